@@ -1,0 +1,50 @@
+"""The `tenantgraph` command line. Sub-commands live in small modules; other packages (the API)
+add theirs through the `tenantgraph.commands` entry-point group, so graphmodel never imports them.
+
+Exit codes: 0 success, 1 a check or scenario failed, 2 invalid input or usage,
+3 the store is unavailable (retry later).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+from graphmodel.cli import data, query
+from graphmodel.cli._common import Command, run_command
+
+__all__ = ["build_parser", "main"]
+
+_BUILTIN: tuple[Command, ...] = (*data.COMMANDS, *query.COMMANDS)
+
+
+def _plugin_commands() -> list[Command]:
+    found: list[Command] = []
+    for ep in entry_points(group="tenantgraph.commands"):
+        commands = ep.load()
+        found.extend(commands)
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tenantgraph",
+        description="Who outside your company can reach which app or Teams channel, "
+        "through which cross-tenant trust, and why.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in sorted((*_BUILTIN, *_plugin_commands()), key=lambda c: c.name):
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run_command(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Data commands: `load`, `validate`, `stats`, `snapshots`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.errors import Issue, WorldInvalid
+from graphmodel.ingest.world import load_world_file_with_warnings
+from graphmodel.schema.world import World
+
+__all__ = ["COMMANDS", "merge_worlds"]
+
+
+def merge_worlds(worlds: list[World]) -> World:
+    """Several world files loaded together form one World (tenant names must not repeat)."""
+    if len(worlds) == 1:
+        return worlds[0]
+    seen: dict[str, int] = {}
+    issues: list[Issue] = []
+    for i, w in enumerate(worlds):
+        for t in w.tenants:
+            if t.name in seen:
+                issues.append(
+                    Issue(
+                        code="duplicate-name",
+                        loc=("tenants", t.name),
+                        msg=f"tenant `{t.name}` appears in file {seen[t.name] + 1} and {i + 1}",
+                    )
+                )
+            seen[t.name] = i
+    if issues:
+        raise WorldInvalid(issues)
+    return World(
+        tenants=tuple(t for w in worlds for t in w.tenants),
+        users=tuple(x for w in worlds for x in w.users),
+        groups=tuple(x for w in worlds for x in w.groups),
+        apps=tuple(x for w in worlds for x in w.apps),
+        assignments=tuple(x for w in worlds for x in w.assignments),
+        teams=tuple(x for w in worlds for x in w.teams),
+        channels=tuple(x for w in worlds for x in w.channels),
+        conditional_access=tuple(x for w in worlds for x in w.conditional_access),
+        connected_organizations=tuple(x for w in worlds for x in w.connected_organizations),
+        access_packages=tuple(x for w in worlds for x in w.access_packages),
+        access_package_assignments=tuple(x for w in worlds for x in w.access_package_assignments),
+        invitations=tuple(x for w in worlds for x in w.invitations),
+        as_of=worlds[0].as_of,
+    )
+
+
+def _read(files: list[str], *, quiet: bool = False) -> World:
+    worlds: list[World] = []
+    problems: list[Issue] = []
+    for f in files:
+        try:
+            world, warnings = load_world_file_with_warnings(Path(f))
+        except WorldInvalid as exc:
+            problems.extend(exc.issues)
+            continue
+        for w in warnings:
+            if not quiet:
+                print(f"warning: {w.render()}", file=sys.stderr)
+        worlds.append(world)
+    if problems:
+        raise WorldInvalid(problems)
+    return merge_worlds(worlds)
+
+
+def _load(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    print(f"reading {len(args.files)} file(s)...", file=sys.stderr)
+    world = _read(args.files)
+    counts = world.counts().as_dict()
+    print(
+        "validated: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + "; writing snapshot...",
+        file=sys.stderr,
+    )
+    svc = open_service(args)
+    try:
+        info = svc.load_world(world, source=", ".join(args.files))
+    finally:
+        svc.store.close()
+    took = time.monotonic() - started
+    print(f"snapshot {info.id} written in {took:.1f}s: " + json.dumps(info.counts))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    world = _read(args.files)
+    print(f"ok: {len(args.files)} file(s), " + json.dumps(world.counts().as_dict()))
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    svc = open_service(args)
+    try:
+        info = svc.current_snapshot()
+        if info is None:
+            print("the store is empty: load a world first (tenantgraph load FILE)")
+            return 0
+        edges = svc.trust_graph()
+        payload = {
+            "snapshot": info.id,
+            "created": info.created_at.isoformat(),
+            "source": info.source,
+            "counts": info.counts,
+            "trustEdges": len(edges),
+        }
+    finally:
+        svc.store.close()
+    if args.json:
+        print(json.dumps(payload, indent=2))
+    else:
+        print(f"snapshot {info.id} ({payload['created']}) from {info.source}")
+        for k, v in info.counts.items():
+            print(f"  {k:<10} {v}")
+        print(f"  {'trust edges':<10} {len(edges)}")
+    return 0
+
+
+def _snapshots(args: argparse.Namespace) -> int:
+    svc = open_service(args)
+    try:
+        rows = svc.snapshots()
+    finally:
+        svc.store.close()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": s.id,
+                        "created": s.created_at.isoformat(),
+                        "source": s.source,
+                        "counts": s.counts,
+                    }
+                    for s in rows
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    for s in rows:
+        print(f"{s.id:>5}  {s.created_at:%Y-%m-%d %H:%M:%S}  {s.source}  {json.dumps(s.counts)}")
+    return 0
+
+
+def _files(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE", help="world files (scenario format)")
+
+
+def _cfg_load(p: argparse.ArgumentParser) -> None:
+    _files(p)
+    add_store_arguments(p)
+
+
+def _cfg_json_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_store_arguments(p)
+
+
+COMMANDS = (
+    Command("load", "validate world files and store them as the new snapshot", _cfg_load, _load),
+    Command(
+        "validate",
+        "check world files and report every problem with its location",
+        _files,
+        _validate,
+    ),
+    Command("stats", "counts of the current snapshot", _cfg_json_store, _stats),
+    Command("snapshots", "the snapshot history, newest first", _cfg_json_store, _snapshots),
+)

@@ -1,0 +1,27 @@
+"""The reasoning engine: indexes, routes, check, reverse lookups, derivation, explanations."""
+
+from graphmodel.engine.check import CheckLimits, check, resolve_principal, resolve_resource
+from graphmodel.engine.derive import derive_trust_edges
+from graphmodel.engine.explain import render, render_reason
+from graphmodel.engine.index import WorldIndex
+from graphmodel.engine.invitations import Answer, can_invite, can_request, can_sign_up
+from graphmodel.engine.lookup import Reach, candidates_for, reachable, who_can_access
+
+__all__ = [
+    "Answer",
+    "CheckLimits",
+    "Reach",
+    "WorldIndex",
+    "can_invite",
+    "can_request",
+    "can_sign_up",
+    "candidates_for",
+    "check",
+    "derive_trust_edges",
+    "reachable",
+    "render",
+    "render_reason",
+    "resolve_principal",
+    "resolve_resource",
+    "who_can_access",
+]

@@ -1,0 +1,167 @@
+"""Error hierarchy for tenantgraph, with stable machine codes.
+
+    GraphModelError                      code
+    ├── SchemaError                      schema-error
+    │   └── WorldInvalid                 world-invalid      (.issues: every located problem)
+    ├── StoreError                       store-error
+    │   ├── NotFound (LookupError)       not-found
+    │   │   ├── NodeNotFound             node-not-found     (.ref)
+    │   │   └── SnapshotNotFound         snapshot-not-found (.snapshot_id)
+    │   ├── Conflict                     conflict
+    │   └── StoreUnavailable             store-unavailable  (retryable)
+    ├── PolicyError                      policy-error
+    │   └── PolicyInvalid                policy-invalid
+    └── QueryError (ValueError)          query-invalid
+        └── PathLimitExceeded            path-limit-exceeded
+
+Messages follow one style: lower-case, one sentence, no final period, user input in
+backticks. Clients switch on `code`, never on the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Conflict",
+    "ErrorCode",
+    "GraphModelError",
+    "Issue",
+    "NodeNotFound",
+    "NotFound",
+    "PathLimitExceeded",
+    "PolicyError",
+    "PolicyInvalid",
+    "QueryError",
+    "SchemaError",
+    "SnapshotNotFound",
+    "StoreError",
+    "StoreUnavailable",
+    "WorldInvalid",
+]
+
+ErrorCode = Literal[
+    "graph-model-error",
+    "schema-error",
+    "world-invalid",
+    "store-error",
+    "not-found",
+    "node-not-found",
+    "snapshot-not-found",
+    "conflict",
+    "store-unavailable",
+    "policy-error",
+    "policy-invalid",
+    "query-invalid",
+    "path-limit-exceeded",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Issue:
+    """One located problem in an input document (world file, Graph export, mutation).
+
+    `loc` is the path inside the document (`("tenants", 0, "users", 3, "guestOf")`),
+    `file` and `line` say where it is when known.
+    """
+
+    code: str
+    loc: tuple[str | int, ...]
+    msg: str
+    file: str | None = None
+    line: int | None = None
+    ctx: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        """The location as a readable path: `tenants[0].users[3].guestOf`."""
+        out = ""
+        for part in self.loc:
+            if isinstance(part, int):
+                out += f"[{part}]"
+            else:
+                out += f".{part}" if out else part
+        return out or "<document>"
+
+    def render(self) -> str:
+        """`file:line: path: message (code)` — the form the CLI prints."""
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+        return f"{where}: {self.path}: {self.msg} ({self.code})"
+
+
+class GraphModelError(Exception):
+    """Root of every error tenantgraph raises on purpose."""
+
+    code: ErrorCode = "graph-model-error"
+    retryable: bool = False
+
+
+class SchemaError(GraphModelError):
+    code: ErrorCode = "schema-error"
+
+
+class WorldInvalid(SchemaError):
+    """A document failed validation; `issues` lists every problem, not just the first."""
+
+    code: ErrorCode = "world-invalid"
+
+    def __init__(self, issues: list[Issue] | tuple[Issue, ...]) -> None:
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        n = len(self.issues)
+        first = self.issues[0].render() if self.issues else "no details"
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the input: {first}")
+
+
+class StoreError(GraphModelError):
+    code: ErrorCode = "store-error"
+
+
+class NotFound(StoreError, LookupError):
+    code: ErrorCode = "not-found"
+
+
+class NodeNotFound(NotFound):
+    code: ErrorCode = "node-not-found"
+
+    def __init__(self, ref: str, *, kind: str = "node") -> None:
+        self.ref = ref
+        self.kind = kind
+        super().__init__(f"{kind} `{ref}` not found")
+
+
+class SnapshotNotFound(NotFound):
+    code: ErrorCode = "snapshot-not-found"
+
+    def __init__(self, snapshot_id: int | str) -> None:
+        self.snapshot_id = snapshot_id
+        super().__init__(f"snapshot `{snapshot_id}` not found")
+
+
+class Conflict(StoreError):
+    code: ErrorCode = "conflict"
+
+
+class StoreUnavailable(StoreError):
+    """The backing database cannot be reached; callers may retry, never treat as deny."""
+
+    code: ErrorCode = "store-unavailable"
+    retryable = True
+
+
+class PolicyError(GraphModelError):
+    code: ErrorCode = "policy-error"
+
+
+class PolicyInvalid(PolicyError):
+    code: ErrorCode = "policy-invalid"
+
+
+class QueryError(GraphModelError, ValueError):
+    code: ErrorCode = "query-invalid"
+
+
+class PathLimitExceeded(QueryError):
+    code: ErrorCode = "path-limit-exceeded"
