@@ -12,7 +12,7 @@ from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.route import Resource, RouteResult
 from graphmodel.policy._reason import reason
-from graphmodel.policy.apps import app_enabled_gate
+from graphmodel.policy.apps import app_enabled_gate, audience_gate
 from graphmodel.policy.clouds import cloud_gate
 from graphmodel.policy.collaboration import domain_gate
 from graphmodel.policy.conditional_access import (
@@ -184,6 +184,11 @@ def _resource_gates(
             return [_not_member(subject, resource)], []
         return [], grants
     failures = app_enabled_gate(resource)
+    failures.extend(
+        audience_gate(
+            ix.registration_of(resource), subject.identity_provider, directory_object=True
+        )
+    )
     grants = app_grant_hops(ix, subject, principal, resource)
     if not grants:
         failures.append(

@@ -55,10 +55,17 @@ def app_enabled_gate(app: App) -> list[Reason]:
     ]
 
 
-def audience_gate(registration: App, identity: IdentityProviderKind) -> list[Reason]:
-    """L35: whether the registration's signInAudience admits an account of this kind."""
+def audience_gate(
+    registration: App, identity: IdentityProviderKind, *, directory_object: bool = False
+) -> list[Reason]:
+    """L35: whether the registration's signInAudience admits an account of this kind.
+
+    `directory_object` = the account signs in as a user object of the tenant it signs in to
+    (a member or guest there): every organizational audience admits it, whatever its IdP;
+    only `PersonalMicrosoftAccount` keeps it out (personal accounts only).
+    """
     audience = registration.sign_in_audience or SignInAudience.AZURE_AD_MY_ORG
-    entra = identity == IdentityProviderKind.ENTRA
+    entra = identity == IdentityProviderKind.ENTRA or directory_object
     msa = identity == IdentityProviderKind.MICROSOFT_ACCOUNT
     admitted = {
         SignInAudience.AZURE_AD_MY_ORG: entra,
