@@ -20,8 +20,8 @@ from graphmodel.engine.route import Resource, RouteResult, add_unique
 from graphmodel.errors import NodeNotFound
 from graphmodel.policy._reason import reason
 from graphmodel.policy.apps import audience_gate, is_multitenant_registration
-from graphmodel.schema.entities import App, User
-from graphmodel.schema.enums import IdentityProviderKind, TenantType, Via
+from graphmodel.schema.entities import App, Channel, User
+from graphmodel.schema.enums import IdentityProviderKind, MembershipType, TenantType, Via
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import (
     AccessPath,
@@ -233,8 +233,12 @@ def _routes(ix: WorldIndex, principal: User, resource: Resource, via: Via) -> li
         routes.append(object_route(ix, principal, subject, resource))
     if home_reg:
         routes.append(_home_app_route(ix, principal, resource))  # type: ignore[arg-type]
-    if not isinstance(resource, App) and not same and ix.is_entra_identity(principal):
+    shared = isinstance(resource, Channel) and resource.membership_type == MembershipType.SHARED
+    if shared and not same and ix.is_entra_identity(principal):
         routes.append(direct_connect_route(ix, principal, resource))
+    if subject is None and not shared:
+        # R14: without a user object only a consented home service principal could serve
+        routes.append(_no_account(principal, resource))
     if not routes:
         routes.append(_no_account(principal, resource))
     return routes

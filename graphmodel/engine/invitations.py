@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graphmodel.engine.index import WorldIndex
+from graphmodel.engine.lifecycle import lifecycle_gate
 from graphmodel.errors import NodeNotFound
 from graphmodel.policy._reason import reason
 from graphmodel.policy.clouds import cloud_gate
@@ -155,7 +156,11 @@ def can_sign_up(ix: WorldIndex, email: str, app_ref: str, identity_provider: str
             reason(ReasonCode.SIGN_UP_DISABLED, "L33", why, tenant=tenant.name, policy=policy)
         )
     kinds = {p.kind.value for p in tenant.identity_providers}
-    builtin_idps = {IdentityProviderKind.EMAIL_OTP.value, IdentityProviderKind.ENTRA.value}
+    builtin_idps = {
+        IdentityProviderKind.EMAIL_OTP.value,
+        IdentityProviderKind.ENTRA.value,
+        IdentityProviderKind.MICROSOFT_ACCOUNT.value,
+    }
     if identity_provider not in kinds and identity_provider not in builtin_idps:
         failures.append(
             reason(
@@ -189,7 +194,22 @@ def can_request(ix: WorldIndex, requester_ref: str, package_ref: str) -> Answer:
     person = ix.home_identity(found)
     tenant = package.tenant
     internal = person.tenant == tenant
-    has_object = internal or ix.representation_in(person, tenant) is not None
+    guest = ix.representation_in(person, tenant)
+    has_object = internal or guest is not None
+    if guest is not None and (not guest.account_enabled or lifecycle_gate(ix, guest, person)):
+        return _answer(
+            [
+                reason(
+                    ReasonCode.NOT_REQUESTABLE,
+                    "L22",
+                    f"`{guest.ref}` is blocked from signing in to `{tenant}`, so it cannot "
+                    "request access packages",
+                    tenant=tenant,
+                    policy=f"users[{guest.name}].accountEnabled",
+                    side=Side.RESOURCE,
+                )
+            ]
+        )
     orgs = {o.ref: o for o in ix.connected_orgs.get(tenant, [])}
     for pol in package.policies:
         scope = pol.allowed_target_scope

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
 from graphmodel.engine.index import WorldIndex
+from graphmodel.engine.lifecycle import lifecycle_gate
 from graphmodel.engine.route import Resource, RouteResult
 from graphmodel.policy._reason import reason
 from graphmodel.policy.apps import app_enabled_gate, audience_gate
@@ -34,7 +35,6 @@ from graphmodel.schema.enums import (
     ExternalUserState,
     ExternalUserType,
     GrantControl,
-    LifecycleAction,
     MembershipType,
     UserType,
     Via,
@@ -134,33 +134,8 @@ def _account_gates(ix: WorldIndex, subject: User, principal: User) -> list[Reaso
             )
         )
     if subject is not principal:
-        out.extend(_lifecycle_gate(ix, subject, principal))
+        out.extend(lifecycle_gate(ix, subject, principal))
     return out
-
-
-def _lifecycle_gate(ix: WorldIndex, subject: User, principal: User) -> list[Reason]:
-    """L22: a governed guest that lost its last assignment is blocked (unless action `none`)."""
-    mine = [
-        pa
-        for pa in ix.package_assignments.get(principal.ref, ())
-        if pa.package in ix.packages and ix.packages[pa.package].tenant == subject.tenant
-    ]
-    if not mine or any(ix.assignment_valid(pa) for pa in mine):
-        return []
-    action = ix.tenants[subject.tenant].entitlement_settings.external_user_lifecycle_action
-    if action == LifecycleAction.NONE:
-        return []
-    return [
-        reason(
-            ReasonCode.ACCOUNT_DISABLED,
-            "L22",
-            f"`{subject.ref}` lost its last access-package assignment and `{subject.tenant}` "
-            f"applies `{action.value}`",
-            tenant=subject.tenant,
-            policy="entitlementSettings.externalUserLifecycleAction",
-            side=Side.RESOURCE,
-        )
-    ]
 
 
 def _resource_gates(
