@@ -8,16 +8,17 @@ Exit codes: 0 success, 1 a check or scenario failed, 2 invalid input or usage,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from graphmodel.cli import data, query
+from graphmodel.cli import data, export_commands, query
 from graphmodel.cli._common import Command, run_command
 
 __all__ = ["build_parser", "main"]
 
-_BUILTIN: tuple[Command, ...] = (*data.COMMANDS, *query.COMMANDS)
+_BUILTIN: tuple[Command, ...] = (*data.COMMANDS, *query.COMMANDS, *export_commands.COMMANDS)
 
 
 def _plugin_commands() -> list[Command]:
@@ -43,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return run_command(args)
+    try:
+        return run_command(args)
+    except BrokenPipeError:
+        # the reader went away (`... | head`): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
