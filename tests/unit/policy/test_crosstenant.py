@@ -40,8 +40,9 @@ G1 = "g1-object-id"
 A1 = "a1-app-id"
 
 
-def _setting(users: AccessType, user_targets: list[str], apps: AccessType, app_targets: list[str]
-             ) -> B2BSetting:
+def _setting(
+    users: AccessType, user_targets: list[str], apps: AccessType, app_targets: list[str]
+) -> B2BSetting:
     return B2BSetting(
         users_and_groups=TargetConfiguration(
             access_type=users,
@@ -72,8 +73,14 @@ OTHER_APP = AppFacts("other-app-id")
         (B, B, False, True, True, True),  # block g1 / block a1: only the intersection blocked
     ],
 )
-def test_truth_table(users: AccessType, apps: AccessType, g1_a1: bool, g1_other: bool,
-                     rest_a1: bool, rest_other: bool) -> None:
+def test_truth_table(
+    users: AccessType,
+    apps: AccessType,
+    g1_a1: bool,
+    g1_other: bool,
+    rest_a1: bool,
+    rest_other: bool,
+) -> None:
     s = _setting(users, [G1], apps, [A1])
     assert allows(s, IN_G1, APP_A1) is g1_a1
     assert allows(s, IN_G1, OTHER_APP) is g1_other
