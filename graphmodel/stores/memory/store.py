@@ -1,0 +1,225 @@
+"""The default store: the current snapshot in memory (networkx), the history in sqlite.
+
+Why this split: the engine's reads must be fast and lock-free, so they are answered from an
+immutable in-memory view; durability and history come from one sqlite file written in one
+transaction per snapshot. The view is swapped only after the commit, so a failed or killed
+write leaves the previous snapshot current in memory and on disk.
+
+Threads: any number of readers; writers are serialised by a lock. Only one process should
+write a store file (another process's writes are not seen until it is reopened).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from itertools import islice
+from types import TracebackType
+from typing import Self, TypeVar
+
+from graphmodel.errors import Conflict, SnapshotNotFound, StoreUnavailable
+from graphmodel.schema.kinds import EdgeKind, NodeKind
+from graphmodel.schema.trust import TrustEdge
+from graphmodel.schema.world import World
+from graphmodel.stores.base import (
+    Capability,
+    DeriveStats,
+    EdgeRecord,
+    NodeRecord,
+    SnapshotInfo,
+)
+from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
+from graphmodel.stores.memory.graph import GraphBuilder, SnapshotView
+from graphmodel.stores.memory.sqlite import SnapshotDb
+from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
+
+__all__ = ["MemoryStore"]
+
+_T = TypeVar("_T")
+
+
+def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+class MemoryStore:
+    """A `GraphStore` over networkx, durable when given a sqlite file `path`.
+
+    `path=None` (or `":memory:"`) keeps everything in memory: history and transactions work,
+    nothing survives `close()`. `timeout` is how long to wait for a locked file (seconds).
+
+    Examples
+    --------
+    >>> with MemoryStore() as store:
+    ...     info = store.write_snapshot(World(title="demo"), source="doc", trust_edges=())
+    ...     (info.id, store.read_world().title, store.current_snapshot() == info)
+    (1, 'demo', True)
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        timeout: float = 5.0,
+        batch_size: int = 5_000,
+    ) -> None:
+        self._db = SnapshotDb(path, timeout=timeout)
+        self._batch_size = batch_size
+        self._lock = threading.Lock()  # serialises writers; readers never take it
+        try:
+            self._view: SnapshotView | None = self._load()
+        except BaseException:
+            self._db.close()
+            raise
+        caps = {Capability.SNAPSHOT_HISTORY, Capability.TRANSACTIONS}
+        self._capabilities = frozenset(caps | ({Capability.DURABLE} if self._db.durable else set()))
+
+    def _load(self) -> SnapshotView:
+        latest = self._db.latest()
+        if latest is None:
+            return SnapshotView.empty()
+        info, nodes, edges, trust = self._db.load(latest.id)
+        builder = GraphBuilder()
+        builder.add_nodes(nodes)
+        builder.add_edges(edges)
+        return builder.build(info=info, world=self._decode(latest.id, nodes), trust=trust)
+
+    def _decode(self, snapshot_id: int, nodes: list[NodeRecord]) -> World:
+        try:
+            return graph_to_world(nodes)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreUnavailable(
+                f"store file `{self._db.name}` holds an unreadable snapshot `{snapshot_id}`: {exc}"
+            ) from exc
+
+    def _live(self) -> SnapshotView:
+        view = self._view
+        if view is None:
+            raise StoreUnavailable(f"store `{self._db.name}` is closed")
+        return view
+
+    def _past(self, view: SnapshotView, snapshot_id: int) -> None:
+        """Raise `SnapshotNotFound` for ids the current view does not know yet."""
+        if view.info is None or snapshot_id > view.info.id:
+            raise SnapshotNotFound(snapshot_id)
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return self._capabilities
+
+    @property
+    def path(self) -> str:
+        """The sqlite file, or `:memory:`."""
+        return self._db.name
+
+    def close(self) -> None:
+        with self._lock:
+            if self._view is not None:
+                self._view = None
+                self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reader
+    def current_snapshot(self) -> SnapshotInfo | None:
+        return self._live().info
+
+    def snapshots(self) -> list[SnapshotInfo]:
+        view = self._live()
+        if view.info is None:
+            return []
+        newest = view.info.id
+        return [s for s in self._db.snapshots() if s.id <= newest]
+
+    def read_world(self, snapshot_id: int | None = None) -> World:
+        view = self._live()
+        if snapshot_id is None or (view.info is not None and snapshot_id == view.info.id):
+            return view.world
+        self._past(view, snapshot_id)
+        return self._decode(snapshot_id, self._db.load_nodes(snapshot_id))
+
+    def node(self, key: str) -> NodeRecord:
+        return self._live().node(key)
+
+    def nodes(self, kind: NodeKind) -> list[NodeRecord]:
+        return self._live().nodes(kind)
+
+    def out_edges(self, key: str, *, kinds: frozenset[EdgeKind]) -> list[EdgeRecord]:
+        return self._live().edges(key, kinds, direction="out")
+
+    def in_edges(self, key: str, *, kinds: frozenset[EdgeKind]) -> list[EdgeRecord]:
+        return self._live().edges(key, kinds, direction="in")
+
+    def trust_edges(self, snapshot_id: int | None = None) -> list[TrustEdge]:
+        view = self._live()
+        if snapshot_id is None or (view.info is not None and snapshot_id == view.info.id):
+            return list(view.trust.edges)
+        self._past(view, snapshot_id)
+        return self._db.load_trust(snapshot_id)
+
+    # ------------------------------------------------------------------ writer
+    def write_snapshot(
+        self, world: World, *, source: str, trust_edges: Sequence[TrustEdge]
+    ) -> SnapshotInfo:
+        with self._lock:
+            self._live()
+            check_trust_edges(world, trust_edges)
+            builder = GraphBuilder()
+            created_at = datetime.now(UTC)
+            counts = world.counts().as_dict()
+            # NOTE(stores): nodes are encoded batch by batch inside the transaction, so a large
+            # World never exists twice as rows in memory and a failure anywhere rolls back.
+            with self._db.write() as tx:
+                sid = tx.add_snapshot(
+                    created_at=created_at, source=source, title=world.title, counts=counts
+                )
+                for nodes in _batched(iter_nodes(world), self._batch_size):
+                    tx.add_nodes(sid, nodes)
+                    builder.add_nodes(nodes)
+                for edges in _batched(iter_edges(world), self._batch_size):
+                    tx.add_edges(sid, edges)
+                    builder.add_edges(edges)
+                tx.add_trust(sid, trust_edges)
+            info = SnapshotInfo(
+                id=sid, created_at=created_at, source=source, title=world.title, counts=counts
+            )
+            self._view = builder.build(info=info, world=world, trust=trust_edges)
+            return info
+
+    def replace_trust_edges(
+        self, edges: Sequence[TrustEdge], snapshot_id: int | None = None
+    ) -> DeriveStats:
+        with self._lock:
+            view = self._live()
+            if view.info is None:
+                raise SnapshotNotFound("current" if snapshot_id is None else snapshot_id)
+            current = view.info.id
+            if snapshot_id is not None and snapshot_id != current:
+                self._past(view, snapshot_id)
+                self._db.snapshot(snapshot_id)  # raises SnapshotNotFound for unknown ids
+                raise Conflict(
+                    f"snapshot `{snapshot_id}` is not the current snapshot `{current}`: "
+                    "derive the edges again from the current one"
+                )
+            check_trust_edges(view.world, edges)
+            plan = plan_trust_sync(view.trust.edges, edges)
+            if not plan.is_noop:
+                with self._db.write() as tx:
+                    tx.delete_trust(current, plan.delete + plan.update)
+                    tx.add_trust(current, plan.create + plan.update)
+                self._view = view.with_trust(plan.result)
+            return plan.stats

@@ -1,0 +1,43 @@
+"""Child process of `test_durability.py`: open a store file and write a World B, saying when.
+
+Run as `python -m tests.unit.stores._crash_child STORE_FILE USERS` from the repository root.
+It prints `started` once the first batch of B's nodes is inside the write transaction, and
+`committed` after `write_snapshot` returns; the parent kills it with SIGKILL in between.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from graphmodel.stores import NodeRecord, open_store
+from graphmodel.stores.memory.sqlite import SnapshotTx
+from tests.conformance.worlds import big_world
+
+
+def announce_first_batch() -> None:
+    """Wrap `SnapshotTx.add_nodes` so the first call prints `started` (test instrumentation)."""
+    original = SnapshotTx.add_nodes
+    started = False
+
+    def add_nodes(self: SnapshotTx, snapshot_id: int, nodes: Iterable[NodeRecord]) -> None:
+        nonlocal started
+        original(self, snapshot_id, nodes)
+        if not started:
+            started = True
+            print("started", flush=True)
+
+    SnapshotTx.add_nodes = add_nodes  # type: ignore[method-assign]
+
+
+def main(path: str, users: int) -> None:
+    world = big_world(users, title="B")
+    store = open_store("memory", path=path, batch_size=1_000)
+    announce_first_batch()
+    store.write_snapshot(world, source="B", trust_edges=())
+    print("committed", flush=True)
+    store.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
