@@ -8,6 +8,7 @@
     │   │   ├── NodeNotFound             node-not-found     (.ref)
     │   │   └── SnapshotNotFound         snapshot-not-found (.snapshot_id)
     │   ├── Conflict                     conflict
+    │   ├── StoreIncompatible            store-incompatible (not a store of ours, corrupt)
     │   └── StoreUnavailable             store-unavailable  (retryable)
     ├── PolicyError                      policy-error
     │   └── PolicyInvalid                policy-invalid
@@ -37,6 +38,7 @@ __all__ = [
     "SchemaError",
     "SnapshotNotFound",
     "StoreError",
+    "StoreIncompatible",
     "StoreUnavailable",
     "WorldInvalid",
 ]
@@ -50,6 +52,7 @@ ErrorCode = Literal[
     "node-not-found",
     "snapshot-not-found",
     "conflict",
+    "store-incompatible",
     "store-unavailable",
     "policy-error",
     "policy-invalid",
@@ -142,6 +145,15 @@ class SnapshotNotFound(NotFound):
 
 class Conflict(StoreError):
     code: ErrorCode = "conflict"
+
+
+class StoreIncompatible(StoreError):
+    """The store cannot be used as given (corrupt, another program's file, wrong version, bad path).
+
+    Retrying does not help; the operator must point tenantgraph at the right file.
+    """
+
+    code: ErrorCode = "store-incompatible"
 
 
 class StoreUnavailable(StoreError):

@@ -1,7 +1,8 @@
 """Lossless conversion between schema dataclasses and JSON-able data (camelCase keys).
 
 Stores persist entities through this codec, so a snapshot written and read back is equal to
-the World that was loaded. Field names map snake_case -> Graph camelCase.
+the World that was loaded. Field names map snake_case -> Graph camelCase. Encoders and decoders
+are compiled once per type (a closure per field), because stores call them millions of times.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from functools import cache
@@ -18,6 +20,7 @@ __all__ = ["JsonValue", "camel", "from_data", "to_data"]
 
 JsonValue = Any  # JSON-able: None | bool | int | float | str | list | dict
 T = TypeVar("T")
+Decoder = Callable[[Any], Any]
 
 _CAMEL_OVERRIDES = {
     "is_hybrid_azure_ad_joined_device_accepted": "isHybridAzureADJoinedDeviceAccepted",
@@ -39,16 +42,28 @@ def camel(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
+@cache
+def _field_keys(cls: type) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (f.name, camel(f.name)) for f in dataclasses.fields(cls) if not f.name.startswith("_")
+    )
+
+
 def to_data(value: object) -> JsonValue:
-    """Encode a dataclass tree (enums, tuples, datetimes included) as JSON-able data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            camel(f.name): to_data(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if not f.name.startswith("_")
-        }
-    if isinstance(value, Enum):
+    """Encode a dataclass tree (enums, tuples, datetimes included) as JSON-able data.
+
+    Examples
+    --------
+    >>> from graphmodel.schema.xtap import InboundTrust
+    >>> to_data(InboundTrust(is_mfa_accepted=True))["isMfaAccepted"]
+    True
+    """
+    if isinstance(value, Enum):  # before `str`: StrEnum members are strings too
         return value.value
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {key: to_data(getattr(value, name)) for name, key in _field_keys(type(value))}
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (tuple, list)):
@@ -58,48 +73,63 @@ def to_data(value: object) -> JsonValue:
     return value
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
 def from_data(cls: type[T], data: JsonValue) -> T:
-    """Decode data produced by `to_data` back into `cls`. Raises ValueError on a mismatch."""
-    return typing.cast(T, _decode(cls, data))
+    """Decode data produced by `to_data` back into `cls`. Raises ValueError on a mismatch.
+
+    Examples
+    --------
+    >>> from graphmodel.schema.xtap import InboundTrust
+    >>> from_data(InboundTrust, {"isMfaAccepted": True}).is_mfa_accepted
+    True
+    """
+    decode: Decoder = _decoder(typing.cast(Any, cls))
+    return typing.cast(T, decode(data))
 
 
-def _decode(tp: Any, data: JsonValue) -> Any:
+@cache
+def _decoder(tp: Any) -> Decoder:
+    """A decoding function for one type annotation, built once."""
     origin = typing.get_origin(tp)
     if origin in (Union, types.UnionType):
         args = typing.get_args(tp)
-        if data is None and type(None) in args:
-            return None
-        non_none = [a for a in args if a is not type(None)]
-        return _decode(non_none[0], data)
+        inner = _decoder(next(a for a in args if a is not type(None)))
+        optional = type(None) in args
+        return lambda d: None if d is None and optional else inner(d)
     if origin is tuple:
-        (item, *_rest) = typing.get_args(tp)
-        return tuple(_decode(item, v) for v in data)
+        item = _decoder(typing.get_args(tp)[0])
+        return lambda d: tuple(item(v) for v in d)
     if origin is dict:
-        _k, v_tp = typing.get_args(tp)
-        return {k: _decode(v_tp, v) for k, v in data.items()}
+        value = _decoder(typing.get_args(tp)[1])
+        return lambda d: {k: value(v) for k, v in d.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        if not isinstance(data, dict):
-            raise ValueError(f"expected an object for `{tp.__name__}`")
-        hints = _hints(tp)
-        kwargs = {}
-        for f in dataclasses.fields(tp):
-            key = camel(f.name)
-            if key in data:
-                kwargs[f.name] = _decode(hints[f.name], data[key])
-        return tp(**kwargs)
+        return _dataclass_decoder(tp)
     if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(data)
+        return tp
     if tp is datetime:
-        return datetime.fromisoformat(data)
+        return datetime.fromisoformat
     if tp in (str, int, float, bool):
-        if not isinstance(data, tp):
-            raise ValueError(f"expected {tp.__name__}, got `{data!r}`")
-        return data
+        return _checked(tp)
     if tp is Any:
-        return data
+        return lambda d: d
     raise ValueError(f"cannot decode type {tp!r}")
+
+
+def _checked(tp: type) -> Decoder:
+    def decode(d: Any) -> Any:
+        if not isinstance(d, tp):
+            raise ValueError(f"expected {tp.__name__}, got `{d!r}`")
+        return d
+
+    return decode
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    plan = [(name, key, _decoder(hints[name])) for name, key in _field_keys(cls)]
+
+    def decode(d: Any) -> Any:
+        if not isinstance(d, dict):
+            raise ValueError(f"expected an object for `{cls.__name__}`")
+        return cls(**{name: dec(d[key]) for name, key, dec in plan if key in d})
+
+    return decode

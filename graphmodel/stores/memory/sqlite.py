@@ -36,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, cast
 
-from graphmodel.errors import Conflict, SnapshotNotFound, StoreUnavailable
+from graphmodel.errors import Conflict, SnapshotNotFound, StoreIncompatible, StoreUnavailable
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.stores.base import EdgeRecord, MetaKind, NodeRecord, PropValue, SnapshotInfo
@@ -77,6 +77,10 @@ def _mapped(name: str) -> Iterator[None]:
         yield
     except sqlite3.IntegrityError as exc:
         raise Conflict(f"store file `{name}` refused the write: {exc}") from exc
+    except sqlite3.OperationalError as exc:
+        raise StoreUnavailable(f"store file `{name}` is unavailable: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise StoreIncompatible(f"store file `{name}` cannot be read: {exc}") from exc
     except sqlite3.Error as exc:
         raise StoreUnavailable(f"store file `{name}` is unavailable: {exc}") from exc
 
@@ -168,11 +172,11 @@ class SnapshotDb:
         if self.durable:
             folder = Path(self.name).parent
             if not folder.is_dir():
-                raise StoreUnavailable(
+                raise StoreIncompatible(
                     f"cannot open store file `{self.name}`: directory `{folder}` does not exist"
                 )
             if Path(self.name).is_dir():
-                raise StoreUnavailable(f"cannot open store file `{self.name}`: it is a directory")
+                raise StoreIncompatible(f"cannot open store file `{self.name}`: it is a directory")
         self._write_lock = threading.RLock()
         self._writer = self._connect(timeout)
         try:
@@ -212,13 +216,13 @@ class SnapshotDb:
                             (str(SCHEMA_VERSION),),
                         )
             if "meta" not in tables():
-                raise StoreUnavailable(f"file `{self.name}` is not a tenantgraph store")
+                raise StoreIncompatible(f"file `{self.name}` is not a tenantgraph store")
             row = self._writer.execute(
                 "SELECT value FROM meta WHERE key = 'schema_version'"
             ).fetchone()
         if row is None or row[0] != str(SCHEMA_VERSION):
             found = "none" if row is None else row[0]
-            raise StoreUnavailable(
+            raise StoreIncompatible(
                 f"store file `{self.name}` has schema version `{found}`, "
                 f"this build reads version `{SCHEMA_VERSION}`"
             )

@@ -1,8 +1,8 @@
 """Unit tests of the memory store's sqlite file: schema, pragmas, and unusable files.
 
 How to write tests here: create the file situation with the stdlib `sqlite3` module or plain
-bytes, open it through `MemoryStore` (or `SnapshotDb`), and assert the `StoreUnavailable` /
-`Conflict` raised, its message (which must name the file) and its `__cause__`.
+bytes, open it through `MemoryStore` (or `SnapshotDb`), and assert the
+`StoreIncompatible` / `StoreUnavailable` / `Conflict` raised, its message (which must name the file) and its `__cause__`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from graphmodel.errors import StoreUnavailable
+from graphmodel.errors import StoreIncompatible, StoreUnavailable
 from graphmodel.schema import World
 from graphmodel.stores.memory import MemoryStore
 from graphmodel.stores.memory.sqlite import SCHEMA_VERSION, SnapshotDb, SnapshotTx
@@ -62,25 +62,26 @@ def test_snapshot_is_queryable_with_sql(written: Path) -> None:
 
 def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "store.db"
-    with pytest.raises(StoreUnavailable, match=r"directory `.*no/such` does not exist"):
+    with pytest.raises(StoreIncompatible, match=r"directory `.*no/such` does not exist"):
         MemoryStore(target)
 
 
 def test_directory_path_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(StoreUnavailable, match="it is a directory"):
+    with pytest.raises(StoreIncompatible, match="it is a directory"):
         MemoryStore(tmp_path)
 
 
-def test_corrupt_file_is_store_unavailable(path: Path) -> None:
+def test_corrupt_file_is_incompatible_not_retryable(path: Path) -> None:
     path.write_bytes(b"this is not a database, just bytes " * 200)
-    with pytest.raises(StoreUnavailable, match=re.escape(f"store file `{path}`")) as caught:
+    with pytest.raises(StoreIncompatible, match=re.escape(f"store file `{path}`")) as caught:
         MemoryStore(path)
     assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+    assert not caught.value.retryable
 
 
 def test_foreign_database_is_refused(path: Path) -> None:
     query(path, "CREATE TABLE notes (text TEXT)")
-    with pytest.raises(StoreUnavailable, match="is not a tenantgraph store"):
+    with pytest.raises(StoreIncompatible, match="is not a tenantgraph store"):
         MemoryStore(path)
 
 
@@ -89,7 +90,7 @@ def test_other_schema_version_is_refused(written: Path) -> None:
     with conn:
         conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     conn.close()
-    with pytest.raises(StoreUnavailable, match="schema version `99`"):
+    with pytest.raises(StoreIncompatible, match="schema version `99`"):
         MemoryStore(written)
 
 
