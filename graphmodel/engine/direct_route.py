@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from graphmodel.engine.grants import hop, shared_team_hops
 from graphmodel.engine.index import WorldIndex
-from graphmodel.engine.object_route import xtap_gate
+from graphmodel.engine.object_route import automatic_redemption_note, xtap_gate
 from graphmodel.engine.route import Resource, RouteResult
 from graphmodel.policy._reason import reason
 from graphmodel.policy.clouds import cloud_gate
@@ -181,6 +181,7 @@ def direct_connect_route(ix: WorldIndex, principal: User, resource: Resource) ->
     )
     result.failures.extend(ca.failures)
     result.notes.extend(ca.notes)
+    result.notes.extend(automatic_redemption_note(home, res_tenant))
     result.mfa = ca.mfa
     result.paths = [AccessPath(via=Via.B2B_DIRECT_CONNECT, hops=tuple(g)) for g in grants]
     return result

@@ -43,7 +43,7 @@ from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import AccessPath, Hop, Reason, ReasonCode, Side
 from graphmodel.schema.xtap import Section
 
-__all__ = ["object_route", "xtap_gate"]
+__all__ = ["automatic_redemption_note", "object_route", "xtap_gate"]
 
 
 def xtap_gate(
@@ -237,6 +237,22 @@ def _terms_of_use_gate(
     return failures
 
 
+def automatic_redemption_note(home: Tenant, resource: Tenant) -> list[Reason]:
+    """R18: an annotation when both sides suppress the consent prompt (never a decision)."""
+    if not automatic_redemption(home, resource):
+        return []
+    return [
+        reason(
+            ReasonCode.AUTOMATIC_REDEMPTION,
+            "R18",
+            f"automatic redemption is enabled by both `{home.name}` (outbound) and "
+            f"`{resource.name}` (inbound): no consent prompt",
+            tenant=resource.name,
+            policy=f"crossTenantAccess.partners[{home.name}].automaticUserConsentSettings",
+        )
+    ]
+
+
 def object_route(ix: WorldIndex, principal: User, subject: User, resource: Resource) -> RouteResult:
     """Evaluate access through `subject`, a user object in the resource's tenant."""
     res_tenant = ix.tenants[resource.tenant]
@@ -293,16 +309,7 @@ def object_route(ix: WorldIndex, principal: User, subject: User, resource: Resou
     result.mfa = ca.mfa
     if kind == SubjectKind.COLLABORATION and GrantControl.TERMS_OF_USE in ca.controls:
         result.failures.extend(_terms_of_use_gate(ix, principal, home, res_tenant))
-    if kind == SubjectKind.COLLABORATION and automatic_redemption(home, res_tenant):
-        result.notes.append(
-            reason(
-                ReasonCode.AUTOMATIC_REDEMPTION,
-                "R18",
-                f"automatic redemption is enabled by both `{home.name}` (outbound) and "
-                f"`{res_tenant.name}` (inbound): no consent prompt",
-                tenant=res_tenant.name,
-                policy=f"crossTenantAccess.partners[{home.name}].automaticUserConsentSettings",
-            )
-        )
+    if kind == SubjectKind.COLLABORATION:
+        result.notes.extend(automatic_redemption_note(home, res_tenant))
     result.paths = [AccessPath(via=via, hops=(*entry, *g)) for g in grants]
     return result
