@@ -11,7 +11,8 @@ executed) and reports each import that breaks one of these rules:
   a concrete backend (``graphmodel.stores``, ``.memory``, ``.neo4j``). The ``graphmodel``
   package root and ``graphmodel.__main__`` sit on top, with ``cli``.
 * nothing under graphmodel imports ``api``; ``api`` imports from graphmodel only
-  ``service``, ``schema``, ``errors`` and ``export``.
+  ``service``, ``schema``, ``errors``, ``export``, ``cli._common`` (store options of
+  ``tenantgraph serve``) and ``ingest`` (world-file text for ``loadWorld``).
 * only ``graphmodel/stores/neo4j*`` imports the ``neo4j`` driver; only
   ``graphmodel/stores/memory*``, ``graphmodel/engine``, ``graphmodel/policy`` and
   ``graphmodel/export`` import ``networkx``.
@@ -48,7 +49,9 @@ LAYERS: dict[str, float] = {
     "__main__": 8,
     "": 9,  # the graphmodel package root (its __init__ may re-export from any layer)
 }
-API_MAY_IMPORT = ("errors", "schema", "service", "export")
+# `cli._common` gives `tenantgraph serve` the shared store options; `ingest` parses the world
+# files `loadWorld` and `serve --demo` load.
+API_MAY_IMPORT = ("errors", "schema", "service", "export", "cli._common", "ingest")
 # Third-party package -> graphmodel module prefixes allowed to import it (api never may).
 RESTRICTED_THIRD_PARTY: dict[str, tuple[str, ...]] = {
     "neo4j": ("stores.neo4j",),

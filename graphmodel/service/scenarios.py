@@ -68,7 +68,17 @@ def run_check(svc: GraphService, file: str, chk: Check) -> CheckResult:
 
 
 def _run_check(svc: GraphService, file: str, chk: Check) -> CheckResult:
-    base = {"file": file, "check": chk.index, "line": chk.line}
+    def result(passed: bool, expected: str, got: str, detail: str = "") -> CheckResult:
+        return CheckResult(
+            file=file,
+            check=chk.index,
+            line=chk.line,
+            passed=passed,
+            expected=expected,
+            got=got,
+            detail=detail,
+        )
+
     if isinstance(chk, WhoCanAccessCheck):
         page = svc.who_can_access(chk.resource, first=1000)
         allowed = sorted(r.principal for r in page.items if r.verdict.decision == Decision.ALLOW)
@@ -81,7 +91,7 @@ def _run_check(svc: GraphService, file: str, chk: Check) -> CheckResult:
         if chk.pending is not None:
             exp += f" pending={sorted(chk.pending)}"
             got += f" pending={pending}"
-        return CheckResult(**base, passed=ok, expected=exp, got=got)
+        return result(ok, exp, got)
     if isinstance(chk, AccessCheck):
         v = svc.check(chk.principal, chk.resource, via=chk.via)
         ok = v.decision.value == chk.expect and _subset(chk.reasons, v.codes)
@@ -97,7 +107,7 @@ def _run_check(svc: GraphService, file: str, chk: Check) -> CheckResult:
             None,
         )
         detail = "; ".join(f"{r.code.value}: {r.message}" for r in v.reasons)
-        return CheckResult(**base, passed=ok, expected=exp, got=got, detail=detail)
+        return result(ok, exp, got, detail)
     if isinstance(chk, InviteCheck):
         a = svc.can_invite(chk.invitee, chk.inviter)
     elif isinstance(chk, SignUpCheck):
@@ -107,12 +117,11 @@ def _run_check(svc: GraphService, file: str, chk: Check) -> CheckResult:
         a = svc.can_request(chk.requester, chk.access_package)
     ok = a.decision.value == chk.expect and _subset(chk.reasons, a.codes)
     detail = "; ".join(r.message for r in a.reasons)
-    return CheckResult(
-        **base,
-        passed=ok,
-        expected=_describe(chk.expect, None, chk.reasons, None),
-        got=_describe(a.decision.value, None, a.codes, None),
-        detail=detail,
+    return result(
+        ok,
+        _describe(chk.expect, None, chk.reasons, None),
+        _describe(a.decision.value, None, a.codes, None),
+        detail,
     )
 
 

@@ -1,0 +1,219 @@
+"""Bearer API tokens: created by the CLI, hashed at rest, checked on every request.
+
+Why this shape: a dashboard or audit job needs a long-lived credential without an identity
+provider in front of tenantgraph. A token is 32 random bytes (`tgk_` + URL-safe base64); the
+token file (a small sqlite database, `<db>.tokens.sqlite` by default) keeps only its SHA-256,
+so a leaked file cannot be replayed. The plain token is printed once, at creation.
+
+Roles (`Role`): `reader` queries the current snapshot; `auditor` also reads older snapshots
+(the audit trail); `admin` also runs mutations. A token may be scoped to tenants: it then sees
+only those tenants' objects (see `api.scope`). Revocation takes effect on the next request
+(no cache). `NoAuth` is the explicit `--no-auth` mode: every request is an unscoped admin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+__all__ = [
+    "Authenticator",
+    "NoAuth",
+    "Role",
+    "TokenAuth",
+    "TokenInfo",
+    "TokenStore",
+    "Viewer",
+    "tokens_path_for",
+]
+
+_PREFIX = "tgk_"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    tenants TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+)
+"""
+
+
+class Role(StrEnum):
+    READER = "reader"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Viewer:
+    """Who is asking: a role and, for a scoped token, the tenants it may see (None = all)."""
+
+    role: Role
+    tenants: frozenset[str] | None = None
+    token_id: str | None = None
+
+    @property
+    def can_mutate(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def can_read_history(self) -> bool:
+        return self.role in (Role.AUDITOR, Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenInfo:
+    id: str
+    role: Role
+    tenants: tuple[str, ...]
+    name: str
+    created_at: str
+    revoked_at: str | None = None
+
+    def viewer(self) -> Viewer:
+        return Viewer(
+            role=self.role,
+            tenants=frozenset(self.tenants) if self.tenants else None,
+            token_id=self.id,
+        )
+
+
+def tokens_path_for(db: str | Path) -> Path:
+    """The default token file next to a store's database file."""
+    return Path(f"{db}.tokens.sqlite")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class TokenStore:
+    """The token file. Each call opens its own connection, so it is safe from any thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=5.0)) as conn:
+            conn.execute(_SCHEMA)
+            with conn:
+                yield conn
+
+    def create(
+        self, role: Role, *, tenants: Sequence[str] = (), name: str = ""
+    ) -> tuple[TokenInfo, str]:
+        """Store a new token's hash; returns its record and the token (shown only now)."""
+        token = _PREFIX + secrets.token_urlsafe(32)
+        info = TokenInfo(
+            id=secrets.token_hex(4),
+            role=role,
+            tenants=tuple(sorted(set(tenants))),
+            name=name,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO tokens (id, hash, role, tenants, name, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    info.id,
+                    _digest(token),
+                    info.role.value,
+                    json.dumps(info.tenants),
+                    name,
+                    info.created_at,
+                ),
+            )
+        return info, token
+
+    def tokens(self) -> list[TokenInfo]:
+        """Every token, revoked ones included, oldest first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, role, tenants, name, created_at, revoked_at FROM tokens "
+                "ORDER BY created_at, id"
+            ).fetchall()
+        return [_info(row) for row in rows]
+
+    def revoke(self, token_id: str) -> bool:
+        """Revoke a token by id; False when there is no such live token."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._connect() as conn:
+            cur = conn.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (now, token_id),
+            )
+        return cur.rowcount == 1
+
+    def lookup(self, token: str) -> TokenInfo | None:
+        """The live token matching `token`, or None (unknown, malformed or revoked)."""
+        if not token.startswith(_PREFIX):
+            return None
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT id, role, tenants, name, created_at, revoked_at FROM tokens "
+                "WHERE hash = ? AND revoked_at IS NULL",
+                (_digest(token),),
+            ).fetchone()
+        return None if row is None else _info(row)
+
+
+def _info(row: tuple[str, str, str, str, str, str | None]) -> TokenInfo:
+    token_id, role, tenants, name, created, revoked = row
+    return TokenInfo(
+        id=token_id,
+        role=Role(role),
+        tenants=tuple(json.loads(tenants)),
+        name=name,
+        created_at=created,
+        revoked_at=revoked,
+    )
+
+
+class Authenticator(Protocol):
+    """Turns an `Authorization` header into a Viewer (None = not authenticated)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def authenticate(self, authorization: str | None) -> Viewer | None: ...
+
+
+class TokenAuth:
+    """`Authorization: Bearer tgk_...` checked against a `TokenStore`."""
+
+    enabled = True
+
+    def __init__(self, store: TokenStore) -> None:
+        self.store = store
+
+    def authenticate(self, authorization: str | None) -> Viewer | None:
+        if not authorization:
+            return None
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        info = self.store.lookup(token.strip())
+        return None if info is None else info.viewer()
+
+
+class NoAuth:
+    """Authentication disabled (`--no-auth`): every request is an unscoped admin."""
+
+    enabled = False
+
+    def authenticate(self, authorization: str | None) -> Viewer | None:
+        return Viewer(role=Role.ADMIN)

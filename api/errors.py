@@ -1,0 +1,154 @@
+"""Errors at the API boundary: stable `extensions.code` on every error, unexpected ones masked.
+
+Codes a client can switch on (never on the message):
+
+- every `graphmodel.errors.GraphModelError` keeps its own `.code` (`node-not-found`,
+  `snapshot-not-found`, `world-invalid`, `conflict`, `store-unavailable`, `query-invalid`, ...);
+  `store-unavailable` also carries `retryable: true`, `world-invalid` the located `issues`;
+- the API's own (`ApiCode`): `unauthenticated` (401), `forbidden` (403 for a non-admin
+  mutation; a field outside a scoped token's tenants), `query-too-deep`, `too-many-aliases`,
+  `query-too-complex`, `page-too-large`, `body-too-large` (413), `deadline-exceeded`,
+  `invalid-input` (a mutation's input, with located `issues`);
+- anything else is a bug: the client sees `unexpected error` with code `internal-error`, the
+  server log keeps the traceback (`MaskErrors`, style P13).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+from graphql import GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+from graphmodel.errors import GraphModelError, Issue, WorldInvalid
+
+__all__ = [
+    "ApiCode",
+    "ApiError",
+    "ErrorCodes",
+    "MaskUnexpected",
+    "error_body",
+    "input_errors",
+    "issue_data",
+    "log_errors",
+]
+
+log = logging.getLogger("tenantgraph.api")
+
+ApiCode = Literal[
+    "unauthenticated",
+    "forbidden",
+    "query-too-deep",
+    "too-many-aliases",
+    "query-too-complex",
+    "page-too-large",
+    "body-too-large",
+    "deadline-exceeded",
+    "invalid-input",
+    "internal-error",
+]
+JsonScalar = str | int | float | bool | None
+Json = JsonScalar | list["Json"] | dict[str, "Json"]
+
+
+class ApiError(Exception):
+    """An error the API raises on purpose; `extensions` reach the client as they are."""
+
+    def __init__(self, code: ApiCode, message: str, **extra: Json) -> None:
+        super().__init__(message)
+        self.code: ApiCode = code
+        self.extensions: dict[str, Json] = {"code": code, **extra}
+
+
+def issue_data(issue: Issue) -> dict[str, Json]:
+    """One located problem as JSON: `{code, path, loc, message, file?, line?}`."""
+    data: dict[str, Json] = {
+        "code": issue.code,
+        "path": issue.path,
+        "loc": [str(part) for part in issue.loc],
+        "message": issue.msg,
+    }
+    if issue.file is not None:
+        data["file"] = issue.file
+    if issue.line is not None:
+        data["line"] = issue.line
+    return data
+
+
+def error_body(code: ApiCode, message: str) -> dict[str, Json]:
+    """A GraphQL-shaped response body for errors raised before GraphQL runs (401, 413)."""
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Report a mutation's `WorldInvalid` as `invalid-input` with every located issue."""
+    try:
+        yield
+    except WorldInvalid as exc:
+        issues: list[Json] = [issue_data(i) for i in exc.issues]
+        n = len(exc.issues)
+        first = exc.issues[0] if exc.issues else None
+        detail = f": {first.path}: {first.msg}" if first else ""
+        message = f"{n} problem{'s' if n != 1 else ''} in the input{detail}"
+        raise ApiError("invalid-input", message, issues=issues) from exc
+
+
+def _domain_extensions(exc: GraphModelError) -> dict[str, Json]:
+    ext: dict[str, Json] = {"code": exc.code}
+    if exc.retryable:
+        ext["retryable"] = True
+    if isinstance(exc, WorldInvalid):
+        ext["issues"] = [issue_data(i) for i in exc.issues]
+    return ext
+
+
+def _visible(error: GraphQLError) -> bool:
+    """Errors a client may see: GraphQL's own, the API's, and the domain's."""
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError | ApiError | GraphModelError)
+
+
+class ErrorCodes(SchemaExtension):
+    """Put the domain error's stable code (and payload) into `extensions` of each error."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or ():
+            original = error.original_error
+            if isinstance(original, GraphModelError):
+                error.extensions = {**(error.extensions or {}), **_domain_extensions(original)}
+            elif _visible(error) and not (error.extensions or {}).get("code"):
+                coercion = isinstance(original, StrawberryInputCoercionError)
+                code = "invalid-input" if coercion else "query-invalid"
+                error.extensions = {**(error.extensions or {}), "code": code}
+
+
+class MaskUnexpected(MaskErrors):
+    """`MaskErrors` that keeps domain and API errors and logs what it hides."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=self._should_mask, error_message="unexpected error")
+
+    @staticmethod
+    def _should_mask(error: GraphQLError) -> bool:
+        return not _visible(error)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "internal-error"}
+        return masked
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Log a traceback for unexpected errors only; expected ones are answers, not incidents."""
+    for error in errors:
+        if _visible(error):
+            log.debug("%s (%s)", error.message, (error.extensions or {}).get("code"))
+        else:
+            log.error("unexpected error at %s", error.path, exc_info=error.original_error)

@@ -1,0 +1,177 @@
+"""The questions: access, the reverse lookups, invite / sign-up / request, the trust graph.
+
+Resolvers only call `GraphService` and convert (P13). Under a tenant-scoped token a question
+about another tenant's resource (or inviter, app, access package) is `forbidden`; principals of
+other tenants may be asked about and appear redacted in answers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.context import Context
+from api.paging import page_stream
+from api.types.connection import Connection
+from api.types.enums import Via
+from api.types.fields import field
+from api.types.graph import Snapshot, TrustGraph
+from api.types.verdict import Answer, Reach, Verdict
+from graphmodel.service import Page
+from graphmodel.service.answers import Reach as DomainReach
+
+__all__ = ["QuestionQueries", "ViewerInfo"]
+
+Info = strawberry.Info[Context, None]
+SnapshotArg = Annotated[
+    int | None, strawberry.argument(description="Snapshot id to read; default: the current one.")
+]
+
+
+@strawberry.type(description="Who is asking: the token's role and tenant scope.")
+class ViewerInfo:
+    role: str
+    tenants: list[str] | None = strawberry.field(description="null = every tenant.")
+    authenticated: bool
+
+
+@strawberry.type
+class QuestionQueries:
+    @field(description="Can `principal` reach `resource` (an app or a channel)?")
+    async def access(
+        self,
+        info: Info,
+        principal: str,
+        resource: str,
+        via: Via = Via.ANY,
+        snapshot: SnapshotArg = None,
+    ) -> Verdict:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        scope.require(resource, "resource")
+        verdict = await ctx.call(
+            ctx.service.check, principal, resource, via=via, snapshot=scope.snapshot
+        )
+        return Verdict.from_domain(verdict, scope)
+
+    @field(description="Principals (home identities) that reach the resource.")
+    async def who_can_access(
+        self,
+        info: Info,
+        resource: str,
+        first: int = 100,
+        after: str | None = None,
+        snapshot: SnapshotArg = None,
+    ) -> Connection[Reach]:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        scope.require(resource, "resource")
+
+        def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
+            return ctx.service.who_can_access(
+                resource, first=n, after=cursor, snapshot=scope.snapshot
+            )
+
+        return await page_stream(
+            ctx,
+            fetch,
+            key=lambda r: r.principal,
+            first=first,
+            after=after,
+            keep=lambda r: True,
+            convert=lambda r: Reach.from_domain(r, scope),
+        )
+
+    @field(description="Resources the principal reaches (allow or pending).")
+    async def reachable_resources(
+        self,
+        info: Info,
+        principal: str,
+        first: int = 100,
+        after: str | None = None,
+        snapshot: SnapshotArg = None,
+    ) -> Connection[Reach]:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+
+        def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
+            return ctx.service.reachable(principal, first=n, after=cursor, snapshot=scope.snapshot)
+
+        return await page_stream(
+            ctx,
+            fetch,
+            key=lambda r: r.resource,
+            first=first,
+            after=after,
+            keep=lambda r: scope.sees(r.resource),
+            convert=lambda r: Reach.from_domain(r, scope),
+        )
+
+    @field(description="May `inviter` invite `invitee` (a handle or an email)?")
+    async def can_invite(
+        self, info: Info, invitee: str, inviter: str, snapshot: SnapshotArg = None
+    ) -> Answer:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        scope.require(inviter, "inviter")
+        answer = await ctx.call(ctx.service.can_invite, invitee, inviter, snapshot=scope.snapshot)
+        return Answer.from_domain(answer, scope)
+
+    @field(description="May a new guest sign up for `app` with this provider?")
+    async def can_sign_up(
+        self,
+        info: Info,
+        email: str,
+        app: str,
+        identity_provider: str,
+        snapshot: SnapshotArg = None,
+    ) -> Answer:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        scope.require(app, "app")
+        answer = await ctx.call(
+            ctx.service.can_sign_up, email, app, identity_provider, snapshot=scope.snapshot
+        )
+        return Answer.from_domain(answer, scope)
+
+    @field(description="May `requester` request the access package?")
+    async def can_request(
+        self, info: Info, requester: str, access_package: str, snapshot: SnapshotArg = None
+    ) -> Answer:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        scope.require(access_package, "access package")
+        answer = await ctx.call(
+            ctx.service.can_request, requester, access_package, snapshot=scope.snapshot
+        )
+        return Answer.from_domain(answer, scope)
+
+    @field(description="Derived trust between tenants (optionally only these).")
+    async def trust_graph(
+        self, info: Info, tenants: list[str] | None = None, snapshot: SnapshotArg = None
+    ) -> TrustGraph:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        edges = await ctx.call(ctx.service.trust_graph, tenants, snapshot=scope.snapshot)
+        return TrustGraph.from_domain(edges, scope, tenants)
+
+    @field(description="Every stored snapshot, newest first.")
+    async def snapshots(self, info: Info) -> list[Snapshot]:
+        found = await info.context.call(info.context.service.snapshots)
+        return [Snapshot.from_domain(s) for s in found]
+
+    @field(description="The snapshot this request reads (null for an empty store).")
+    async def current_snapshot(self, info: Info) -> Snapshot | None:
+        sid = await info.context.snapshot()
+        found = await info.context.call(info.context.service.snapshots)
+        return next((Snapshot.from_domain(s) for s in found if s.id == sid), None)
+
+    @field(description="The role and tenant scope of the token in use.")
+    def viewer(self, info: Info) -> ViewerInfo:
+        v = info.context.viewer
+        return ViewerInfo(
+            role=v.role.value,
+            tenants=None if v.tenants is None else sorted(v.tenants),
+            authenticated=v.token_id is not None,
+        )

@@ -1,0 +1,243 @@
+// Entry point of the trust-graph viewer: loads the trust graph from the GraphQL API and wires
+// tabs, legend filters, search, and the access and who-can-access forms. State worth sharing
+// (an access question, a who-can-access resource) is kept in the URL hash, so a link shows it.
+import {
+  gql, setToken, tenantSettings, Unauthenticated, viaValues, whoCanAccess, ACCESS, TRUST_GRAPH,
+} from "./gql.js";
+import { createGraph } from "./graph.js";
+import { TRUST_KINDS } from "./kinds.js";
+import {
+  el, renderEdge, renderError, renderHop, renderObject, renderTenant, renderVerdict, renderWho,
+} from "./panels.js";
+import { setupSearch, setupSuggestions } from "./search.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { edges: [], tenants: [], hidden: new Set() };
+const tenantNames = () => state.tenants.map((t) => t.name);
+
+// ---- tabs (WAI-ARIA tabs pattern: arrow keys move between tabs) -----------------------------
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+function showTab(id) {
+  for (const tab of tabs) {
+    const on = tab.id === id;
+    tab.setAttribute("aria-selected", String(on));
+    tab.tabIndex = on ? 0 : -1;
+    $(tab.getAttribute("aria-controls")).hidden = !on;
+  }
+}
+tabs.forEach((tab, i) => {
+  tab.addEventListener("click", () => showTab(tab.id));
+  tab.addEventListener("keydown", (evt) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[evt.key];
+    if (!step) return;
+    const next = tabs[(i + step + tabs.length) % tabs.length];
+    next.focus();
+    showTab(next.id);
+  });
+});
+
+// ---- graph and details ---------------------------------------------------------------------
+const details = $("details");
+const graph = createGraph($("graph"), { onSelect: showDetails });
+window.tenantgraphViewer = { graph }; // for debugging from the browser console
+
+function selectEdge(e) {
+  graph.select(`${e.kind}:${e.source}->${e.target}`);
+}
+
+function showDetails(what) {
+  showTab("tab-details");
+  if (what.type === "tenant") renderTenant(details, what, selectEdge, tenantSettings(what.tenant.name));
+  else if (what.type === "edge") renderEdge(details, what.edge, tenantSettings(what.edge.source));
+  else if (what.type === "hop") renderHop(details, what);
+  else if (what.type === "object") {
+    renderObject(details, what, {
+      asPrincipal: (ref) => fill("access-principal", ref),
+      asResource: (ref) => fill("access-resource", ref),
+    });
+  }
+}
+
+function fill(id, value) {
+  $(id).value = value;
+  showTab(id.startsWith("who") ? "tab-who" : "tab-access");
+  $(id).focus();
+}
+
+function status(text, isError = false) {
+  $("graph-status").textContent = text;
+  $("graph-status").classList.toggle("error", isError);
+}
+
+// ---- legend: one toggle per trust kind, with its count -------------------------------------
+function renderLegend() {
+  const counts = new Map();
+  for (const e of state.edges) counts.set(e.kind, (counts.get(e.kind) || 0) + 1);
+  $("legend-items").replaceChildren(...Object.entries(TRUST_KINDS).map(([kind, k]) => {
+    const n = counts.get(kind) || 0;
+    const toggle = (evt) => {
+      if (evt.target.checked) state.hidden.delete(kind);
+      else state.hidden.add(kind);
+      graph.setHiddenKinds(state.hidden);
+    };
+    return el("li", { class: n ? "" : "absent" },
+      el("input", { type: "checkbox", id: `kind-${kind}`, checked: !state.hidden.has(kind), disabled: !n,
+        "data-kind": kind, onchange: toggle }),
+      el("label", { for: `kind-${kind}` },
+        el("span", { class: "swatch", style: `background:${k.colour}`, "aria-hidden": "true" }), `${k.label} (${n})`));
+  }));
+}
+
+function renderLists() {
+  $("list-tenants").replaceChildren(...state.tenants.map((t) => el("li", {},
+    el("button", { type: "button", class: "linklike", onclick: () => graph.select(t.name) },
+      `${t.name} · ${String(t.cloud || "").toLowerCase()}`))));
+  $("list-edges").replaceChildren(...state.edges.map((e) => el("li", {},
+    el("button", { type: "button", class: "linklike", onclick: () => selectEdge(e) },
+      `${e.source} → ${e.target}: ${(TRUST_KINDS[e.kind] || { label: e.kind }).label} (${e.rule})`))));
+}
+
+// ---- access --------------------------------------------------------------------------------
+async function runAccess(principal, resource, via) {
+  const target = $("access-result");
+  target.replaceChildren(el("p", { class: "muted", role: "status" }, "Checking…"));
+  try {
+    const data = await gql(ACCESS, { principal, resource, via: via || "ANY" });
+    const behind = graph.showVerdict(data.access);
+    renderVerdict(target, data.access, (i) => graph.emphasisePath(i), behind, selectEdge);
+    const hash = new URLSearchParams({ principal, resource });
+    if (via && via !== "ANY") hash.set("via", via);
+    history.replaceState(null, "", `#${hash}`);
+  } catch (err) {
+    graph.clearOverlay();
+    renderError(target, `Could not check access: ${err.message}`);
+  }
+}
+
+$("access-form").addEventListener("submit", (evt) => {
+  evt.preventDefault();
+  showTab("tab-access");
+  runAccess($("access-principal").value.trim(), $("access-resource").value.trim(), $("access-via").value);
+});
+
+// ---- who can access ------------------------------------------------------------------------
+async function runWho(resource) {
+  const target = $("who-result");
+  target.replaceChildren(el("p", { class: "muted", role: "status" }, "Looking up…"));
+  try {
+    const result = await whoCanAccess(resource);
+    renderWho(target, resource, result, (principal) => {
+      $("access-principal").value = principal;
+      $("access-resource").value = resource;
+      showTab("tab-access");
+      runAccess(principal, resource, $("access-via").value);
+    });
+    graph.showWho(resource, result.items);
+    history.replaceState(null, "", `#${new URLSearchParams({ who: resource })}`);
+  } catch (err) {
+    graph.clearOverlay();
+    renderError(target, `Could not look up who can access: ${err.message}`);
+  }
+}
+
+$("who-form").addEventListener("submit", (evt) => {
+  evt.preventDefault();
+  runWho($("who-resource").value.trim());
+});
+
+// ---- search and suggestions ----------------------------------------------------------------
+setupSearch($("search-input"), $("search-results"), tenantNames, (hit) => {
+  if (hit.kind === "tenant") graph.select(hit.ref);
+  else if (hit.kind === "user") fill("access-principal", hit.home || hit.ref);
+  else if (hit.kind === "group") graph.select(hit.ref.split("/")[0]);
+  else {
+    $("who-resource").value = hit.ref;
+    fill("access-resource", hit.ref);
+  }
+});
+setupSuggestions($("access-principal"), $("principal-options"), ["user"], tenantNames);
+setupSuggestions($("access-resource"), $("resource-options"), ["app", "channel"], tenantNames);
+setupSuggestions($("who-resource"), $("resource-options"), ["app", "channel"], tenantNames);
+
+// ---- toolbar -------------------------------------------------------------------------------
+$("fit").addEventListener("click", () => graph.fit());
+$("relayout").addEventListener("click", () => { graph.clearOverlay(); graph.layout(); });
+$("clear").addEventListener("click", () => graph.clearOverlay());
+$("png").addEventListener("click", () => {
+  const a = el("a", { href: URL.createObjectURL(graph.png()), download: "tenantgraph-trust.png" });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
+
+// ---- start ---------------------------------------------------------------------------------
+async function loadVia() {
+  const values = await viaValues().catch(() => []);
+  $("access-via").replaceChildren(el("option", { value: "ANY" }, "any (the engine picks)"),
+    ...values.filter((v) => v !== "ANY").map((v) => el("option", { value: v }, v.toLowerCase().replaceAll("_", " "))));
+}
+
+function replayHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (params.get("principal") && params.get("resource")) {
+    $("access-principal").value = params.get("principal");
+    $("access-resource").value = params.get("resource");
+    if (params.get("via")) $("access-via").value = params.get("via");
+    showTab("tab-access");
+    return runAccess(params.get("principal"), params.get("resource"), params.get("via"));
+  }
+  if (params.get("who")) {
+    $("who-resource").value = params.get("who");
+    showTab("tab-who");
+    return runWho(params.get("who"));
+  }
+  return null;
+}
+
+function askForToken(why) {
+  const form = $("token-form");
+  $("token-why").textContent = `${why[0].toUpperCase()}${why.slice(1)}: paste one made with \`tenantgraph token create --role reader\`.`;
+  form.hidden = false;
+  $("token-input").focus();
+}
+
+$("token-form").addEventListener("submit", (evt) => {
+  evt.preventDefault();
+  setToken($("token-input").value.trim());
+  $("token-form").hidden = true;
+  start();
+});
+
+async function start() {
+  if (typeof window.cytoscape !== "function") {
+    status("The graph library did not load (/vendor/cytoscape.min.js): run `make setup`.", true);
+    return;
+  }
+  try {
+    const data = await gql(TRUST_GRAPH);
+    state.tenants = data.trustGraph.nodes;
+    state.edges = data.trustGraph.edges;
+    graph.setTrustGraph(state.tenants, state.edges);
+    renderLegend();
+    renderLists();
+    status(`${state.tenants.length} tenants · ${state.edges.length} trust edges`);
+    const snap = data.currentSnapshot;
+    if (snap) {
+      $("snapshot").textContent = `snapshot ${snap.id}${snap.title ? ` · ${snap.title}` : ""}`;
+      $("snapshot").title = $("snapshot").textContent;
+    }
+  } catch (err) {
+    if (err instanceof Unauthenticated) {
+      status("Sign in to see the trust graph.");
+      askForToken(err.message);
+    } else {
+      status(`Could not load the trust graph: ${err.message}`, true);
+    }
+    return;
+  }
+  if (!state.tenants.length) status("This snapshot has no tenants: load a world with `tenantgraph load FILE`.", true);
+  await loadVia();
+  await replayHash();
+  document.body.dataset.ready = "true";
+}
+
+start();

@@ -1,0 +1,268 @@
+"""The viewer page end to end: a real `tenantgraph serve --no-auth --demo` subprocess, driven in
+Debian's headless Chromium through Playwright (fixtures in conftest.py).
+
+How to write tests here: ask the GraphQL API (`server.api()`) for the expected answer and
+compare the page with it, never with literals; pick questions from the demo world's own
+documented checks (`demo_check()`), so a change to the demo moves the test with it. Every test
+gets a fresh page; screenshots go to `test-artifacts/` (viewer.png is the trust graph overview).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from api.viewer import CYTOSCAPE_FILE, default_node_modules
+from graphmodel.service import GraphService
+from graphmodel.stores import open_store
+from tests.e2e.conftest import CHROMIUM, REPO, Server, running_server, shoot, tenantgraph
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="no /usr/bin/chromium (make setup installs it)"
+    ),
+]
+
+
+def demo_checks() -> list[dict[str, Any]]:
+    data = yaml.safe_load((REPO / "fixtures" / "demo.yaml").read_text(encoding="utf-8"))
+    return list(data["checks"])
+
+
+def demo_check(expect: str) -> dict[str, Any]:
+    """The first documented cross-tenant access check of the demo with this expectation."""
+    for c in demo_checks():
+        if c.get("expect") != expect or "principal" not in c or "resource" not in c:
+            continue
+        if c["principal"].split("/")[0] != c["resource"].split("/")[0]:
+            return c
+    pytest.fail(f"fixtures/demo.yaml has no cross-tenant `{expect}` access check to drive")
+
+
+ACCESS = """query($p: String!, $r: String!, $via: Via!) {
+  access(principal: $p, resource: $r, via: $via) {
+    decision mfa paths { hops { from to edgeKind rule } } reasons { code rule tenant policy } } }"""
+WHO = """query($r: String!, $after: String) {
+  whoCanAccess(resource: $r, first: 200, after: $after) {
+    edges { node { principal verdict { decision } } } pageInfo { hasNextPage endCursor } } }"""
+
+
+def who_can_access(server: Server, resource: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    after = None
+    while True:
+        page = server.api(WHO, r=resource, after=after)["whoCanAccess"]
+        found += [(e["node"]["principal"], e["node"]["verdict"]["decision"]) for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+        after = page["pageInfo"]["endCursor"]
+
+
+def ask(server: Server, check: dict[str, Any]) -> dict[str, Any]:
+    """The API's answer to a demo check (with the check's `via`, as the page will ask it)."""
+    via = str(check.get("via", "any")).upper()
+    answer: dict[str, Any] = server.api(ACCESS, p=check["principal"], r=check["resource"], via=via)[
+        "access"
+    ]
+    return answer
+
+
+def ask_access(page: Any, check: dict[str, Any]) -> None:
+    """Ask the page the check's question through the form, as a user would."""
+    page.get_by_role("tab", name="Access", exact=True).click()
+    page.get_by_label("Principal").fill(check["principal"])
+    page.get_by_test_id("access-resource").fill(check["resource"])
+    page.get_by_label("Via").select_option(str(check.get("via", "any")).upper())
+    page.get_by_test_id("access-submit").click()
+    page.wait_for_selector('[data-testid="access-decision"]')
+
+
+# ---------------------------------------------------------------------- tests
+
+
+def test_trust_graph_renders_every_tenant_and_edge(page: Any, server: Server) -> None:
+    graph = server.api("{ trustGraph { nodes { name } edges { kind } } }")["trustGraph"]
+    store = open_store("memory", path=str(server.db))
+    try:
+        direct = GraphService(store).trust_graph()
+    finally:
+        store.close()
+    assert len(graph["edges"]) == len(direct) > 0
+    canvas = page.get_by_test_id("graph")
+    assert canvas.get_attribute("data-node-count") == str(len(graph["nodes"]))
+    assert canvas.get_attribute("data-edge-count") == str(len(graph["edges"]))
+    # the legend counts every kind present, and they add up to the edges drawn
+    kinds = {e["kind"] for e in graph["edges"]}
+    for kind in kinds:
+        label = page.locator(f'label[for="kind-{kind}"]').inner_text()
+        assert label.endswith(f"({sum(e['kind'] == kind for e in graph['edges'])})")
+    # the page really drew: cytoscape's canvas has painted pixels
+    painted = page.evaluate(
+        "() => [...document.querySelectorAll('#graph canvas')]"
+        ".some(c => c.width > 0 && c.height > 0)"
+    )
+    assert painted
+    shoot(page, "viewer.png")
+
+
+def test_hiding_a_kind_in_the_legend_hides_its_edges(page: Any, server: Server) -> None:
+    graph = server.api("{ trustGraph { edges { kind } } }")["trustGraph"]
+    kind = graph["edges"][0]["kind"]
+    page.locator(f'input[data-kind="{kind}"]').uncheck()
+    visible = int(page.get_by_test_id("graph").get_attribute("data-visible-edge-count"))
+    assert visible == sum(e["kind"] != kind for e in graph["edges"])
+
+
+def test_access_query_draws_the_expected_path(page: Any, server: Server) -> None:
+    check = demo_check("allow")
+    expected = ask(server, check)
+    assert expected["decision"] == "ALLOW" and expected["paths"]
+    ask_access(page, check)
+    assert page.get_by_test_id("access-decision").get_attribute("data-decision") == "allow"
+    assert page.get_by_test_id("access-mfa").get_attribute("data-mfa") == expected["mfa"].lower()
+    paths = page.get_by_test_id("access-path")
+    assert paths.count() == len(expected["paths"])
+    for i, want in enumerate(expected["paths"]):
+        hops = paths.nth(i).get_by_test_id("access-hop")
+        assert hops.count() == len(want["hops"])
+        for j, hop in enumerate(want["hops"]):
+            item = hops.nth(j)
+            assert item.get_attribute("data-edge-kind") == hop["edgeKind"]
+            assert item.get_attribute("data-rule") == hop["rule"]
+            text = item.inner_text()
+            assert hop["from"] in text and hop["to"] in text
+    if "path" in check:  # the demo documents the path; the page shows the same one
+        first = expected["paths"][0]["hops"]
+        assert [first[0]["from"], *(h["to"] for h in first)] == check["path"]
+    # drawn on the graph hop by hop: one node per object, one edge per distinct hop
+    canvas = page.get_by_test_id("graph")
+    refs = {r for p in expected["paths"] for h in p["hops"] for r in (h["from"], h["to"])}
+    hops = {
+        (h["from"], h["to"], h["edgeKind"], h["rule"]) for p in expected["paths"] for h in p["hops"]
+    }
+    assert canvas.get_attribute("data-overlay") == "access"
+    assert canvas.get_attribute("data-path-node-count") == str(len(refs))
+    assert canvas.get_attribute("data-path-edge-count") == str(len(hops))
+    assert page.evaluate("location.hash").startswith("#principal=")
+    shoot(page, "viewer-access.png")
+
+
+def test_denial_shows_its_blocking_gates(page: Any, server: Server) -> None:
+    check = demo_check("deny")
+    expected = ask(server, check)
+    assert expected["decision"] == "DENY" and expected["reasons"]
+    ask_access(page, check)
+    assert page.get_by_test_id("access-decision").get_attribute("data-decision") == "deny"
+    reasons = page.get_by_test_id("access-reason")
+    assert [reasons.nth(i).get_attribute("data-code") for i in range(reasons.count())] == [
+        r["code"] for r in expected["reasons"]
+    ]
+    for i, r in enumerate(expected["reasons"]):
+        text = reasons.nth(i).inner_text()
+        assert r["rule"] in text
+        for part in (r["tenant"], r["policy"]):
+            assert part is None or part in text.replace("\n", "")
+    assert set(check.get("reasons", [])) <= {r["code"] for r in expected["reasons"]}
+    assert page.get_by_test_id("access-path").count() == len(expected["paths"])
+    shoot(page, "viewer-deny.png")
+
+
+def test_who_can_access_lists_and_highlights_the_expected_principals(
+    page: Any, server: Server
+) -> None:
+    check = next(c for c in demo_checks() if "whoCanAccess" in c)
+    resource = check["whoCanAccess"]
+    expected = who_can_access(server, resource)
+    assert expected
+    page.get_by_role("tab", name="Who can access").click()
+    page.get_by_test_id("who-resource").fill(resource)
+    page.get_by_test_id("who-submit").click()
+    page.wait_for_selector('[data-testid="who-count"]')
+    items = page.get_by_test_id("who-item")
+    shown = [items.nth(i).get_attribute("data-principal") for i in range(items.count())]
+    assert shown == [p for p, _ in expected]
+    assert set(check["expect"]) | set(check.get("pending", [])) == set(shown)
+    canvas = page.get_by_test_id("graph")
+    assert canvas.get_attribute("data-overlay") == "who"
+    assert canvas.get_attribute("data-who-count") == str(len(expected))
+    shoot(page, "viewer-who.png")
+    # picking a principal asks the access question for it
+    items.first.click()
+    page.wait_for_selector('[data-testid="access-decision"]')
+    assert page.get_by_test_id("access-principal").input_value() == expected[0][0]
+
+
+def test_search_finds_users_by_upn_and_apps_by_app_id(page: Any, server: Server) -> None:
+    user = server.api("{ users(first: 1, userType: MEMBER) { nodes { ref userPrincipalName } } }")[
+        "users"
+    ]["nodes"][0]
+    app = server.api("{ apps(first: 1) { nodes { ref appId } } }")["apps"]["nodes"][0]
+    search = page.get_by_test_id("search-input")
+    for text, ref in ((user["userPrincipalName"], user["ref"]), (app["appId"], app["ref"])):
+        search.fill(text)
+        hit = page.locator(f'[data-testid="search-hit"][data-ref="{ref}"]')
+        hit.wait_for()
+    hit.click()
+    assert page.get_by_test_id("access-resource").input_value() == app["ref"]
+
+
+def test_tenant_and_edge_panels_show_the_settings_behind_them(page: Any, server: Server) -> None:
+    edge = server.api("{ trustGraph { edges { kind source target rule policy } } }")["trustGraph"][
+        "edges"
+    ][0]
+    page.get_by_role("tab", name="List", exact=True).click()
+    page.locator("#list-tenants button", has_text=edge["source"]).first.click()
+    assert page.get_by_test_id("details-title").inner_text() == f"Tenant {edge['source']}"
+    page.get_by_test_id("tenant-settings").get_by_text("Cross-tenant access").wait_for()
+    page.get_by_role("tab", name="List", exact=True).click()
+    page.locator("#list-edges button").first.click()
+    details = page.get_by_test_id("details")
+    assert edge["rule"] in details.inner_text() and edge["policy"] in details.inner_text()
+    page.get_by_test_id("edge-setting").get_by_text("The setting").wait_for()
+
+
+def test_keyboard_reaches_a_tenant(page: Any, server: Server) -> None:
+    names = sorted(
+        n["name"] for n in server.api("{ trustGraph { nodes { name } } }")["trustGraph"]["nodes"]
+    )
+    page.get_by_test_id("graph").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    assert page.get_by_test_id("details-title").inner_text() == f"Tenant {names[0]}"
+
+
+def test_vendor_library_comes_from_the_installed_npm_package(server: Server) -> None:
+    served = httpx.get(f"{server.base}/vendor/cytoscape.min.js", timeout=10)
+    assert served.status_code == 200
+    assert served.content == (default_node_modules() / CYTOSCAPE_FILE).read_bytes()
+    assert served.headers["content-type"].startswith("text/javascript")
+
+
+def test_a_server_with_authentication_asks_for_a_token(browser: Any, tmp_path: Path) -> None:
+    db = tmp_path / "auth.db"
+    made = subprocess.run(
+        tenantgraph("token", "--db", str(db), "create", "--role", "reader"),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    token = next(w for w in made.stdout.split() if w.startswith("tgk_"))
+    with running_server(db) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto(server.base + "/")
+        form = page.get_by_test_id("token-form")
+        form.wait_for()
+        page.get_by_label("API token").fill(token)
+        form.get_by_role("button").click()
+        page.wait_for_selector('[data-testid="graph"][data-rendered="true"]')
+        assert int(page.get_by_test_id("graph").get_attribute("data-node-count")) > 0
+        context.close()
