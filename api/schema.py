@@ -25,9 +25,11 @@ from api.limits import (
     Limits,
     TokenLimit,
 )
+from api.audit_schema import AuditQueries  # issue 9: findings, whatIf, accessDiff
 from api.mutations.crosstenant import CrossTenantMutations
 from api.mutations.directory import DirectoryMutations
 from api.queries.directory import DirectoryQueries
+from api.queries.exports import ExportQueries
 from api.queries.policies import PolicyQueries
 from api.queries.questions import QuestionQueries
 from api.types.fields import field
@@ -36,7 +38,7 @@ __all__ = ["Mutation", "Query", "build_schema", "sdl"]
 
 
 @strawberry.type(description="Questions about the tenants, and the directory they hold.")
-class Query(QuestionQueries, DirectoryQueries, PolicyQueries):
+class Query(QuestionQueries, DirectoryQueries, PolicyQueries, ExportQueries):
     # NOTE(api): not `relay.node()`: its field extension rewrites the field when a schema is
     # built and refuses a second build, and each `create_app` builds its own schema.
     @field(description="Any object by its global id (null when absent or out of scope).")
