@@ -13,12 +13,17 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from graphmodel.cli import data, export_commands, query
+from graphmodel.cli import data, export_commands, graph_commands, query
 from graphmodel.cli._common import Command, run_command
 
 __all__ = ["build_parser", "main"]
 
-_BUILTIN: tuple[Command, ...] = (*data.COMMANDS, *query.COMMANDS, *export_commands.COMMANDS)
+_BUILTIN: tuple[Command, ...] = (
+    *data.COMMANDS,
+    *query.COMMANDS,
+    *export_commands.COMMANDS,
+    *graph_commands.COMMANDS,
+)
 
 
 def _plugin_commands() -> list[Command]:

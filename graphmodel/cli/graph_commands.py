@@ -1,0 +1,135 @@
+"""Microsoft Graph commands: `import` export folders into the store, `collect` them live.
+
+`import DIR...` reads one folder per tenant (or a folder of them) in the layout of
+`docs/export-layout.md`, prints every warning with its file and JSON path, and stores the World
+as a new snapshot. `collect` signs in as an app registration and writes that layout for one
+tenant, so `collect` then `import` is the way from a real tenant to answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import ssl
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.ingest.collector import (
+    ALL_PERMISSIONS,
+    DEFAULT_AUTHORITY_HOST,
+    DEFAULT_GRAPH_URL,
+    AuthFailed,
+    CollectError,
+    MissingPermissions,
+    collect_tenant,
+    load_certificate,
+)
+from graphmodel.ingest.graph_export import import_export, stderr_progress
+
+__all__ = ["COMMANDS"]
+
+
+def _import(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    progress = stderr_progress() if args.progress else None
+    world, warnings = import_export([Path(d) for d in args.dirs], progress=progress)
+    if progress is not None:
+        print(file=sys.stderr)
+    if not args.quiet:
+        for w in warnings:
+            print(f"warning: {w.render()}", file=sys.stderr)
+    if warnings:
+        by_code = ", ".join(f"{n} {code}" for code, n in Counter(w.code for w in warnings).items())
+        print(f"{len(warnings)} warning(s): {by_code}", file=sys.stderr)
+    counts = world.counts().as_dict()
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    if args.dry_run:
+        print(f"ok: {summary} (not stored: --dry-run)")
+        return 0
+    svc = open_service(args)
+    try:
+        info = svc.load_world(world, source="graph export: " + ", ".join(args.dirs))
+    finally:
+        svc.store.close()
+    took = time.monotonic() - started
+    print(f"snapshot {info.id} written in {took:.1f}s: " + json.dumps(info.counts))
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    def notify(message: str) -> None:
+        if not args.quiet:
+            print(f"collect: {message}", file=sys.stderr)
+
+    out = Path(args.out)
+    try:
+        credential: str | dict[str, str]
+        if args.certificate:
+            credential = load_certificate(Path(args.certificate))
+        else:
+            secret = os.environ.get(args.client_secret_env)
+            if not secret:
+                raise AuthFailed(f"environment variable `{args.client_secret_env}` holding the "
+                                 "client secret is not set")
+            credential = secret
+        verify: ssl.SSLContext | bool = True
+        if args.ca_bundle:
+            try:
+                verify = ssl.create_default_context(cafile=args.ca_bundle)
+            except (OSError, ssl.SSLError) as exc:
+                raise AuthFailed(f"cannot use `{args.ca_bundle}` as a ca bundle: {exc}") from exc
+        result = collect_tenant(tenant_id=args.tenant_id, client_id=args.client_id,
+                                credential=credential, out=out, graph_url=args.graph_url,
+                                authority_host=args.authority_host, verify=verify, notify=notify)
+    except MissingPermissions as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"the files that could be read are in `{out}` (marked incomplete)", file=sys.stderr)
+        return 2
+    except CollectError as exc:
+        hint = " (retry later)" if exc.retryable else ""
+        print(f"error: {exc}{hint}", file=sys.stderr)
+        return 3 if exc.retryable else 2
+    state = "complete" if not result.skipped else "incomplete: " + ", ".join(result.skipped)
+    print(f"collected {result.files} files into `{out}` ({state}); load them with "
+          f"`tenantgraph import {out}`")
+    return 0
+
+
+def _cfg_import(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dirs", nargs="+", metavar="DIR",
+                   help="tenant export folders, or folders holding several of them")
+    p.add_argument("--dry-run", action="store_true", help="validate and report, store nothing")
+    p.add_argument("--quiet", action="store_true", help="print the warning summary only")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction,
+                   default=sys.stderr.isatty(), help="show a progress counter on stderr")
+    add_store_arguments(p)
+
+
+def _cfg_collect(p: argparse.ArgumentParser) -> None:
+    p.epilog = "application permissions needed: " + ", ".join(ALL_PERMISSIONS)
+    p.add_argument("--tenant-id", required=True, help="the tenant (directory) id to read")
+    p.add_argument("--client-id", required=True, help="the app registration's client id")
+    cred = p.add_mutually_exclusive_group(required=True)
+    cred.add_argument("--client-secret-env", metavar="VAR",
+                      help="environment variable that holds the client secret")
+    cred.add_argument("--certificate", metavar="PEM",
+                      help="PEM file with the app's certificate and its unencrypted private key")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the export to")
+    p.add_argument("--graph-url", default=DEFAULT_GRAPH_URL,
+                   help=f"Microsoft Graph root, e.g. for a national cloud ({DEFAULT_GRAPH_URL})")
+    p.add_argument("--authority-host", default=DEFAULT_AUTHORITY_HOST,
+                   help=f"sign-in service ({DEFAULT_AUTHORITY_HOST})")
+    p.add_argument("--ca-bundle", metavar="PEM", help="trust these CA certificates (TLS proxies)")
+    p.add_argument("--quiet", action="store_true", help="no progress and retry messages")
+
+
+COMMANDS = (
+    Command("import", "import Microsoft Graph export folders and store them as a snapshot",
+            _cfg_import, _import),
+    Command("collect", "fetch one tenant's Microsoft Graph export with an app registration",
+            _cfg_collect, _collect),
+)

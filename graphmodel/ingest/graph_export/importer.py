@@ -1,0 +1,116 @@
+"""`import_export`: Microsoft Graph export folders (one per tenant) -> one typed World.
+
+Pass 1 reads every folder into records (streaming, located warnings); pass 2 names objects,
+links guests to their home accounts across folders, resolves every id to a handle and builds the
+World. What cannot be mapped is a warning with file and JSON path; only a folder that cannot be
+identified as a tenant at all (no readable `organization.json`) stops the import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from graphmodel.errors import Issue, WorldInvalid
+from graphmodel.ingest.graph_export import layout as L
+from graphmodel.ingest.graph_export.build_directory import build_directory
+from graphmodel.ingest.graph_export.build_policies import build_governance, build_tenants
+from graphmodel.ingest.graph_export.link import Linker
+from graphmodel.ingest.graph_export.read_ca import read_conditional_access
+from graphmodel.ingest.graph_export.read_directory import (
+    read_apps,
+    read_groups,
+    read_organization,
+    read_roles,
+    read_users,
+)
+from graphmodel.ingest.graph_export.read_governance import read_governance
+from graphmodel.ingest.graph_export.read_settings import read_settings
+from graphmodel.ingest.graph_export.read_teams import read_teams
+from graphmodel.ingest.graph_export.read_xtap import read_cross_tenant_access
+from graphmodel.ingest.graph_export.reader import Progress, Report
+from graphmodel.ingest.graph_export.records import TenantData
+from graphmodel.schema.enums import DirectoryRole
+from graphmodel.schema.world import World
+
+__all__ = ["import_export", "tenant_folders"]
+
+
+def tenant_folders(dirs: Sequence[Path]) -> tuple[list[Path], list[Issue]]:
+    """The tenant folders named by `dirs`: a tenant folder itself, or a folder of them."""
+    found: list[Path] = []
+    problems: list[Issue] = []
+    for d in dirs:
+        if not d.is_dir():
+            problems.append(Issue(code="missing-file", loc=(), file=str(d),
+                                  msg=f"`{d}` is not a folder"))
+        elif (d / L.ORGANIZATION).is_file():
+            found.append(d)
+        else:
+            subs = sorted(p for p in d.iterdir() if (p / L.ORGANIZATION).is_file())
+            if not subs:
+                problems.append(Issue(
+                    code="missing-file", loc=(), file=str(d),
+                    msg=f"`{d}` holds no `{L.ORGANIZATION}`, neither itself nor in a subfolder, "
+                    "so it is not a tenant export"))
+            found.extend(subs)
+    return found, problems
+
+
+def import_export(
+    dirs: Sequence[Path], progress: Progress | None = None
+) -> tuple[World, list[Issue]]:
+    """Read the export folders and build one World; returns it with every warning.
+
+    Raises WorldInvalid (every located problem) when a folder is not a readable tenant export.
+    """
+    folders, problems = tenant_folders([Path(d) for d in dirs])
+    report = Report(roots=tuple(dict.fromkeys(f.parent for f in folders)), progress=progress)
+    datas: list[TenantData] = []
+    for folder in folders:
+        data = TenantData(folder=folder, label=folder.name)
+        if not read_organization(data, report):
+            problems.append(Issue(
+                code="missing-property", loc=(), file=report.rel(folder / L.ORGANIZATION),
+                msg="no organization with a tenant `id` was found, so the folder cannot be "
+                "imported"))
+            continue
+        for read in (read_users, read_roles, read_groups, read_apps, read_cross_tenant_access,
+                     read_settings, read_conditional_access, read_teams, read_governance):
+            read(data, report)
+        datas.append(data)
+    if problems or not datas:
+        raise WorldInvalid(problems or [Issue(code="missing-file", loc=(),
+                                              msg="no export folder was given")])
+    lk = Linker(report, datas)
+    lk.name_tenants()
+    lk.name_users()
+    lk.link_homes()
+    directory = build_directory(lk)
+    roles: dict[tuple[str, str], tuple[DirectoryRole, ...]] = {
+        (lk.name_of(d), uid): tuple(found) for d in datas for uid, found in d.roles.items()
+    }
+    users = lk.build_users(roles)
+    tenants = build_tenants(lk)
+    by_ref = {u.ref: u for u in users}
+    governance = build_governance(lk, by_ref)
+    first = next((d for d in datas if d.as_of is not None), None)
+    world = World(
+        tenants=(*tenants, *lk.placeholder_tenants),
+        users=(*users, *lk.placeholder_users),
+        groups=tuple(directory.groups),
+        apps=tuple(directory.apps),
+        assignments=tuple(directory.assignments),
+        teams=(*directory.teams, *lk.placeholder_teams),
+        channels=tuple(directory.channels),
+        conditional_access=tuple(governance.conditional_access),
+        connected_organizations=tuple(governance.connected_organizations),
+        access_packages=tuple(governance.access_packages),
+        access_package_assignments=tuple(governance.access_package_assignments),
+        invitations=tuple(governance.invitations),
+        as_of=first.as_of if first is not None else None,
+        title=next((d.title for d in datas if d.title), None),
+        source=next((d.source for d in datas if d.source), None)
+        or ", ".join(str(f) for f in folders),
+    )
+    return world, report.issues

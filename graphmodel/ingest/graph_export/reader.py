@@ -1,0 +1,188 @@
+"""Streaming reader of Microsoft Graph response files, and the report that collects warnings.
+
+A users export can be gigabytes, so a file is never `json.load`ed whole: `ijson` yields the
+events and only one object of the `value` list is built at a time. Everything else in the
+document (the `@odata.*` annotations, a singleton entity) is small and is built as usual.
+Accepted shapes, all seen in Microsoft's own samples: a collection (`{"value": [...]}`, also the
+misspelt `"values"`), a singleton entity at top level, a singleton wrapped in `{"value": {...}}`
+and a bare JSON array (one merged list of pages). A malformed file is one located warning;
+objects read before the error are kept.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ijson
+
+from graphmodel.errors import Issue
+
+__all__ = [
+    "FileMeta",
+    "GraphItem",
+    "Loc",
+    "Progress",
+    "Report",
+    "read_items",
+    "stderr_progress",
+]
+
+Loc = tuple[str | int, ...]
+Progress = Callable[[str, int], None]
+"""Called as `progress(file, objects_read_so_far)` while a file is read, and once at its end."""
+
+_STREAM_KEYS = ("value", "values")
+_META = {"@odata.nextLink": "next_link", "@odata.deltaLink": "delta_link",
+         "@odata.context": "context"}
+_TICK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class GraphItem:
+    """One Graph object and where it is in its file (`("value", 12)`, `()` for a singleton)."""
+
+    obj: dict[str, Any]
+    loc: Loc
+
+
+@dataclass(slots=True)
+class FileMeta:
+    """The annotations of a response body, known once its items have all been read."""
+
+    next_link: str | None = None
+    delta_link: str | None = None
+    context: str | None = None
+    items: int = 0
+
+
+@dataclass(slots=True)
+class Report:
+    """Collects located warnings (`Issue`s) and forwards progress; paths are shown relative."""
+
+    roots: tuple[Path, ...] = ()
+    progress: Progress | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    def rel(self, path: Path) -> str:
+        """`path` relative to the first root it is under (the folder holding tenant folders)."""
+        for root in self.roots:
+            try:
+                return path.relative_to(root).as_posix()
+            except ValueError:
+                continue
+        return path.as_posix()
+
+    def warn(self, code: str, file: str | None, loc: Loc, msg: str, **ctx: str) -> None:
+        self.issues.append(Issue(code=code, loc=loc, msg=msg, file=file, ctx=dict(ctx)))
+
+    def tick(self, file: str, count: int, *, done: bool = False) -> None:
+        if self.progress is not None and (done or count % _TICK == 0):
+            self.progress(file, count)
+
+
+def stderr_progress() -> Progress:
+    """A progress callback printing `reading FILE: N objects` on one stderr line."""
+    last: list[str] = [""]
+
+    def show(file: str, count: int) -> None:
+        if file != last[0] and last[0]:
+            sys.stderr.write("\n")
+        last[0] = file
+        sys.stderr.write(f"\rreading {file}: {count} objects")
+        sys.stderr.flush()
+
+    return show
+
+
+def read_items(path: Path, report: Report, meta: FileMeta | None = None) -> Iterator[GraphItem]:
+    """Every Graph object in the response file at `path`, streamed; problems go to `report`.
+
+    Pass 1 reads events only up to the start of the `value` array (the annotations before it,
+    or the whole document when it is a singleton); pass 2 streams the array's items with
+    ijson's C item builder; pass 3 looks for an `@odata.nextLink` written after the array.
+    """
+    meta = meta if meta is not None else FileMeta()
+    file = report.rel(path)
+    try:
+        shape = _shape(path, meta)
+    except OSError as exc:
+        report.warn("unreadable-file", file, (), f"cannot read the file: {exc.strerror}")
+        return
+    except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
+        report.warn("json-syntax", file, (), f"the file is not valid json: {_detail(exc)}")
+        return
+    if isinstance(shape, str):
+        completed = yield from _stream(path, shape, report, file, meta)
+        if completed and meta.next_link is None:
+            with path.open("rb") as handle:
+                link = next(ijson.items(handle, "@odata.nextLink"), None)
+            meta.next_link = link if isinstance(link, str) else None
+    elif isinstance(shape, dict):
+        wrapped = shape.get("value")
+        if isinstance(wrapped, dict):
+            yield from _emit(wrapped, ("value",), report, file, meta)
+        else:
+            yield from _emit(shape, (), report, file, meta)
+    elif shape is not None:
+        report.warn("unexpected-shape", file, (), "the file holds a single json value, not "
+                    "a graph response object")
+    report.tick(file, meta.items, done=True)
+
+
+def _shape(path: Path, meta: FileMeta) -> str | dict[str, Any] | object:
+    """The stream prefix of a collection (`value.item`, `item`...), else the whole document."""
+    top = ijson.ObjectBuilder()
+    level = 0
+    with path.open("rb") as handle:
+        for prefix, event, value in ijson.parse(handle, use_float=True):
+            if event == "start_array" and level == 0:
+                return "item"
+            if event == "start_array" and level == 1 and prefix in _STREAM_KEYS:
+                return f"{prefix}.item"
+            top.event(event, value)
+            if level == 1 and prefix in _META and isinstance(value, str):
+                setattr(meta, _META[prefix], value)
+            level += (event in ("start_map", "start_array")) - (event in ("end_map", "end_array"))
+    return getattr(top, "value", None)
+
+
+def _stream(
+    path: Path, prefix: str, report: Report, file: str, meta: FileMeta
+) -> Generator[GraphItem, None, bool]:
+    """Yield the items under `prefix`; returns False when the file broke off mid-way."""
+    base: Loc = () if prefix == "item" else (prefix.split(".")[0],)
+    index = 0
+    with path.open("rb") as handle:
+        try:
+            for value in ijson.items(handle, prefix, use_float=True):
+                yield from _emit(value, (*base, index), report, file, meta)
+                index += 1
+        except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
+            report.warn("json-syntax", file, (*base, index), "the file is not valid json and was "
+                        f"read only up to this point: {_detail(exc)}")
+            return False
+    return True
+
+
+def _detail(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+def _emit(
+    value: object, loc: Loc, report: Report, file: str, meta: FileMeta
+) -> Iterator[GraphItem]:
+    if isinstance(value, dict):
+        meta.items += 1
+        report.tick(file, meta.items)
+        yield GraphItem(value, loc)
+    else:
+        _not_object(report, file, loc, value)
+
+
+def _not_object(report: Report, file: str, loc: Loc, value: object) -> None:
+    kind = "a list" if isinstance(value, list) else f"`{value!r}`"[:60]
+    report.warn("unexpected-shape", file, loc, f"expected a graph object here, found {kind}")

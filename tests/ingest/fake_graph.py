@@ -1,0 +1,160 @@
+"""A fake Microsoft Graph + Entra sign-in service on 127.0.0.1, for the collector tests.
+
+It speaks HTTPS with a test certificate (MSAL accepts only https authorities), serves the
+OpenID discovery document and the client-credentials token endpoint, Graph GETs (collections
+paged with absolute `@odata.nextLink`s) and `$batch`. Faults are injected per Graph path: a
+queue of canned error responses (`429` with `Retry-After`, `500`...), forbidden paths (`403`) and
+rejected tokens (`401`). Every request is recorded. Nothing here touches the internet.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+__all__ = ["FakeGraph", "Fault"]
+
+_EMPTY_RELATIONSHIPS = ("/members", "/appRoleAssignedTo", "/allMembers", "/allowedMembers")
+
+
+@dataclass
+class Fault:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    code: str = "serviceError"
+
+
+@dataclass
+class FakeGraph:
+    tenant_id: str
+    routes: dict[str, Any]
+    cert: Path
+    key: Path
+    page_size: int = 100
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+    forbidden: set[str] = field(default_factory=set)
+    reject_tokens: set[str] = field(default_factory=set)
+    requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    token_requests: list[dict[str, list[str]]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"https://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> FakeGraph:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                fake._handle(self, "GET", None)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                fake._handle(self, "POST", self.rfile.read(length))
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.cert, self.key)
+        self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
+        server = self._server
+        threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05),
+                         daemon=True).start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()
+
+    def graph_paths(self) -> list[str]:
+        return [p for m, p, _ in self.requests if m == "GET" or "$batch" in p]
+
+    # --- dispatch -------------------------------------------------------------------------
+    def _handle(self, h: BaseHTTPRequestHandler, method: str, body: bytes | None) -> None:
+        url = urlsplit(h.path)
+        auth = h.headers.get("Authorization")
+        token = auth.removeprefix("Bearer ") if auth else None
+        with self._lock:
+            self.requests.append((method, h.path, token))
+        if url.path.endswith("/.well-known/openid-configuration"):
+            base = f"{self.base_url}/{self.tenant_id}"
+            return _send(h, 200, {"token_endpoint": f"{base}/oauth2/v2.0/token",
+                                  "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                                  "issuer": f"{base}/v2.0"})
+        if url.path.endswith("/oauth2/v2.0/token"):
+            form = parse_qs((body or b"").decode())
+            with self._lock:
+                self.token_requests.append(form)
+                n = len(self.token_requests)
+            return _send(h, 200, {"access_token": f"tok-{n}", "token_type": "Bearer",
+                                  "expires_in": 3600})
+        if token is None or not token.startswith("tok-") or token in self.reject_tokens:
+            return _send(h, 401, _error("InvalidAuthenticationToken",
+                                        "Access token has expired or is not yet valid."))
+        version, _, rest = url.path.lstrip("/").partition("/")
+        if method == "POST" and rest == "$batch":
+            return _send(h, 200, {"responses": [self._batch_item(version, r)
+                                                for r in json.loads(body or b"{}")["requests"]]})
+        status, headers, payload = self._graph(version, f"/{rest}", url.query)
+        _send(h, status, payload, headers)
+
+    def _batch_item(self, version: str, req: dict[str, Any]) -> dict[str, Any]:
+        url = urlsplit(req["url"])
+        status, headers, payload = self._graph(version, url.path, url.query)
+        return {"id": req["id"], "status": status, "headers": headers, "body": payload}
+
+    def _graph(self, version: str, path: str, query: str) -> tuple[int, dict[str, str], Any]:
+        path = unquote(path)
+        with self._lock:
+            queue = self.faults.get(path)
+            fault = queue.pop(0) if queue else None
+        if fault is not None:
+            return fault.status, {"request-id": "req-1", **fault.headers}, _error(fault.code, "x")
+        if any(path.startswith(p) for p in self.forbidden):
+            return 403, {}, _error("Authorization_RequestDenied",
+                                   "Insufficient privileges to complete the operation.")
+        value = self.routes.get(path)
+        if value is None and path.endswith(_EMPTY_RELATIONSHIPS):
+            value = []  # an object without members or assignments: an empty collection
+        if value is None:
+            return 404, {}, _error("Request_ResourceNotFound", f"{path} does not exist")
+        if not isinstance(value, list):
+            return 200, {}, value
+        skip = int(parse_qs(query).get("$skiptoken", ["0"])[0])
+        page: dict[str, Any] = {
+            "@odata.context": f"https://graph.microsoft.com/{version}/$metadata#{path[1:]}",
+            "value": value[skip : skip + self.page_size],
+        }
+        if skip + self.page_size < len(value):
+            page["@odata.nextLink"] = (f"{self.base_url}/{version}{path}"
+                                       f"?$skiptoken={skip + self.page_size}")
+        return 200, {}, page
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message,
+                      "innerError": {"request-id": "req-1", "date": "2024-01-01T00:00:00"}}}
+
+
+def _send(h: BaseHTTPRequestHandler, status: int, body: Any,
+          headers: dict[str, str] | None = None) -> None:
+    data = json.dumps(body).encode()
+    h.send_response(status)
+    h.send_header("Content-Type", "application/json")
+    h.send_header("Content-Length", str(len(data)))
+    for k, v in (headers or {}).items():
+        h.send_header(k, v)
+    h.end_headers()
+    h.wfile.write(data)
