@@ -15,6 +15,7 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.types import ExecutionContext
 
+from api.audit_schema import AuditQueries  # audits (issue 9): findings, whatIf, accessDiff
 from api.context import Context
 from api.errors import ApiError, ErrorCodes, MaskUnexpected, log_errors
 from api.limits import (
@@ -25,7 +26,6 @@ from api.limits import (
     Limits,
     TokenLimit,
 )
-from api.audit_schema import AuditQueries  # issue 9: findings, whatIf, accessDiff
 from api.mutations.crosstenant import CrossTenantMutations
 from api.mutations.directory import DirectoryMutations
 from api.queries.directory import DirectoryQueries
@@ -38,7 +38,7 @@ __all__ = ["Mutation", "Query", "build_schema", "sdl"]
 
 
 @strawberry.type(description="Questions about the tenants, and the directory they hold.")
-class Query(QuestionQueries, DirectoryQueries, PolicyQueries, ExportQueries):
+class Query(QuestionQueries, DirectoryQueries, PolicyQueries, ExportQueries, AuditQueries):
     # NOTE(api): not `relay.node()`: its field extension rewrites the field when a schema is
     # built and refuses a second build, and each `create_app` builds its own schema.
     @field(description="Any object by its global id (null when absent or out of scope).")

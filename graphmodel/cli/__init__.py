@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from graphmodel.cli import data, export_commands, graph_commands, query
+from graphmodel.cli import audit_commands, data, export_commands, graph_commands, query
 from graphmodel.cli._common import Command, run_command
 
 __all__ = ["build_parser", "main"]
@@ -22,6 +22,7 @@ _BUILTIN: tuple[Command, ...] = (
     *data.COMMANDS,
     *query.COMMANDS,
     *export_commands.COMMANDS,
+    *audit_commands.COMMANDS,
     *graph_commands.COMMANDS,
 )
 

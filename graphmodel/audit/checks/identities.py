@@ -1,0 +1,252 @@
+"""Identity lifecycle checks: stale invitations, orphaned guests, synced members, open packages.
+
+Why these: an invitation creates the guest object at once and it can be granted access before
+redemption (L5, L8), so a long-pending guest with grants is access waiting for whoever redeems
+the link. A guest whose home account was disabled keeps its memberships (L13) — re-enabling, or
+a home tenant that re-enables the account, restores everything. Cross-tenant sync provisions
+people so that the target tenant can grant them access through its groups (L29, L31); access
+that does not come through a group membership is access nobody scoped. An access package whose
+policy admits all external users lets anyone request its resources (L19).
+
+Definitions used by the checks:
+
+- a *held path* is a grant path with at least one grant hop (group membership, app role
+  assignment, access package, team or channel membership): the open sign-in of an app that
+  requires no assignment is not held by anyone (`graphmodel.audit.context.GRANT_EDGES`);
+- a synced member's access is *justified* when at least one of its B2B collaboration paths
+  goes through a group the synced object is a member of in the target tenant; every other
+  access (direct assignment, access package, team or channel membership, an app that requires
+  no assignment) is *outside the groups that justify its sync*;
+- the *age* of a pending invitation would come from its sent date; the schema's `Invitation`
+  records none (and `World.as_of` alone cannot date it), so the age is reported as unknown and
+  every pending guest holding a path is reported whatever `pending_days` says.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import timedelta
+
+from graphmodel.audit.checks._base import Check, make_finding
+from graphmodel.audit.context import GRANT_EDGES, AuditContext, held_paths
+from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
+from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
+from graphmodel.schema.entities import User
+from graphmodel.schema.enums import AllowedTargetScope, ExternalUserState, Via
+from graphmodel.schema.kinds import EdgeKind
+from graphmodel.schema.verdict import AccessPath, Decision, Hop, Verdict
+
+__all__ = ["CHECKS", "invitation_age"]
+
+PENDING = CheckInfo(
+    id="guest.pending-with-paths",
+    title="guests pending acceptance that already hold paths",
+    severity=Severity.MEDIUM,
+    rules=("L5", "L8"),
+    description="A guest object in PendingAcceptance already holds grant paths (groups, "
+    "assignments, packages, teams): whoever redeems the invitation link gets them. Reported "
+    "when pending longer than the threshold, or when the age is unknown. Exposes each pending "
+    "access with its path.",
+)
+HOME_DISABLED = CheckInfo(
+    id="guest.home-disabled-with-paths",
+    title="disabled home accounts whose guest objects still hold paths",
+    severity=Severity.HIGH,
+    rules=("L13", "L30"),
+    description="The person's home account is disabled (they left the partner), but the guest "
+    "or synced object in the resource tenant keeps its group memberships, assignments and team "
+    "memberships; re-enabling either account restores the access. Exposes each held path.",
+)
+SYNC_OUTSIDE = CheckInfo(
+    id="sync.access-outside-groups",
+    title="synced members with access outside the groups that justify their sync",
+    severity=Severity.LOW,
+    rules=("L29", "L31", "L37"),
+    description="A member synced by cross-tenant sync reaches a resource of the target tenant "
+    "and none of the access paths goes through a group it is a member of there: a direct "
+    "assignment, an access package, a team or channel membership, or an app that requires no "
+    "assignment and is open to every member. Exposes each such access.",
+)
+PACKAGE_OPEN = CheckInfo(
+    id="package.open-to-all-external",
+    title="access packages open to all external users",
+    severity=Severity.HIGH,
+    rules=("L19", "L20"),
+    description="A policy of an externally visible access package has allowedTargetScope "
+    "`allExternalUsers`: anyone from any organisation may request it (a proposed connected "
+    "organisation is created for unknown ones). Exposes the resources it grants and the "
+    "current delivered assignments.",
+)
+
+
+def invitation_age(ctx: AuditContext, guest: User) -> timedelta | None:
+    """How long the guest has been pending, when the world records when it was invited.
+
+    The schema's `Invitation` has no sent date and `User` no state-change time, so this is
+    None for every world today; the check then reports the guest with its age unknown.
+    """
+    del ctx, guest
+    return None
+
+
+def _by_principal(ctx: AuditContext, tenant: str) -> dict[str, list[Verdict]]:
+    found: dict[str, list[Verdict]] = defaultdict(list)
+    for ref in ctx.resources_of(tenant):
+        for v in ctx.reach(ref):
+            found[v.principal].append(v)
+    return found
+
+
+def _pending(ctx: AuditContext) -> Iterator[Finding]:
+    reach: dict[str, dict[str, list[Verdict]]] = {}
+    for u in ctx.world.users:
+        if u.external_user_state != ExternalUserState.PENDING_ACCEPTANCE:
+            continue
+        age = invitation_age(ctx, u)
+        if age is not None and age <= timedelta(days=ctx.options.pending_days):
+            continue
+        if u.tenant not in reach:
+            reach[u.tenant] = _by_principal(ctx, u.tenant)
+        principal = ctx.ix.home_identity(u).ref
+        since = "age unknown" if age is None else f"pending {age.days} days"
+        exposures = [
+            ctx.exposure(v, path=held[0], detail=since)
+            for v in reach[u.tenant].get(principal, ())
+            if v.decision == Decision.PENDING and (held := held_paths(v))
+        ]
+        if not exposures:
+            continue
+        when = (
+            "for an unknown time (the world records no invitation date)"
+            if age is None
+            else f"for {age.days} days (more than {ctx.options.pending_days})"
+        )
+        yield make_finding(
+            PENDING,
+            tenant=u.tenant,
+            subject=u.ref,
+            message=f"guest `{u.ref}` has not redeemed its invitation {when} and already holds "
+            f"{len(exposures)} path(s)",
+            policy=f"users[{u.name}].externalUserState",
+            exposures=exposures,
+        )
+
+
+def _held_grants(ctx: AuditContext, guest: User, home: User) -> list[AccessPath]:
+    entry = hop(
+        home.ref,
+        guest.ref,
+        EdgeKind.GUEST_OF if guest.guest_of else EdgeKind.SYNCED_FROM,
+        "R12" if guest.guest_of else "R17",
+    )
+    grants: list[list[Hop]] = []
+    for app in ctx.world.apps:
+        if app.tenant == guest.tenant and app.app_role_assignment_required:
+            grants.extend(app_grant_hops(ctx.ix, guest, home, app))
+    for ch in ctx.world.channels:
+        if ch.tenant == guest.tenant:
+            grants.extend(channel_grant_hops(ctx.ix, guest, ch))
+    out: list[AccessPath] = []
+    for hops in grants:
+        if any(h.edge in GRANT_EDGES for h in hops):
+            out.append(AccessPath(via=Via.B2B_COLLABORATION, hops=(entry, *hops)))
+    return out
+
+
+def _home_disabled(ctx: AuditContext) -> Iterator[Finding]:
+    for u in ctx.world.users:
+        home = ctx.ix.users.get(u.home_ref) if u.home_ref else None
+        if home is None or home.account_enabled:
+            continue
+        state = "enabled" if u.account_enabled else "disabled too"
+        exposures = [
+            Exposure(
+                principal=home.ref,
+                resource=p.hops[-1].target,
+                via=Via.B2B_COLLABORATION,
+                decision=Decision.DENY,
+                path=p,
+                detail=f"home account disabled; the object in `{u.tenant}` is {state}",
+            )
+            for p in _held_grants(ctx, u, home)
+        ]
+        if not exposures:
+            continue
+        yield make_finding(
+            HOME_DISABLED,
+            tenant=u.tenant,
+            subject=u.ref,
+            message=f"`{home.ref}`'s home account is disabled, but `{u.ref}` still holds "
+            f"{len(exposures)} grant path(s)",
+            policy=f"users[{u.name}]",
+            exposures=exposures,
+        )
+
+
+def _sync_outside(ctx: AuditContext) -> Iterator[Finding]:
+    reach: dict[str, dict[str, list[Verdict]]] = {}
+    for u in ctx.world.users:
+        if u.synced_from is None:
+            continue
+        if u.tenant not in reach:
+            reach[u.tenant] = _by_principal(ctx, u.tenant)
+        principal = ctx.ix.home_identity(u).ref
+        exposures: list[Exposure] = []
+        for v in reach[u.tenant].get(principal, ()):
+            paths = [p for p in v.paths if p.via == Via.B2B_COLLABORATION]
+            if not paths or any(any(h.edge == EdgeKind.MEMBER_OF for h in p.hops) for p in paths):
+                continue
+            how = ", ".join(dict.fromkeys(h.edge.value for h in paths[0].hops[1:]))
+            exposures.append(ctx.exposure(v, path=paths[0], detail=f"through {how}"))
+        if not exposures:
+            continue
+        yield make_finding(
+            SYNC_OUTSIDE,
+            tenant=u.tenant,
+            subject=u.ref,
+            message=f"synced member `{u.ref}` reaches {len(exposures)} resource(s) of "
+            f"`{u.tenant}` without a group membership there",
+            policy=f"users[{u.name}].syncedFrom",
+            exposures=exposures,
+        )
+
+
+def _package_open(ctx: AuditContext) -> Iterator[Finding]:
+    for p in ctx.world.access_packages:
+        if not p.catalog_externally_visible or not any(
+            pol.allowed_target_scope == AllowedTargetScope.ALL_EXTERNAL_USERS for pol in p.policies
+        ):
+            continue
+        exposures: list[Exposure] = []
+        for r in p.resources:
+            if r in ctx.ix.apps:
+                exposures.append(Exposure(resource=r, object=p.ref, detail="granted directly"))
+                continue
+            apps = ctx.ix.assigned_apps.get(r, [])
+            exposures.append(Exposure(object=r, detail=f"requesters become members of `{r}`"))
+            exposures.extend(
+                Exposure(resource=a, object=r, detail=f"assigned to `{r}`") for a in apps
+            )
+        exposures.extend(
+            Exposure(principal=pa.target, object=p.ref, detail="holds a delivered assignment")
+            for pa in ctx.ix.package_assignments_by_package.get(p.ref, ())
+            if ctx.ix.assignment_valid(pa)
+        )
+        hidden = " (hidden: requestable by direct link)" if p.is_hidden else ""
+        yield make_finding(
+            PACKAGE_OPEN,
+            tenant=p.tenant,
+            subject=p.ref,
+            message=f"access package `{p.ref}` may be requested by all external users{hidden}",
+            policy=f"accessPackages[{p.name}].policies",
+            exposures=exposures,
+        )
+
+
+CHECKS = (
+    Check(PENDING, _pending),
+    Check(HOME_DISABLED, _home_disabled),
+    Check(SYNC_OUTSIDE, _sync_outside),
+    Check(PACKAGE_OPEN, _package_open),
+)
