@@ -60,9 +60,9 @@ def open_store(kind: str = "memory", **options: object) -> GraphStore:
     >>> with open_store() as store:
     ...     store.current_snapshot() is None
     True
-    >>> open_store("nosuch")
+    >>> open_store("nosuch")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ValueError: unknown store kind `nosuch` (known: memory)
+    ValueError: unknown store kind `nosuch` (known: memory...)
     """
     factory = _FACTORIES.get(kind)
     if factory is None:

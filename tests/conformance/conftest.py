@@ -17,11 +17,13 @@ import pytest
 
 from graphmodel.stores import GraphStore, open_store
 from tests.conformance.support import MakeStore
+from tests.support.bolt_server import NEO4J_KINDS, NEO4J_STORES, neo4j_options
+from tests.support.bolt_server import bolt_targets as bolt_targets  # session fixture
 
 BACKENDS = [
     pytest.param("memory", marks=pytest.mark.memory),
     pytest.param("memory-sqlite", marks=pytest.mark.memory),
-    # pytest.param("neo4j", marks=[pytest.mark.neo4j, needs_neo4j]),  # when the backend lands
+    *NEO4J_STORES,  # `neo4j`: the FalkorDB test server; `neo4j5`: a Neo4j 5 from NEO4J_URI
 ]
 
 
@@ -36,7 +38,10 @@ def _open_options(backend: str, tmp_path: Path) -> tuple[str, dict[str, object]]
 
 @pytest.fixture(params=BACKENDS)
 def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeStore]:
-    kind, options = _open_options(request.param, tmp_path)
+    if request.param in NEO4J_KINDS:  # a fresh namespace (empty graph), purged afterwards
+        kind, options = "neo4j", neo4j_options(request, request.param)
+    else:
+        kind, options = _open_options(request.param, tmp_path)
     opened: list[GraphStore] = []
 
     def make() -> GraphStore:

@@ -2,8 +2,9 @@
 
 Files come from `../shared/scenarios` (the conformance corpus), `tests/rules/` (our rule traps),
 `fixtures/` (the demo world has checks too) and any directories listed in
-`TENANTGRAPH_SCENARIOS` (os.pathsep-separated), so more scenario files run the same way. A failure names the file and the check index; the message
-shows expected vs got and the verdict's reasons. To add a case, add a YAML file — never code.
+`TENANTGRAPH_SCENARIOS` (os.pathsep-separated), so more scenario files run the same way. A
+failure names the file and the check index; the message shows expected vs got and the
+verdict's reasons. To add a case, add a YAML file — never code.
 """
 
 from __future__ import annotations

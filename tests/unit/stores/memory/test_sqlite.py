@@ -1,8 +1,9 @@
 """Unit tests of the memory store's sqlite file: schema, pragmas, and unusable files.
 
 How to write tests here: create the file situation with the stdlib `sqlite3` module or plain
-bytes, open it through `MemoryStore` (or `SnapshotDb`), and assert the
-`StoreIncompatible` / `StoreUnavailable` / `Conflict` raised, its message (which must name the file) and its `__cause__`.
+bytes, open it through `MemoryStore` (or `SnapshotDb`), and assert the `StoreIncompatible` /
+`StoreUnavailable` / `Conflict` raised, its message (which must name the file) and its
+`__cause__`.
 """
 
 from __future__ import annotations

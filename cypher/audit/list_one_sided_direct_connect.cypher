@@ -1,0 +1,21 @@
+// name: audit/list_one_sided_direct_connect
+// params: none
+// returns: namespace, configured_by, partner, side, missing, rule, policy
+// B2B direct connect that only one side allows: `configured_by` admits the partner inbound (or
+// lets its users out), but the partner has no matching outbound (or inbound) edge back, so
+// shared channels between them do not work; `missing` is the edge kind the partner lacks.
+MATCH (ns:TgNamespace)
+MATCH (s:TgSnapshot {id: ns.current})
+MATCH (a:TgNode:Tenant {snapshot: s.id})-[dc:DIRECT_CONNECT_IN|DIRECT_CONNECT_OUT]->(b:Tenant)
+WHERE dc.gen = s.trustGen
+WITH ns, s, a, b, dc,
+     CASE type(dc) WHEN 'DIRECT_CONNECT_IN' THEN 'DIRECT_CONNECT_OUT'
+                   ELSE 'DIRECT_CONNECT_IN' END AS missing
+OPTIONAL MATCH (b)-[back]->(a)
+WHERE back.gen = s.trustGen AND type(back) = missing
+WITH ns, a, b, dc, missing, count(back) AS matched
+WHERE matched = 0
+RETURN ns.name AS namespace, a.ref AS configured_by, b.ref AS partner,
+       CASE type(dc) WHEN 'DIRECT_CONNECT_IN' THEN 'inbound' ELSE 'outbound' END AS side,
+       missing, dc.rule AS rule, dc.policy AS policy
+ORDER BY namespace, configured_by, partner, side

@@ -1,0 +1,13 @@
+// name: audit/list_pending_guests_with_assignments
+// params: none
+// returns: namespace, guest, mail, apps, via
+// Guests who have not redeemed their invitation yet (externalUserState PendingAcceptance) but
+// already hold app role assignments, directly or through nested groups (up to 6 levels).
+MATCH (ns:TgNamespace)
+MATCH (s:TgSnapshot {id: ns.current})
+MATCH (guest:TgNode:User {snapshot: s.id})
+WHERE guest.externalUserState = 'PendingAcceptance'
+MATCH (guest)-[:MEMBER_OF*0..6]->(holder:TgNode)-[:ASSIGNED_TO]->(app:App)
+RETURN ns.name AS namespace, guest.ref AS guest, guest.mail AS mail,
+       collect(DISTINCT app.ref) AS apps, collect(DISTINCT holder.ref) AS via
+ORDER BY namespace, guest

@@ -1,0 +1,292 @@
+"""`Neo4jStore`: the store protocol over Bolt with the official `neo4j` driver.
+
+Why this shape: the engine reads a snapshot once (`read_world`) and builds its indexes in
+memory, so the database holds what the memory store holds (the shared `graphmap` mapping, every
+snapshot kept) in a layout Neo4j users can query: entity nodes `(:TgNode:<Kind>)` with readable
+props, observed edges as typed relationships, derived trust edges between `(:Tenant)` nodes
+with their rule and policy (see `snapshots.py` and `cypher/README.md`).
+
+Several stores share one database through namespaces (`namespace=`, default `default`): each
+has its own current pointer and history, while snapshot ids come from one counter.
+
+Beyond the protocol: `purge()` deletes the store's namespace (history included), `run_audit()`
+runs one of `audit_queries()`, and `profile` says what the server was found to support.
+
+Consistency: a snapshot is published last (`snapshots.py`), and trust edges are replaced the
+same way: a new generation is written, then `TgSnapshot.trustGen` is flipped, then older
+generations are swept; readers match `gen = trustGen`. So a failed or killed write leaves the
+current snapshot as it was, on Neo4j and on servers whose rollback undoes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import replace
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Literal, Self
+
+from neo4j import Driver
+
+from graphmodel.errors import (
+    Conflict,
+    NodeNotFound,
+    SnapshotNotFound,
+    StoreError,
+    StoreIncompatible,
+    StoreUnavailable,
+)
+from graphmodel.schema.kinds import EdgeKind, NodeKind
+from graphmodel.schema.trust import TrustEdge
+from graphmodel.schema.world import World
+from graphmodel.stores.base import Capability, DeriveStats, EdgeRecord, NodeRecord, SnapshotInfo
+from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
+from graphmodel.stores.neo4j import reader, snapshots
+from graphmodel.stores.neo4j.connect import connect
+from graphmodel.stores.neo4j.profile import ServerProfile
+from graphmodel.stores.neo4j.queries import Query, QueryName, default_catalog
+from graphmodel.stores.neo4j.runner import Runner
+from graphmodel.stores.neo4j.writer import SnapshotWriter
+from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
+
+__all__ = ["Neo4jStore"]
+
+_CAPABILITIES = frozenset(
+    {
+        Capability.DURABLE,
+        Capability.SNAPSHOT_HISTORY,
+        Capability.TRANSACTIONS,  # by publish-last, on every profile
+        Capability.NATIVE_CYPHER,
+    }
+)
+
+
+class Neo4jStore:
+    """A `GraphStore` in a Neo4j (or Bolt-speaking openCypher) database reached by `driver`.
+
+    The store borrows `driver` and never closes it unless `owns_driver`; `server` names the
+    database in error messages. Opening detects the server's `profile`, creates indexes and
+    constraints idempotently and removes incomplete snapshots left by a dead writer. Use
+    `graphmodel.stores.open_store("neo4j", uri=...)` rather than this constructor.
+    """
+
+    def __init__(
+        self,
+        driver: Driver,
+        *,
+        server: str = "bolt",
+        database: str | None = None,
+        namespace: str = "default",
+        batch_rows: int = 2_000,
+        owns_driver: bool = False,
+    ) -> None:
+        if not namespace:
+            raise ValueError("the namespace of a neo4j store must not be empty")
+        self._driver = driver
+        self._owns_driver = owns_driver
+        self._namespace = namespace
+        self._batch_rows = batch_rows
+        self._lock = threading.Lock()  # serialises this store's writers
+        self._closed = False
+        try:
+            self._runner = connect(
+                driver,
+                server=server,
+                database=database,
+                catalog=default_catalog(),
+                namespace=namespace,
+            )
+            snapshots.clean_partial(self._runner, namespace)
+        except BaseException:
+            if owns_driver:
+                driver.close()
+            raise
+
+    def _live(self) -> Runner:
+        if self._closed:
+            raise StoreUnavailable(f"neo4j store `{self._namespace}` is closed")
+        return self._runner
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return _CAPABILITIES
+
+    @property
+    def profile(self) -> ServerProfile:
+        """What the server can do, as detected when the store opened."""
+        return self._runner.profile
+
+    @property
+    def namespace(self) -> str:
+        return self._namespace
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                if self._owns_driver:
+                    self._driver.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def purge(self) -> None:
+        """Delete this namespace from the database: every snapshot, node and edge."""
+        with self._lock:
+            snapshots.purge(self._live(), self._namespace)
+
+    def run_audit(self, query: Query) -> list[dict[str, object]]:
+        """Rows of an audit query (`audit_queries()`) over every namespace's current snapshot.
+
+        Each row is a dict keyed by the query's `returns:` columns, `namespace` first.
+        """
+        runner = self._live()
+        return list(runner.execute(query.name, query.text, {}))
+
+    # ------------------------------------------------------------------ reader
+    def current_snapshot(self) -> SnapshotInfo | None:
+        found = snapshots.current(self._live(), self._namespace)
+        return None if found is None else found.info
+
+    def snapshots(self) -> list[SnapshotInfo]:
+        return snapshots.listed(self._live(), self._namespace)
+
+    def _snapshot_id(self, snapshot_id: int | None) -> int | None:
+        """The id to read (None: the store is empty); `SnapshotNotFound` for unknown ids."""
+        runner = self._live()
+        if snapshot_id is None:
+            found = snapshots.current(runner, self._namespace)
+            return None if found is None else found.info.id
+        if snapshots.get(runner, self._namespace, snapshot_id) is None:
+            raise SnapshotNotFound(snapshot_id)
+        return snapshot_id
+
+    def read_world(self, snapshot_id: int | None = None) -> World:
+        sid = self._snapshot_id(snapshot_id)
+        if sid is None:
+            return World()
+        rows = self._live().run(QueryName.LIST_SNAPSHOT_NODES, {"snapshot": sid})
+        nodes = [reader.node_record(r["key"], r["kind"], r["props"]) for r in rows]
+        try:
+            return graph_to_world(nodes)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreIncompatible(f"snapshot `{sid}` is unreadable: {exc}") from exc
+
+    def node(self, key: str) -> NodeRecord:
+        rows = self._live().run(QueryName.GET_NODE, {"namespace": self._namespace, "key": key})
+        if not rows:
+            raise NodeNotFound(key)
+        record = reader.node_record(key, rows[0]["kind"], rows[0]["props"])
+        if not isinstance(record.kind, NodeKind):
+            raise NodeNotFound(key)  # the World bookkeeping node is not for readers
+        return record
+
+    def nodes(self, kind: NodeKind) -> list[NodeRecord]:
+        params = {"namespace": self._namespace, "kind": kind.value}
+        rows = self._live().run(QueryName.LIST_NODES, params)
+        return sorted(
+            (reader.node_record(r["key"], kind.value, r["props"]) for r in rows),
+            key=lambda n: n.key,
+        )
+
+    def _edges(
+        self, key: str, kinds: frozenset[EdgeKind], direction: Literal["out", "in"]
+    ) -> list[EdgeRecord]:
+        name = QueryName.LIST_OUT_EDGES if direction == "out" else QueryName.LIST_IN_EDGES
+        params = {"namespace": self._namespace, "key": key, "kinds": sorted(kinds)}
+        rows = self._live().run(name, params)
+        if not rows or not isinstance(reader.node_kind(rows[0]["kind"]), NodeKind):
+            raise NodeNotFound(key)
+        return reader.edge_records(key, rows[0]["edges"], direction=direction)
+
+    def out_edges(self, key: str, *, kinds: frozenset[EdgeKind]) -> list[EdgeRecord]:
+        return self._edges(key, kinds, "out")
+
+    def in_edges(self, key: str, *, kinds: frozenset[EdgeKind]) -> list[EdgeRecord]:
+        return self._edges(key, kinds, "in")
+
+    def trust_edges(self, snapshot_id: int | None = None) -> list[TrustEdge]:
+        sid = self._snapshot_id(snapshot_id)
+        if sid is None:
+            return []
+        return reader.trust_edges(self._live().run(QueryName.LIST_TRUST_EDGES, {"snapshot": sid}))
+
+    # ------------------------------------------------------------------ writer
+    def write_snapshot(
+        self, world: World, *, source: str, trust_edges: Sequence[TrustEdge]
+    ) -> SnapshotInfo:
+        with self._lock:
+            runner = self._live()
+            check_trust_edges(world, trust_edges)
+            info = SnapshotInfo(
+                id=0,
+                created_at=datetime.now(UTC),
+                source=source,
+                title=world.title,
+                counts=world.counts().as_dict(),
+            )
+            sid = snapshots.allocate(runner, self._namespace, info)
+            try:
+                with runner.session() as session:
+                    writer = SnapshotWriter(runner, session, sid, batch_rows=self._batch_rows)
+                    writer.nodes(iter_nodes(world))
+                    writer.edges(iter_edges(world))
+                    writer.trust(trust_edges, gen=0)
+                if not snapshots.publish(runner, self._namespace, sid):
+                    raise Conflict(
+                        f"a newer snapshot became current while snapshot `{sid}` was written"
+                    )
+            except BaseException:
+                with suppress(Exception):  # best effort; `clean_partial` catches the rest
+                    snapshots.discard(runner, sid)
+                raise
+            return replace(info, id=sid)
+
+    def replace_trust_edges(
+        self, edges: Sequence[TrustEdge], snapshot_id: int | None = None
+    ) -> DeriveStats:
+        with self._lock:
+            runner = self._live()
+            current = snapshots.current(runner, self._namespace)
+            if current is None:
+                raise SnapshotNotFound("current" if snapshot_id is None else snapshot_id)
+            sid = current.info.id
+            if snapshot_id is not None and snapshot_id != sid:
+                if snapshots.get(runner, self._namespace, snapshot_id) is None:
+                    raise SnapshotNotFound(snapshot_id)
+                raise Conflict(
+                    f"snapshot `{snapshot_id}` is not the current snapshot `{sid}`: "
+                    "derive the edges again from the current one"
+                )
+            check_trust_edges(graph_to_world(self.nodes(NodeKind.TENANT)), edges)
+            plan = plan_trust_sync(self.trust_edges(sid), edges)
+            if plan.is_noop:
+                return plan.stats
+            live, gen = current.trust_gen, current.trust_gen + 1
+            runner.run(QueryName.SWEEP_TRUST_EDGES, {"snapshot": sid, "gen": live})
+            try:
+                with runner.session() as session:
+                    SnapshotWriter(runner, session, sid, batch_rows=self._batch_rows).trust(
+                        plan.result, gen=gen
+                    )
+                params = {"snapshot": sid, "expected": live, "gen": gen}
+                if not runner.run(QueryName.PUBLISH_TRUST_GENERATION, params):
+                    raise Conflict(f"the trust edges of snapshot `{sid}` changed meanwhile")
+            except BaseException:
+                with suppress(Exception):
+                    runner.run(QueryName.DELETE_TRUST_GENERATION, {"snapshot": sid, "gen": gen})
+                raise
+            with suppress(StoreError):  # stale generations are invisible; swept next time
+                runner.run(QueryName.SWEEP_TRUST_EDGES, {"snapshot": sid, "gen": gen})
+            return plan.stats
