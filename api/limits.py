@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 from graphql import (
@@ -158,10 +159,15 @@ def _aliases(
     )
 
 
+@cache
 def _rule(
     limit: int, code: str, measure: Callable[[SelectionSetNode, Fragments], int], what: str
 ) -> type[ValidationRule]:
-    """A validation rule reporting one coded error per operation over `limit`."""
+    """A validation rule reporting one coded error per operation over `limit`.
+
+    Cached: the same limit is the same rule class in every request, so the validation cache
+    (keyed by document and rules) hits across requests.
+    """
 
     class LimitRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
@@ -191,11 +197,17 @@ class AliasLimit(AddValidationRules):
         super().__init__([_rule(max_aliases, "too-many-aliases", _aliases, "alias count")])
 
 
+@cache
+def _cost_measure(max_page: int) -> Callable[[SelectionSetNode, Fragments], int]:
+    def measure(sel: SelectionSetNode, fragments: Fragments) -> int:
+        return cost_of(sel, fragments, max_page)
+
+    return measure
+
+
 class ComplexityLimit(AddValidationRules):
     def __init__(self, max_complexity: int, max_page: int) -> None:
-        def measure(sel: SelectionSetNode, fragments: Fragments) -> int:
-            return cost_of(sel, fragments, max_page)
-
+        measure = _cost_measure(max_page)
         super().__init__([_rule(max_complexity, "query-too-complex", measure, "query cost")])
 
 
@@ -207,20 +219,36 @@ class TokenLimit(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         query = self.execution_context.query or ""
-        lexer = Lexer(Source(query))
-        count = 0
-        try:
-            while lexer.advance().kind is not TokenKind.EOF:
-                count += 1
-                if count > self.max_tokens:
-                    raise GraphQLError(
-                        f"the document has more than {self.max_tokens} tokens",
-                        extensions={"code": "query-too-complex", "limit": self.max_tokens},
-                    )
-        except GraphQLError as exc:
-            if (exc.extensions or {}).get("code") == "query-too-complex":
-                raise
+        count = _tokens_over if len(query) <= _CACHEABLE_QUERY else _tokens_over.__wrapped__
+        if count(query, self.max_tokens):
+            raise GraphQLError(
+                f"the document has more than {self.max_tokens} tokens",
+                extensions={"code": "query-too-complex", "limit": self.max_tokens},
+            )
         yield
+
+
+_CACHEABLE_QUERY = 64 * 1024  # longer documents are lexed every time, never kept
+
+
+@lru_cache(maxsize=256)
+def _tokens_over(query: str, max_tokens: int) -> bool:
+    """Whether `query` has more than `max_tokens` tokens (lexing stops at the limit).
+
+    Cached like parsed documents: dashboards send the same few documents again and again. The
+    body-size limit bounds what one entry can hold. A syntax error is not this limit's concern
+    (the parser reports it next).
+    """
+    lexer = Lexer(Source(query))
+    count = 0
+    try:
+        while lexer.advance().kind is not TokenKind.EOF:
+            count += 1
+            if count > max_tokens:
+                return True
+    except GraphQLError:
+        return False
+    return False
 
 
 class DeadlineReport(SchemaExtension):

@@ -13,6 +13,7 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from api.audit_schema import AuditQueries  # audits (issue 9): findings, whatIf, accessDiff
@@ -35,6 +36,8 @@ from api.queries.questions import QuestionQueries
 from api.types.fields import field
 
 __all__ = ["Mutation", "Query", "build_schema", "sdl"]
+
+_DOCUMENT_CACHE = 256  # distinct documents kept parsed and validated (bounded: public endpoint)
 
 
 @strawberry.type(description="Questions about the tenants, and the directory they hold.")
@@ -84,6 +87,10 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             partial(DepthLimit, limits.max_depth),
             partial(AliasLimit, limits.max_aliases),
             partial(ComplexityLimit, limits.max_complexity, limits.max_page),
+            # After the limits: the cache key includes their (cached) rule classes, so a
+            # document is parsed and validated once, then answered from the LRU caches.
+            partial(ParserCache, maxsize=_DOCUMENT_CACHE),
+            partial(ValidationCache, maxsize=_DOCUMENT_CACHE),
             partial(DeadlineReport, limits.deadline_s),
         ],
     )
