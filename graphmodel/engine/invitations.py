@@ -48,10 +48,7 @@ def _answer(failures: list[Reason]) -> Answer:
 
 
 def _tenant_of_domain(ix: WorldIndex, domain: str) -> Tenant | None:
-    for t in ix.world.tenants:
-        if domain in (d.lower() for d in t.domains):
-            return t
-    return None
+    return ix.tenant_of_domain(domain)  # indexed: a scan of every tenant per question was O(T)
 
 
 def can_invite(ix: WorldIndex, invitee: str, inviter_ref: str) -> Answer:
@@ -64,9 +61,7 @@ def can_invite(ix: WorldIndex, invitee: str, inviter_ref: str) -> Answer:
     if "@" in invitee:
         address = invitee
         home = _tenant_of_domain(ix, domain_of(address))
-        person = next(
-            (u for u in ix.users.values() if (u.mail or "").lower() == address.lower()), None
-        )
+        person = ix.user_by_mail(address)  # indexed: the first match in world order
     else:
         found = ix.users.get(invitee)
         if found is None:
@@ -171,7 +166,7 @@ def can_sign_up(ix: WorldIndex, email: str, app_ref: str, identity_provider: str
                 policy="identityProviders",
             )
         )
-    if any((u.mail or "").lower() == email.lower() for u in ix.users_by_tenant[tenant.name]):
+    if ix.has_mail_in(tenant.name, email):
         failures.append(
             reason(
                 ReasonCode.ALREADY_EXISTS,

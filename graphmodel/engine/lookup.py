@@ -1,55 +1,30 @@
 """Reverse questions: who can reach a resource, and what a principal can reach.
 
-Candidates come from the indexes (users of the resource tenant and their home identities,
-channel and shared-team members, members of tenants holding a consented service principal),
-and each candidate is decided by the same `check` — there is no second decision path. Results
-stream in a deterministic order so callers can page with a cursor without materialising
-everything.
+The public entry points. Candidates come from the indexes (`graphmodel.engine.candidates`)
+and each is decided by `check` — there is no second decision path. Below `EXACT_BELOW` users
+(every scenario-sized world) each candidate gets its own `check`; above it the candidates are
+decided once per equivalence class of pairs, the class members reusing that decision
+(`graphmodel.engine.reverse`), which `tests/unit/engine/test_reverse_lookup.py` proves equal
+to the per-candidate answers. Results stream in a deterministic order so callers can page with
+a cursor without materialising everything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from graphmodel.engine.check import CheckLimits, check, resolve_principal, resolve_resource
+from graphmodel.engine import reverse
+from graphmodel.engine.candidates import candidates_for, resources_near
+from graphmodel.engine.check import CheckLimits, check, resolve_principal
 from graphmodel.engine.index import WorldIndex
-from graphmodel.policy.apps import is_multitenant_registration
-from graphmodel.schema.entities import App, Channel
-from graphmodel.schema.enums import TenantType
-from graphmodel.schema.verdict import Decision, Verdict
+from graphmodel.engine.reach import Reach
+from graphmodel.schema.verdict import Decision
 
-__all__ = ["Reach", "candidates_for", "reachable", "who_can_access"]
+__all__ = ["EXACT_BELOW", "Reach", "candidates_for", "reachable", "who_can_access"]
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reach:
-    """One answer of a reverse lookup: the principal, the resource and the verdict."""
-
-    principal: str
-    resource: str
-    verdict: Verdict
-
-
-def candidates_for(ix: WorldIndex, resource_ref: str) -> list[str]:
-    """Every principal that could possibly reach the resource, sorted (home identities)."""
-    resource = resolve_resource(ix, resource_ref)
-    tenant = resource.tenant
-    refs: set[str] = set()
-    for u in ix.users_by_tenant.get(tenant, ()):
-        refs.add(ix.home_identity(u).ref)
-    if isinstance(resource, Channel):
-        refs.update(m for m in resource.members if m in ix.users)
-        for team in resource.shared_with_teams:
-            refs.update(m for m in ix.team_members.get(team, ()) if m in ix.users)
-    elif isinstance(resource, App) and is_multitenant_registration(resource):
-        for sp_tenant in ix.service_principals.get(resource.ref, {}):
-            refs.update(u.ref for u in ix.users_by_tenant.get(sp_tenant, ()) if u.home_ref is None)
-    if ix.tenants[tenant].type == TenantType.B2C:
-        for person, objects in ix.representations.items():
-            if tenant in objects:
-                refs.add(person)
-    return sorted(refs)
+# Worlds smaller than this many users answer reverse questions with one `check` per candidate:
+# it costs milliseconds there, and keeps the batched classes an optimisation of large worlds.
+EXACT_BELOW = 20_000
 
 
 def who_can_access(
@@ -63,32 +38,13 @@ def who_can_access(
     """Principals whose verdict is allow (and pending, unless excluded), in ref order.
 
     `after` is an exclusive cursor: the principal ref of the last item of the previous page.
+    Raises NodeNotFound for an unknown resource (when iteration starts).
     """
-    for ref in candidates_for(ix, resource_ref):
-        if after is not None and ref <= after:
-            continue
-        verdict = check(ix, ref, resource_ref, limits=limits)
-        if verdict.decision == Decision.ALLOW or (
-            include_pending and verdict.decision == Decision.PENDING
-        ):
-            yield Reach(principal=verdict.principal, resource=resource_ref, verdict=verdict)
-
-
-def _resources_near(ix: WorldIndex, principal_ref: str) -> list[str]:
-    person = resolve_principal(ix, principal_ref)
-    tenants = {person.tenant, *ix.representations.get(person.ref, {})}
-    refs: set[str] = set()
-    for app in ix.world.apps:
-        consented = person.tenant in ix.service_principals.get(app.ref, {})
-        if app.tenant in tenants or (is_multitenant_registration(app) and consented):
-            refs.add(app.ref)
-    for ch in ix.world.channels:
-        if ch.tenant in tenants:
-            refs.add(ch.ref)
-    refs.update(c.ref for c in ix.channels_of_member.get(person.ref, ()))
-    for team in ix.teams_of_user.get(person.ref, ()):
-        refs.update(c.ref for c in ix.channels_shared_with.get(team, ()))
-    return sorted(refs)
+    if len(ix.users) >= EXACT_BELOW:
+        return reverse.who_can_access(
+            ix, resource_ref, include_pending=include_pending, after=after, limits=limits
+        )
+    return _exact_who(ix, resource_ref, include_pending, after, limits)
 
 
 def reachable(
@@ -99,8 +55,43 @@ def reachable(
     after: str | None = None,
     limits: CheckLimits | None = None,
 ) -> Iterator[Reach]:
-    """Resources the principal can reach (allow or pending), in ref order; denials optional."""
-    for ref in _resources_near(ix, principal_ref):
+    """Resources the principal can reach (allow or pending), in ref order; denials optional.
+
+    Raises NodeNotFound for an unknown principal (when iteration starts).
+    """
+    if len(ix.users) >= EXACT_BELOW:
+        return reverse.reachable(
+            ix, principal_ref, include_denied=include_denied, after=after, limits=limits
+        )
+    return _exact_reachable(ix, principal_ref, include_denied, after, limits)
+
+
+def _exact_who(
+    ix: WorldIndex,
+    resource_ref: str,
+    include_pending: bool,
+    after: str | None,
+    limits: CheckLimits | None,
+) -> Iterator[Reach]:
+    for ref in candidates_for(ix, resource_ref):
+        if after is not None and ref <= after:
+            continue
+        verdict = check(ix, ref, resource_ref, limits=limits)
+        if verdict.decision == Decision.ALLOW or (
+            include_pending and verdict.decision == Decision.PENDING
+        ):
+            yield Reach(principal=verdict.principal, resource=resource_ref, verdict=verdict)
+
+
+def _exact_reachable(
+    ix: WorldIndex,
+    principal_ref: str,
+    include_denied: bool,
+    after: str | None,
+    limits: CheckLimits | None,
+) -> Iterator[Reach]:
+    person = resolve_principal(ix, principal_ref)
+    for ref in resources_near(ix, person):
         if after is not None and ref <= after:
             continue
         verdict = check(ix, principal_ref, ref, limits=limits)
