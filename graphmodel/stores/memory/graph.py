@@ -4,15 +4,16 @@ Why immutable views: the API reads from several threads while a write runs. A wr
 complete new `SnapshotView` and the store swaps one reference after the commit, so a reader
 that took the reference sees one snapshot from start to end, without locks.
 
-Layout: a `networkx.MultiDiGraph` whose nodes are node keys (attribute `record`: the
-`NodeRecord`) and whose observed edges are keyed by `EdgeKind` (attribute `records`: the
-parallel `EdgeRecord`s of that kind between the two nodes). Trust edges join tenants only and
-change without a new snapshot (`replace_trust_edges`), so they live beside the graph in a small
-`TrustIndex` that is rebuilt instead of mutating the shared graph.
+Layout: a `networkx.MultiDiGraph` (projected from the World on first use) whose nodes are node
+keys (attribute `record`: the `NodeRecord`) and whose observed edges are keyed by `EdgeKind`
+(attribute `records`: the parallel `EdgeRecord`s of that kind between the two nodes). Trust
+edges join tenants only and change without a new snapshot (`replace_trust_edges`), so they live
+beside the graph in a small `TrustIndex` that is rebuilt instead of mutating the shared graph.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -24,7 +25,7 @@ from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
 from graphmodel.stores.base import EdgeRecord, MetaKind, NodeRecord, SnapshotInfo
-from graphmodel.stores.graphmap import sorted_edges
+from graphmodel.stores.graphmap import iter_edges, iter_nodes, sorted_edges
 from graphmodel.stores.sync_derived import trust_to_record
 
 __all__ = ["GraphBuilder", "SnapshotView", "TrustIndex"]
@@ -55,7 +56,7 @@ class TrustIndex:
 
 
 class GraphBuilder:
-    """Collects node and edge records (in batches, as they are written) into a new graph."""
+    """Collects node and edge records into a new graph."""
 
     def __init__(self) -> None:
         self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
@@ -79,28 +80,64 @@ class GraphBuilder:
             else:
                 graph.add_edge(e.source, e.target, key=e.kind, records=[e])
 
-    def build(
-        self, *, info: SnapshotInfo | None, world: World, trust: Iterable[TrustEdge]
-    ) -> SnapshotView:
-        by_kind = {kind: tuple(sorted(keys)) for kind, keys in self._by_kind.items()}
-        return SnapshotView(
-            info=info, world=world, graph=self.graph, by_kind=by_kind, trust=TrustIndex.of(trust)
-        )
+    def by_kind(self) -> dict[NodeKind, tuple[str, ...]]:
+        return {kind: tuple(sorted(keys)) for kind, keys in self._by_kind.items()}
+
+
+class _Graph:
+    """The networkx projection of a World, built on first use (thread-safe, at most once)."""
+
+    __slots__ = ("_built", "_lock", "_world")
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+        self._lock = threading.Lock()
+        self._built: tuple[nx.MultiDiGraph[str], dict[NodeKind, tuple[str, ...]]] | None = None
+
+    def get(self) -> tuple[nx.MultiDiGraph[str], dict[NodeKind, tuple[str, ...]]]:
+        built = self._built
+        if built is None:
+            with self._lock:
+                built = self._built
+                if built is None:
+                    builder = GraphBuilder()
+                    builder.add_nodes(iter_nodes(self._world))
+                    builder.add_edges(iter_edges(self._world))
+                    built = self._built = (builder.graph, builder.by_kind())
+        return built
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SnapshotView:
-    """Everything readers need about the current snapshot; never mutated once built."""
+    """Everything readers need about the current snapshot; never mutated once built.
+
+    The engine reads only `world`; the graph (node and edge reads, Cypher-like tools) is
+    projected from it on first use, so opening a large store does not pay for a graph nobody
+    asked for — neither in time nor in memory.
+    """
 
     info: SnapshotInfo | None
     world: World
-    graph: nx.MultiDiGraph[str]
-    by_kind: dict[NodeKind, tuple[str, ...]]
     trust: TrustIndex
+    _graph: _Graph
+
+    @classmethod
+    def of(
+        cls, *, info: SnapshotInfo | None, world: World, trust: Iterable[TrustEdge]
+    ) -> SnapshotView:
+        return cls(info=info, world=world, trust=TrustIndex.of(trust), _graph=_Graph(world))
 
     @classmethod
     def empty(cls) -> SnapshotView:
-        return GraphBuilder().build(info=None, world=World(), trust=())
+        return cls.of(info=None, world=World(), trust=())
+
+    @property
+    def graph(self) -> nx.MultiDiGraph[str]:
+        return self._graph.get()[0]
+
+    @property
+    def by_kind(self) -> dict[NodeKind, tuple[str, ...]]:
+        return self._graph.get()[1]
 
     def with_trust(self, edges: Sequence[TrustEdge]) -> SnapshotView:
         return replace(self, trust=TrustIndex.of(edges))

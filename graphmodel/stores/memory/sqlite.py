@@ -319,21 +319,29 @@ class SnapshotDb:
             for k, s, t, r, p, sc, u in rows
         ]
 
-    def load(
-        self, snapshot_id: int
-    ) -> tuple[SnapshotInfo, list[NodeRecord], list[EdgeRecord], list[TrustEdge]]:
-        """Everything of one snapshot, read in one transaction; raises `SnapshotNotFound`."""
+    def load(self, snapshot_id: int) -> tuple[SnapshotInfo, list[NodeRecord], list[TrustEdge]]:
+        """A snapshot's row, nodes and trust edges, read in one transaction.
+
+        Observed edges are not read: they are a projection of the nodes' entities
+        (`graphmap.iter_edges`), so the in-memory view derives them when it needs them.
+        Raises `SnapshotNotFound`.
+        """
         with self._read() as conn:
             info = self._snapshot(conn, snapshot_id)
+            return info, self._nodes(conn, snapshot_id), self._trust(conn, snapshot_id)
+
+    def load_edges(self, snapshot_id: int) -> list[EdgeRecord]:
+        """The observed edges of a snapshot as stored (for checks and tools)."""
+        with self._read() as conn:
+            self._snapshot(conn, snapshot_id)
             rows = conn.execute(
                 "SELECT source, target, kind, props FROM edges WHERE snapshot_id = ?",
                 (snapshot_id,),
             )
-            edges = [
+            return [
                 EdgeRecord(source=s, target=t, kind=_EDGE_KINDS[k], props=_props(p))
                 for s, t, k, p in rows
             ]
-            return info, self._nodes(conn, snapshot_id), edges, self._trust(conn, snapshot_id)
 
     def check_integrity(self) -> str:
         """`PRAGMA integrity_check`: `ok` or the first problems sqlite found."""

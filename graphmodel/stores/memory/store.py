@@ -31,7 +31,7 @@ from graphmodel.stores.base import (
     SnapshotInfo,
 )
 from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
-from graphmodel.stores.memory.graph import GraphBuilder, SnapshotView
+from graphmodel.stores.memory.graph import SnapshotView
 from graphmodel.stores.memory.sqlite import SnapshotDb
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
@@ -82,11 +82,8 @@ class MemoryStore:
         latest = self._db.latest()
         if latest is None:
             return SnapshotView.empty()
-        info, nodes, edges, trust = self._db.load(latest.id)
-        builder = GraphBuilder()
-        builder.add_nodes(nodes)
-        builder.add_edges(edges)
-        return builder.build(info=info, world=self._decode(latest.id, nodes), trust=trust)
+        info, nodes, trust = self._db.load(latest.id)
+        return SnapshotView.of(info=info, world=self._decode(latest.id, nodes), trust=trust)
 
     def _decode(self, snapshot_id: int, nodes: list[NodeRecord]) -> World:
         try:
@@ -178,7 +175,6 @@ class MemoryStore:
         with self._lock:
             self._live()
             check_trust_edges(world, trust_edges)
-            builder = GraphBuilder()
             created_at = datetime.now(UTC)
             counts = world.counts().as_dict()
             # NOTE(stores): nodes are encoded batch by batch inside the transaction, so a large
@@ -189,15 +185,13 @@ class MemoryStore:
                 )
                 for nodes in _batched(iter_nodes(world), self._batch_size):
                     tx.add_nodes(sid, nodes)
-                    builder.add_nodes(nodes)
                 for edges in _batched(iter_edges(world), self._batch_size):
                     tx.add_edges(sid, edges)
-                    builder.add_edges(edges)
                 tx.add_trust(sid, trust_edges)
             info = SnapshotInfo(
                 id=sid, created_at=created_at, source=source, title=world.title, counts=counts
             )
-            self._view = builder.build(info=info, world=world, trust=trust_edges)
+            self._view = SnapshotView.of(info=info, world=world, trust=trust_edges)
             return info
 
     def replace_trust_edges(
