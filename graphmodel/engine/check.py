@@ -19,7 +19,7 @@ from graphmodel.engine.object_route import object_route
 from graphmodel.engine.route import Resource, RouteResult, add_unique
 from graphmodel.errors import NodeNotFound
 from graphmodel.policy._reason import reason
-from graphmodel.policy.apps import audience_gate, is_multitenant_registration
+from graphmodel.policy.apps import app_enabled_gate, audience_gate, is_multitenant_registration
 from graphmodel.schema.entities import App, Channel, User
 from graphmodel.schema.enums import IdentityProviderKind, MembershipType, TenantType, Via
 from graphmodel.schema.kinds import EdgeKind
@@ -141,8 +141,6 @@ def _b2c_route(ix: WorldIndex, principal: User, resource: Resource) -> RouteResu
 
 
 def _app_basic_gates(ix: WorldIndex, subject: User, app: App) -> list[Reason]:
-    from graphmodel.policy.apps import app_enabled_gate
-
     out = app_enabled_gate(app)
     if not subject.account_enabled:
         out.append(

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from graphmodel.engine.grants import hop, shared_team_hops
 from graphmodel.engine.index import WorldIndex
-from graphmodel.engine.object_route import automatic_redemption_note, xtap_gate
+from graphmodel.engine.object_route import (
+    automatic_redemption_note,
+    home_account_gate,
+    xtap_gate,
+)
 from graphmodel.engine.route import Resource, RouteResult
 from graphmodel.policy._reason import reason
 from graphmodel.policy.clouds import cloud_gate
@@ -93,17 +97,7 @@ def direct_connect_route(ix: WorldIndex, principal: User, resource: Resource) ->
             rule="R19",
         )
         result.failures.extend(xtap)
-    if not principal.account_enabled:
-        result.failures.append(
-            reason(
-                ReasonCode.ACCOUNT_DISABLED,
-                "L13",
-                f"the home account `{principal.ref}` is disabled",
-                tenant=principal.tenant,
-                policy=f"users[{principal.name}].accountEnabled",
-                side=Side.HOME,
-            )
-        )
+    result.failures.extend(home_account_gate(principal))
     grants: list[list[Hop]] = []
     if resource.membership_type != MembershipType.SHARED:
         result.failures.append(
@@ -179,9 +173,7 @@ def direct_connect_route(ix: WorldIndex, principal: User, resource: Resource) ->
         app,
         resource.tenant,
     )
-    result.failures.extend(ca.failures)
-    result.notes.extend(ca.notes)
+    result.apply(ca)
     result.notes.extend(automatic_redemption_note(home, res_tenant))
-    result.mfa = ca.mfa
     result.paths = [AccessPath(via=Via.B2B_DIRECT_CONNECT, hops=tuple(g)) for g in grants]
     return result

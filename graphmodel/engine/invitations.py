@@ -47,10 +47,6 @@ def _answer(failures: list[Reason]) -> Answer:
     return Answer(decision=Decision.DENY if failures else Decision.ALLOW, reasons=tuple(failures))
 
 
-def _tenant_of_domain(ix: WorldIndex, domain: str) -> Tenant | None:
-    return ix.tenant_of_domain(domain)  # indexed: a scan of every tenant per question was O(T)
-
-
 def can_invite(ix: WorldIndex, invitee: str, inviter_ref: str) -> Answer:
     """May `inviter_ref` invite `invitee` (a user handle or an email address) as a new guest?"""
     inviter = ix.users.get(inviter_ref)
@@ -60,7 +56,7 @@ def can_invite(ix: WorldIndex, invitee: str, inviter_ref: str) -> Answer:
     person: User | None = None
     if "@" in invitee:
         address = invitee
-        home = _tenant_of_domain(ix, domain_of(address))
+        home = ix.tenant_of_domain(domain_of(address))
         person = ix.user_by_mail(address)  # indexed: the first match in world order
     else:
         found = ix.users.get(invitee)

@@ -43,7 +43,7 @@ from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import AccessPath, Hop, Reason, ReasonCode, Side
 from graphmodel.schema.xtap import Section
 
-__all__ = ["automatic_redemption_note", "object_route", "xtap_gate"]
+__all__ = ["automatic_redemption_note", "home_account_gate", "object_route", "xtap_gate"]
 
 
 def xtap_gate(
@@ -109,6 +109,22 @@ def _external_type(kind: SubjectKind, subject: User) -> ExternalUserType | None:
     return ExternalUserType.B2B_COLLABORATION_MEMBER
 
 
+def home_account_gate(principal: User) -> list[Reason]:
+    """L13 [INFERENCE]: a home account that is disabled cannot authenticate anywhere."""
+    if principal.account_enabled:
+        return []
+    return [
+        reason(
+            ReasonCode.ACCOUNT_DISABLED,
+            "L13",
+            f"the home account `{principal.ref}` is disabled, so it cannot authenticate",
+            tenant=principal.tenant,
+            policy=f"users[{principal.name}].accountEnabled",
+            side=Side.HOME,
+        )
+    ]
+
+
 def _account_gates(ix: WorldIndex, subject: User, principal: User) -> list[Reason]:
     out: list[Reason] = []
     if not subject.account_enabled:
@@ -122,17 +138,8 @@ def _account_gates(ix: WorldIndex, subject: User, principal: User) -> list[Reaso
                 side=Side.RESOURCE,
             )
         )
-    if subject is not principal and not principal.account_enabled:
-        out.append(
-            reason(
-                ReasonCode.ACCOUNT_DISABLED,
-                "L13",
-                f"the home account `{principal.ref}` is disabled, so it cannot authenticate",
-                tenant=principal.tenant,
-                policy=f"users[{principal.name}].accountEnabled",
-                side=Side.HOME,
-            )
-        )
+    if subject is not principal:
+        out.extend(home_account_gate(principal))
     if subject is not principal:
         out.extend(lifecycle_gate(ix, subject, principal))
     return out
@@ -283,8 +290,6 @@ def object_route(ix: WorldIndex, principal: User, subject: User, resource: Resou
         trust, trust_policy = effective_trust(res_tenant, home)
         edge = EdgeKind.GUEST_OF if subject.guest_of else EdgeKind.SYNCED_FROM
         entry = [hop(principal.ref, subject.ref, edge, "R12", inbound_policy)]
-    elif subject is not principal or kind == SubjectKind.COLLABORATION_NON_ENTRA:
-        entry = []
     result.failures.extend(_account_gates(ix, subject, principal))
     failures, grants = _resource_gates(ix, subject, principal, resource, kind)
     result.failures.extend(failures)
@@ -304,9 +309,7 @@ def object_route(ix: WorldIndex, principal: User, subject: User, resource: Resou
         app,
         resource.tenant,
     )
-    result.failures.extend(ca.failures)
-    result.notes.extend(ca.notes)
-    result.mfa = ca.mfa
+    result.apply(ca)
     if kind == SubjectKind.COLLABORATION and GrantControl.TERMS_OF_USE in ca.controls:
         result.failures.extend(_terms_of_use_gate(ix, principal, home, res_tenant))
     if kind == SubjectKind.COLLABORATION:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graphmodel.policy.conditional_access import CaOutcome
 from graphmodel.schema.entities import App, Channel, User
 from graphmodel.schema.enums import Via
 from graphmodel.schema.verdict import AccessPath, Decision, Mfa, Reason
@@ -35,6 +36,12 @@ class RouteResult:
         if self.pending:
             return Decision.PENDING
         return Decision.ALLOW if self.paths else Decision.DENY
+
+    def apply(self, ca: CaOutcome) -> None:
+        """Take Conditional Access's failures, annotations and MFA place into this route."""
+        self.failures.extend(ca.failures)
+        self.notes.extend(ca.notes)
+        self.mfa = ca.mfa
 
     def reasons(self) -> list[Reason]:
         """What a verdict built from this route reports, in gate order."""
