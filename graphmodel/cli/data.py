@@ -79,11 +79,8 @@ def _load(args: argparse.Namespace) -> int:
         "validated: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + "; writing snapshot...",
         file=sys.stderr,
     )
-    svc = open_service(args)
-    try:
+    with open_service(args) as svc:
         info = svc.load_world(world, source=", ".join(args.files))
-    finally:
-        svc.store.close()
     took = time.monotonic() - started
     print(f"snapshot {info.id} written in {took:.1f}s: " + json.dumps(info.counts))
     return 0
@@ -96,8 +93,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    svc = open_service(args)
-    try:
+    with open_service(args) as svc:
         info = svc.current_snapshot()
         if info is None:
             print("the store is empty: load a world first (tenantgraph load FILE)")
@@ -110,8 +106,6 @@ def _stats(args: argparse.Namespace) -> int:
             "counts": info.counts,
             "trustEdges": len(edges),
         }
-    finally:
-        svc.store.close()
     if args.json:
         print(json.dumps(payload, indent=2))
     else:
@@ -123,11 +117,8 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _snapshots(args: argparse.Namespace) -> int:
-    svc = open_service(args)
-    try:
+    with open_service(args) as svc:
         rows = svc.snapshots()
-    finally:
-        svc.store.close()
     if args.json:
         print(
             json.dumps(

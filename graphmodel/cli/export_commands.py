@@ -57,11 +57,8 @@ def _export(args: argparse.Namespace) -> int:
     if args.what == "who" and not args.resource:
         raise ValueError("`--what who` needs `--resource`")
     fmt = FORMATS[args.format]
-    svc = open_service(args)
-    try:
+    with open_service(args) as svc:
         text = _render(svc, fmt, args)
-    finally:
-        svc.store.close()
     if args.out is None or args.out == "-":
         sys.stdout.write(text)
     else:

@@ -50,11 +50,8 @@ def _import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"ok: {summary} (not stored: --dry-run)")
         return 0
-    svc = open_service(args)
-    try:
+    with open_service(args) as svc:
         info = svc.load_world(world, source="graph export: " + ", ".join(args.dirs))
-    finally:
-        svc.store.close()
     took = time.monotonic() - started
     print(f"snapshot {info.id} written in {took:.1f}s: " + json.dumps(info.counts))
     return 0

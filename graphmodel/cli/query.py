@@ -16,21 +16,15 @@ __all__ = ["COMMANDS"]
 
 
 def _check(args: argparse.Namespace) -> int:
-    svc = open_service(args)
-    try:
+    with open_service(args) as svc:
         verdict = svc.check(args.principal, args.resource, via=Via(args.via))
-    finally:
-        svc.store.close()
     print(json.dumps(to_data(verdict), indent=2) if args.json else render(verdict))
     return 0
 
 
 def _who(args: argparse.Namespace) -> int:
-    svc = open_service(args)
-    try:
+    with open_service(args) as svc:
         page = svc.who_can_access(args.resource, first=args.first, after=args.after)
-    finally:
-        svc.store.close()
     if args.json:
         print(json.dumps([to_data(r.verdict) for r in page.items], indent=2))
         return 0
@@ -44,11 +38,8 @@ def _who(args: argparse.Namespace) -> int:
 
 
 def _reachable(args: argparse.Namespace) -> int:
-    svc = open_service(args)
-    try:
+    with open_service(args) as svc:
         page = svc.reachable(args.principal, first=args.first, after=args.after)
-    finally:
-        svc.store.close()
     if args.json:
         print(json.dumps([to_data(r.verdict) for r in page.items], indent=2))
         return 0
@@ -60,11 +51,8 @@ def _reachable(args: argparse.Namespace) -> int:
 
 
 def _trust(args: argparse.Namespace) -> int:
-    svc = open_service(args)
-    try:
+    with open_service(args) as svc:
         edges = svc.trust_graph(args.tenant or None)
-    finally:
-        svc.store.close()
     if args.json:
         print(json.dumps([to_data(e) for e in edges], indent=2))
         return 0

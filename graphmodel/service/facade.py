@@ -56,6 +56,16 @@ class GraphService:
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
 
+    def close(self) -> None:
+        """Close the store (the service is unusable afterwards)."""
+        self.store.close()
+
+    def __enter__(self) -> GraphService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- snapshots ------------------------------------------------------------------------
     def current_snapshot(self) -> SnapshotInfo | None:
         return self.store.current_snapshot()
