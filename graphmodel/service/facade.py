@@ -187,10 +187,19 @@ def _page(
 ) -> Page[T]:
     if first < 0 or first > MAX_PAGE:
         raise QueryError(f"page size `{first}` must be between 0 and {MAX_PAGE}")
-    items = list(islice(stream(after), first + 1))
+    total: int | None = None
+    items: list[T]
+    if count:
+        # one pass over the whole stream: count everything, keep the page after the cursor
+        total, items = 0, []
+        for item in stream(None):
+            total += 1
+            if len(items) <= first and (after is None or key(item) > after):
+                items.append(item)
+    else:
+        items = list(islice(stream(after), first + 1))
     has_next = len(items) > first
     items = items[:first]
-    total = sum(1 for _ in stream(None)) if count else None
     return Page(
         items=tuple(items),
         has_next=has_next,
