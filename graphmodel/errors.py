@@ -147,6 +147,21 @@ class Conflict(StoreError):
     code: ErrorCode = "conflict"
 
 
+class SnapshotConflict(Conflict):
+    """A write computed from snapshot `base` lost the race: `current` was published meanwhile.
+
+    Nothing was written. The caller re-applies its change to `current` (mutations are
+    operations, not whole worlds) or reports this error; it never overwrites `current`.
+    """
+
+    def __init__(self, base: int | None, current: int | None) -> None:
+        self.base = base
+        self.current = current
+        super().__init__(
+            f"the change was computed from snapshot `{base}` but snapshot `{current}` is current"
+        )
+
+
 class StoreIncompatible(StoreError):
     """The store cannot be used as given (corrupt, another program's file, wrong version, bad path).
 

@@ -18,15 +18,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Final, Protocol, Self
 
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
 
 __all__ = [
+    "ANY_BASE",
+    "AnyBase",
     "Capability",
     "DeriveStats",
     "EdgeRecord",
@@ -43,6 +45,16 @@ __all__ = [
 Scalar = str | int | float | bool
 PropValue = Scalar | tuple[Scalar, ...]
 """A property value every backend can store natively (Neo4j: no maps, no nulls)."""
+
+
+class AnyBase(Enum):
+    """The type of `ANY_BASE`: a write that does not depend on what is current."""
+
+    ANY = "any"
+
+
+ANY_BASE: Final = AnyBase.ANY
+"""`write_snapshot(base=ANY_BASE)`: publish unconditionally (whole-world `load` / `import`)."""
 
 
 class Capability(StrEnum):
@@ -109,7 +121,18 @@ class GraphReader(Protocol):
     """Read access to the current snapshot (and, by id, to older ones)."""
 
     def current_snapshot(self) -> SnapshotInfo | None:
-        """The newest snapshot, or None when nothing was ever written."""
+        """The newest snapshot this process has seen, or None when nothing was ever written."""
+        ...
+
+    def refresh(self) -> SnapshotInfo | None:
+        """Catch up with snapshots published by other processes or hosts; return the current one.
+
+        Cheap when nothing changed: one read of the store's change signal (sqlite
+        `PRAGMA data_version`; Neo4j the current-snapshot pointer, cached for at most the
+        store's configured interval). After it returns, every read sees the newest snapshot
+        published before the call (or within that interval for Neo4j). Readers holding the
+        previous snapshot's objects keep them: nothing they hold is mutated.
+        """
         ...
 
     def snapshots(self) -> list[SnapshotInfo]:
@@ -167,9 +190,20 @@ class GraphWriter(Protocol):
     """Writes: whole snapshots (append-only history) and the derived edges of the current one."""
 
     def write_snapshot(
-        self, world: World, *, source: str, trust_edges: Sequence[TrustEdge]
+        self,
+        world: World,
+        *,
+        source: str,
+        trust_edges: Sequence[TrustEdge],
+        base: int | AnyBase | None = ANY_BASE,
     ) -> SnapshotInfo:
         """Store `world` and its derived `trust_edges` as a new snapshot and make it current.
+
+        Compare-and-swap: `base` is the id of the snapshot `world` was computed from (None: an
+        empty store). The write publishes only while `base` is still the store's current
+        snapshot, checked atomically with the publish across processes; otherwise it raises
+        `SnapshotConflict(base, current)` and writes nothing. `ANY_BASE` (the default) publishes
+        unconditionally: a whole-world load replaces the state by intent.
 
         Atomic: all or nothing. Readers keep seeing the previous snapshot until the commit;
         previous snapshots are kept. Returns the new snapshot (title = `world.title`, counts =

@@ -15,6 +15,8 @@ from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
 from graphmodel.stores.base import (
+    ANY_BASE,
+    AnyBase,
     Capability,
     DeriveStats,
     EdgeRecord,
@@ -70,6 +72,9 @@ class ReadOnlyStore:
     def current_snapshot(self) -> SnapshotInfo | None:
         return self.inner.current_snapshot()
 
+    def refresh(self) -> SnapshotInfo | None:
+        return self.inner.refresh()
+
     def snapshots(self) -> list[SnapshotInfo]:
         return self.inner.snapshots()
 
@@ -92,7 +97,12 @@ class ReadOnlyStore:
         return self.inner.trust_edges(snapshot_id)
 
     def write_snapshot(
-        self, world: World, *, source: str, trust_edges: Sequence[TrustEdge]
+        self,
+        world: World,
+        *,
+        source: str,
+        trust_edges: Sequence[TrustEdge],
+        base: int | AnyBase | None = ANY_BASE,
     ) -> SnapshotInfo:
         raise StoreReadOnly("write_snapshot")
 

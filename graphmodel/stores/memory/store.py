@@ -19,11 +19,13 @@ from itertools import islice
 from types import TracebackType
 from typing import Self, TypeVar
 
-from graphmodel.errors import Conflict, SnapshotNotFound, StoreUnavailable
+from graphmodel.errors import Conflict, SnapshotConflict, SnapshotNotFound, StoreUnavailable
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
 from graphmodel.stores.base import (
+    ANY_BASE,
+    AnyBase,
     Capability,
     DeriveStats,
     EdgeRecord,
@@ -132,6 +134,10 @@ class MemoryStore:
         self.close()
 
     # ------------------------------------------------------------------ reader
+    def refresh(self) -> SnapshotInfo | None:
+        # TODO(#12): read the change signal and catch up with other processes' snapshots.
+        return self.current_snapshot()
+
     def current_snapshot(self) -> SnapshotInfo | None:
         return self._live().info
 
@@ -170,9 +176,20 @@ class MemoryStore:
 
     # ------------------------------------------------------------------ writer
     def write_snapshot(
-        self, world: World, *, source: str, trust_edges: Sequence[TrustEdge]
+        self,
+        world: World,
+        *,
+        source: str,
+        trust_edges: Sequence[TrustEdge],
+        base: int | AnyBase | None = ANY_BASE,
     ) -> SnapshotInfo:
         with self._lock:
+            # TODO(#12): check `base` atomically with the publish, across processes.
+            if base is not ANY_BASE:
+                current = self.current_snapshot()
+                current_id = None if current is None else current.id
+                if current_id != base:
+                    raise SnapshotConflict(base, current_id)
             self._live()
             check_trust_edges(world, trust_edges)
             created_at = datetime.now(UTC)

@@ -33,6 +33,7 @@ from neo4j import Driver
 from graphmodel.errors import (
     Conflict,
     NodeNotFound,
+    SnapshotConflict,
     SnapshotNotFound,
     StoreError,
     StoreIncompatible,
@@ -41,7 +42,15 @@ from graphmodel.errors import (
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
-from graphmodel.stores.base import Capability, DeriveStats, EdgeRecord, NodeRecord, SnapshotInfo
+from graphmodel.stores.base import (
+    ANY_BASE,
+    AnyBase,
+    Capability,
+    DeriveStats,
+    EdgeRecord,
+    NodeRecord,
+    SnapshotInfo,
+)
 from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
 from graphmodel.stores.neo4j import reader, snapshots
 from graphmodel.stores.neo4j.connect import connect
@@ -155,6 +164,10 @@ class Neo4jStore:
         return list(runner.execute(query.name, query.text, {}))
 
     # ------------------------------------------------------------------ reader
+    def refresh(self) -> SnapshotInfo | None:
+        # TODO(#12): read the change signal and catch up with other processes' snapshots.
+        return self.current_snapshot()
+
     def current_snapshot(self) -> SnapshotInfo | None:
         found = snapshots.current(self._live(), self._namespace)
         return None if found is None else found.info
@@ -224,9 +237,20 @@ class Neo4jStore:
 
     # ------------------------------------------------------------------ writer
     def write_snapshot(
-        self, world: World, *, source: str, trust_edges: Sequence[TrustEdge]
+        self,
+        world: World,
+        *,
+        source: str,
+        trust_edges: Sequence[TrustEdge],
+        base: int | AnyBase | None = ANY_BASE,
     ) -> SnapshotInfo:
         with self._lock:
+            # TODO(#12): check `base` atomically with the publish, across processes.
+            if base is not ANY_BASE:
+                current = self.current_snapshot()
+                current_id = None if current is None else current.id
+                if current_id != base:
+                    raise SnapshotConflict(base, current_id)
             runner = self._live()
             check_trust_edges(world, trust_edges)
             info = SnapshotInfo(
