@@ -8,6 +8,8 @@ Callers depend on `GraphReader` / `GraphWriter` / `GraphStore` only; concrete ba
 from __future__ import annotations
 
 from graphmodel.stores.base import (
+    ANY_BASE,
+    AnyBase,
     Capability,
     DeriveStats,
     EdgeRecord,
@@ -30,6 +32,8 @@ from graphmodel.stores.registry import (
 )
 
 __all__ = [
+    "ANY_BASE",
+    "AnyBase",
     "Capability",
     "DeriveStats",
     "EdgeRecord",

@@ -22,6 +22,12 @@ newest row of `snapshots` is always complete: a crash mid-write leaves the previ
 Threads: one writer connection, and for files a second connection for reads, so history reads
 run while a write is in progress (WAL readers see the last commit). `:memory:` has a single
 connection; reads then wait for the write to finish.
+
+Processes: any number may open the same file. Every write transaction bumps
+`meta.generation`, so a process learns that someone (itself included) published by reading
+`PRAGMA data_version` on a third, idle connection (no I/O when nothing changed) and then the
+generation and newest snapshot id (`Head`). A write compares its base with the newest id inside
+its `BEGIN IMMEDIATE` transaction, so two processes can never publish on the same base.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, cast
@@ -42,7 +49,7 @@ from graphmodel.schema.trust import TrustEdge
 from graphmodel.stores.base import EdgeRecord, MetaKind, NodeRecord, PropValue, SnapshotInfo
 from graphmodel.stores.graphmap import NO_PROPS
 
-__all__ = ["SCHEMA_VERSION", "SnapshotDb", "SnapshotTx"]
+__all__ = ["SCHEMA_VERSION", "Head", "SnapshotDb", "SnapshotTx"]
 
 SCHEMA_VERSION: Final = 1
 
@@ -104,11 +111,38 @@ def _info(row: tuple[Any, ...]) -> SnapshotInfo:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What is published: the write counter and the newest snapshot id (None: none yet)."""
+
+    generation: int
+    snapshot: int | None
+
+
+def _head(conn: sqlite3.Connection) -> Head:
+    """The head as `conn` sees it (inside a transaction: consistent with its other reads)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    latest = conn.execute("SELECT max(id) FROM snapshots").fetchone()
+    return Head(generation=0 if row is None else int(row[0]), snapshot=latest[0])
+
+
 class SnapshotTx:
     """The statements of one write transaction; obtained from `SnapshotDb.write()`."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+
+    def head(self) -> Head:
+        """The published head, as of this transaction (no other process can change it now)."""
+        return _head(self._conn)
+
+    def publish(self, head: Head) -> int:
+        """Bump the generation read as `head`; returns the new one (call last, once per tx)."""
+        generation = head.generation + 1
+        self._conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)", (str(generation),)
+        )
+        return generation
 
     def add_snapshot(
         self, *, created_at: datetime, source: str, title: str | None, counts: dict[str, int]
@@ -182,10 +216,14 @@ class SnapshotDb:
         try:
             self._init_schema()
             self._reader = self._connect(timeout) if self.durable else self._writer
+            # an idle connection whose `PRAGMA data_version` moves when anyone else commits
+            self._signal = self._connect(timeout) if self.durable else None
         except BaseException:
             self._writer.close()
             raise
         self._read_lock = self._write_lock if self._reader is self._writer else threading.Lock()
+        self._signal_lock = threading.Lock()
+        self._data_version: int | None = None
 
     def _connect(self, timeout: float) -> sqlite3.Connection:
         with _mapped(self.name):
@@ -228,10 +266,33 @@ class SnapshotDb:
             )
 
     def close(self) -> None:
-        with self._write_lock, self._read_lock:
+        with self._write_lock, self._read_lock, self._signal_lock:
+            if self._signal is not None:
+                self._signal.close()
             if self._reader is not self._writer:
                 self._reader.close()
             self._writer.close()
+
+    def changed(self) -> bool:
+        """Whether any connection committed since the previous call (True on the first call).
+
+        One `PRAGMA data_version` on an idle connection: no file I/O when nothing changed.
+        `:memory:` has no other writers: always False after the first call.
+        """
+        with self._signal_lock, _mapped(self.name):
+            if self._signal is None:
+                first = self._data_version is None
+                self._data_version = 0
+                return first
+            version = int(self._signal.execute("PRAGMA data_version").fetchone()[0])
+            changed = version != self._data_version
+            self._data_version = version
+            return changed
+
+    def head(self) -> Head:
+        """The published head: generation and newest snapshot id, read in one transaction."""
+        with self._read() as conn:
+            return _head(conn)
 
     @contextmanager
     def write(self) -> Iterator[SnapshotTx]:

@@ -5,8 +5,11 @@ immutable in-memory view; durability and history come from one sqlite file writt
 transaction per snapshot. The view is swapped only after the commit, so a failed or killed
 write leaves the previous snapshot current in memory and on disk.
 
-Threads: any number of readers; writers are serialised by a lock. Only one process should
-write a store file (another process's writes are not seen until it is reopened).
+Threads: any number of readers; writers are serialised by a lock. Processes: any number may
+read and write one file. `refresh()` catches up with other processes' snapshots (one
+`PRAGMA data_version` when nothing changed), and `write_snapshot(base=...)` compares its base
+with the file's newest snapshot inside the write transaction, so no process overwrites a
+snapshot it has not seen.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from graphmodel.stores.base import (
 )
 from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
 from graphmodel.stores.memory.graph import SnapshotView
-from graphmodel.stores.memory.sqlite import SnapshotDb
+from graphmodel.stores.memory.sqlite import Head, SnapshotDb
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
 __all__ = ["MemoryStore"]
@@ -72,20 +75,31 @@ class MemoryStore:
         self._db = SnapshotDb(path, timeout=timeout)
         self._batch_size = batch_size
         self._lock = threading.Lock()  # serialises writers; readers never take it
+        self._refresh_lock = threading.Lock()  # one catch-up load at a time
+        self._swap_lock = threading.Lock()  # guards `_view` + `_generation` replacement
+        self._generation = -1  # the `Head.generation` the view reflects
         try:
-            self._view: SnapshotView | None = self._load()
+            self._db.changed()  # start watching before reading, so no commit is missed
+            head = self._db.head()
+            self._view: SnapshotView | None = self._load(head.snapshot)
+            self._generation = head.generation
         except BaseException:
             self._db.close()
             raise
         caps = {Capability.SNAPSHOT_HISTORY, Capability.TRANSACTIONS}
         self._capabilities = frozenset(caps | ({Capability.DURABLE} if self._db.durable else set()))
 
-    def _load(self) -> SnapshotView:
-        latest = self._db.latest()
-        if latest is None:
+    def _load(self, snapshot_id: int | None) -> SnapshotView:
+        if snapshot_id is None:
             return SnapshotView.empty()
-        info, nodes, trust = self._db.load(latest.id)
-        return SnapshotView.of(info=info, world=self._decode(latest.id, nodes), trust=trust)
+        info, nodes, trust = self._db.load(snapshot_id)
+        return SnapshotView.of(info=info, world=self._decode(snapshot_id, nodes), trust=trust)
+
+    def _swap(self, view: SnapshotView, generation: int) -> None:
+        """Make `view` current unless a newer generation already is (never go back)."""
+        with self._swap_lock:
+            if self._view is not None and generation > self._generation:
+                self._view, self._generation = view, generation
 
     def _decode(self, snapshot_id: int, nodes: list[NodeRecord]) -> World:
         try:
@@ -135,8 +149,21 @@ class MemoryStore:
 
     # ------------------------------------------------------------------ reader
     def refresh(self) -> SnapshotInfo | None:
-        # TODO(#12): read the change signal and catch up with other processes' snapshots.
+        view = self._live()
+        if not self._db.changed():
+            return view.info
+        with self._refresh_lock:  # concurrent callers wait for one load instead of repeating it
+            head = self._db.head()
+            view = self._live()
+            if head.generation > self._generation:
+                self._swap(self._caught_up(view, head), head.generation)
         return self.current_snapshot()
+
+    def _caught_up(self, view: SnapshotView, head: Head) -> SnapshotView:
+        """The view of `head`: the same snapshot with new trust edges, or the newer snapshot."""
+        if view.info is not None and head.snapshot == view.info.id:
+            return view.with_trust(self._db.load_trust(view.info.id))
+        return self._load(head.snapshot)
 
     def current_snapshot(self) -> SnapshotInfo | None:
         return self._live().info
@@ -184,12 +211,6 @@ class MemoryStore:
         base: int | AnyBase | None = ANY_BASE,
     ) -> SnapshotInfo:
         with self._lock:
-            # TODO(#12): check `base` atomically with the publish, across processes.
-            if base is not ANY_BASE:
-                current = self.current_snapshot()
-                current_id = None if current is None else current.id
-                if current_id != base:
-                    raise SnapshotConflict(base, current_id)
             self._live()
             check_trust_edges(world, trust_edges)
             created_at = datetime.now(UTC)
@@ -197,6 +218,9 @@ class MemoryStore:
             # NOTE(stores): nodes are encoded batch by batch inside the transaction, so a large
             # World never exists twice as rows in memory and a failure anywhere rolls back.
             with self._db.write() as tx:
+                head = tx.head()  # INVARIANT: BEGIN IMMEDIATE holds the file's write lock
+                if base is not ANY_BASE and head.snapshot != base:
+                    raise SnapshotConflict(base, head.snapshot)
                 sid = tx.add_snapshot(
                     created_at=created_at, source=source, title=world.title, counts=counts
                 )
@@ -205,10 +229,11 @@ class MemoryStore:
                 for edges in _batched(iter_edges(world), self._batch_size):
                     tx.add_edges(sid, edges)
                 tx.add_trust(sid, trust_edges)
+                generation = tx.publish(head)
             info = SnapshotInfo(
                 id=sid, created_at=created_at, source=source, title=world.title, counts=counts
             )
-            self._view = SnapshotView.of(info=info, world=world, trust=trust_edges)
+            self._swap(SnapshotView.of(info=info, world=world, trust=trust_edges), generation)
             return info
 
     def replace_trust_edges(
@@ -230,7 +255,11 @@ class MemoryStore:
             plan = plan_trust_sync(view.trust.edges, edges)
             if not plan.is_noop:
                 with self._db.write() as tx:
+                    head = tx.head()
+                    if head.snapshot != current:  # another process published meanwhile
+                        raise SnapshotConflict(current, head.snapshot)
                     tx.delete_trust(current, plan.delete + plan.update)
                     tx.add_trust(current, plan.create + plan.update)
-                self._view = view.with_trust(plan.result)
+                    generation = tx.publish(head)
+                self._swap(view.with_trust(plan.result), generation)
             return plan.stats
