@@ -6,6 +6,10 @@ factory) and closed when the server stops, so a process that fails to start leav
 open. Every `/graphql` request except the GraphiQL page itself needs a bearer token unless the
 app was built with `NoAuth` (then a loud warning is logged at start). Request bodies are bounded
 before anything parses them (`api.body`).
+
+Several processes (uvicorn workers, the CLI, an import job) share one store: every GraphQL
+request and every `/readyz` first calls `GraphService.refresh()` (one cheap change-signal read
+when nothing was published), so a process answers from the newest snapshot whoever wrote it.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class _GraphQLView(GraphQL[Context, None]):
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         service = self.runtime.open()
+        await run_in_threadpool(service.refresh)  # see what other processes published
         assert self.runtime.management is not None
         viewer = request.scope.get(_VIEWER_KEY)
         assert isinstance(viewer, Viewer)  # INVARIANT: _Authenticate ran first
@@ -113,11 +118,19 @@ class _Authenticate:
 
 
 def create_app(
-    service: ServiceSource, *, auth: Authenticator, limits: Limits | None = None
+    service: ServiceSource,
+    *,
+    auth: Authenticator,
+    limits: Limits | None = None,
+    cursor_key: bytes | None = None,
 ) -> Starlette:
-    """The ASGI app over `service` (a GraphService, or a factory called in the lifespan)."""
+    """The ASGI app over `service` (a GraphService, or a factory called in the lifespan).
+
+    `cursor_key` seals paging cursors; processes serving one store behind one address must
+    share it (a random key per process otherwise).
+    """
     limits = limits or Limits()
-    runtime = _Runtime(service)
+    runtime = _Runtime(service, cursors=CursorSealer(cursor_key))
     graphql = _GraphQLView(runtime, limits)
 
     @contextlib.asynccontextmanager
@@ -138,16 +151,25 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        """Ready when caught up with the store and holding a snapshot; says which one."""
         try:
             svc = await run_in_threadpool(runtime.open)
-            current = await run_in_threadpool(svc.current_snapshot)
         except Exception as exc:
             return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+        try:
+            current = await run_in_threadpool(svc.refresh)
+        except Exception as exc:  # serving what it holds, but it cannot tell what is newest
+            held = svc.current_snapshot()
+            body = {"status": "unavailable", "detail": str(exc), "caughtUp": False}
+            return JSONResponse(
+                {**body, "snapshot": None if held is None else held.id}, status_code=503
+            )
         if current is None:
             return JSONResponse(
-                {"status": "empty", "detail": "no snapshot loaded"}, status_code=503
+                {"status": "empty", "detail": "no snapshot loaded", "caughtUp": True},
+                status_code=503,
             )
-        return JSONResponse({"status": "ready", "snapshot": current.id})
+        return JSONResponse({"status": "ready", "snapshot": current.id, "caughtUp": True})
 
     app = Starlette(
         routes=[

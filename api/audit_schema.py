@@ -58,11 +58,15 @@ strawberry.enum(ChangeOp, description="added, removed or changed")
 
 
 def _page(
-    ctx: Context, items: Sequence[tuple[str, N]], first: int, after: str | None
+    ctx: Context,
+    items: Sequence[tuple[str, N]],
+    first: int,
+    after: str | None,
+    snapshot: int | None,
 ) -> Connection[N]:
     """A page of an in-memory list whose keys are unique (cursors are sealed keys)."""
     first = ctx.page_size(first)
-    cursor = ctx.open_cursor(after)
+    cursor = ctx.open_cursor(after, snapshot)
     keys = [k for k, _ in items]
     start = 0
     if cursor is not None:
@@ -70,7 +74,7 @@ def _page(
             raise ApiError("invalid-input", "the `after` cursor is not in this list")
         start = keys.index(cursor) + 1
     chunk = items[start : start + first]
-    edges = [Edge(cursor=ctx.cursors.seal(k), node=n) for k, n in chunk]
+    edges = [Edge(cursor=ctx.seal_cursor(k, snapshot), node=n) for k, n in chunk]
     total = len(items)
 
     async def count() -> int | None:
@@ -214,7 +218,7 @@ class Finding:
         self, info: Info, first: int = 100, after: str | None = None
     ) -> Connection[Exposure]:
         items = [(e.key, Exposure.from_domain(e, self.view)) for e in self.domain.exposures]
-        return _page(info.context, items, first, after)
+        return _page(info.context, items, first, after, self.view.snapshot)
 
 
 @strawberry.type(description="One changed fact between two Worlds.")
@@ -353,7 +357,7 @@ class AuditQueries:
         after: str | None = None,
     ) -> Connection[Finding]:
         ctx = info.context
-        scope = await ctx.scope(snapshot)
+        scope = await ctx.page_scope(snapshot, after)
         audits = AuditService.shared(ctx.service)
         report = await ctx.call(
             audits.report,
@@ -370,7 +374,7 @@ class AuditQueries:
             and (status is None or a.status == status)
         ]
         items = [(a.finding.fingerprint, Finding.from_domain(a.finding, scope, a)) for a in chosen]
-        return _page(ctx, items, first, after)
+        return _page(ctx, items, first, after, scope.snapshot)
 
     @field(description="What a change set (YAML, world-file shapes) would change; writes nothing.")
     async def what_if(

@@ -3,9 +3,16 @@
 Why pin a snapshot: a dashboard query asks several questions at once (`access`, `whoCanAccess`,
 lists). Every field without an explicit `snapshot:` argument reads the snapshot that was current
 when the request first needed one, so the answers are consistent with each other even if a
-write lands mid-request; the next request sees the write (the service caches indexes per
-snapshot id, so there is no stale cache to invalidate). A mutation moves the pin to the snapshot
-it wrote, so its payload shows the change.
+write lands mid-request; the next request sees the write (the app refreshes the service before
+each request, whichever process published; indexes are cached per snapshot id, so there is no
+stale cache to invalidate). A mutation moves the pin to the snapshot it wrote, so its payload
+shows the change. The response names the snapshot read in `extensions.snapshot`.
+
+Why cursors carry their snapshot: a client paging through 400k `whoCanAccess` rows must not
+see rows move when a newer snapshot is published between pages. A cursor seals the snapshot
+it was issued for with the ref; continuing it reads that snapshot again (even for a reader
+token, which only ever saw it as current), and asking for another snapshot with it is refused
+(`invalid-input`). A snapshot gone from the store fails with `snapshot-not-found`.
 
 Service calls are blocking (engine work, sqlite); `call` runs them in the thread pool so one slow
 question does not stall other requests, and refuses to start new work after the deadline.
@@ -37,6 +44,7 @@ __all__ = ["Context"]
 
 T = TypeVar("T")
 _UNPINNED = -1
+_SEP = "\x1f"  # never in a ref: refs are printable
 
 
 @dataclass(eq=False, kw_only=True)
@@ -86,14 +94,25 @@ class Context:
         return await run_in_threadpool(fn, *args, **kwargs)
 
     # --- snapshots -------------------------------------------------------------------------
-    async def snapshot(self, requested: int | None = None) -> int | None:
-        """The snapshot id a field reads: `requested`, else the request's pinned one."""
+    @property
+    def read_snapshot(self) -> int | None:
+        """The snapshot this request reads (None: none yet, or an empty store)."""
+        return None if self._pinned == _UNPINNED else self._pinned
+
+    async def snapshot(
+        self, requested: int | None = None, *, continuing: bool = False
+    ) -> int | None:
+        """The snapshot id a field reads: `requested`, else the request's pinned one.
+
+        `continuing`: `requested` comes from a cursor this server issued, so reading it needs
+        no history role.
+        """
         async with self._lock:
             if self._pinned == _UNPINNED:
                 info = await run_in_threadpool(self.service.current_snapshot)
                 self._pinned = info.id if info is not None else None
-        if requested is None or requested == self._pinned:
-            return self._pinned
+        if requested is None or requested == self._pinned or continuing:
+            return self._pinned if requested is None else requested
         if not self.viewer.can_read_history:
             raise ApiError(
                 "forbidden",
@@ -106,9 +125,9 @@ class Context:
         """Read the snapshot a mutation just wrote from now on in this request."""
         self._pinned = snapshot
 
-    async def scope(self, requested: int | None = None) -> Scope:
+    async def scope(self, requested: int | None = None, *, continuing: bool = False) -> Scope:
         """The viewer's view of the snapshot a field reads (world loaded once per request)."""
-        sid = await self.snapshot(requested)
+        sid = await self.snapshot(requested, continuing=continuing)
         found = self._scopes.get(sid)
         if found is None:
             world = await self.run(self.service.world, sid)
@@ -125,5 +144,45 @@ class Context:
             )
         return first
 
-    def open_cursor(self, after: str | None) -> str | None:
-        return None if after is None else self.cursors.open(after)
+    async def page_scope(self, requested: int | None, after: str | None) -> Scope:
+        """The scope of a paged field: the snapshot its `after` cursor was issued for, if any."""
+        bound = self._cursor(after)
+        if bound is None or bound[0] is None:
+            return await self.scope(requested)
+        issued = bound[0]
+        if requested is not None and requested != issued:
+            raise ApiError(
+                "invalid-input",
+                f"the `after` cursor pages snapshot `{issued}`, not snapshot `{requested}`",
+            )
+        return await self.scope(issued, continuing=True)
+
+    def _cursor(self, after: str | None) -> tuple[int | None, str] | None:
+        """(snapshot, ref) sealed in `after`; a cursor without a snapshot pages any."""
+        if after is None:
+            return None
+        text = self.cursors.open(after)
+        issued, sep, ref = text.partition(_SEP)
+        if not sep:
+            return None, text
+        try:
+            return (int(issued) if issued else None), ref
+        except ValueError:
+            raise ApiError("invalid-input", f"cursor `{after[:40]}` is not valid here") from None
+
+    def seal_cursor(self, ref: str, snapshot: int | None) -> str:
+        """A cursor after `ref` in `snapshot`."""
+        return self.cursors.seal(f"{'' if snapshot is None else snapshot}{_SEP}{ref}")
+
+    def open_cursor(self, after: str | None, snapshot: int | None = None) -> str | None:
+        """The ref of `after`; refused when it was issued for a snapshot other than `snapshot`."""
+        bound = self._cursor(after)
+        if bound is None:
+            return None
+        issued, ref = bound
+        if issued is not None and issued != snapshot:
+            raise ApiError(
+                "invalid-input",
+                f"the `after` cursor pages snapshot `{issued}`, not snapshot `{snapshot}`",
+            )
+        return ref

@@ -4,6 +4,8 @@ Codes a client can switch on (never on the message):
 
 - every `graphmodel.errors.GraphModelError` keeps its own `.code` (`node-not-found`,
   `snapshot-not-found`, `world-invalid`, `conflict`, `store-unavailable`, `query-invalid`, ...);
+  a `conflict` from a write that lost a race to another process carries `baseSnapshot` and
+  `currentSnapshot`;
   `store-unavailable` also carries `retryable: true`, `world-invalid` the located `issues`;
 - the API's own (`ApiCode`): `unauthenticated` (401), `forbidden` (403 for a non-admin
   mutation; a field outside a scoped token's tenants), `query-too-deep`, `too-many-aliases`,
@@ -24,7 +26,7 @@ from graphql import GraphQLError
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from graphmodel.errors import GraphModelError, Issue, WorldInvalid
+from graphmodel.errors import GraphModelError, Issue, SnapshotConflict, WorldInvalid
 
 __all__ = [
     "ApiCode",
@@ -104,6 +106,9 @@ def _domain_extensions(exc: GraphModelError) -> dict[str, Json]:
         ext["retryable"] = True
     if isinstance(exc, WorldInvalid):
         ext["issues"] = [issue_data(i) for i in exc.issues]
+    if isinstance(exc, SnapshotConflict):  # both snapshots, so a client can re-read and decide
+        ext["baseSnapshot"] = exc.base
+        ext["currentSnapshot"] = exc.current
     return ext
 
 

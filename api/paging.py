@@ -28,20 +28,21 @@ def _connection(
     ctx: Context,
     items: Sequence[tuple[str, N]],
     *,
+    snapshot: int | None,
     after: str | None,
     has_next: bool,
     end: str | None,
     partial: bool,
     count: Callable[[], Awaitable[int | None]],
 ) -> Connection[N]:
-    edges = [Edge(cursor=ctx.cursors.seal(k), node=n) for k, n in items]
+    edges = [Edge(cursor=ctx.seal_cursor(k, snapshot), node=n) for k, n in items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=after is not None,
             start_cursor=edges[0].cursor if edges else None,
-            end_cursor=ctx.cursors.seal(end) if end is not None else None,
+            end_cursor=ctx.seal_cursor(end, snapshot) if end is not None else None,
         ),
         partial=partial,
         count=count,
@@ -52,6 +53,7 @@ async def page_list(
     ctx: Context,
     source: Sorted,
     *,
+    snapshot: int | None,
     keep: Callable[[object], bool],
     first: int,
     after: str | None,
@@ -59,10 +61,12 @@ async def page_list(
 ) -> Connection[N]:
     """A page of a per-World sorted list, skipping what `keep` refuses (scope, filters).
 
-    Reads only as far as the page needs; `totalCount` scans the whole list when asked.
+    `snapshot` is the one `source` belongs to: cursors are sealed with it (`Context.page_scope`).
+
+        Reads only as far as the page needs; `totalCount` scans the whole list when asked.
     """
     first = ctx.page_size(first)
-    cursor = ctx.open_cursor(after)
+    cursor = ctx.open_cursor(after, snapshot)
 
     def scan() -> tuple[list[tuple[str, object]], bool]:
         chosen: list[tuple[str, object]] = []
@@ -81,6 +85,7 @@ async def page_list(
     return _connection(
         ctx,
         [(k, convert(i)) for k, i in chosen],
+        snapshot=snapshot,
         after=after,
         has_next=has_next,
         end=chosen[-1][0] if chosen else cursor,
@@ -93,6 +98,7 @@ async def page_stream(
     ctx: Context,
     fetch: Callable[[int, str | None], Page[T]],
     *,
+    snapshot: int | None,
     key: Callable[[T], str],
     first: int,
     after: str | None,
@@ -101,7 +107,7 @@ async def page_stream(
 ) -> Connection[N]:
     """A page of a service stream read chunk by chunk under the deadline."""
     first = ctx.page_size(first)
-    cursor = ctx.open_cursor(after)
+    cursor = ctx.open_cursor(after, snapshot)
     collected: list[T] = []
     last_seen, exhausted, partial = cursor, False, False
     while True:
@@ -140,6 +146,7 @@ async def page_stream(
     return _connection(
         ctx,
         [(key(i), convert(i)) for i in page],
+        snapshot=snapshot,
         after=after,
         has_next=has_next,
         end=end,

@@ -33,6 +33,7 @@ from api.queries.directory import DirectoryQueries
 from api.queries.exports import ExportQueries
 from api.queries.policies import PolicyQueries
 from api.queries.questions import QuestionQueries
+from api.snapshot_report import SnapshotReport
 from api.types.fields import field
 
 __all__ = ["Mutation", "Query", "build_schema", "sdl"]
@@ -92,6 +93,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             partial(ParserCache, maxsize=_DOCUMENT_CACHE),
             partial(ValidationCache, maxsize=_DOCUMENT_CACHE),
             partial(DeadlineReport, limits.deadline_s),
+            SnapshotReport,
         ],
     )
 

@@ -154,12 +154,14 @@ class SnapshotConflict(Conflict):
     operations, not whole worlds) or reports this error; it never overwrites `current`.
     """
 
-    def __init__(self, base: int | None, current: int | None) -> None:
+    def __init__(self, base: int | None, current: int | None, *, detail: str | None = None) -> None:
         self.base = base
         self.current = current
-        super().__init__(
+        self.detail = detail
+        message = (
             f"the change was computed from snapshot `{base}` but snapshot `{current}` is current"
         )
+        super().__init__(message if detail is None else f"{message}: {detail}")
 
 
 class StoreIncompatible(StoreError):

@@ -44,10 +44,11 @@ async def list_of(
     after: str | None,
 ) -> Connection[N]:
     """A page of every `kind` object the viewer may see and `keep` accepts, by ref."""
-    scope = await info.context.scope(snapshot)
+    scope = await info.context.page_scope(snapshot, after)
     return await page_list(
         info.context,
         scope.lookups.sorted(kind),
+        snapshot=scope.snapshot,
         keep=lambda i: scope.sees_tenant(owner_of(i)) and keep(i),
         first=first,
         after=after,

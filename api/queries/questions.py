@@ -65,7 +65,7 @@ class QuestionQueries:
         snapshot: SnapshotArg = None,
     ) -> Connection[Reach]:
         ctx = info.context
-        scope = await ctx.scope(snapshot)
+        scope = await ctx.page_scope(snapshot, after)
         scope.require(resource, "resource")
 
         def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
@@ -76,6 +76,7 @@ class QuestionQueries:
         return await page_stream(
             ctx,
             fetch,
+            snapshot=scope.snapshot,
             key=lambda r: r.principal,
             first=first,
             after=after,
@@ -93,7 +94,7 @@ class QuestionQueries:
         snapshot: SnapshotArg = None,
     ) -> Connection[Reach]:
         ctx = info.context
-        scope = await ctx.scope(snapshot)
+        scope = await ctx.page_scope(snapshot, after)
 
         def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
             return ctx.service.reachable(principal, first=n, after=cursor, snapshot=scope.snapshot)
@@ -101,6 +102,7 @@ class QuestionQueries:
         return await page_stream(
             ctx,
             fetch,
+            snapshot=scope.snapshot,
             key=lambda r: r.resource,
             first=first,
             after=after,

@@ -1,4 +1,10 @@
-"""GraphService: answer questions at the current (or a given) snapshot; write new snapshots."""
+"""GraphService: answer questions at the current (or a given) snapshot; write new snapshots.
+
+Several processes may share one store (API workers, the CLI, a scheduled import). `refresh()`
+catches up with what they published; `update_world` publishes compare-and-swap on the snapshot
+its change was computed from and re-applies the change when it lost the race, so no writer is
+silently undone.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from graphmodel.engine import (
     reachable,
     who_can_access,
 )
-from graphmodel.errors import QueryError
+from graphmodel.errors import GraphModelError, QueryError, SnapshotConflict
 from graphmodel.schema.enums import Via
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
@@ -34,6 +40,8 @@ __all__ = ["GraphService", "Page"]
 
 T = TypeVar("T")
 MAX_PAGE = 1000
+WRITE_ATTEMPTS = 5
+"""How often `update_world` applies its change before giving up on a store that keeps moving."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,7 +76,12 @@ class GraphService:
 
     # --- snapshots ------------------------------------------------------------------------
     def current_snapshot(self) -> SnapshotInfo | None:
+        """The newest snapshot this process has seen (`refresh()` first to catch up)."""
         return self.store.current_snapshot()
+
+    def refresh(self) -> SnapshotInfo | None:
+        """Catch up with snapshots other processes published; cheap when there are none."""
+        return self.store.refresh()
 
     def snapshots(self) -> list[SnapshotInfo]:
         return self.store.snapshots()
@@ -104,11 +117,37 @@ class GraphService:
         return info
 
     def update_world(self, change: Callable[[World], World], *, source: str) -> SnapshotInfo:
-        """Apply `change` to the current World and store the result as a new snapshot."""
+        """Apply `change` to the newest World and publish the result on that base (CAS).
+
+        `change` must be a pure operation: when another process publishes between the read
+        and the publish, it is applied again to the newest World (`WRITE_ATTEMPTS` in all).
+        When it no longer applies there (it raises a `GraphModelError`), the write is refused
+        with `SnapshotConflict(first base, newest, detail=why)`; other exceptions (a refusal
+        the caller models itself) pass through unchanged. Nothing is written on refusal.
+        """
         with self._write_lock:
-            world = change(self.world())
-            return self.store.write_snapshot(
-                world, source=source, trust_edges=derive_trust_edges(world)
+            first: int | None = None
+            for attempt in range(WRITE_ATTEMPTS):
+                current = self.store.refresh()
+                base = None if current is None else current.id
+                try:
+                    world = change(World() if base is None else self.world(base))
+                except GraphModelError as exc:
+                    if attempt == 0:
+                        raise
+                    raise SnapshotConflict(
+                        first, base, detail=f"it no longer applies: {exc}"
+                    ) from exc
+                try:
+                    return self.store.write_snapshot(
+                        world, source=source, trust_edges=derive_trust_edges(world), base=base
+                    )
+                except SnapshotConflict as exc:
+                    if attempt == 0:
+                        first = base
+                    lost = exc
+            raise SnapshotConflict(
+                first, lost.current, detail=f"other writers won {WRITE_ATTEMPTS} races in a row"
             )
 
     # --- questions ------------------------------------------------------------------------
