@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -151,7 +152,11 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
-        """Ready when caught up with the store and holding a snapshot; says which one."""
+        """Ready when caught up with the store and holding a snapshot; says which one.
+
+        `worker` is the answering process's id, so an operator (or a test) running several
+        workers can tell them apart.
+        """
         try:
             svc = await run_in_threadpool(runtime.open)
         except Exception as exc:
@@ -169,7 +174,9 @@ def create_app(
                 {"status": "empty", "detail": "no snapshot loaded", "caughtUp": True},
                 status_code=503,
             )
-        return JSONResponse({"status": "ready", "snapshot": current.id, "caughtUp": True})
+        return JSONResponse(
+            {"status": "ready", "snapshot": current.id, "caughtUp": True, "worker": os.getpid()}
+        )
 
     app = Starlette(
         routes=[

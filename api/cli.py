@@ -1,9 +1,11 @@
 """CLI commands of the API, plugged into `tenantgraph` via the `tenantgraph.commands` entry point.
 
 - `tenantgraph serve [--host 127.0.0.1] [--port 8000] [--db FILE] [--store memory|neo4j]
-  [--tokens FILE] [--no-auth] [--demo]` runs the API with uvicorn. Authentication is on unless
-  `--no-auth` is given; `--demo` loads `fixtures/demo.yaml` when the store holds no snapshot yet
-  (an existing store is never overwritten) and prints what it loaded.
+  [--tokens FILE] [--no-auth] [--demo] [--workers N]` runs the API with uvicorn. Authentication
+  is on unless `--no-auth` is given; `--demo` loads `fixtures/demo.yaml` when the store holds no
+  snapshot yet (an existing store is never overwritten) and prints what it loaded. `--workers N`
+  (default: the number of cores) starts N processes on one port (`api.workers`); each holds its
+  own copy of the current snapshot, and all answer from the newest one.
 - `tenantgraph token create --role reader|auditor|admin [--tenant T ...] [--name N]` prints a
   new token once; `token list` and `token revoke ID` manage them. The token file defaults to
   `<db>.tokens.sqlite` next to the memory store's database (`--tokens FILE` to choose).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from importlib.resources import files
 
@@ -29,7 +32,9 @@ from api.auth import (
     tokens_path_for,
 )
 from api.limits import Limits
+from api.workers import SERVE_ENV, ServeOptions, cursor_key
 from graphmodel.cli._common import DEFAULT_DB, Command, add_store_arguments, open_service
+from graphmodel.errors import GraphModelError
 from graphmodel.ingest import load_world_text_with_warnings
 from graphmodel.service import GraphService
 
@@ -73,10 +78,37 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
         "--demo", action="store_true", help="load fixtures/demo.yaml if the store is empty"
     )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (info)")
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=_cores(),
+        metavar="N",
+        help="worker processes; each keeps its own copy of the current snapshot in memory "
+        f"(default: the number of cores, {_cores()})",
+    )
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a positive number")
+    return value
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.workers > 1 and args.store == "memory" and args.db == ":memory:":
+        raise GraphModelError(
+            "`--workers` above 1 needs a store every worker can open: a `--db` file or neo4j"
+        )
     service = open_service(args)
+    tokens: str | None = None
     try:
         if args.demo:
             print(load_demo(service), file=sys.stderr)
@@ -91,6 +123,7 @@ def _serve(args: argparse.Namespace) -> int:
             auth = NoAuth()
         else:
             store = _token_store(args)
+            tokens = str(store.path)
             auth = TokenAuth(store)
             if not any(t.revoked_at is None for t in store.tokens()):
                 print(
@@ -101,9 +134,24 @@ def _serve(args: argparse.Namespace) -> int:
     except BaseException:
         service.store.close()
         raise
-    app = create_app(service, auth=auth, limits=Limits())
-    print(f"serving GraphQL on http://{args.host}:{args.port}/graphql", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    key = cursor_key()  # set before uvicorn starts workers, so they all share it
+    where = f"http://{args.host}:{args.port}/graphql"
+    if args.workers == 1:
+        app = create_app(service, auth=auth, limits=Limits(), cursor_key=key)
+        print(f"serving GraphQL on {where}", file=sys.stderr)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        return 0
+    service.close()  # every worker opens the store itself
+    os.environ[SERVE_ENV] = ServeOptions.from_args(args, tokens).to_env()
+    print(f"serving GraphQL on {where} with {args.workers} workers", file=sys.stderr)
+    uvicorn.run(
+        "api.workers:worker_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+    )
     return 0
 
 

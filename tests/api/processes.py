@@ -1,0 +1,93 @@
+"""`tenantgraph serve` and other CLI commands as separate processes, the way users run them.
+
+Nothing is mocked: each server is `python -m graphmodel serve ...` on a free 127.0.0.1 port
+over a real sqlite store file; CLI commands run in their own processes too.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+__all__ = ["Served", "free_port", "serve", "tenantgraph"]
+
+_ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
+_CLI = [sys.executable, "-c", "import sys; from graphmodel.cli import main; sys.exit(main())"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def tenantgraph(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run one `tenantgraph` command in its own process; stdout and stderr captured."""
+    done = subprocess.run(
+        [*_CLI, *args], capture_output=True, text=True, env=_ENV, timeout=120, check=False
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"tenantgraph {' '.join(args)}: {done.stderr}{done.stdout}")
+    return done
+
+
+@dataclass
+class Served:
+    """A running `tenantgraph serve` process (with its workers)."""
+
+    proc: subprocess.Popen[str]
+    url: str
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One request on a new connection (so several workers each get their share)."""
+        body = {"query": query, "variables": variables or {}}
+        with httpx.Client(timeout=60) as client:
+            answer: dict[str, Any] = client.post(f"{self.url}/graphql", json=body).json()
+        return answer
+
+    def ready(self) -> dict[str, Any]:
+        with httpx.Client(timeout=60) as client:
+            answer: dict[str, Any] = client.get(f"{self.url}/readyz").json()
+        return answer
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            out, _ = self.proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        return out
+
+
+def serve(*args: str) -> Served:
+    """Start `tenantgraph serve ARGS` and wait until every worker answers `/readyz`."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [*_CLI, "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_ENV,
+    )
+    served = Served(proc, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(served.stop())
+        try:
+            if httpx.get(f"{served.url}/readyz", timeout=5).status_code in (200, 503):
+                return served
+        except httpx.TransportError:
+            time.sleep(0.2)
+    out = served.stop()
+    raise AssertionError(f"tenantgraph serve did not come up:\n{out}")
