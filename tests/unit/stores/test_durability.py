@@ -3,6 +3,7 @@
 How to write tests here: put a known snapshot A in a store file, disturb a write of B (kill
 the writing process, or make one batch raise), then reopen the file and assert that the
 current snapshot is exactly A or exactly B, never a mix, and that sqlite finds no corruption.
+A reader that had the file open during the kill must agree after `refresh()`.
 Keep the file fast: the crash test runs 20 times.
 """
 
@@ -49,6 +50,7 @@ def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(tmp_path: Path, attemp
     path = tmp_path / "store.db"
     users = USERS_B if attempt % 4 else SMALL_B
     a = write_a(path)
+    reader = MemoryStore(path)  # another process's view, open across the kill
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
@@ -63,6 +65,7 @@ def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(tmp_path: Path, attemp
     try:
         assert child.stdout is not None
         assert child.stdout.readline() == "started\n"
+        mid = reader.refresh()  # during the write: A, unless B already committed
         delay = random.uniform(0, 0.2)
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
@@ -71,6 +74,9 @@ def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(tmp_path: Path, attemp
         if child.poll() is None:
             child.kill()
             child.wait()
+        seen = reader.refresh()
+        seen_world = reader.read_world()
+        reader.close()
     said = child.stdout.read()
     child.stdout.close()
     why = f"attempt {attempt}: {users} users, killed {delay * 1000:.0f} ms after `started`"
@@ -88,6 +94,9 @@ def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(tmp_path: Path, attemp
             assert store.read_world() == big_world(users, title="B"), why
             assert store.trust_edges() == [], why
             assert [s.id for s in store.snapshots()] == [current.id, a.id], why
+        assert mid in (a, current), why
+        assert seen == current, why  # the open reader caught up with exactly what is stored
+        assert seen_world == store.read_world(), why
     assert integrity(path) == "ok", why
 
 
