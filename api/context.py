@@ -105,10 +105,12 @@ class Context:
         """The snapshot id a field reads: `requested`, else the request's pinned one.
 
         `continuing`: `requested` comes from a cursor this server issued, so reading it needs
-        no history role.
+        no history role; when it is the request's first read, the request pins it.
         """
         async with self._lock:
-            if self._pinned == _UNPINNED:
+            if self._pinned == _UNPINNED and continuing:
+                self._pinned = requested  # the whole request reads the page's snapshot
+            elif self._pinned == _UNPINNED:
                 info = await run_in_threadpool(self.service.current_snapshot)
                 self._pinned = info.id if info is not None else None
         if requested is None or requested == self._pinned or continuing:
