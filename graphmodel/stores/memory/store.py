@@ -149,14 +149,18 @@ class MemoryStore:
 
     # ------------------------------------------------------------------ reader
     def refresh(self) -> SnapshotInfo | None:
-        view = self._live()
-        if not self._db.changed():
-            return view.info
-        with self._refresh_lock:  # concurrent callers wait for one load instead of repeating it
-            head = self._db.head()
-            view = self._live()
-            if head.generation > self._generation:
-                self._swap(self._caught_up(view, head), head.generation)
+        # INVARIANT: the signal is read under the lock, so a caller that finds it unchanged
+        # while another caller loads what it signalled waits for that load instead of
+        # answering from the older snapshot.
+        with self._refresh_lock:
+            self._live()
+            if self._db.changed():
+                # a write of this process between its commit and its swap finishes first, so
+                # its snapshot is not loaded back from the file
+                with self._lock:
+                    view, head = self._live(), self._db.head()
+                    if head.generation > self._generation:
+                        self._swap(self._caught_up(view, head), head.generation)
         return self.current_snapshot()
 
     def _caught_up(self, view: SnapshotView, head: Head) -> SnapshotView:
