@@ -1,11 +1,13 @@
 """Snapshot write and reopen of the memory store (networkx + sqlite), each in a fresh process.
 
     python -m bench.probe_store S OUT --db FILE            # generate, derive, write, close
-    python -m bench.probe_store S OUT --db FILE --reopen   # open the file, read, index
+    python -m bench.probe_store S OUT --db FILE --reopen   # open the file, read, index, refresh
 
 Why two processes: reopening is what a restarted server does — nothing cached, nothing warm —
 and each step's peak RSS is its own. The reopened World is compared with a freshly generated
 one (same seed), so a lossy snapshot would show here, not only in the conformance suite.
+The reopened store also times `refresh()` when nothing was published (what every API request
+pays to catch up with other processes) against `current_snapshot()` in the same run.
 """
 
 from __future__ import annotations
@@ -19,11 +21,26 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate
-from bench.stats import peak_rss_mb, rss_mb, timed
+from bench.stats import peak_rss_mb, percentiles, rss_mb, timed
 from graphmodel.engine import WorldIndex, derive_trust_edges
 from graphmodel.stores import open_store
 
 __all__ = ["main"]
+
+_REFRESHES = 20_000
+
+
+def _refresh_cost(store: Any) -> dict[str, Any]:
+    """`refresh()` with nothing published, and `current_snapshot()` as the baseline."""
+    out: dict[str, Any] = {}
+    for name, call in (("current", store.current_snapshot), ("refresh", store.refresh)):
+        samples = []
+        for _ in range(_REFRESHES):
+            _, seconds = timed(call)
+            samples.append(seconds)
+        out[name] = percentiles(samples)
+    out["ratio_p50"] = round(out["refresh"]["p50_us"] / max(out["current"]["p50_us"], 0.1), 1)
+    return out
 
 
 def write(scale: str, seed: int, db: Path) -> dict[str, Any]:
@@ -56,6 +73,7 @@ def reopen(scale: str, seed: int, db: Path, *, verify: bool) -> dict[str, Any]:
     out["rss_mb"] = round(rss_mb(), 1)
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
     out["counts"] = world.counts().as_dict()
+    out["refresh_idle"] = _refresh_cost(store)
     if verify:  # the full comparison holds a second World in memory: skipped at L
         out["lossless"] = world == generate(scale, seed=seed)
     store.close()
