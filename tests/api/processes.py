@@ -46,11 +46,19 @@ class Served:
     proc: subprocess.Popen[str]
     url: str
 
-    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> httpx.Response:
         """One request on a new connection (so several workers each get their share)."""
         body = {"query": query, "variables": variables or {}}
+        headers = {"authorization": f"Bearer {token}"} if token else {}
         with httpx.Client(timeout=60) as client:
-            answer: dict[str, Any] = client.post(f"{self.url}/graphql", json=body).json()
+            return client.post(f"{self.url}/graphql", json=body, headers=headers)
+
+    def graphql(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        answer: dict[str, Any] = self.post(query, variables, token=token).json()
         return answer
 
     def ready(self) -> dict[str, Any]:

@@ -128,3 +128,22 @@ def test_two_servers_writing_at_once_keep_both_changes(demo_db: Path) -> None:
     finally:
         for served in servers:
             served.stop()
+
+
+def test_tokens_and_zones_changed_at_the_cli_reach_every_worker(demo_db: Path) -> None:
+    served = serve("--db", str(demo_db), "--workers", "2")  # authentication on
+    try:
+        every_worker(served, 2)
+        created = tenantgraph("token", "--db", str(demo_db), "create", "--role", "admin")
+        token = created.stdout.strip()
+        token_id = created.stderr.split()[2]
+        tenantgraph("zone", "set", "partners", "fabrikam", "--db", str(demo_db))
+        query = '{ findings(zone: "partners", first: 1) { totalCount } }'
+        for _ in range(8):
+            body = served.graphql(query, token=token)
+            assert "errors" not in body, body
+        tenantgraph("token", "--db", str(demo_db), "revoke", token_id)
+        for _ in range(8):
+            assert served.post(query, token=token).status_code == 401
+    finally:
+        served.stop()
