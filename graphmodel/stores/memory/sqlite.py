@@ -6,7 +6,8 @@ inspection, with no server. The in-memory graph is rebuilt from the newest snaps
 Schema (version 1; `meta.schema_version`). Every snapshot is a full copy; rows are never
 updated except the trust edges of the current snapshot (`replace_trust_edges`)::
 
-    meta(key TEXT PRIMARY KEY, value TEXT)             -- schema_version
+    meta(key TEXT PRIMARY KEY, value TEXT)             -- schema_version; generation (a
+                                                       -- counter every write bumps)
     snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT,    -- ids grow, never reused
               created_at TEXT,                         -- ISO 8601, UTC
               source TEXT, title TEXT, counts TEXT)    -- counts: JSON object
