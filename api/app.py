@@ -36,6 +36,7 @@ from api.errors import error_body
 from api.limits import Limits
 from api.schema import build_schema
 from api.viewer import viewer_routes
+from graphmodel.errors import GraphModelError
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
 
@@ -74,11 +75,10 @@ class _GraphQLView(GraphQL[Context, None]):
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         service = self.runtime.open()
-        await run_in_threadpool(service.refresh)  # see what other processes published
         assert self.runtime.management is not None
         viewer = request.scope.get(_VIEWER_KEY)
         assert isinstance(viewer, Viewer)  # INVARIANT: _Authenticate ran first
-        return Context(
+        context = Context(
             request=request,
             response=response,
             service=service,
@@ -87,6 +87,12 @@ class _GraphQLView(GraphQL[Context, None]):
             limits=self.limits,
             cursors=self.runtime.cursors,
         )
+        try:
+            await run_in_threadpool(service.refresh)  # see what other processes published
+        except GraphModelError as exc:  # answer from the snapshot held, and say so
+            log.warning("could not catch up with the store: %s", exc)
+            context.warn("stale-snapshot", f"could not check for a newer snapshot: {exc}")
+        return context
 
 
 class _Authenticate:
