@@ -102,9 +102,19 @@ def test_workers_answer_a_cli_load_next_and_never_revert_it(
     assert "contoso/carol" in refs and "contoso/bob" not in refs
 
 
-def test_two_servers_writing_at_once_keep_both_changes(demo_db: Path) -> None:
-    """Two `serve` processes on one file, each adding its own members concurrently."""
-    servers = [serve("--no-auth", "--db", str(demo_db), "--workers", "1") for _ in range(2)]
+@pytest.mark.parametrize("layout", ["two-servers", "two-workers"])
+def test_concurrent_writers_keep_every_change(demo_db: Path, layout: str) -> None:
+    """Members added at once through two `serve` processes, or two workers of one, on one file.
+
+    Two servers are two writers for sure; with two workers of one server, connections are
+    spread by the kernel, so the test first makes sure that both workers answer.
+    """
+    if layout == "two-servers":
+        servers = [serve("--no-auth", "--db", str(demo_db), "--workers", "1") for _ in range(2)]
+    else:
+        one = serve("--no-auth", "--db", str(demo_db), "--workers", "2")
+        every_worker(one, 2)
+        servers = [one, one]
     adds = [
         (servers[0], "contoso/finance", "contoso/carol"),
         (servers[1], "contoso/finance", "contoso/gabe"),
@@ -126,7 +136,7 @@ def test_two_servers_writing_at_once_keep_both_changes(demo_db: Path) -> None:
             for (_, _, member), result in zip(adds, results, strict=True):
                 assert (member in refs) == (result["data"] is not None), (member, result)
     finally:
-        for served in servers:
+        for served in {id(s): s for s in servers}.values():
             served.stop()
 
 
