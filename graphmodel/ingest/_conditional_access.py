@@ -76,6 +76,7 @@ def _ca_users(
         "guestOrExternalUserTypes",
         "excludeGuestOrExternalUserTypes",
         "externalTenants",
+        "excludeExternalTenants",
     )
     m = (
         None
@@ -95,30 +96,30 @@ def _ca_users(
             return None
         return tuple(c.choices(m[key], (*loc, key), ExternalUserType, what=key))
 
+    def tenants(key: str) -> tuple[str, ...] | None:
+        return _external_tenants(c, index, m.get(key), (*loc, key), key)
+
     return CaUsers(
         include=refs("include"),
         exclude=refs("exclude"),
         guest_or_external_user_types=types("guestOrExternalUserTypes"),
         exclude_guest_or_external_user_types=types("excludeGuestOrExternalUserTypes"),
-        external_tenants=_external_tenants(
-            c, index, m.get("externalTenants"), (*loc, "externalTenants")
-        ),
+        external_tenants=tenants("externalTenants"),
+        exclude_external_tenants=tenants("excludeExternalTenants"),
     )
 
 
 def _external_tenants(
-    c: Collector, index: NameIndex, value: object, loc: Loc
+    c: Collector, index: NameIndex, value: object, loc: Loc, key: str
 ) -> tuple[str, ...] | None:
     """`all` (or omitted) → None; otherwise tenant handles (raw ids of unknown tenants kept)."""
     if value is None or value == "all":
         return None
     if isinstance(value, str):
-        c.error(
-            "invalid-value", loc, f"`externalTenants` is `all` or a list of tenants, not `{value}`"
-        )
+        c.error("invalid-value", loc, f"`{key}` is `all` or a list of tenants, not `{value}`")
         return None
     out: list[str] = []
-    for item_loc, text in c.texts(value, loc, what="externalTenants"):
+    for item_loc, text in c.texts(value, loc, what=key):
         found = index.tenant_for(text)
         if found is not None:
             out.append(found.name)

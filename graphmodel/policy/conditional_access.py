@@ -79,23 +79,45 @@ class _Control:
     note: Reason | None = None
 
 
-def _users_match(values: Sequence[str], pol: ConditionalAccessPolicy, s: CaSubject) -> bool:
+def _external_match(
+    types: tuple[ExternalUserType, ...] | None, tenants: tuple[str, ...] | None, s: CaSubject
+) -> bool:
+    """Whether `s` is one of the guests or external users a setting names (None = all)."""
+    if s.external_type is None:
+        return False
+    if types is not None and s.external_type not in types:
+        return False
+    return tenants is None or s.home_tenant in tenants
+
+
+def _users_match(
+    values: Sequence[str],
+    s: CaSubject,
+    *,
+    types: tuple[ExternalUserType, ...] | None,
+    tenants: tuple[str, ...] | None,
+) -> bool:
+    """Whether one side (include or exclude) names `s`; `GuestsOrExternalUsers` is narrowed by
+    that side's own types and tenants, never the other side's."""
     for value in values:
-        if value == "All":
+        if value == "All" or value in s.object_refs:
             return True
-        if value == "GuestsOrExternalUsers":
-            if s.external_type is None:
-                continue
-            types = pol.users.guest_or_external_user_types
-            if types is not None and s.external_type not in types:
-                continue
-            tenants = pol.users.external_tenants
-            if tenants is not None and s.home_tenant not in tenants:
-                continue
-            return True
-        elif value in s.object_refs:
+        if value == "GuestsOrExternalUsers" and _external_match(types, tenants, s):
             return True
     return False
+
+
+def _users_apply(pol: ConditionalAccessPolicy, s: CaSubject) -> bool:
+    u = pol.users
+    included = _users_match(
+        u.include, s, types=u.guest_or_external_user_types, tenants=u.external_tenants
+    )
+    return included and not _users_match(
+        u.exclude,
+        s,
+        types=u.exclude_guest_or_external_user_types,
+        tenants=u.exclude_external_tenants,
+    )
 
 
 def _app_match(values: Sequence[str], app: App) -> bool:
@@ -110,7 +132,7 @@ def _app_match(values: Sequence[str], app: App) -> bool:
 def _applies(pol: ConditionalAccessPolicy, s: CaSubject, app: App) -> bool:
     if pol.state != CaState.ENABLED:
         return False
-    if not _users_match(pol.users.include, pol, s) or _users_match(pol.users.exclude, pol, s):
+    if not _users_apply(pol, s):
         return False
     return _app_match(pol.applications.include, app) and not _app_match(
         pol.applications.exclude, app
