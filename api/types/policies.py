@@ -236,12 +236,23 @@ class TeamsPolicy:
     allow_channel_sharing_to_external_user: bool
 
 
-@strawberry.type(description="conditionalAccessUsers, trimmed.")
+@strawberry.type(
+    description="conditionalAccessUsers, trimmed. `GuestsOrExternalUsers` in `include` is "
+    "narrowed by guestOrExternalUserTypes / externalTenants (null = all), in `exclude` by the "
+    "exclude* pair: the two sides are independent."
+)
 class CaUsers:
     include: list[str]
     exclude: list[str]
     guest_or_external_user_types: list[str] | None
     external_tenants: list[str] | None
+    exclude_guest_or_external_user_types: list[str] | None
+    exclude_external_tenants: list[str] | None
+
+
+def _values(items: tuple[str, ...] | None) -> list[str] | None:
+    """A nullable setting as GraphQL strings (None = all, kept distinct from [] = none)."""
+    return None if items is None else [str(i) for i in items]
 
 
 @strawberry.type(description="conditionalAccessApplications.")
@@ -267,7 +278,6 @@ class ConditionalAccessPolicy(Entity, relay.Node):
     @classmethod
     def from_domain(cls, p: dg.ConditionalAccessPolicy, scope: Scope) -> ConditionalAccessPolicy:
         u = p.users
-        kinds = u.guest_or_external_user_types
         return cls(
             node_ref=p.ref,
             ref=p.ref,
@@ -278,8 +288,12 @@ class ConditionalAccessPolicy(Entity, relay.Node):
             users=CaUsers(
                 include=scope.refs(list(u.include)),
                 exclude=scope.refs(list(u.exclude)),
-                guest_or_external_user_types=None if kinds is None else [k.value for k in kinds],
-                external_tenants=None if u.external_tenants is None else list(u.external_tenants),
+                guest_or_external_user_types=_values(u.guest_or_external_user_types),
+                external_tenants=_values(u.external_tenants),
+                exclude_guest_or_external_user_types=_values(
+                    u.exclude_guest_or_external_user_types
+                ),
+                exclude_external_tenants=_values(u.exclude_external_tenants),
             ),
             applications=CaApplications(
                 include=list(p.applications.include), exclude=list(p.applications.exclude)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from graphmodel.ingest.graph_export.handles import HandleSpace
 from graphmodel.ingest.graph_export.link import Linker
-from graphmodel.ingest.graph_export.records import CaRec, TenantData
+from graphmodel.ingest.graph_export.records import CaGuestsRec, CaRec, TenantData
 from graphmodel.ingest.graph_export.values import At
 from graphmodel.schema.entities import (
     EntitlementSettings,
@@ -24,6 +24,7 @@ from graphmodel.schema.entities import (
     Tenant,
     User,
 )
+from graphmodel.schema.enums import ExternalUserType
 from graphmodel.schema.governance import (
     AccessPackage,
     AccessPackageAssignment,
@@ -133,21 +134,8 @@ def _ca(lk: Linker, tenant: str, rec: CaRec, space: HandleSpace) -> ConditionalA
     at = rec.at.sub("conditions", "users")
     include = _principals(lk, tenant, rec.include_users, rec.include_groups, at, "include")
     exclude = _principals(lk, tenant, rec.exclude_users, rec.exclude_groups, at, "exclude")
-    types = tenants = exclude_types = None
-    if rec.include_guests is not None:
-        if _GUESTS not in include:
-            include.append(_GUESTS)
-        types = rec.include_guests.types
-        if rec.include_guests.tenants is not None:
-            tenants = tuple(lk.tenant_for_id(t, at) for t in rec.include_guests.tenants)
-    if rec.exclude_guests is not None:
-        if _GUESTS not in exclude:
-            exclude.append(_GUESTS)
-        exclude_types = rec.exclude_guests.types
-        if rec.exclude_guests.tenants is not None:
-            at.warn("not-modelled", "excluding guests of specific tenants is not modelled; the "
-                    "exclusion is applied to guests of every tenant",
-                    "excludeGuestsOrExternalUsers")
+    types, tenants = _guest_setting(lk, rec.include_guests, include, at)
+    exclude_types, exclude_tenants = _guest_setting(lk, rec.exclude_guests, exclude, at)
     apps_at = rec.at.sub("conditions", "applications")
     return ConditionalAccessPolicy(
         tenant=tenant,
@@ -156,7 +144,8 @@ def _ca(lk: Linker, tenant: str, rec: CaRec, space: HandleSpace) -> ConditionalA
         state=rec.state,
         users=CaUsers(include=tuple(include), exclude=tuple(exclude),
                       guest_or_external_user_types=types, external_tenants=tenants,
-                      exclude_guest_or_external_user_types=exclude_types),
+                      exclude_guest_or_external_user_types=exclude_types,
+                      exclude_external_tenants=exclude_tenants),
         applications=CaApplications(
             include=tuple(_apps(lk, tenant, rec.include_apps, apps_at, "includeApplications")),
             exclude=tuple(_apps(lk, tenant, rec.exclude_apps, apps_at, "excludeApplications")),
@@ -164,6 +153,21 @@ def _ca(lk: Linker, tenant: str, rec: CaRec, space: HandleSpace) -> ConditionalA
         grant=tuple(dict.fromkeys(rec.grant)),
         grant_operator=rec.operator,
     )
+
+
+def _guest_setting(
+    lk: Linker, rec: CaGuestsRec | None, side: list[str], at: At
+) -> tuple[tuple[ExternalUserType, ...] | None, tuple[str, ...] | None]:
+    """One side's `*GuestsOrExternalUsers` as the keyword on that side plus its own types and
+    tenants: include and exclude settings never borrow from each other. With the legacy
+    `GuestsOrExternalUsers` keyword on the same side, every external user is named already."""
+    if rec is None or _GUESTS in side:
+        return None, None
+    side.append(_GUESTS)
+    tenants = None
+    if rec.tenants is not None:
+        tenants = tuple(dict.fromkeys(lk.tenant_for_id(t, at) for t in rec.tenants))
+    return rec.types, tenants
 
 
 def _principals(

@@ -175,14 +175,16 @@ def _guests(
 
 
 def _users(world: World, u: CaUsers) -> dict[str, Any]:
+    def ids(tenants: tuple[str, ...] | None) -> list[str] | None:
+        if tenants is None:
+            return None
+        return [world.tenant_by_name[t].id if t in world.tenant_by_name else t for t in tenants]
+
     out: dict[str, Any] = {"includeRoles": [], "excludeRoles": []}
-    tenants = None
-    if u.external_tenants is not None:
-        tenants = [world.tenant_by_name[t].id for t in u.external_tenants
-                   if t in world.tenant_by_name]
     for side, refs, types, tenant_ids in (
-        ("include", u.include, u.guest_or_external_user_types, tenants),
-        ("exclude", u.exclude, u.exclude_guest_or_external_user_types, None),
+        ("include", u.include, u.guest_or_external_user_types, ids(u.external_tenants)),
+        ("exclude", u.exclude, u.exclude_guest_or_external_user_types,
+         ids(u.exclude_external_tenants)),
     ):
         users: list[str] = []
         groups: list[str] = []
