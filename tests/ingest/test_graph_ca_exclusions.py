@@ -114,3 +114,23 @@ def test_an_imported_exclusion_exports_and_imports_unchanged(tmp_path: Path) -> 
     again, issues = import_export(export_world(world, tmp_path / "out"))
     assert issues == []
     assert different_fields(world, again) == []
+
+
+def test_a_policy_without_id_is_kept_under_a_stable_generated_id(tmp_path: Path) -> None:
+    every, _ = _sample_policies()
+    policy = _as_exclusion(every, GUEST)
+    del policy["id"]
+    policy["displayName"] = "MFA for everyone but guests"
+    policy["grantControls"] = {"operator": "OR", "builtInControls": ["mfa"]}
+    ids = []
+    for run in ("first", "second"):
+        folder = TenantFolder(tmp_path / run).json(
+            "conditionalAccessPolicies.json", {"value": [policy]}
+        )
+        world, issues = load(folder)
+        (p,) = world.conditional_access
+        assert p.name == "mfa-for-everyone-but-guests" and p.grant == ("mfa",)
+        (issue,) = [i for i in issues if i.code == "missing-property"]
+        assert "has no `id`" in issue.msg and p.id in issue.msg
+        ids.append(p.id)
+    assert ids[0] == ids[1]

@@ -8,6 +8,7 @@ then treated as applying (more restrictive answers, never silently fewer).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from graphmodel.ingest.graph_export import layout as L
@@ -16,6 +17,7 @@ from graphmodel.ingest.graph_export.reader import Report
 from graphmodel.ingest.graph_export.records import CaGuestsRec, CaRec, TenantData
 from graphmodel.ingest.graph_export.values import At, odata_type
 from graphmodel.schema.enums import CaState, ExternalUserType, GrantControl, GrantOperator
+from graphmodel.schema.ids import derive_id
 
 __all__ = ["read_conditional_access"]
 
@@ -40,15 +42,19 @@ _UNMODELLED = (
 
 def read_conditional_access(data: TenantData, report: Report) -> None:
     for at, obj in iter_file(data.folder / L.CONDITIONAL_ACCESS, report):
-        rec = _policy(at, obj)
+        rec = _policy(at, obj, data.tenant_id)
         if rec is not None:
             data.ca.append(rec)
 
 
-def _policy(at: At, obj: dict[str, Any]) -> CaRec | None:
-    pid = at.required_id(obj, "conditional access policy")
+def _policy(at: At, obj: dict[str, Any], tenant_id: str) -> CaRec | None:
+    pid = at.guid(obj, "id", what="conditional access policy id")
     if pid is None:
-        return None
+        pid = _generated_id(obj, tenant_id)
+        name = obj.get("displayName")
+        label = f" `{name}`" if isinstance(name, str) else ""
+        at.warn("missing-property", f"conditional access policy{label} has no `id`; it still "
+                f"applies in Entra, so it is kept under the generated id `{pid}`")
     if "state" in obj:
         state = at.choice(obj, "state", CaState)
         if state is None:
@@ -78,6 +84,13 @@ def _policy(at: At, obj: dict[str, Any]) -> CaRec | None:
                "policy is evaluated as if they always match")
     _grant(rec, at, at.mapping(obj, "grantControls"))
     return rec
+
+
+def _generated_id(obj: dict[str, Any], tenant_id: str) -> str:
+    """A stable id for a policy exported without one: derived from its tenant and its whole
+    body, so importing the same export again yields the same id (and the same handle)."""
+    body = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return derive_id("conditionalAccessPolicy", tenant_id, body)
 
 
 def _set(value: object) -> bool:
