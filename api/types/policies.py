@@ -214,7 +214,12 @@ class ExternalCollaboration:
     allow_invites_from: AllowInvitesFrom | None
     blocked_domains: list[str] | None
     allowed_domains: list[str] | None
-    guest_user_access: GuestUserAccess
+    guest_user_access: GuestUserAccess | None = strawberry.field(
+        description="null when guestUserRoleId names none of the documented levels"
+    )
+    guest_user_role_id: str | None = strawberry.field(
+        description="the unknown guestUserRoleId (set only when guestUserAccess is null)"
+    )
     self_service_sign_up_enabled: bool
     self_service_sign_up_apps: list[str]
 
@@ -225,6 +230,7 @@ class ExternalCollaboration:
             blocked_domains=None if c.blocked_domains is None else list(c.blocked_domains),
             allowed_domains=None if c.allowed_domains is None else list(c.allowed_domains),
             guest_user_access=c.guest_user_access,
+            guest_user_role_id=c.guest_user_role_id,
             self_service_sign_up_enabled=c.self_service_sign_up.enabled,
             self_service_sign_up_apps=list(c.self_service_sign_up.apps),
         )

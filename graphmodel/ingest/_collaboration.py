@@ -21,6 +21,8 @@ from graphmodel.schema.enums import (
     GuestUserAccess,
     IdentityProviderKind,
 )
+from graphmodel.schema.guest_roles import guest_access_for_role_id
+from graphmodel.schema.ids import is_guid
 
 __all__ = ["build_external_collaboration", "build_identity_providers", "build_teams_policy"]
 
@@ -67,17 +69,31 @@ def build_external_collaboration(
             AllowInvitesFrom,
             what="allowInvitesFrom",
         )
+    access, role_id = _guest_access(c, m.get("guestUserAccess"), (*loc, "guestUserAccess"))
     return ExternalCollaboration(
         allow_invites_from=invites,
         blocked_domains=lists["blockedDomains"],
         allowed_domains=lists["allowedDomains"],
-        guest_user_access=c.field_choice(
-            m, "guestUserAccess", loc, GuestUserAccess, default=GuestUserAccess.LIMITED
-        ),
+        guest_user_access=access,
+        guest_user_role_id=role_id,
         self_service_sign_up=_sign_up(
             c, index, tenant, m.get("selfServiceSignUp"), (*loc, "selfServiceSignUp")
         ),
     )
+
+
+def _guest_access(
+    c: Collector, value: object, loc: Loc
+) -> tuple[GuestUserAccess | None, str | None]:
+    """A level name, or Graph's guestUserRoleId: a documented id maps to its level, any other
+    GUID is kept as an unknown level (L17) so audits can fail closed on it."""
+    if value is None:
+        return GuestUserAccess.LIMITED, None
+    if isinstance(value, str) and is_guid(value.strip()):
+        access = guest_access_for_role_id(value)
+        return access, None if access is not None else value.strip().lower()
+    found = c.choice(value, loc, GuestUserAccess, what="guestUserAccess")
+    return (GuestUserAccess.LIMITED if found is None else found), None
 
 
 def _sign_up(

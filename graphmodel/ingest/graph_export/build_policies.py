@@ -83,6 +83,7 @@ def build_tenants(lk: Linker) -> list[Tenant]:
                     blocked_domains=d.blocked_domains,
                     allowed_domains=d.allowed_domains,
                     guest_user_access=d.guest_access,
+                    guest_user_role_id=d.guest_role_id,
                     self_service_sign_up=SelfServiceSignUp(enabled=d.sssu_enabled,
                                                            apps=tuple(apps)),
                 ),

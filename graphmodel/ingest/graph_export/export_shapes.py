@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from graphmodel.ingest.graph_export import layout as L
-from graphmodel.ingest.graph_export.read_settings import GUEST_ROLE_IDS
 from graphmodel.schema.entities import FederatedIdentityProvider, Tenant
 from graphmodel.schema.enums import ExternalUserType, GrantControl, IdentityProviderKind
 from graphmodel.schema.governance import (
@@ -19,6 +18,7 @@ from graphmodel.schema.governance import (
     CaUsers,
     ConditionalAccessPolicy,
 )
+from graphmodel.schema.guest_roles import GUEST_ROLE_IDS
 from graphmodel.schema.ids import derive_id
 from graphmodel.schema.world import World
 from graphmodel.schema.xtap import (
@@ -98,11 +98,18 @@ def xtap_partner(p: CrossTenantAccessPartner) -> dict[str, Any]:
     }
 
 
+def _guest_role_id(t: Tenant) -> str | None:
+    """The level's role id, or the unknown id read in (so an unknown level stays unknown)."""
+    c = t.external_collaboration
+    return c.guest_user_role_id if c.guest_user_access is None else GUEST_ROLE_IDS[
+        c.guest_user_access]
+
+
 def authorization_policy(t: Tenant) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": "authorizationPolicy",
         "displayName": "Authorization Policy",
-        "guestUserRoleId": GUEST_ROLE_IDS[t.external_collaboration.guest_user_access],
+        "guestUserRoleId": _guest_role_id(t),
     }
     if t.external_collaboration.allow_invites_from is not None:
         body["allowInvitesFrom"] = t.external_collaboration.allow_invites_from.value

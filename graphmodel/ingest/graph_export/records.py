@@ -267,7 +267,8 @@ class TenantData:
     xtap: CrossTenantAccessPolicy = field(default_factory=CrossTenantAccessPolicy)
     partner_names: dict[str, str] = field(default_factory=dict)  # tenant id -> display name
     allow_invites_from: AllowInvitesFrom | None = None
-    guest_access: GuestUserAccess = GuestUserAccess.LIMITED
+    guest_access: GuestUserAccess | None = GuestUserAccess.LIMITED  # None: unknown role id
+    guest_role_id: str | None = None  # the guestUserRoleId when it names no known level
     blocked_domains: tuple[str, ...] | None = None
     allowed_domains: tuple[str, ...] | None = None
     sssu_enabled: bool = False
