@@ -131,6 +131,12 @@ def _ca(p: ConditionalAccessPolicy) -> dict[str, Any]:
         ]
     if p.users.exclude_external_tenants is not None:
         users["excludeExternalTenants"] = list(p.users.exclude_external_tenants)
+    for key, roles in (
+        ("includeRoles", p.users.include_roles),
+        ("excludeRoles", p.users.exclude_roles),
+    ):
+        if roles:
+            users[key] = [r.value for r in roles]
     apps: dict[str, Any] = {"include": list(p.applications.include)}
     if p.applications.exclude:
         apps["exclude"] = list(p.applications.exclude)

@@ -254,6 +254,8 @@ class CaUsers:
     external_tenants: list[str] | None
     exclude_guest_or_external_user_types: list[str] | None
     exclude_external_tenants: list[str] | None
+    include_roles: list[str]
+    exclude_roles: list[str]
 
 
 def _values(items: tuple[str, ...] | None) -> list[str] | None:
@@ -300,6 +302,8 @@ class ConditionalAccessPolicy(Entity, relay.Node):
                     u.exclude_guest_or_external_user_types
                 ),
                 exclude_external_tenants=_values(u.exclude_external_tenants),
+                include_roles=[r.value for r in u.include_roles],
+                exclude_roles=[r.value for r in u.exclude_roles],
             ),
             applications=CaApplications(
                 include=list(p.applications.include), exclude=list(p.applications.exclude)

@@ -12,6 +12,7 @@ from graphmodel.ingest._index import NameIndex, TenantEntry
 from graphmodel.ingest.yamlsource import Loc
 from graphmodel.schema.enums import (
     CaState,
+    DirectoryRole,
     ExternalUserType,
     GrantControl,
     GrantOperator,
@@ -77,6 +78,8 @@ def _ca_users(
         "excludeGuestOrExternalUserTypes",
         "externalTenants",
         "excludeExternalTenants",
+        "includeRoles",
+        "excludeRoles",
     )
     m = (
         None
@@ -99,6 +102,9 @@ def _ca_users(
     def tenants(key: str) -> tuple[str, ...] | None:
         return _external_tenants(c, index, m.get(key), (*loc, key), key)
 
+    def roles(key: str) -> tuple[DirectoryRole, ...]:
+        return tuple(dict.fromkeys(c.choices(m.get(key), (*loc, key), DirectoryRole, what=key)))
+
     return CaUsers(
         include=refs("include"),
         exclude=refs("exclude"),
@@ -106,6 +112,8 @@ def _ca_users(
         exclude_guest_or_external_user_types=types("excludeGuestOrExternalUserTypes"),
         external_tenants=tenants("externalTenants"),
         exclude_external_tenants=tenants("excludeExternalTenants"),
+        include_roles=roles("includeRoles"),
+        exclude_roles=roles("excludeRoles"),
     )
 
 

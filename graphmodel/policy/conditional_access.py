@@ -28,7 +28,13 @@ from enum import StrEnum
 from graphmodel.policy._reason import reason
 from graphmodel.schema.builtin import OFFICE365_SUITE
 from graphmodel.schema.entities import App
-from graphmodel.schema.enums import CaState, ExternalUserType, GrantControl, GrantOperator
+from graphmodel.schema.enums import (
+    CaState,
+    DirectoryRole,
+    ExternalUserType,
+    GrantControl,
+    GrantOperator,
+)
 from graphmodel.schema.governance import ConditionalAccessPolicy
 from graphmodel.schema.verdict import Mfa, Reason, ReasonCode, Side
 from graphmodel.schema.xtap import InboundTrust
@@ -48,13 +54,15 @@ class CaSubject:
     """Who signs in, as CA sees them.
 
     `object_refs` = the user object's ref and its (transitive) group refs in the resource
-    tenant; empty for a direct connect user, who has no object there.
+    tenant; empty for a direct connect user, who has no object there. `roles` = the directory
+    roles that object holds there (none for a direct connect user).
     """
 
     kind: SubjectKind
     external_type: ExternalUserType | None
     home_tenant: str | None
     object_refs: frozenset[str]
+    roles: frozenset[DirectoryRole] = frozenset()
     trust: InboundTrust | None = None
     trust_policy: str | None = None
 
@@ -96,9 +104,12 @@ def _users_match(
     *,
     types: tuple[ExternalUserType, ...] | None,
     tenants: tuple[str, ...] | None,
+    roles: tuple[DirectoryRole, ...],
 ) -> bool:
     """Whether one side (include or exclude) names `s`; `GuestsOrExternalUsers` is narrowed by
-    that side's own types and tenants, never the other side's."""
+    that side's own types and tenants, and roles are that side's own, never the other side's."""
+    if not s.roles.isdisjoint(roles):
+        return True
     for value in values:
         if value == "All" or value in s.object_refs:
             return True
@@ -110,13 +121,18 @@ def _users_match(
 def _users_apply(pol: ConditionalAccessPolicy, s: CaSubject) -> bool:
     u = pol.users
     included = _users_match(
-        u.include, s, types=u.guest_or_external_user_types, tenants=u.external_tenants
+        u.include,
+        s,
+        types=u.guest_or_external_user_types,
+        tenants=u.external_tenants,
+        roles=u.include_roles,
     )
     return included and not _users_match(
         u.exclude,
         s,
         types=u.exclude_guest_or_external_user_types,
         tenants=u.exclude_external_tenants,
+        roles=u.exclude_roles,
     )
 
 

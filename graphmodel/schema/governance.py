@@ -10,6 +10,7 @@ from graphmodel.schema.enums import (
     AllowedTargetScope,
     CaState,
     ConnectedOrgState,
+    DirectoryRole,
     ExternalUserType,
     GrantOperator,
 )
@@ -35,7 +36,8 @@ class CaUsers:
     `external_tenants` (Graph `includeGuestsOrExternalUsers`); in `exclude`, by the `exclude_`
     pair (Graph `excludeGuestsOrExternalUsers`). The two sides are independent: excluding one
     type never exempts another. Types None = every external type; tenants None = all, else
-    tenant handles.
+    tenant handles. `include_roles` / `exclude_roles` (Graph `includeRoles` / `excludeRoles`)
+    name directory roles: a user holding one of them in the tenant is included / excluded.
     """
 
     include: tuple[str, ...] = ()
@@ -44,6 +46,8 @@ class CaUsers:
     external_tenants: tuple[str, ...] | None = None
     exclude_guest_or_external_user_types: tuple[ExternalUserType, ...] | None = None
     exclude_external_tenants: tuple[str, ...] | None = None
+    include_roles: tuple[DirectoryRole, ...] = ()
+    exclude_roles: tuple[DirectoryRole, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from graphmodel.ingest.graph_export import export_world, import_export
-from graphmodel.schema import ExternalUserType
+from graphmodel.schema import DirectoryRole, ExternalUserType
 from tests.ingest.graph_folders import SAMPLES, TenantFolder, different_fields
 from tests.ingest.sample_registry import codes, load
 
 SAMPLE = "conditionalAccessPolicy/list-policies-externalTenants-all-and-enumerated.json"
 GUEST = "b2bCollaborationGuest"
 MEMBER = "b2bCollaborationMember"
+GUEST_INVITER = "95e79109-95c0-4d8e-aee3-d01accf2d47b"  # directory role template ids
+USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
 
 
 def _sample_policies() -> list[dict[str, Any]]:
@@ -134,3 +136,21 @@ def test_a_policy_without_id_is_kept_under_a_stable_generated_id(tmp_path: Path)
         assert "has no `id`" in issue.msg and p.id in issue.msg
         ids.append(p.id)
     assert ids[0] == ids[1]
+
+
+def test_role_targets_are_read_per_side_and_round_trip(tmp_path: Path) -> None:
+    every, _ = _sample_policies()
+    policy = _as_exclusion(every, GUEST)
+    users = policy["conditions"]["users"]
+    users["includeUsers"] = []
+    users["includeRoles"] = [GUEST_INVITER.upper()]
+    users["excludeRoles"] = [USER_ADMIN]
+    world, issues = load(
+        TenantFolder(tmp_path / "in").json("conditionalAccessPolicies.json", {"value": [policy]})
+    )
+    (p,) = world.conditional_access
+    assert p.users.include == () and p.users.include_roles == (DirectoryRole.GUEST_INVITER,)
+    assert p.users.exclude_roles == (DirectoryRole.USER_ADMINISTRATOR,)
+    assert "not-modelled" not in codes(issues)
+    again, issues = import_export(export_world(world, tmp_path / "out"))
+    assert issues == [] and different_fields(world, again) == []

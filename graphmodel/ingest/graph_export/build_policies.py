@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graphmodel.ingest.graph_export import layout as L
 from graphmodel.ingest.graph_export.handles import HandleSpace
 from graphmodel.ingest.graph_export.link import Linker
 from graphmodel.ingest.graph_export.records import CaGuestsRec, CaRec, TenantData
@@ -24,7 +25,7 @@ from graphmodel.schema.entities import (
     Tenant,
     User,
 )
-from graphmodel.schema.enums import ExternalUserType
+from graphmodel.schema.enums import DirectoryRole, ExternalUserType
 from graphmodel.schema.governance import (
     AccessPackage,
     AccessPackageAssignment,
@@ -41,6 +42,7 @@ __all__ = ["Governance", "build_governance", "build_tenants"]
 _USER_KEYWORDS = ("All", "GuestsOrExternalUsers")
 _APP_KEYWORDS = ("All", "Office365")
 _GUESTS = "GuestsOrExternalUsers"
+_ROLE_BY_TEMPLATE = {v: k for k, v in L.ROLE_TEMPLATE_IDS.items()}
 
 
 @dataclass(slots=True)
@@ -146,7 +148,9 @@ def _ca(lk: Linker, tenant: str, rec: CaRec, space: HandleSpace) -> ConditionalA
         users=CaUsers(include=tuple(include), exclude=tuple(exclude),
                       guest_or_external_user_types=types, external_tenants=tenants,
                       exclude_guest_or_external_user_types=exclude_types,
-                      exclude_external_tenants=exclude_tenants),
+                      exclude_external_tenants=exclude_tenants,
+                      include_roles=_roles(rec.include_roles, at, "includeRoles"),
+                      exclude_roles=_roles(rec.exclude_roles, at, "excludeRoles")),
         applications=CaApplications(
             include=tuple(_apps(lk, tenant, rec.include_apps, apps_at, "includeApplications")),
             exclude=tuple(_apps(lk, tenant, rec.exclude_apps, apps_at, "excludeApplications")),
@@ -169,6 +173,20 @@ def _guest_setting(
     if rec.tenants is not None:
         tenants = tuple(dict.fromkeys(lk.tenant_for_id(t, at) for t in rec.tenants))
     return rec.types, tenants
+
+
+def _roles(template_ids: list[str], at: At, key: str) -> tuple[DirectoryRole, ...]:
+    """Role template ids as the roles users hold in the model; a role the model does not know
+    is reported (nobody's roles can match it, so who it includes or excludes is not known)."""
+    out: list[DirectoryRole] = []
+    for i, template in enumerate(template_ids):
+        role = _ROLE_BY_TEMPLATE.get(template)
+        if role is None:
+            at.warn("not-modelled", f"directory role `{template}` is not one tenantgraph models; "
+                    "users holding it are not matched by this policy", key, i)
+        elif role not in out:
+            out.append(role)
+    return tuple(out)
 
 
 def _principals(

@@ -187,11 +187,15 @@ def _users(world: World, u: CaUsers) -> dict[str, Any]:
             return None
         return [world.tenant_by_name[t].id if t in world.tenant_by_name else t for t in tenants]
 
-    out: dict[str, Any] = {"includeRoles": [], "excludeRoles": []}
-    for side, refs, types, tenant_ids in (
-        ("include", u.include, u.guest_or_external_user_types, ids(u.external_tenants)),
+    out: dict[str, Any] = {
+        "includeRoles": [L.ROLE_TEMPLATE_IDS[r] for r in u.include_roles],
+        "excludeRoles": [L.ROLE_TEMPLATE_IDS[r] for r in u.exclude_roles],
+    }
+    for side, refs, types, tenant_ids, roles in (
+        ("include", u.include, u.guest_or_external_user_types, ids(u.external_tenants),
+         u.include_roles),
         ("exclude", u.exclude, u.exclude_guest_or_external_user_types,
-         ids(u.exclude_external_tenants)),
+         ids(u.exclude_external_tenants), u.exclude_roles),
     ):
         users: list[str] = []
         groups: list[str] = []
@@ -205,7 +209,7 @@ def _users(world: World, u: CaUsers) -> dict[str, Any]:
                 users.append(world.user_by_ref[ref].id)
             elif ref in world.group_by_ref:
                 groups.append(world.group_by_ref[ref].id)
-        if side == "include" and not users and not groups and guests is None:
+        if side == "include" and not users and not groups and guests is None and not roles:
             users = ["None"]
         out[f"{side}Users"] = users
         out[f"{side}Groups"] = groups

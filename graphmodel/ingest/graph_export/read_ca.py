@@ -1,7 +1,8 @@
 """Reading Conditional Access policies: the parts of `conditions` and `grantControls` decisions use.
 
-The model evaluates users, guest/external types and tenants, applications and grant controls.
-Conditions it cannot evaluate (platforms, locations, risk, client apps, device filters, roles)
+The model evaluates users, groups, directory roles, guest/external types and tenants,
+applications and grant controls.
+Conditions it cannot evaluate (platforms, locations, risk, client apps, device filters)
 are reported on the policy they occur in, because a policy that would not apply in reality is
 then treated as applying (more restrictive answers, never silently fewer).
 """
@@ -110,10 +111,8 @@ def _users(rec: CaRec, c: At, users: dict[str, Any]) -> None:
     rec.exclude_groups = [g.lower() for g in u.texts(users, "excludeGroups")]
     rec.include_guests = _guests(u, users, "includeGuestsOrExternalUsers")
     rec.exclude_guests = _guests(u, users, "excludeGuestsOrExternalUsers")
-    roles = u.texts(users, "includeRoles") + u.texts(users, "excludeRoles")
-    if roles:
-        u.warn("not-modelled", f"directory roles in policy `{rec.id}` are not modelled: users "
-               "included or excluded only through a role are not matched")
+    rec.include_roles = [r.lower() for r in u.texts(users, "includeRoles")]
+    rec.exclude_roles = [r.lower() for r in u.texts(users, "excludeRoles")]
 
 
 def _guests(u: At, users: dict[str, Any], key: str) -> CaGuestsRec | None:

@@ -179,6 +179,8 @@ class CaRec:
     exclude_groups: list[str] = field(default_factory=list)
     include_guests: CaGuestsRec | None = None
     exclude_guests: CaGuestsRec | None = None
+    include_roles: list[str] = field(default_factory=list)  # role template ids
+    exclude_roles: list[str] = field(default_factory=list)
     include_apps: list[str] = field(default_factory=list)
     exclude_apps: list[str] = field(default_factory=list)
     grant: list[str] = field(default_factory=list)

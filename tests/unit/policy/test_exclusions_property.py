@@ -3,7 +3,8 @@
 Every include/exclude pair of the policy layer is driven by hypothesis (seeded, bounded) and
 compared with a reference written here from the Graph documentation, not from the engine:
 
-- Conditional Access users (`conditionalAccessUsers`): user/group refs, `All`, and the guest or
+- Conditional Access users (`conditionalAccessUsers`): user/group refs, `All`, directory roles
+  (`includeRoles` / `excludeRoles`), and the guest or
   external user settings, where the include side (`includeGuestsOrExternalUsers`) and the
   exclude side (`excludeGuestsOrExternalUsers`) each carry their own types and tenants;
 - Conditional Access applications: app refs, `All`, `Office365`;
@@ -32,6 +33,7 @@ from graphmodel.schema import (
     CaApplications,
     CaUsers,
     ConditionalAccessPolicy,
+    DirectoryRole,
     ExternalUserType,
     Target,
     TargetConfiguration,
@@ -55,11 +57,20 @@ class GuestAtom:
     tenants: tuple[str, ...] | None
 
 
-Atom = str | GuestAtom  # a ref, `All`, or a guest setting
+@dataclass(frozen=True)
+class RoleAtom:
+    """A directory role (Graph `includeRoles` / `excludeRoles`)."""
+
+    role: DirectoryRole
+
+
+Atom = str | GuestAtom | RoleAtom  # a ref, `All`, a guest setting or a role
 
 
 def names(atom: Atom, s: CaSubject) -> bool:
     """Reference: whether one include/exclude entry names the subject (Graph docs)."""
+    if isinstance(atom, RoleAtom):
+        return atom.role in s.roles
     if isinstance(atom, GuestAtom):
         if s.external_type is None:
             return False
@@ -69,15 +80,16 @@ def names(atom: Atom, s: CaSubject) -> bool:
     return atom == "All" or atom in s.object_refs
 
 
-def side(atoms: list[Atom]) -> tuple[tuple[str, ...], GuestAtom | None]:
+def side(atoms: list[Atom]) -> tuple[tuple[str, ...], GuestAtom | None, tuple[DirectoryRole, ...]]:
     guest = next((a for a in atoms if isinstance(a, GuestAtom)), None)
     refs = tuple(a for a in atoms if isinstance(a, str))
-    return ((*refs, GUESTS) if guest else refs), guest
+    roles = tuple(a.role for a in atoms if isinstance(a, RoleAtom))
+    return ((*refs, GUESTS) if guest else refs), guest, roles
 
 
 def users_of(include: list[Atom], exclude: list[Atom]) -> CaUsers:
-    inc, inc_guest = side(include)
-    exc, exc_guest = side(exclude)
+    inc, inc_guest, inc_roles = side(include)
+    exc, exc_guest, exc_roles = side(exclude)
     return CaUsers(
         include=inc,
         exclude=exc,
@@ -85,6 +97,8 @@ def users_of(include: list[Atom], exclude: list[Atom]) -> CaUsers:
         external_tenants=inc_guest.tenants if inc_guest else None,
         exclude_guest_or_external_user_types=exc_guest.types if exc_guest else None,
         exclude_external_tenants=exc_guest.tenants if exc_guest else None,
+        include_roles=inc_roles,
+        exclude_roles=exc_roles,
     )
 
 
@@ -98,12 +112,13 @@ guest_atoms = st.builds(
     tenants=st.none() | subsets(TENANTS),
 )
 ref_atoms = st.sampled_from(("All", *REFS))
+role_atoms = st.sampled_from(list(DirectoryRole)).map(RoleAtom)
 
 
 @st.composite
 def atom_lists(draw: st.DrawFn) -> list[Atom]:
     """Refs plus at most one guest setting (a side has one `*GuestsOrExternalUsers`)."""
-    atoms: list[Atom] = list(draw(st.lists(ref_atoms, unique=True, max_size=3)))
+    atoms: list[Atom] = list(draw(st.lists(ref_atoms | role_atoms, unique=True, max_size=3)))
     if draw(st.booleans()):
         atoms.append(draw(guest_atoms))
     return atoms
@@ -113,6 +128,7 @@ def atom_lists(draw: st.DrawFn) -> list[Atom]:
 def subjects(draw: st.DrawFn) -> CaSubject:
     kind = draw(st.sampled_from(list(SubjectKind)))
     refs = frozenset(draw(subsets(REFS)))
+    roles = frozenset(draw(st.lists(st.sampled_from(list(DirectoryRole)), unique=True)))
     if kind == SubjectKind.MEMBER:
         internal_guest = draw(st.booleans())
         return CaSubject(
@@ -120,6 +136,7 @@ def subjects(draw: st.DrawFn) -> CaSubject:
             external_type=ExternalUserType.INTERNAL_GUEST if internal_guest else None,
             home_tenant=None,
             object_refs=refs,
+            roles=roles,
         )
     if kind == SubjectKind.DIRECT_CONNECT:
         return CaSubject(
@@ -134,6 +151,7 @@ def subjects(draw: st.DrawFn) -> CaSubject:
             external_type=ExternalUserType.B2B_COLLABORATION_GUEST,
             home_tenant=None,
             object_refs=refs,
+            roles=roles,
         )
     member = draw(st.booleans())
     return CaSubject(
@@ -145,6 +163,7 @@ def subjects(draw: st.DrawFn) -> CaSubject:
         ),
         home_tenant=draw(st.sampled_from(TENANTS)),
         object_refs=refs,
+        roles=roles,
     )
 
 
@@ -175,7 +194,7 @@ def test_ca_users_follow_the_reference(
 @given(
     include=atom_lists(),
     exclude=atom_lists(),
-    extra=ref_atoms | guest_atoms,
+    extra=ref_atoms | guest_atoms | role_atoms,
     s=subjects(),
 )
 def test_one_more_user_exclusion_removes_exactly_what_it_names(
