@@ -24,7 +24,8 @@ from graphmodel.schema.governance import (
 )
 from graphmodel.schema.ids import derive_id, is_guid
 
-_CA_USER_KEYWORDS = ("All", "GuestsOrExternalUsers", "None")
+_GUESTS = "GuestsOrExternalUsers"
+_CA_USER_KEYWORDS = ("All", _GUESTS, "None")
 _CA_APP_KEYWORDS = ("All", "Office365", "None")
 
 __all__ = ["build_conditional_access"]
@@ -105,9 +106,18 @@ def _ca_users(
     def roles(key: str) -> tuple[DirectoryRole, ...]:
         return tuple(dict.fromkeys(c.choices(m.get(key), (*loc, key), DirectoryRole, what=key)))
 
+    def side(key: str, types_key: str) -> tuple[str, ...]:
+        """A side's refs; naming guest or external user types selects those users even without
+        the keyword, as Graph's `include/excludeGuestsOrExternalUsers` object does on its own
+        (tenants alone select nobody: Graph takes them only beside types)."""
+        found = refs(key)
+        if _GUESTS not in found and m.get(types_key) is not None:
+            found = (*found, _GUESTS)
+        return found
+
     return CaUsers(
-        include=refs("include"),
-        exclude=refs("exclude"),
+        include=side("include", "guestOrExternalUserTypes"),
+        exclude=side("exclude", "excludeGuestOrExternalUserTypes"),
         guest_or_external_user_types=types("guestOrExternalUserTypes"),
         exclude_guest_or_external_user_types=types("excludeGuestOrExternalUserTypes"),
         external_tenants=tenants("externalTenants"),
