@@ -7,6 +7,8 @@ values Graph shows for an untouched tenant.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from graphmodel.ingest._fields import Collector
 from graphmodel.ingest._index import NameIndex, TenantEntry
 from graphmodel.ingest.yamlsource import Loc
@@ -39,6 +41,7 @@ def build_external_collaboration(
         "blockedDomains",
         "allowedDomains",
         "guestUserAccess",
+        "guestUserRoleId",
         "selfServiceSignUp",
     )
     m = None if raw is None else c.mapping(raw, loc, what="externalCollaboration", fields=fields)
@@ -69,7 +72,7 @@ def build_external_collaboration(
             AllowInvitesFrom,
             what="allowInvitesFrom",
         )
-    access, role_id = _guest_access(c, m.get("guestUserAccess"), (*loc, "guestUserAccess"))
+    access, role_id = _guest_access(c, m, loc)
     return ExternalCollaboration(
         allow_invites_from=invites,
         blocked_domains=lists["blockedDomains"],
@@ -83,16 +86,34 @@ def build_external_collaboration(
 
 
 def _guest_access(
-    c: Collector, value: object, loc: Loc
+    c: Collector, m: Mapping[str, object], loc: Loc
 ) -> tuple[GuestUserAccess | None, str | None]:
-    """A level name, or Graph's guestUserRoleId: a documented id maps to its level, any other
-    GUID is kept as an unknown level (L17) so audits can fail closed on it."""
-    if value is None:
+    """`guestUserAccess` (a level name, or a role id) or Graph's `guestUserRoleId`: a documented
+    id maps to its level, any other GUID is kept as an unknown level (L17) so audits can fail
+    closed on it."""
+    level, role = m.get("guestUserAccess"), m.get("guestUserRoleId")
+    if level is not None and role is not None:
+        c.error(
+            "conflicting-fields",
+            (*loc, "guestUserRoleId"),
+            "give the guest access level once: `guestUserAccess` or `guestUserRoleId`",
+        )
         return GuestUserAccess.LIMITED, None
-    if isinstance(value, str) and is_guid(value.strip()):
-        access = guest_access_for_role_id(value)
-        return access, None if access is not None else value.strip().lower()
-    found = c.choice(value, loc, GuestUserAccess, what="guestUserAccess")
+    if role is not None:
+        if not (isinstance(role, str) and is_guid(role.strip())):
+            c.error(
+                "invalid-value",
+                (*loc, "guestUserRoleId"),
+                f"`guestUserRoleId` is a role id (a GUID), not `{role}`",
+            )
+            return GuestUserAccess.LIMITED, None
+        level = role
+    if level is None:
+        return GuestUserAccess.LIMITED, None
+    if isinstance(level, str) and is_guid(level.strip()):
+        access = guest_access_for_role_id(level)
+        return access, None if access is not None else level.strip().lower()
+    found = c.choice(level, (*loc, "guestUserAccess"), GuestUserAccess, what="guestUserAccess")
     return (GuestUserAccess.LIMITED if found is None else found), None
 
 
