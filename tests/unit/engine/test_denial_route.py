@@ -8,12 +8,16 @@ denial) states no MFA place — in the verdict data, the rendered text and the C
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 from graphmodel.engine import WorldIndex, check, render
+from graphmodel.export import paths_graph
+from graphmodel.export.csv_table import render_paths
 from graphmodel.ingest.scenario import load_scenario_text
 from graphmodel.schema.enums import Via
 from graphmodel.schema.verdict import Decision, Mfa, verdict_data
@@ -104,3 +108,10 @@ def test_the_cli_reports_the_route_and_no_mfa_for_a_denial(tmp_path: Path) -> No
     assert "MFA" not in text.splitlines()[0]
     data = json.loads(run("check", "fabrikam/bob", "contoso/t/c1", "--json").stdout)
     assert (data["decision"], data["via"], data["mfa"]) == ("deny", "b2b_direct_connect", None)
+
+
+def test_exports_of_a_denial_leave_the_mfa_place_empty() -> None:
+    v = check(_index(), "fabrikam/bob", "contoso/t/c1")
+    rows = list(csv.DictReader(io.StringIO(render_paths(v))))
+    assert rows and all(r["mfa"] == "" for r in rows)
+    assert paths_graph(v).attrs["mfa"] == ""
