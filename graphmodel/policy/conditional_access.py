@@ -11,6 +11,12 @@ direct connect [INFERENCE]).
 Sources: https://learn.microsoft.com/entra/external-id/authentication-conditional-access ,
 https://learn.microsoft.com/entra/external-id/b2b-direct-connect-overview
 
+Who a policy targets (conditionalAccessUsers): included by some include entry and excluded by no
+exclude entry, where each side is read with its own settings only — its guest or external user
+types and tenants (`include/excludeGuestsOrExternalUsers`) and its roles — so an exclusion
+removes exactly what it names. Source:
+https://learn.microsoft.com/graph/api/resources/conditionalaccessguestsorexternalusers
+
 Conventions (scenarios.md): sessions and devices are not modelled — a principal signs in from a
 compliant, hybrid-joined device of its home tenant, so a device requirement depends only on
 whether the resource tenant trusts that claim; members satisfy every control at home.
