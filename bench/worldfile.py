@@ -125,6 +125,18 @@ def _ca(p: ConditionalAccessPolicy) -> dict[str, Any]:
         users["guestOrExternalUserTypes"] = [t.value for t in p.users.guest_or_external_user_types]
     if p.users.external_tenants is not None:
         users["externalTenants"] = list(p.users.external_tenants)
+    if p.users.exclude_guest_or_external_user_types is not None:
+        users["excludeGuestOrExternalUserTypes"] = [
+            t.value for t in p.users.exclude_guest_or_external_user_types
+        ]
+    if p.users.exclude_external_tenants is not None:
+        users["excludeExternalTenants"] = list(p.users.exclude_external_tenants)
+    for key, roles in (
+        ("includeRoles", p.users.include_roles),
+        ("excludeRoles", p.users.exclude_roles),
+    ):
+        if roles:
+            users[key] = [r.value for r in roles]
     apps: dict[str, Any] = {"include": list(p.applications.include)}
     if p.applications.exclude:
         apps["exclude"] = list(p.applications.exclude)

@@ -138,7 +138,7 @@ fragment Setting on B2BSetting {
 query ViewerTenant($name: String!) {
   tenant(name: $name) {
     name tenantId domains cloud type identityProviders
-    externalCollaboration { allowInvitesFrom blockedDomains allowedDomains guestUserAccess }
+    externalCollaboration { allowInvitesFrom blockedDomains allowedDomains guestUserAccess guestUserRoleId }
     teamsPolicy { allowUserToParticipateInExternalSharedChannel allowChannelSharingToExternalUser }
     crossTenantAccess {
       allowedCloudEndpoints

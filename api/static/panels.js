@@ -126,8 +126,9 @@ export function renderVerdict(target, v, onPickPath, behind = [], onPickEdge = (
   const paths = v.paths || [];
   fillIn(target,
     el("div", { class: "verdict-head" }, badge(v.decision),
-      el("span", { "data-testid": "access-mfa", "data-mfa": lower(v.mfa) }, `MFA: ${lower(v.mfa)}`),
-      el("span", { class: "muted" }, `via ${lower(v.via)}`),
+      // a denial makes no MFA claim (mfa is null): show only the route it is about
+      v.mfa ? el("span", { "data-testid": "access-mfa", "data-mfa": lower(v.mfa) }, `MFA: ${lower(v.mfa)}`) : null,
+      el("span", { class: "muted", "data-testid": "verdict-via", "data-via": lower(v.via) }, `via ${lower(v.via)}`),
       v.partial ? el("span", { class: "tag warn", title: "a search bound was hit: there may be more paths" }, "partial") : null),
     el("p", { class: "muted" }, `${v.principal} → ${v.resource}`),
     paths.length ? el("h3", {}, `Paths (${paths.length})`) : null,
@@ -158,7 +159,7 @@ export function renderWho(target, resource, result, onPick) {
         onclick: () => onPick(it.principal) },
       el("span", { class: "ref" }, it.principal),
       el("span", { class: `badge small ${lower(it.decision)}` }, lower(it.decision)),
-      el("span", { class: "muted" }, `MFA ${lower(it.mfa)} · ${lower(it.via)}`))))) : el("p", { class: "muted" }, "Nobody."),
+      el("span", { class: "muted" }, it.mfa ? `MFA ${lower(it.mfa)} · ${lower(it.via)}` : lower(it.via)))))) : el("p", { class: "muted" }, "Nobody."),
   );
 }
 

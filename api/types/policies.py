@@ -214,7 +214,12 @@ class ExternalCollaboration:
     allow_invites_from: AllowInvitesFrom | None
     blocked_domains: list[str] | None
     allowed_domains: list[str] | None
-    guest_user_access: GuestUserAccess
+    guest_user_access: GuestUserAccess | None = strawberry.field(
+        description="null when guestUserRoleId names none of the documented levels"
+    )
+    guest_user_role_id: str | None = strawberry.field(
+        description="the unknown guestUserRoleId (set only when guestUserAccess is null)"
+    )
     self_service_sign_up_enabled: bool
     self_service_sign_up_apps: list[str]
 
@@ -225,6 +230,7 @@ class ExternalCollaboration:
             blocked_domains=None if c.blocked_domains is None else list(c.blocked_domains),
             allowed_domains=None if c.allowed_domains is None else list(c.allowed_domains),
             guest_user_access=c.guest_user_access,
+            guest_user_role_id=c.guest_user_role_id,
             self_service_sign_up_enabled=c.self_service_sign_up.enabled,
             self_service_sign_up_apps=list(c.self_service_sign_up.apps),
         )
@@ -236,12 +242,25 @@ class TeamsPolicy:
     allow_channel_sharing_to_external_user: bool
 
 
-@strawberry.type(description="conditionalAccessUsers, trimmed.")
+@strawberry.type(
+    description="conditionalAccessUsers, trimmed. `GuestsOrExternalUsers` in `include` is "
+    "narrowed by guestOrExternalUserTypes / externalTenants (null = all), in `exclude` by the "
+    "exclude* pair: the two sides are independent."
+)
 class CaUsers:
     include: list[str]
     exclude: list[str]
     guest_or_external_user_types: list[str] | None
     external_tenants: list[str] | None
+    exclude_guest_or_external_user_types: list[str] | None
+    exclude_external_tenants: list[str] | None
+    include_roles: list[str]
+    exclude_roles: list[str]
+
+
+def _values(items: tuple[str, ...] | None) -> list[str] | None:
+    """A nullable setting as GraphQL strings (None = all, kept distinct from [] = none)."""
+    return None if items is None else [str(i) for i in items]
 
 
 @strawberry.type(description="conditionalAccessApplications.")
@@ -267,7 +286,6 @@ class ConditionalAccessPolicy(Entity, relay.Node):
     @classmethod
     def from_domain(cls, p: dg.ConditionalAccessPolicy, scope: Scope) -> ConditionalAccessPolicy:
         u = p.users
-        kinds = u.guest_or_external_user_types
         return cls(
             node_ref=p.ref,
             ref=p.ref,
@@ -278,8 +296,14 @@ class ConditionalAccessPolicy(Entity, relay.Node):
             users=CaUsers(
                 include=scope.refs(list(u.include)),
                 exclude=scope.refs(list(u.exclude)),
-                guest_or_external_user_types=None if kinds is None else [k.value for k in kinds],
-                external_tenants=None if u.external_tenants is None else list(u.external_tenants),
+                guest_or_external_user_types=_values(u.guest_or_external_user_types),
+                external_tenants=_values(u.external_tenants),
+                exclude_guest_or_external_user_types=_values(
+                    u.exclude_guest_or_external_user_types
+                ),
+                exclude_external_tenants=_values(u.exclude_external_tenants),
+                include_roles=[r.value for r in u.include_roles],
+                exclude_roles=[r.value for r in u.exclude_roles],
             ),
             applications=CaApplications(
                 include=list(p.applications.include), exclude=list(p.applications.exclude)

@@ -94,7 +94,9 @@ class Verdict:
     resource: str
     via: Via
     decision: Decision
-    mfa: Mfa
+    mfa: Mfa | None = strawberry.field(
+        description="Where MFA is performed; null on a denial, which makes no MFA claim."
+    )
     partial: bool = strawberry.field(description="True when a search bound was hit.")
     paths: list[AccessPath]
     reasons: list[Reason]
@@ -107,7 +109,7 @@ class Verdict:
             resource=scope.ref(v.resource),
             via=v.via,
             decision=v.decision,
-            mfa=v.mfa,
+            mfa=v.mfa_claim,
             partial=v.partial,
             paths=[AccessPath.from_domain(p, scope) for p in v.paths],
             reasons=[Reason.from_domain(r, scope) for r in v.reasons],
@@ -148,8 +150,8 @@ class Reach:
     def decision(self) -> Decision:
         return self.verdict.decision
 
-    @field(description="Shortcut for `verdict.mfa`.")
-    def mfa(self) -> Mfa:
+    @field(description="Shortcut for `verdict.mfa` (null on a denial).")
+    def mfa(self) -> Mfa | None:
         return self.verdict.mfa
 
     @field(description="Shortcut for `verdict.via`.")

@@ -10,6 +10,7 @@ from graphmodel.cli._common import Command, add_store_arguments, open_service, o
 from graphmodel.engine import render
 from graphmodel.schema.codec import to_data
 from graphmodel.schema.enums import Via
+from graphmodel.schema.verdict import verdict_data
 from graphmodel.service.scenarios import run_scenarios
 
 __all__ = ["COMMANDS"]
@@ -18,7 +19,7 @@ __all__ = ["COMMANDS"]
 def _check(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
         verdict = svc.check(args.principal, args.resource, via=Via(args.via))
-    print(json.dumps(to_data(verdict), indent=2) if args.json else render(verdict))
+    print(json.dumps(verdict_data(verdict), indent=2) if args.json else render(verdict))
     return 0
 
 
@@ -26,12 +27,13 @@ def _who(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
         page = svc.who_can_access(args.resource, first=args.first, after=args.after)
     if args.json:
-        print(json.dumps([to_data(r.verdict) for r in page.items], indent=2))
+        print(json.dumps([verdict_data(r.verdict) for r in page.items], indent=2))
         return 0
     for r in page.items:
         v = r.verdict
         how = " -> ".join(v.paths[0].nodes) if v.paths else ""
-        print(f"{v.decision.value:<8} {r.principal:<30} mfa={v.mfa.value:<8} {how}")
+        mfa = "-" if v.mfa_claim is None else v.mfa_claim.value
+        print(f"{v.decision.value:<8} {r.principal:<30} mfa={mfa:<8} {how}")
     if page.has_next:
         print(f"... more: --after {page.end_cursor}")
     return 0
@@ -41,7 +43,7 @@ def _reachable(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
         page = svc.reachable(args.principal, first=args.first, after=args.after)
     if args.json:
-        print(json.dumps([to_data(r.verdict) for r in page.items], indent=2))
+        print(json.dumps([verdict_data(r.verdict) for r in page.items], indent=2))
         return 0
     for r in page.items:
         print(f"{r.verdict.decision.value:<8} {r.resource:<40} via {r.verdict.via.value}")

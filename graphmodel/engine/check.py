@@ -242,6 +242,17 @@ def _routes(ix: WorldIndex, principal: User, resource: Resource, via: Via) -> li
     return routes
 
 
+def _denied_route(routes: list[RouteResult], resource: Resource) -> RouteResult:
+    """The route a denial is about. Another tenant's person reaches a shared channel only
+    through B2B direct connect (R21, L25): a guest object's failing route is evidence, not the
+    route, so the direct connect route names the denial whenever it was evaluated."""
+    if isinstance(resource, Channel) and resource.membership_type == MembershipType.SHARED:
+        for r in routes:
+            if r.via == Via.B2B_DIRECT_CONNECT:
+                return r
+    return routes[0]
+
+
 def _no_account(principal: User, resource: Resource) -> RouteResult:
     return RouteResult(
         via=Via.B2B_COLLABORATION,
@@ -320,15 +331,16 @@ def check(
             reasons=tuple(best.reasons()),
             partial=partial,
         )
+    about = _denied_route(routes, resource)
     reasons: list[Reason] = []
-    for r in routes:
+    for r in (about, *(r for r in routes if r is not about)):  # its own gates first
         add_unique(reasons, r.reasons())
     if not reasons:
         reasons.append(_no_account(principal, resource).failures[0])
     return Verdict(
         principal=principal.ref,
         resource=resource.ref,
-        via=routes[0].via if via == Via.ANY else via,
+        via=about.via if via == Via.ANY else via,
         decision=Decision.DENY,
         mfa=Mfa.NONE,
         reasons=tuple(reasons),

@@ -193,7 +193,8 @@ class Classes:
 
     @staticmethod
     def facets(user: User) -> tuple[object, ...]:
-        """The user's own facts that gates read (account, identity, type, state, role)."""
+        """The user's own facts that gates read (account, identity, type, state, roles: the
+        Global Administrator exemption and Conditional Access role targets)."""
         return (
             user.tenant,
             user.account_enabled,
@@ -202,7 +203,7 @@ class Classes:
             user.guest_of is None,
             user.synced_from is None,
             user.external_user_state,
-            _GA in user.roles,
+            frozenset(user.roles),
         )
 
     # --- classes --------------------------------------------------------------------------

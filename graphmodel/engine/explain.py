@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from graphmodel.schema.enums import Via
 from graphmodel.schema.verdict import Decision, Reason, Verdict
 
 __all__ = ["render", "render_reason"]
@@ -34,8 +35,11 @@ def render(verdict: Verdict) -> str:
     DENY  f/bob -> c/app
     """
     lines = [f"{_HEAD[verdict.decision]}  {verdict.principal} -> {verdict.resource}"]
-    if verdict.decision != Decision.DENY:
-        lines[0] += f"  (via {verdict.via.value}, MFA: {verdict.mfa.value})"
+    claim = verdict.mfa_claim
+    if claim is not None:
+        lines[0] += f"  (via {verdict.via.value}, MFA: {claim.value})"
+    elif verdict.via != Via.ANY:  # a denial names its route and claims nothing about MFA
+        lines[0] += f"  (via {verdict.via.value})"
     if verdict.partial:
         lines.append("  ! partial answer: a search bound was hit")
     for i, path in enumerate(verdict.paths, 1):

@@ -303,6 +303,7 @@ def object_route(ix: WorldIndex, principal: User, subject: User, resource: Resou
             external_type=_external_type(kind, subject),
             home_tenant=home.name if kind == SubjectKind.COLLABORATION else None,
             object_refs=frozenset({subject.ref, *ix.transitive_groups(subject.ref)}),
+            roles=frozenset(subject.roles),
             trust=trust,
             trust_policy=trust_policy,
         ),

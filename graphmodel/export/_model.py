@@ -31,6 +31,7 @@ __all__ = [
     "WhoResult",
     "clean_attrs",
     "edge_style",
+    "mfa_text",
     "trust_graph",
 ]
 
@@ -149,3 +150,9 @@ def trust_graph(edges: Sequence[TrustEdge], tenants: Sequence[Tenant] = ()) -> E
         )
     tenant_count = len(nodes)
     return ExportGraph(name="trust", nodes=nodes, edges=tuple(out), attrs={"tenants": tenant_count})
+
+
+def mfa_text(verdict: Verdict) -> str:
+    """The MFA place as exported: empty on a denial, which makes no MFA claim."""
+    claim = verdict.mfa_claim
+    return "" if claim is None else claim.value

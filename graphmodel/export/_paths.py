@@ -18,6 +18,7 @@ from graphmodel.export._model import (
     WhoResult,
     clean_attrs,
     edge_style,
+    mfa_text,
 )
 from graphmodel.schema.kinds import EDGE_RULES, NodeKind
 from graphmodel.schema.verdict import AccessPath, Verdict
@@ -158,7 +159,7 @@ def paths_graph(verdict: Verdict) -> ExportGraph:
         "principal": verdict.principal,
         "resource": verdict.resource,
         "decision": verdict.decision.value,
-        "mfa": verdict.mfa.value,
+        "mfa": mfa_text(verdict),
         "via": verdict.via.value,
         "partial": verdict.partial,
         "path_count": len(verdict.paths),
@@ -183,7 +184,7 @@ def who_graph(resource: str, results: Sequence[WhoResult]) -> ExportGraph:
         extra[principal] = {
             "role": "principal",
             "decision": v.decision.value,
-            "mfa": v.mfa.value,
+            "mfa": mfa_text(v),
             "via": v.via.value,
             "path_count": len(v.paths),
         }

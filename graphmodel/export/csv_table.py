@@ -18,7 +18,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
-from graphmodel.export._model import WhoResult
+from graphmodel.export._model import WhoResult, mfa_text
 from graphmodel.schema.entities import Tenant
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
@@ -121,7 +121,7 @@ def render_paths(verdict: Verdict) -> str:
         "principal": verdict.principal,
         "resource": verdict.resource,
         "decision": verdict.decision.value,
-        "mfa": verdict.mfa.value,
+        "mfa": mfa_text(verdict),
     }
     rows: list[dict[str, object]] = []
     for number, path in enumerate(verdict.paths, start=1):
@@ -165,7 +165,7 @@ def render_who(resource: str, results: Sequence[WhoResult]) -> str:
             "principal": principal,
             "resource": resource,
             "decision": v.decision.value,
-            "mfa": v.mfa.value,
+            "mfa": mfa_text(v),
             "via": v.via.value,
             "path_count": len(v.paths),
             "first_path": " -> ".join(v.paths[0].nodes) if v.paths else "",

@@ -7,6 +7,8 @@ values Graph shows for an untouched tenant.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from graphmodel.ingest._fields import Collector
 from graphmodel.ingest._index import NameIndex, TenantEntry
 from graphmodel.ingest.yamlsource import Loc
@@ -21,6 +23,8 @@ from graphmodel.schema.enums import (
     GuestUserAccess,
     IdentityProviderKind,
 )
+from graphmodel.schema.guest_roles import guest_access_for_role_id
+from graphmodel.schema.ids import is_guid
 
 __all__ = ["build_external_collaboration", "build_identity_providers", "build_teams_policy"]
 
@@ -37,6 +41,7 @@ def build_external_collaboration(
         "blockedDomains",
         "allowedDomains",
         "guestUserAccess",
+        "guestUserRoleId",
         "selfServiceSignUp",
     )
     m = None if raw is None else c.mapping(raw, loc, what="externalCollaboration", fields=fields)
@@ -67,17 +72,49 @@ def build_external_collaboration(
             AllowInvitesFrom,
             what="allowInvitesFrom",
         )
+    access, role_id = _guest_access(c, m, loc)
     return ExternalCollaboration(
         allow_invites_from=invites,
         blocked_domains=lists["blockedDomains"],
         allowed_domains=lists["allowedDomains"],
-        guest_user_access=c.field_choice(
-            m, "guestUserAccess", loc, GuestUserAccess, default=GuestUserAccess.LIMITED
-        ),
+        guest_user_access=access,
+        guest_user_role_id=role_id,
         self_service_sign_up=_sign_up(
             c, index, tenant, m.get("selfServiceSignUp"), (*loc, "selfServiceSignUp")
         ),
     )
+
+
+def _guest_access(
+    c: Collector, m: Mapping[str, object], loc: Loc
+) -> tuple[GuestUserAccess | None, str | None]:
+    """`guestUserAccess` (a level name, or a role id) or Graph's `guestUserRoleId`: a documented
+    id maps to its level, any other GUID is kept as an unknown level (L17) so audits can fail
+    closed on it."""
+    level, role = m.get("guestUserAccess"), m.get("guestUserRoleId")
+    if level is not None and role is not None:
+        c.error(
+            "conflicting-fields",
+            (*loc, "guestUserRoleId"),
+            "give the guest access level once: `guestUserAccess` or `guestUserRoleId`",
+        )
+        return GuestUserAccess.LIMITED, None
+    if role is not None:
+        if not (isinstance(role, str) and is_guid(role.strip())):
+            c.error(
+                "invalid-value",
+                (*loc, "guestUserRoleId"),
+                f"`guestUserRoleId` is a role id (a GUID), not `{role}`",
+            )
+            return GuestUserAccess.LIMITED, None
+        level = role
+    if level is None:
+        return GuestUserAccess.LIMITED, None
+    if isinstance(level, str) and is_guid(level.strip()):
+        access = guest_access_for_role_id(level)
+        return access, None if access is not None else level.strip().lower()
+    found = c.choice(level, (*loc, "guestUserAccess"), GuestUserAccess, what="guestUserAccess")
+    return (GuestUserAccess.LIMITED if found is None else found), None
 
 
 def _sign_up(

@@ -12,6 +12,7 @@ from graphmodel.ingest._index import NameIndex, TenantEntry
 from graphmodel.ingest.yamlsource import Loc
 from graphmodel.schema.enums import (
     CaState,
+    DirectoryRole,
     ExternalUserType,
     GrantControl,
     GrantOperator,
@@ -23,7 +24,8 @@ from graphmodel.schema.governance import (
 )
 from graphmodel.schema.ids import derive_id, is_guid
 
-_CA_USER_KEYWORDS = ("All", "GuestsOrExternalUsers", "None")
+_GUESTS = "GuestsOrExternalUsers"
+_CA_USER_KEYWORDS = ("All", _GUESTS, "None")
 _CA_APP_KEYWORDS = ("All", "Office365", "None")
 
 __all__ = ["build_conditional_access"]
@@ -76,6 +78,9 @@ def _ca_users(
         "guestOrExternalUserTypes",
         "excludeGuestOrExternalUserTypes",
         "externalTenants",
+        "excludeExternalTenants",
+        "includeRoles",
+        "excludeRoles",
     )
     m = (
         None
@@ -95,30 +100,44 @@ def _ca_users(
             return None
         return tuple(c.choices(m[key], (*loc, key), ExternalUserType, what=key))
 
+    def tenants(key: str) -> tuple[str, ...] | None:
+        return _external_tenants(c, index, m.get(key), (*loc, key), key)
+
+    def roles(key: str) -> tuple[DirectoryRole, ...]:
+        return tuple(dict.fromkeys(c.choices(m.get(key), (*loc, key), DirectoryRole, what=key)))
+
+    def side(key: str, types_key: str) -> tuple[str, ...]:
+        """A side's refs; naming guest or external user types selects those users even without
+        the keyword, as Graph's `include/excludeGuestsOrExternalUsers` object does on its own
+        (tenants alone select nobody: Graph takes them only beside types)."""
+        found = refs(key)
+        if _GUESTS not in found and m.get(types_key) is not None:
+            found = (*found, _GUESTS)
+        return found
+
     return CaUsers(
-        include=refs("include"),
-        exclude=refs("exclude"),
+        include=side("include", "guestOrExternalUserTypes"),
+        exclude=side("exclude", "excludeGuestOrExternalUserTypes"),
         guest_or_external_user_types=types("guestOrExternalUserTypes"),
         exclude_guest_or_external_user_types=types("excludeGuestOrExternalUserTypes"),
-        external_tenants=_external_tenants(
-            c, index, m.get("externalTenants"), (*loc, "externalTenants")
-        ),
+        external_tenants=tenants("externalTenants"),
+        exclude_external_tenants=tenants("excludeExternalTenants"),
+        include_roles=roles("includeRoles"),
+        exclude_roles=roles("excludeRoles"),
     )
 
 
 def _external_tenants(
-    c: Collector, index: NameIndex, value: object, loc: Loc
+    c: Collector, index: NameIndex, value: object, loc: Loc, key: str
 ) -> tuple[str, ...] | None:
     """`all` (or omitted) → None; otherwise tenant handles (raw ids of unknown tenants kept)."""
     if value is None or value == "all":
         return None
     if isinstance(value, str):
-        c.error(
-            "invalid-value", loc, f"`externalTenants` is `all` or a list of tenants, not `{value}`"
-        )
+        c.error("invalid-value", loc, f"`{key}` is `all` or a list of tenants, not `{value}`")
         return None
     out: list[str] = []
-    for item_loc, text in c.texts(value, loc, what="externalTenants"):
+    for item_loc, text in c.texts(value, loc, what=key):
         found = index.tenant_for(text)
         if found is not None:
             out.append(found.name)

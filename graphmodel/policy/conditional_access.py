@@ -11,6 +11,12 @@ direct connect [INFERENCE]).
 Sources: https://learn.microsoft.com/entra/external-id/authentication-conditional-access ,
 https://learn.microsoft.com/entra/external-id/b2b-direct-connect-overview
 
+Who a policy targets (conditionalAccessUsers): included by some include entry and excluded by no
+exclude entry, where each side is read with its own settings only — its guest or external user
+types and tenants (`include/excludeGuestsOrExternalUsers`) and its roles — so an exclusion
+removes exactly what it names. Source:
+https://learn.microsoft.com/graph/api/resources/conditionalaccessguestsorexternalusers
+
 Conventions (scenarios.md): sessions and devices are not modelled — a principal signs in from a
 compliant, hybrid-joined device of its home tenant, so a device requirement depends only on
 whether the resource tenant trusts that claim; members satisfy every control at home.
@@ -28,7 +34,13 @@ from enum import StrEnum
 from graphmodel.policy._reason import reason
 from graphmodel.schema.builtin import OFFICE365_SUITE
 from graphmodel.schema.entities import App
-from graphmodel.schema.enums import CaState, ExternalUserType, GrantControl, GrantOperator
+from graphmodel.schema.enums import (
+    CaState,
+    DirectoryRole,
+    ExternalUserType,
+    GrantControl,
+    GrantOperator,
+)
 from graphmodel.schema.governance import ConditionalAccessPolicy
 from graphmodel.schema.verdict import Mfa, Reason, ReasonCode, Side
 from graphmodel.schema.xtap import InboundTrust
@@ -48,13 +60,15 @@ class CaSubject:
     """Who signs in, as CA sees them.
 
     `object_refs` = the user object's ref and its (transitive) group refs in the resource
-    tenant; empty for a direct connect user, who has no object there.
+    tenant; empty for a direct connect user, who has no object there. `roles` = the directory
+    roles that object holds there (none for a direct connect user).
     """
 
     kind: SubjectKind
     external_type: ExternalUserType | None
     home_tenant: str | None
     object_refs: frozenset[str]
+    roles: frozenset[DirectoryRole] = frozenset()
     trust: InboundTrust | None = None
     trust_policy: str | None = None
 
@@ -79,23 +93,53 @@ class _Control:
     note: Reason | None = None
 
 
-def _users_match(values: Sequence[str], pol: ConditionalAccessPolicy, s: CaSubject) -> bool:
+def _external_match(
+    types: tuple[ExternalUserType, ...] | None, tenants: tuple[str, ...] | None, s: CaSubject
+) -> bool:
+    """Whether `s` is one of the guests or external users a setting names (None = all)."""
+    if s.external_type is None:
+        return False
+    if types is not None and s.external_type not in types:
+        return False
+    return tenants is None or s.home_tenant in tenants
+
+
+def _users_match(
+    values: Sequence[str],
+    s: CaSubject,
+    *,
+    types: tuple[ExternalUserType, ...] | None,
+    tenants: tuple[str, ...] | None,
+    roles: tuple[DirectoryRole, ...],
+) -> bool:
+    """Whether one side (include or exclude) names `s`; `GuestsOrExternalUsers` is narrowed by
+    that side's own types and tenants, and roles are that side's own, never the other side's."""
+    if not s.roles.isdisjoint(roles):
+        return True
     for value in values:
-        if value == "All":
+        if value == "All" or value in s.object_refs:
             return True
-        if value == "GuestsOrExternalUsers":
-            if s.external_type is None:
-                continue
-            types = pol.users.guest_or_external_user_types
-            if types is not None and s.external_type not in types:
-                continue
-            tenants = pol.users.external_tenants
-            if tenants is not None and s.home_tenant not in tenants:
-                continue
-            return True
-        elif value in s.object_refs:
+        if value == "GuestsOrExternalUsers" and _external_match(types, tenants, s):
             return True
     return False
+
+
+def _users_apply(pol: ConditionalAccessPolicy, s: CaSubject) -> bool:
+    u = pol.users
+    included = _users_match(
+        u.include,
+        s,
+        types=u.guest_or_external_user_types,
+        tenants=u.external_tenants,
+        roles=u.include_roles,
+    )
+    return included and not _users_match(
+        u.exclude,
+        s,
+        types=u.exclude_guest_or_external_user_types,
+        tenants=u.exclude_external_tenants,
+        roles=u.exclude_roles,
+    )
 
 
 def _app_match(values: Sequence[str], app: App) -> bool:
@@ -110,7 +154,7 @@ def _app_match(values: Sequence[str], app: App) -> bool:
 def _applies(pol: ConditionalAccessPolicy, s: CaSubject, app: App) -> bool:
     if pol.state != CaState.ENABLED:
         return False
-    if not _users_match(pol.users.include, pol, s) or _users_match(pol.users.exclude, pol, s):
+    if not _users_apply(pol, s):
         return False
     return _app_match(pol.applications.include, app) and not _app_match(
         pol.applications.exclude, app

@@ -62,12 +62,15 @@ class ExternalCollaboration:
 
     At most one of `blocked_domains` / `allowed_domains` is set; neither = allow all.
     `allow_invites_from` None = the cloud's default (`everyone`, `none` in US Government).
+    `guest_user_access` None = unknown: the tenant's guestUserRoleId (`guest_user_role_id`) is
+    none of the documented roles, so no level may be assumed (audits fail closed on it).
     """
 
     allow_invites_from: AllowInvitesFrom | None = None
     blocked_domains: tuple[str, ...] | None = None
     allowed_domains: tuple[str, ...] | None = None
-    guest_user_access: GuestUserAccess = GuestUserAccess.LIMITED
+    guest_user_access: GuestUserAccess | None = GuestUserAccess.LIMITED
+    guest_user_role_id: str | None = None  # set only when the level is unknown
     self_service_sign_up: SelfServiceSignUp = field(default_factory=SelfServiceSignUp)
 
 

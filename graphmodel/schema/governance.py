@@ -10,6 +10,7 @@ from graphmodel.schema.enums import (
     AllowedTargetScope,
     CaState,
     ConnectedOrgState,
+    DirectoryRole,
     ExternalUserType,
     GrantOperator,
 )
@@ -31,8 +32,12 @@ class CaUsers:
     """conditionalAccessUsers, trimmed.
 
     `include` / `exclude` hold `All`, `GuestsOrExternalUsers`, or user/group refs of the tenant.
-    `guest_or_external_user_types` None = every external type; `external_tenants` None = all,
-    else tenant handles.
+    `GuestsOrExternalUsers` in `include` is narrowed by `guest_or_external_user_types` and
+    `external_tenants` (Graph `includeGuestsOrExternalUsers`); in `exclude`, by the `exclude_`
+    pair (Graph `excludeGuestsOrExternalUsers`). The two sides are independent: excluding one
+    type never exempts another. Types None = every external type; tenants None = all, else
+    tenant handles. `include_roles` / `exclude_roles` (Graph `includeRoles` / `excludeRoles`)
+    name directory roles: a user holding one of them in the tenant is included / excluded.
     """
 
     include: tuple[str, ...] = ()
@@ -40,6 +45,9 @@ class CaUsers:
     guest_or_external_user_types: tuple[ExternalUserType, ...] | None = None
     external_tenants: tuple[str, ...] | None = None
     exclude_guest_or_external_user_types: tuple[ExternalUserType, ...] | None = None
+    exclude_external_tenants: tuple[str, ...] | None = None
+    include_roles: tuple[DirectoryRole, ...] = ()
+    exclude_roles: tuple[DirectoryRole, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -50,6 +50,17 @@ def test_access_deny_names_the_gate_and_side(admin: Client) -> None:
     )
 
 
+def test_a_shared_channel_denial_is_about_direct_connect_and_claims_no_mfa(
+    admin: Client,
+) -> None:
+    v = admin.data(VERDICT, {"p": "litware/lena", "r": "contoso/launch/partners"})["access"]
+    assert (v["decision"], v["via"], v["mfa"]) == ("DENY", "B2B_DIRECT_CONNECT", None)
+    assert v["reasons"][0]["rule"] in ("R19", "R20", "R24")  # direct connect gates first
+    assert "guest_in_shared_channel" in v["codes"]
+    app = admin.data(VERDICT, {"p": "litware/lena", "r": "contoso/wiki"})["access"]
+    assert (app["decision"], app["via"], app["mfa"]) == ("DENY", "B2B_COLLABORATION", None)
+
+
 def test_access_via_and_pending(admin: Client) -> None:
     v = admin.data(
         VERDICT, {"p": "fabrikam/bob", "r": "contoso/launch/partners", "via": "B2B_COLLABORATION"}

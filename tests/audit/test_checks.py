@@ -13,6 +13,7 @@ import pytest
 
 from graphmodel.audit import CATALOGUE, Zone, run_checks
 from graphmodel.engine import WorldIndex, check
+from graphmodel.schema import GuestUserAccess
 
 from .support import WORLDS, access_checks, load_audit_world, summary
 
@@ -88,3 +89,16 @@ def test_worlds_behave_as_their_story_says(path: Path) -> None:
         v = check(ix, c["principal"], c["resource"])
         assert v.decision.value == c["expect"], (c, v.codes)
         assert set(c.get("reasons", ())) <= set(v.codes), (c, v.codes)
+
+
+def test_an_unknown_guest_role_is_reported_with_its_id() -> None:
+    world, _ = load_audit_world(WORLDS / "unknown-guest-role.yaml")
+    contoso = world.tenant_by_name["contoso"].external_collaboration
+    assert contoso.guest_user_access is None
+    assert contoso.guest_user_role_id == "62e90394-69f5-4237-9190-012177145e10"
+    (finding,) = run_checks(WorldIndex(world), checks=["scuba.8.1"])
+    assert "unknown" in finding.message
+    assert "62e90394-69f5-4237-9190-012177145e10" in finding.message
+    fabrikam = world.tenant_by_name["fabrikam"].external_collaboration
+    assert fabrikam.guest_user_access is GuestUserAccess.RESTRICTED
+    assert fabrikam.guest_user_role_id is None

@@ -48,7 +48,8 @@ def demo_check(expect: str) -> dict[str, Any]:
 
 ACCESS = """query($p: String!, $r: String!, $via: Via!) {
   access(principal: $p, resource: $r, via: $via) {
-    decision mfa paths { hops { from to edgeKind rule } } reasons { code rule tenant policy } } }"""
+    decision via mfa paths { hops { from to edgeKind rule } }
+    reasons { code rule tenant policy } } }"""
 WHO = """query($r: String!, $after: String) {
   whoCanAccess(resource: $r, first: 200, after: $after) {
     edges { node { principal verdict { decision } } } pageInfo { hasNextPage endCursor } } }"""
@@ -171,7 +172,39 @@ def test_denial_shows_its_blocking_gates(page: Any, server: Server) -> None:
             assert part is None or part in text.replace("\n", "")
     assert set(check.get("reasons", [])) <= {r["code"] for r in expected["reasons"]}
     assert page.get_by_test_id("access-path").count() == len(expected["paths"])
+    # the route the denial is about, and no MFA claim
+    assert expected["mfa"] is None and page.get_by_test_id("access-mfa").count() == 0
+    assert page.get_by_test_id("verdict-via").get_attribute("data-via") == expected["via"].lower()
     shoot(page, "viewer-deny.png")
+
+
+def _shared_channels() -> set[str]:
+    data = yaml.safe_load((REPO / "fixtures" / "demo.yaml").read_text(encoding="utf-8"))
+    return {
+        f"{t['name']}/{team['name']}/{c['name']}"
+        for t in data["world"]["tenants"]
+        for team in t.get("teams") or ()
+        for c in team.get("channels") or ()
+        if isinstance(c, dict) and c.get("membershipType") == "shared"
+    }
+
+
+def test_a_shared_channel_denial_shows_direct_connect_and_no_mfa(page: Any, server: Server) -> None:
+    shared = _shared_channels()
+    denied = [c for c in demo_checks() if c.get("expect") == "deny" and c.get("resource") in shared]
+    assert denied, "fixtures/demo.yaml documents no shared-channel denial"
+    check = {**denied[0], "via": "any"}  # asked as a person would: any route
+    expected = ask(server, check)
+    assert (expected["decision"], expected["via"], expected["mfa"]) == (
+        "DENY",
+        "B2B_DIRECT_CONNECT",  # R21, L25: the only route into a shared channel
+        None,
+    )
+    ask_access(page, check)
+    assert page.get_by_test_id("access-decision").get_attribute("data-decision") == "deny"
+    assert page.get_by_test_id("verdict-via").get_attribute("data-via") == "b2b_direct_connect"
+    assert page.get_by_test_id("access-mfa").count() == 0
+    assert "MFA" not in page.locator("#access-result .verdict-head").inner_text()
 
 
 def test_who_can_access_lists_and_highlights_the_expected_principals(

@@ -72,6 +72,7 @@ def dangling_refs(w: World) -> list[str]:
                 *p.applications.exclude)
         wanted += [(r, users | groups | apps) for r in refs if r not in keywords]
         wanted += [(t, tenants) for t in p.users.external_tenants or ()]
+        wanted += [(t, tenants) for t in p.users.exclude_external_tenants or ()]
     for o in w.connected_organizations:
         wanted.append((o.identity_tenant, tenants))
     for pkg in w.access_packages:

@@ -21,6 +21,7 @@ from graphmodel.stores import open_store
 from tests.ingest.graph_folders import SHARED, different_fields
 
 SCENARIOS = SHARED / "scenarios"
+RULES = Path(__file__).resolve().parents[1] / "rules"  # our rule traps round-trip too
 
 try:
     from graphmodel.ingest.scenario import load_scenario_file
@@ -29,7 +30,7 @@ except ImportError:  # pragma: no cover - the world-file loader is written in pa
 
 
 def _files() -> list[Path]:
-    return sorted(SCENARIOS.glob("*/*.yaml"))
+    return sorted(SCENARIOS.glob("*/*.yaml")) + sorted(RULES.glob("*.yaml"))
 
 
 @contextmanager

@@ -39,8 +39,9 @@ GUEST_ACCESS = CheckInfo(
     rules=("L16", "L17"),
     baseline="CISA SCuBA MS.AAD.8.1v1",
     description="The guest user access level (guestUserRoleId) is `sameAsMembers`, so every "
-    "guest object can enumerate users, groups and apps like an employee. Exposes each guest "
-    "object of the tenant.",
+    "guest object can enumerate users, groups and apps like an employee; or guestUserRoleId is "
+    "none of the documented roles, so the level is unknown and the check fails closed (unknown "
+    "is not limited). Exposes each guest object of the tenant.",
 )
 WHO_INVITES = CheckInfo(
     id="scuba.8.2",
@@ -78,13 +79,23 @@ DEFAULT_INBOUND_BLOCKED = CheckInfo(
 
 def _guest_access(ctx: AuditContext) -> Iterator[Finding]:
     for t in ctx.workforce_tenants():
-        if t.external_collaboration.guest_user_access != GuestUserAccess.SAME_AS_MEMBERS:
+        settings = t.external_collaboration
+        if settings.guest_user_access is None:  # fail closed: unknown is not limited (L17)
+            message = (
+                f"`{t.name}`'s guest access level is unknown: guestUserRoleId "
+                f"`{settings.guest_user_role_id}` is none of the documented guest roles"
+            )
+            reads = "with an unknown level of directory permissions"
+        elif settings.guest_user_access == GuestUserAccess.SAME_AS_MEMBERS:
+            message = f"`{t.name}` gives guests the same directory access as members"
+            reads = "with member permissions"
+        else:
             continue
         exposures = [
             Exposure(
                 principal=ctx.ix.home_identity(u).ref,
                 object=u.ref,
-                detail=f"guest object `{u.ref}` reads the directory with member permissions",
+                detail=f"guest object `{u.ref}` reads the directory {reads}",
             )
             for u in ctx.ix.users_by_tenant.get(t.name, ())
             if u.user_type == UserType.GUEST
@@ -93,7 +104,7 @@ def _guest_access(ctx: AuditContext) -> Iterator[Finding]:
             GUEST_ACCESS,
             tenant=t.name,
             subject=t.name,
-            message=f"`{t.name}` gives guests the same directory access as members",
+            message=message,
             policy="externalCollaboration.guestUserAccess",
             exposures=exposures,
         )

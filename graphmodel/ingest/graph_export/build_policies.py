@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graphmodel.ingest.graph_export import layout as L
 from graphmodel.ingest.graph_export.handles import HandleSpace
 from graphmodel.ingest.graph_export.link import Linker
-from graphmodel.ingest.graph_export.records import CaRec, TenantData
+from graphmodel.ingest.graph_export.records import CaGuestsRec, CaRec, TenantData
 from graphmodel.ingest.graph_export.values import At
 from graphmodel.schema.entities import (
     EntitlementSettings,
@@ -24,6 +25,7 @@ from graphmodel.schema.entities import (
     Tenant,
     User,
 )
+from graphmodel.schema.enums import DirectoryRole, ExternalUserType
 from graphmodel.schema.governance import (
     AccessPackage,
     AccessPackageAssignment,
@@ -40,6 +42,7 @@ __all__ = ["Governance", "build_governance", "build_tenants"]
 _USER_KEYWORDS = ("All", "GuestsOrExternalUsers")
 _APP_KEYWORDS = ("All", "Office365")
 _GUESTS = "GuestsOrExternalUsers"
+_ROLE_BY_TEMPLATE = {v: k for k, v in L.ROLE_TEMPLATE_IDS.items()}
 
 
 @dataclass(slots=True)
@@ -82,6 +85,7 @@ def build_tenants(lk: Linker) -> list[Tenant]:
                     blocked_domains=d.blocked_domains,
                     allowed_domains=d.allowed_domains,
                     guest_user_access=d.guest_access,
+                    guest_user_role_id=d.guest_role_id,
                     self_service_sign_up=SelfServiceSignUp(enabled=d.sssu_enabled,
                                                            apps=tuple(apps)),
                 ),
@@ -133,21 +137,8 @@ def _ca(lk: Linker, tenant: str, rec: CaRec, space: HandleSpace) -> ConditionalA
     at = rec.at.sub("conditions", "users")
     include = _principals(lk, tenant, rec.include_users, rec.include_groups, at, "include")
     exclude = _principals(lk, tenant, rec.exclude_users, rec.exclude_groups, at, "exclude")
-    types = tenants = exclude_types = None
-    if rec.include_guests is not None:
-        if _GUESTS not in include:
-            include.append(_GUESTS)
-        types = rec.include_guests.types
-        if rec.include_guests.tenants is not None:
-            tenants = tuple(lk.tenant_for_id(t, at) for t in rec.include_guests.tenants)
-    if rec.exclude_guests is not None:
-        if _GUESTS not in exclude:
-            exclude.append(_GUESTS)
-        exclude_types = rec.exclude_guests.types
-        if rec.exclude_guests.tenants is not None:
-            at.warn("not-modelled", "excluding guests of specific tenants is not modelled; the "
-                    "exclusion is applied to guests of every tenant",
-                    "excludeGuestsOrExternalUsers")
+    types, tenants = _guest_setting(lk, rec.include_guests, include, at)
+    exclude_types, exclude_tenants = _guest_setting(lk, rec.exclude_guests, exclude, at)
     apps_at = rec.at.sub("conditions", "applications")
     return ConditionalAccessPolicy(
         tenant=tenant,
@@ -156,7 +147,10 @@ def _ca(lk: Linker, tenant: str, rec: CaRec, space: HandleSpace) -> ConditionalA
         state=rec.state,
         users=CaUsers(include=tuple(include), exclude=tuple(exclude),
                       guest_or_external_user_types=types, external_tenants=tenants,
-                      exclude_guest_or_external_user_types=exclude_types),
+                      exclude_guest_or_external_user_types=exclude_types,
+                      exclude_external_tenants=exclude_tenants,
+                      include_roles=_roles(rec.include_roles, at, "includeRoles"),
+                      exclude_roles=_roles(rec.exclude_roles, at, "excludeRoles")),
         applications=CaApplications(
             include=tuple(_apps(lk, tenant, rec.include_apps, apps_at, "includeApplications")),
             exclude=tuple(_apps(lk, tenant, rec.exclude_apps, apps_at, "excludeApplications")),
@@ -164,6 +158,35 @@ def _ca(lk: Linker, tenant: str, rec: CaRec, space: HandleSpace) -> ConditionalA
         grant=tuple(dict.fromkeys(rec.grant)),
         grant_operator=rec.operator,
     )
+
+
+def _guest_setting(
+    lk: Linker, rec: CaGuestsRec | None, side: list[str], at: At
+) -> tuple[tuple[ExternalUserType, ...] | None, tuple[str, ...] | None]:
+    """One side's `*GuestsOrExternalUsers` as the keyword on that side plus its own types and
+    tenants: include and exclude settings never borrow from each other. With the legacy
+    `GuestsOrExternalUsers` keyword on the same side, every external user is named already."""
+    if rec is None or _GUESTS in side:
+        return None, None
+    side.append(_GUESTS)
+    tenants = None
+    if rec.tenants is not None:
+        tenants = tuple(dict.fromkeys(lk.tenant_for_id(t, at) for t in rec.tenants))
+    return rec.types, tenants
+
+
+def _roles(template_ids: list[str], at: At, key: str) -> tuple[DirectoryRole, ...]:
+    """Role template ids as the roles users hold in the model; a role the model does not know
+    is reported (nobody's roles can match it, so who it includes or excludes is not known)."""
+    out: list[DirectoryRole] = []
+    for i, template in enumerate(template_ids):
+        role = _ROLE_BY_TEMPLATE.get(template)
+        if role is None:
+            at.warn("not-modelled", f"directory role `{template}` is not one tenantgraph models; "
+                    "users holding it are not matched by this policy", key, i)
+        elif role not in out:
+            out.append(role)
+    return tuple(out)
 
 
 def _principals(

@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from graphmodel.ingest.graph_export import layout as L
-from graphmodel.ingest.graph_export.read_settings import GUEST_ROLE_IDS
 from graphmodel.schema.entities import FederatedIdentityProvider, Tenant
 from graphmodel.schema.enums import ExternalUserType, GrantControl, IdentityProviderKind
 from graphmodel.schema.governance import (
@@ -19,6 +18,7 @@ from graphmodel.schema.governance import (
     CaUsers,
     ConditionalAccessPolicy,
 )
+from graphmodel.schema.guest_roles import GUEST_ROLE_IDS
 from graphmodel.schema.ids import derive_id
 from graphmodel.schema.world import World
 from graphmodel.schema.xtap import (
@@ -98,11 +98,18 @@ def xtap_partner(p: CrossTenantAccessPartner) -> dict[str, Any]:
     }
 
 
+def _guest_role_id(t: Tenant) -> str | None:
+    """The level's role id, or the unknown id read in (so an unknown level stays unknown)."""
+    c = t.external_collaboration
+    return c.guest_user_role_id if c.guest_user_access is None else GUEST_ROLE_IDS[
+        c.guest_user_access]
+
+
 def authorization_policy(t: Tenant) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": "authorizationPolicy",
         "displayName": "Authorization Policy",
-        "guestUserRoleId": GUEST_ROLE_IDS[t.external_collaboration.guest_user_access],
+        "guestUserRoleId": _guest_role_id(t),
     }
     if t.external_collaboration.allow_invites_from is not None:
         body["allowInvitesFrom"] = t.external_collaboration.allow_invites_from.value
@@ -175,14 +182,20 @@ def _guests(
 
 
 def _users(world: World, u: CaUsers) -> dict[str, Any]:
-    out: dict[str, Any] = {"includeRoles": [], "excludeRoles": []}
-    tenants = None
-    if u.external_tenants is not None:
-        tenants = [world.tenant_by_name[t].id for t in u.external_tenants
-                   if t in world.tenant_by_name]
-    for side, refs, types, tenant_ids in (
-        ("include", u.include, u.guest_or_external_user_types, tenants),
-        ("exclude", u.exclude, u.exclude_guest_or_external_user_types, None),
+    def ids(tenants: tuple[str, ...] | None) -> list[str] | None:
+        if tenants is None:
+            return None
+        return [world.tenant_by_name[t].id if t in world.tenant_by_name else t for t in tenants]
+
+    out: dict[str, Any] = {
+        "includeRoles": [L.ROLE_TEMPLATE_IDS[r] for r in u.include_roles],
+        "excludeRoles": [L.ROLE_TEMPLATE_IDS[r] for r in u.exclude_roles],
+    }
+    for side, refs, types, tenant_ids, roles in (
+        ("include", u.include, u.guest_or_external_user_types, ids(u.external_tenants),
+         u.include_roles),
+        ("exclude", u.exclude, u.exclude_guest_or_external_user_types,
+         ids(u.exclude_external_tenants), u.exclude_roles),
     ):
         users: list[str] = []
         groups: list[str] = []
@@ -196,7 +209,7 @@ def _users(world: World, u: CaUsers) -> dict[str, Any]:
                 users.append(world.user_by_ref[ref].id)
             elif ref in world.group_by_ref:
                 groups.append(world.group_by_ref[ref].id)
-        if side == "include" and not users and not groups and guests is None:
+        if side == "include" and not users and not groups and guests is None and not roles:
             users = ["None"]
         out[f"{side}Users"] = users
         out[f"{side}Groups"] = groups

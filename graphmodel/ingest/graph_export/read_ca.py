@@ -1,13 +1,15 @@
 """Reading Conditional Access policies: the parts of `conditions` and `grantControls` decisions use.
 
-The model evaluates users, guest/external types and tenants, applications and grant controls.
-Conditions it cannot evaluate (platforms, locations, risk, client apps, device filters, roles)
+The model evaluates users, groups, directory roles, guest/external types and tenants,
+applications and grant controls.
+Conditions it cannot evaluate (platforms, locations, risk, client apps, device filters)
 are reported on the policy they occur in, because a policy that would not apply in reality is
 then treated as applying (more restrictive answers, never silently fewer).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from graphmodel.ingest.graph_export import layout as L
@@ -16,6 +18,7 @@ from graphmodel.ingest.graph_export.reader import Report
 from graphmodel.ingest.graph_export.records import CaGuestsRec, CaRec, TenantData
 from graphmodel.ingest.graph_export.values import At, odata_type
 from graphmodel.schema.enums import CaState, ExternalUserType, GrantControl, GrantOperator
+from graphmodel.schema.ids import derive_id
 
 __all__ = ["read_conditional_access"]
 
@@ -40,15 +43,19 @@ _UNMODELLED = (
 
 def read_conditional_access(data: TenantData, report: Report) -> None:
     for at, obj in iter_file(data.folder / L.CONDITIONAL_ACCESS, report):
-        rec = _policy(at, obj)
+        rec = _policy(at, obj, data.tenant_id)
         if rec is not None:
             data.ca.append(rec)
 
 
-def _policy(at: At, obj: dict[str, Any]) -> CaRec | None:
-    pid = at.required_id(obj, "conditional access policy")
+def _policy(at: At, obj: dict[str, Any], tenant_id: str) -> CaRec | None:
+    pid = at.guid(obj, "id", what="conditional access policy id")
     if pid is None:
-        return None
+        pid = _generated_id(obj, tenant_id)
+        name = obj.get("displayName")
+        label = f" `{name}`" if isinstance(name, str) else ""
+        at.warn("missing-property", f"conditional access policy{label} has no `id`; it still "
+                f"applies in Entra, so it is kept under the generated id `{pid}`")
     if "state" in obj:
         state = at.choice(obj, "state", CaState)
         if state is None:
@@ -80,6 +87,13 @@ def _policy(at: At, obj: dict[str, Any]) -> CaRec | None:
     return rec
 
 
+def _generated_id(obj: dict[str, Any], tenant_id: str) -> str:
+    """A stable id for a policy exported without one: derived from its tenant and its whole
+    body, so importing the same export again yields the same id (and the same handle)."""
+    body = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return derive_id("conditionalAccessPolicy", tenant_id, body)
+
+
 def _set(value: object) -> bool:
     """Whether a condition is configured (not null, not empty, not only empty lists)."""
     if isinstance(value, dict):
@@ -97,10 +111,8 @@ def _users(rec: CaRec, c: At, users: dict[str, Any]) -> None:
     rec.exclude_groups = [g.lower() for g in u.texts(users, "excludeGroups")]
     rec.include_guests = _guests(u, users, "includeGuestsOrExternalUsers")
     rec.exclude_guests = _guests(u, users, "excludeGuestsOrExternalUsers")
-    roles = u.texts(users, "includeRoles") + u.texts(users, "excludeRoles")
-    if roles:
-        u.warn("not-modelled", f"directory roles in policy `{rec.id}` are not modelled: users "
-               "included or excluded only through a role are not matched")
+    rec.include_roles = [r.lower() for r in u.texts(users, "includeRoles")]
+    rec.exclude_roles = [r.lower() for r in u.texts(users, "excludeRoles")]
 
 
 def _guests(u: At, users: dict[str, Any], key: str) -> CaGuestsRec | None:

@@ -18,19 +18,13 @@ from graphmodel.ingest.graph_export.records import IdpRec, TenantData
 from graphmodel.ingest.graph_export.values import At, odata_type
 from graphmodel.schema.enums import (
     AllowInvitesFrom,
-    GuestUserAccess,
     IdentityProviderKind,
     LifecycleAction,
 )
+from graphmodel.schema.guest_roles import guest_access_for_role_id
 
-__all__ = ["GUEST_ROLE_IDS", "read_settings"]
+__all__ = ["read_settings"]
 
-GUEST_ROLE_IDS: dict[GuestUserAccess, str] = {
-    GuestUserAccess.SAME_AS_MEMBERS: "a0b1b346-4d3e-4e8b-98f8-753987be4970",
-    GuestUserAccess.LIMITED: "10dae51f-b6af-4016-8d66-8c2a99b929b3",
-    GuestUserAccess.RESTRICTED: "2af84b1e-32c8-42b7-82bc-daa82404023b",
-}
-_ACCESS_BY_ROLE = {v: k for k, v in GUEST_ROLE_IDS.items()}
 _SOCIAL = {
     "google": IdentityProviderKind.GOOGLE,
     "facebook": IdentityProviderKind.FACEBOOK,
@@ -47,13 +41,15 @@ def read_settings(data: TenantData, report: Report) -> None:
     folder = data.folder
     for at, obj in iter_file(folder / L.AUTHORIZATION_POLICY, report):
         data.allow_invites_from = at.choice(obj, "allowInvitesFrom", AllowInvitesFrom)
-        role = (at.text(obj, "guestUserRoleId") or "").lower()
+        role = (at.text(obj, "guestUserRoleId") or "").strip().lower()
         if role:
-            access = _ACCESS_BY_ROLE.get(role)
-            if access is None:
+            data.guest_access = guest_access_for_role_id(role)
+            data.guest_role_id = None
+            if data.guest_access is None:
+                data.guest_role_id = role
                 at.warn("unknown-enum-value", f"`guestUserRoleId` `{role}` is not a known guest "
-                        "role; guests are treated as limited", "guestUserRoleId")
-            data.guest_access = access or GuestUserAccess.LIMITED
+                        "role; the guest access level is unknown (audits report it)",
+                        "guestUserRoleId")
     for at, obj in iter_file(folder / L.B2B_MANAGEMENT_POLICY, report):
         if at.flag(obj, "isOrganizationDefault") is not False:
             _domain_lists(data, at, obj)

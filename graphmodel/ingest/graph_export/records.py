@@ -179,6 +179,8 @@ class CaRec:
     exclude_groups: list[str] = field(default_factory=list)
     include_guests: CaGuestsRec | None = None
     exclude_guests: CaGuestsRec | None = None
+    include_roles: list[str] = field(default_factory=list)  # role template ids
+    exclude_roles: list[str] = field(default_factory=list)
     include_apps: list[str] = field(default_factory=list)
     exclude_apps: list[str] = field(default_factory=list)
     grant: list[str] = field(default_factory=list)
@@ -267,7 +269,8 @@ class TenantData:
     xtap: CrossTenantAccessPolicy = field(default_factory=CrossTenantAccessPolicy)
     partner_names: dict[str, str] = field(default_factory=dict)  # tenant id -> display name
     allow_invites_from: AllowInvitesFrom | None = None
-    guest_access: GuestUserAccess = GuestUserAccess.LIMITED
+    guest_access: GuestUserAccess | None = GuestUserAccess.LIMITED  # None: unknown role id
+    guest_role_id: str | None = None  # the guestUserRoleId when it names no known level
     blocked_domains: tuple[str, ...] | None = None
     allowed_domains: tuple[str, ...] | None = None
     sssu_enabled: bool = False

@@ -294,3 +294,42 @@ def test_entitlement_mistakes(errors: IssueLoader) -> None:
         ("unknown-reference", 15),
         ("invalid-value", 15),
     ]
+
+
+def test_guest_role_ids_and_their_mistakes(world: WorldLoader, errors: IssueLoader) -> None:
+    w = world(
+        """\
+        tenants:
+          - name: contoso
+            externalCollaboration: {guestUserRoleId: 62E90394-69F5-4237-9190-012177145E10}
+          - name: fabrikam
+            externalCollaboration: {guestUserAccess: a0b1b346-4d3e-4e8b-98f8-753987be4970}
+        """
+    )
+    contoso, fabrikam = (t.external_collaboration for t in w.tenants)
+    assert (contoso.guest_user_access, contoso.guest_user_role_id) == (
+        None,
+        "62e90394-69f5-4237-9190-012177145e10",
+    )
+    assert (fabrikam.guest_user_access, fabrikam.guest_user_role_id) == (
+        GuestUserAccess.SAME_AS_MEMBERS,
+        None,
+    )
+    got = errors(
+        """\
+        tenants:
+          - name: contoso
+            externalCollaboration:
+              guestUserAccess: limited
+              guestUserRoleId: 62e90394-69f5-4237-9190-012177145e10
+          - name: fabrikam
+            externalCollaboration: {guestUserRoleId: restricted}
+          - name: adatum
+            externalCollaboration: {guestUserAccess: open}
+        """
+    )
+    assert [(i.code, i.line) for i in got] == [
+        ("conflicting-fields", 5),
+        ("invalid-value", 7),
+        ("invalid-value", 9),
+    ]
