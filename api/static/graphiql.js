@@ -1,0 +1,14 @@
+// GraphiQL from the npm package (React and GraphiQL are loaded as UMD globals by graphiql.html):
+// the example queries open as tabs, and a token saved by the viewer is sent as a bearer token.
+import { EXAMPLES, authHeaders } from "./gql.js";
+
+const fetcher = window.GraphiQL.createFetcher({ url: "/graphql", headers: authHeaders() });
+const root = window.ReactDOM.createRoot(document.getElementById("graphiql"));
+root.render(window.React.createElement(window.GraphiQL, {
+  fetcher,
+  defaultTabs: EXAMPLES.map(({ title, query, variables }) => ({
+    query: `# ${title}\n${query.trim()}\n`, variables: JSON.stringify(variables, null, 2),
+  })),
+  defaultEditorToolsVisibility: "variables",
+}));
+document.getElementById("graphiql").dataset.rendered = "true";
