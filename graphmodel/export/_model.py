@@ -38,9 +38,10 @@ Scalar = str | int | float | bool
 # One who-can-access answer: the principal (home identity ref) and its verdict.
 WhoResult = tuple[str, Verdict]
 
-# Human label and colour per edge kind: the Okabe-Ito and Paul Tol colour-blind-safe palettes
-# (kinds of one family differ in hue *and* lightness). The viewer page (api/static/kinds.js) uses the same
-# colours (tests/api/test_viewer_routes.py compares them), so an export reads like the page.
+# Human label and colour per edge kind, from the Okabe-Ito and Paul Tol colour-blind-safe
+# palettes (kinds of one family differ in hue *and* lightness). The viewer page
+# (api/static/kinds.js) uses the same colours (tests/api/test_viewer_routes.py compares them),
+# so an export reads like the page.
 EDGE_STYLE: Mapping[EdgeKind, tuple[str, str]] = {
     EdgeKind.B2B_COLLAB_OUT: ("B2B collaboration out", "#0072b2"),
     EdgeKind.B2B_COLLAB_IN: ("B2B collaboration in", "#56b4e9"),
