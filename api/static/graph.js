@@ -358,6 +358,7 @@ export function createGraph(container, { onSelect }) {
     get cy() { return cy; },
     setTrustGraph, layout, showVerdict, emphasisePath, showWho, clearOverlay, setHiddenKinds, select, togglePair,
     fit: () => fitTo(cy.elements(":visible"), 40),
+    refit: () => { cy.resize(); fitTo(cy.elements(":visible"), 40); },
     png: () => cy.png({ full: false, scale: 2, bg: "#ffffff", output: "blob" }),
     svg: () => new Blob([cy.svg({ full: false, scale: 1, bg: "#ffffff" })], { type: "image/svg+xml" }),
   };

@@ -241,6 +241,7 @@ async function start() {
     state.edges = data.trustGraph.edges;
     graph.setTrustGraph(state.tenants, state.edges);
     renderLegend();
+    graph.refit(); // the legend just took its height from the canvas
     state.listed = false;
     $("tenant-options").replaceChildren(...state.tenants.map((t) => el("option", { value: t.name })));
     status(`${state.tenants.length} tenants · ${state.edges.length} trust edges`);
