@@ -138,7 +138,7 @@ export async function browsePage(table, tenant, after = null) {
 
 // Example queries GraphiQL opens as tabs (graphiql.js): the questions the viewer asks.
 export const EXAMPLES = [
-  { title: "Search by name, UPN, appId or tenant id", query: SEARCH, variables: { q: "sales", n: 10 } },
+  { title: "Search by name, UPN, appId or tenant id", query: SEARCH, variables: { q: "bob", n: 10 } },
   { title: "The trust graph: tenants and derived trust edges", query: TRUST_GRAPH, variables: {} },
   { title: "Can this principal reach this resource, and by which path?", query: ACCESS,
     variables: { principal: "fabrikam/bob", resource: "contoso/payroll", via: "ANY" } },
