@@ -7,7 +7,9 @@ import { CLOUD_COLOUR, SHAPE, TRUST_KINDS, kindsBehind, objectKinds, tenantOf } 
 import { layoutTenants } from "./layout.js";
 import { STYLE } from "./style.js";
 
-const BIG = 300; // tenants from which pans and zooms draw a cached texture (smooth at 1,000)
+// Tenants from which pans and zooms draw a cached texture of the nodes only (smooth at 1,000);
+// the edges come back as soon as the view stops moving.
+const BIG = 300;
 const MIXED = "#52606d"; // a merged edge of several kinds
 
 // The plugins' UMD builds may register themselves when they find window.cytoscape.
@@ -55,7 +57,7 @@ export function createGraph(container, { onSelect }) {
     const big = size >= BIG;
     cy = window.cytoscape({
       container, style: STYLE, minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false,
-      selectionType: "single", textureOnViewport: big, hideEdgesOnViewport: false,
+      selectionType: "single", textureOnViewport: big, hideEdgesOnViewport: big,
       motionBlur: false, pixelRatio: big ? 1 : "auto",
     });
     container.dataset.textureOnViewport = String(big);

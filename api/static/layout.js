@@ -1,8 +1,10 @@
-// Tenant positions: a ring for a handful of tenants (the demo reads best that way), a force
-// layout (fcose) for more, then an overlap-removal pass so no two tenant boxes ever cover each
-// other, whatever the force layout left. Positions only: graph.js applies them.
+// Tenant positions: a ring for a handful of tenants (the demo reads best that way), otherwise a
+// force layout (fcose) snapped to a grid of cells as large as the largest tenant box, so no two
+// boxes can overlap, whatever the force layout left. Positions only: graph.js applies them.
 
 const GAP = 14; // px kept between two tenant boxes
+const ROOM = 2.2; // grid cells per tenant: space for edges to run between the boxes
+const SPECTRAL_ONLY = 100; // tenants from which fcose runs its spectral phase only (M: 0.5 s, not 2 s)
 
 function ring(names, degree) {
   const top = Math.max(0, ...degree.values());
@@ -20,44 +22,45 @@ function ring(names, degree) {
 }
 
 /**
- * Push overlapping boxes apart along the axis where they overlap least, until none overlap.
- * Boxes are bucketed in a grid so each round is close to linear in the number of tenants.
+ * Move each box to the free grid cell nearest its position (boxes nearest the centre choose
+ * first), after scaling the layout to about `ROOM` cells per box. One pass, no iteration: the
+ * cells are as large as the largest box, so boxes in distinct cells never overlap.
  */
-export function removeOverlaps(boxes, gap = GAP, rounds = 200) {
-  const cell = Math.max(...boxes.map((b) => Math.max(b.w, b.h))) + gap;
-  for (let round = 0; round < rounds; round += 1) {
-    const grid = new Map();
-    for (const b of boxes) {
-      const key = `${Math.floor(b.x / cell)},${Math.floor(b.y / cell)}`;
-      if (!grid.has(key)) grid.set(key, []);
-      grid.get(key).push(b);
-    }
-    let moved = false;
-    for (const b of boxes) {
-      const cx = Math.floor(b.x / cell);
-      const cy = Math.floor(b.y / cell);
-      for (let dx = -1; dx <= 1; dx += 1) {
-        for (let dy = -1; dy <= 1; dy += 1) {
-          for (const o of grid.get(`${cx + dx},${cy + dy}`) || []) {
-            if (o === b || o.id < b.id) continue;
-            const ox = (b.w + o.w) / 2 + gap - Math.abs(b.x - o.x);
-            const oy = (b.h + o.h) / 2 + gap - Math.abs(b.y - o.y);
-            if (ox <= 0 || oy <= 0) continue;
-            moved = true;
-            if (ox < oy) {
-              const s = (b.x < o.x || (b.x === o.x && b.id < o.id) ? -1 : 1) * (ox / 2 + 0.5);
-              b.x += s; o.x -= s;
-            } else {
-              const s = (b.y < o.y || (b.y === o.y && b.id < o.id) ? -1 : 1) * (oy / 2 + 0.5);
-              b.y += s; o.y -= s;
-            }
-          }
+export function snapToGrid(boxes, gap = GAP) {
+  if (!boxes.length) return new Map();
+  const cw = Math.max(...boxes.map((b) => b.w)) + gap;
+  const ch = Math.max(...boxes.map((b) => b.h)) + gap;
+  const xs = boxes.map((b) => b.x);
+  const ys = boxes.map((b) => b.y);
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+  const spanX = Math.max(cw, Math.max(...xs) - Math.min(...xs));
+  const spanY = Math.max(ch, Math.max(...ys) - Math.min(...ys));
+  const scale = Math.sqrt((ROOM * boxes.length * cw * ch) / (spanX * spanY));
+  const wanted = boxes.map((b) => ({ id: b.id, gx: ((b.x - cx) * scale) / cw, gy: ((b.y - cy) * scale) / ch }));
+  wanted.sort((a, b) => (a.gx ** 2 + a.gy ** 2) - (b.gx ** 2 + b.gy ** 2) || (a.id < b.id ? -1 : 1));
+  const taken = new Set();
+  const out = new Map();
+  for (const w of wanted) {
+    const x0 = Math.round(w.gx);
+    const y0 = Math.round(w.gy);
+    let best = null;
+    for (let r = 0; best === null; r += 1) {
+      let bestD = Infinity;
+      for (let dx = -r; dx <= r; dx += 1) {
+        for (let dy = -r; dy <= r; dy += 1) {
+          if (Math.max(Math.abs(dx), Math.abs(dy)) !== r) continue; // the ring at distance r
+          const key = `${x0 + dx},${y0 + dy}`;
+          if (taken.has(key)) continue;
+          const d = (x0 + dx - w.gx) ** 2 + (y0 + dy - w.gy) ** 2;
+          if (d < bestD) { bestD = d; best = [x0 + dx, y0 + dy, key]; }
         }
       }
     }
-    if (!moved) return round;
+    taken.add(best[2]);
+    out.set(w.id, { x: best[0] * cw, y: best[1] * ch });
   }
-  return rounds;
+  return out;
 }
 
 /** Positions for the tenant nodes of `cy` (id -> {x, y}) over the (merged) trust edges. */
@@ -70,9 +73,10 @@ export function layoutTenants(cy) {
   }
   const eles = nodes.union(cy.edges(".trust"));
   if (window.cytoscapeFcose) {
-    // Spectral placement, then a short force phase (more iterations cost time, not clarity).
+    // Spectral placement, then a short force phase (more iterations cost time, not clarity);
+    // past SPECTRAL_ONLY tenants the force phase costs seconds and the grid snap does its job.
     eles.layout({
-      name: "fcose", quality: "default", randomize: true, animate: false, fit: false,
+      name: "fcose", quality: names.length > SPECTRAL_ONLY ? "draft" : "default", randomize: true, animate: false, fit: false,
       nodeDimensionsIncludeLabels: false, nodeRepulsion: () => 20000, idealEdgeLength: () => 160,
       edgeElasticity: () => 0.1, nodeSeparation: 90, numIter: 300, packComponents: true,
       tile: true, tilingPaddingVertical: 20, tilingPaddingHorizontal: 20,
@@ -80,26 +84,5 @@ export function layoutTenants(cy) {
   } else {
     eles.layout({ name: "grid", animate: false, fit: false, avoidOverlap: true }).run();
   }
-  return spread(nodes.map((n) => ({ id: n.id(), x: n.position("x"), y: n.position("y"), w: n.data("w"), h: n.data("h") })));
-}
-
-/**
- * Scale the layout until its area is a few times the boxes' area, then remove overlaps; if
- * they do not settle, scale up a little more and try again (each try is a few milliseconds).
- */
-export function spread(boxes) {
-  const area = boxes.reduce((sum, b) => sum + (b.w + GAP) * (b.h + GAP), 0);
-  const xs = boxes.map((b) => b.x);
-  const ys = boxes.map((b) => b.y);
-  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
-  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
-  const span = Math.max(1, (Math.max(...xs) - Math.min(...xs)) * (Math.max(...ys) - Math.min(...ys)));
-  let scale = Math.max(1, Math.sqrt((2 * area) / span));
-  for (let attempt = 0; attempt < 8; attempt += 1, scale *= 1.25) {
-    const moved = boxes.map((b) => ({ ...b, x: cx + (b.x - cx) * scale, y: cy + (b.y - cy) * scale }));
-    if (removeOverlaps(moved, GAP, 80) < 80 || attempt === 7) {
-      return new Map(moved.map((b) => [b.id, { x: b.x, y: b.y }]));
-    }
-  }
-  return new Map();
+  return snapToGrid(nodes.map((n) => ({ id: n.id(), x: n.position("x"), y: n.position("y"), w: n.data("w"), h: n.data("h") })));
 }

@@ -215,3 +215,26 @@ def test_current_view_exports_as_svg_and_png(page_m: Any, tmp_path: Path) -> Non
         saved = tmp_path / info.value.suggested_filename
         info.value.save_as(saved)
         assert magic in saved.read_bytes()[:400], button
+
+
+def test_an_access_path_is_drawn_and_fitted_at_m(page_m: Any, world_m: tuple[Server, str]) -> None:
+    server, app = world_m
+    home = server.api("{ tenants(first: 2) { nodes { name } } }")["tenants"]["nodes"][1]["name"]
+    user = server.api(
+        "query($t: String!) { users(tenant: $t, userType: MEMBER, first: 1) { nodes { ref } } }",
+        t=home,
+    )["users"]["nodes"][0]["ref"]
+    page_m.get_by_role("tab", name="Access", exact=True).click()
+    page_m.get_by_test_id("access-principal").fill(user)
+    page_m.get_by_test_id("access-resource").fill(app)
+    page_m.get_by_test_id("access-submit").click()
+    page_m.wait_for_selector('[data-testid="access-decision"]')
+    data = graph_data(page_m)
+    assert data["overlay"] == "access" and int(data["pathNodeCount"]) >= 2
+    inside = page_m.evaluate(
+        """() => { const cy = window.tenantgraphViewer.graph.cy;
+        return cy.nodes('.object').every((n) => { const b = n.renderedBoundingBox();
+          return b.x1 >= 0 && b.y1 >= 0 && b.x2 <= cy.width() && b.y2 <= cy.height(); }); }"""
+    )
+    assert inside, "the view is fitted to the path after the overlay"
+    shoot(page_m, "scale-m-access.png")
