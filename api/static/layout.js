@@ -23,21 +23,25 @@ function ring(names, degree) {
 
 /**
  * Move each box to the free grid cell nearest its position (boxes nearest the centre choose
- * first), after scaling the layout to about `ROOM` cells per box. One pass, no iteration: the
- * cells are as large as the largest box, so boxes in distinct cells never overlap.
+ * first). Positions are first replaced by their rank along each axis, so a dense core and a
+ * few far outliers (what a spectral layout of a trust graph gives) fill a grid of about `ROOM`
+ * cells per box evenly. One pass, no iteration: the cells are as large as the largest box, so
+ * boxes in distinct cells never overlap.
  */
-export function snapToGrid(boxes, gap = GAP) {
+export function snapToGrid(boxes, gap = GAP, aspect = 1.6) {
   if (!boxes.length) return new Map();
   const cw = Math.max(...boxes.map((b) => b.w)) + gap;
   const ch = Math.max(...boxes.map((b) => b.h)) + gap;
-  const xs = boxes.map((b) => b.x);
-  const ys = boxes.map((b) => b.y);
-  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
-  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
-  const spanX = Math.max(cw, Math.max(...xs) - Math.min(...xs));
-  const spanY = Math.max(ch, Math.max(...ys) - Math.min(...ys));
-  const scale = Math.sqrt((ROOM * boxes.length * cw * ch) / (spanX * spanY));
-  const wanted = boxes.map((b) => ({ id: b.id, gx: ((b.x - cx) * scale) / cw, gy: ((b.y - cy) * scale) / ch }));
+  const n = boxes.length;
+  const rows = Math.max(1, Math.sqrt((ROOM * n * cw) / (aspect * ch)));
+  const cols = Math.max(1, (ROOM * n) / rows);
+  const rank = (key) => {
+    const order = [...boxes].sort((a, b) => a[key] - b[key] || (a.id < b.id ? -1 : 1));
+    return new Map(order.map((b, i) => [b.id, n === 1 ? 0.5 : i / (n - 1)]));
+  };
+  const rx = rank("x");
+  const ry = rank("y");
+  const wanted = boxes.map((b) => ({ id: b.id, gx: (rx.get(b.id) - 0.5) * cols, gy: (ry.get(b.id) - 0.5) * rows }));
   wanted.sort((a, b) => (a.gx ** 2 + a.gy ** 2) - (b.gx ** 2 + b.gy ** 2) || (a.id < b.id ? -1 : 1));
   const taken = new Set();
   const out = new Map();
@@ -71,8 +75,12 @@ export function layoutTenants(cy) {
     const degree = new Map(names.map((n) => [n, cy.getElementById(n).degree(false)]));
     return ring(names, degree);
   }
-  const eles = nodes.union(cy.edges(".trust"));
-  if (window.cytoscapeFcose) {
+  // Tenants without a trust edge would be tiled far from the rest and shrink the fit: they get
+  // a row of their own under the graph instead.
+  const lonely = nodes.filter((n) => n.degree(false) === 0);
+  const linked = nodes.not(lonely);
+  const eles = linked.union(cy.edges(".trust"));
+  if (window.cytoscapeFcose && linked.nonempty()) {
     // Spectral placement, then a short force phase (more iterations cost time, not clarity);
     // past SPECTRAL_ONLY tenants the force phase costs seconds and the grid snap does its job.
     eles.layout({
@@ -84,5 +92,16 @@ export function layoutTenants(cy) {
   } else {
     eles.layout({ name: "grid", animate: false, fit: false, avoidOverlap: true }).run();
   }
-  return snapToGrid(nodes.map((n) => ({ id: n.id(), x: n.position("x"), y: n.position("y"), w: n.data("w"), h: n.data("h") })));
+  const pos = snapToGrid(linked.map((n) => ({ id: n.id(), x: n.position("x"), y: n.position("y"), w: n.data("w"), h: n.data("h") })));
+  const all = [...pos.values()];
+  const cw = Math.max(...nodes.map((n) => n.data("w"))) + GAP;
+  const ch = Math.max(...nodes.map((n) => n.data("h"))) + GAP;
+  const left = all.length ? Math.min(...all.map((p) => p.x)) : 0;
+  const right = all.length ? Math.max(...all.map((p) => p.x)) : cw * 10;
+  const below = (all.length ? Math.max(...all.map((p) => p.y)) : 0) + 2 * ch;
+  const perRow = Math.max(1, Math.floor((right - left) / cw) + 1);
+  lonely.sort((a, b) => a.id().localeCompare(b.id())).forEach((n, i) => {
+    pos.set(n.id(), { x: left + (i % perRow) * cw, y: below + Math.floor(i / perRow) * ch });
+  });
+  return pos;
 }

@@ -47,6 +47,7 @@ export const STYLE = [
   { selector: "node.tenant.focus", style: { "overlay-color": "#2563eb", "overlay-opacity": 0.12, "overlay-padding": 6 } },
   { selector: ".hidden-kind", style: { display: "none" } },
   { selector: ".faded", style: { opacity: 0.13 } },
+  { selector: "edge.trust.faded", style: { opacity: 0.04, label: "" } },
   { selector: "node.object", style: {
     shape: "data(shape)", "background-color": "#fff7ed", "border-color": PATH_COLOUR,
     "border-width": 2, width: 24, height: 24, label: "data(display)", "font-size": 11,
