@@ -45,7 +45,6 @@ export const STYLE = [
   } },
   { selector: "node:selected", style: { "border-width": 4, "border-color": "#2563eb" } },
   { selector: "node.tenant.focus", style: { "overlay-color": "#2563eb", "overlay-opacity": 0.12, "overlay-padding": 6 } },
-  { selector: ".hidden-kind", style: { display: "none" } },
   { selector: ".faded", style: { opacity: 0.13 } },
   { selector: "edge.trust.faded", style: { opacity: 0.04, label: "" } },
   { selector: "node.object", style: {
