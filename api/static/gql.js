@@ -48,7 +48,7 @@ export const TRUST_GRAPH = `
 query ViewerTrustGraph {
   trustGraph {
     nodes { id name tenantId cloud type domains redacted }
-    edges { id kind source target rule policy scope sourceUrl }
+    edges { kind source target rule policy scope sourceUrl }
   }
   currentSnapshot { id title source createdAt }
 }`;

@@ -153,6 +153,7 @@ export function createGraph(container, { onSelect }) {
   }
 
   function clearOverlay(refit = true) {
+    if (!cy) return;
     cy.remove(".object, .hop, .block");
     cy.elements().removeClass("faded behind who-home who-resource dim focus");
     cy.nodes(".tenant").forEach((n) => relabel(n, n.data("display").split("\n").slice(0, 2).join("\n")));
@@ -302,6 +303,7 @@ export function createGraph(container, { onSelect }) {
   }
 
   function select(id) {
+    if (!cy) return;
     let ele = cy.getElementById(id);
     if (ele.empty() && id.includes("->")) {
       const [source, target] = id.slice(id.indexOf(":") + 1).split("->");
@@ -359,8 +361,8 @@ export function createGraph(container, { onSelect }) {
   return {
     get cy() { return cy; },
     setTrustGraph, layout, showVerdict, emphasisePath, showWho, clearOverlay, setHiddenKinds, select, togglePair,
-    fit: () => fitTo(cy.elements(":visible"), 40),
-    refit: () => { cy.resize(); fitTo(cy.elements(":visible"), 40); },
+    fit: () => { if (cy) fitTo(cy.elements(":visible"), 40); },
+    refit: () => { if (cy) { cy.resize(); fitTo(cy.elements(":visible"), 40); } },
     png: () => cy.png({ full: false, scale: 2, bg: "#ffffff", output: "blob" }),
     svg: () => new Blob([cy.svg({ full: false, scale: 1, bg: "#ffffff" })], { type: "image/svg+xml" }),
   };
