@@ -11,6 +11,7 @@ import { STYLE } from "./style.js";
 // the edges come back as soon as the view stops moving.
 const BIG = 300;
 const MIXED = "#52606d"; // a merged edge of several kinds
+const SMALL = 14; // tenants up to which every trust edge is drawn on its own
 
 // The plugins' UMD builds may register themselves when they find window.cytoscape.
 for (const [name, plugin] of [["fcose", window.cytoscapeFcose], ["svg", window.cytoscapeSvg]]) {
@@ -119,6 +120,8 @@ export function createGraph(container, { onSelect }) {
     mount(names.size);
     raw = edges;
     expanded.clear();
+    // A handful of tenants reads best with every edge in its kind's colour: pairs start expanded.
+    if (names.size <= SMALL) for (const e of edges) expanded.add(pairOf(e.source, e.target));
     const elements = nodes.map((t) => ({
       group: "nodes",
       classes: ["tenant", String(t.type).toLowerCase() === "b2c" ? "b2c" : ""].join(" "),
