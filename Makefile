@@ -22,7 +22,7 @@ ifneq ($(strip $(file < $(STAMP))),$(strip $(PKGS)))
 .PHONY: $(STAMP)
 endif
 
-.PHONY: help setup run test lint typecheck lock bench clean
+.PHONY: help setup run test lint typecheck lock bench bench-viewer clean
 
 help:
 	@echo "make run        set up, load fixtures/demo.yaml into ./tenantgraph.db, serve GraphQL on 127.0.0.1:8000"
@@ -31,6 +31,7 @@ help:
 	@echo "make lint       ruff check"
 	@echo "make typecheck  mypy --strict (config in pyproject.toml)"
 	@echo "make bench      python -m bench (installs the 'bench' extra)"
+	@echo "make bench-viewer  the viewer in Chromium at 200 and 1,000 tenants (render, pan frame time)"
 	@echo "make lock       regenerate constraints.txt from a throwaway venv"
 	@echo "make clean      remove .venv, caches, build output, node_modules and ./tenantgraph.db"
 
@@ -65,6 +66,9 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: setup $(BENCH_STAMP)
 	$(BIN)/python -m bench
+
+bench-viewer: setup $(BENCH_STAMP)
+	$(BIN)/python -m bench.viewer_frames
 
 # Resolve the newest versions allowed by pyproject.toml in a throwaway venv and pin them all.
 lock:

@@ -1,4 +1,4 @@
-"""The Starlette application: `/graphql` (GraphiQL in a browser), `/healthz`, `/readyz`, viewer.
+"""The Starlette app: `/graphql` (GraphiQL, offline, in a browser), `/healthz`, `/readyz`, viewer.
 
 Why this layout: uvicorn runs one ASGI app; Starlette gives it routes, a lifespan and
 middleware without a framework on top. The store is opened in the lifespan (when `service` is a
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -35,7 +35,14 @@ from api.cursors import CursorSealer
 from api.errors import error_body
 from api.limits import Limits
 from api.schema import build_schema
-from api.viewer import viewer_routes
+from api.viewer import (
+    CSP,
+    GRAPHIQL_FILES,
+    STATIC_DIR,
+    default_node_modules,
+    missing_files,
+    viewer_routes,
+)
 from graphmodel.errors import GraphModelError
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
@@ -72,6 +79,23 @@ class _GraphQLView(GraphQL[Context, None]):
         super().__init__(build_schema(limits), graphql_ide="graphiql", allow_queries_via_get=True)
         self.runtime = runtime
         self.limits = limits
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the npm packages `make setup` installs (strawberry's page uses a CDN)."""
+        missing = missing_files(default_node_modules(), GRAPHIQL_FILES)
+        if missing:
+            listed = ", ".join(str(p) for p in missing)
+            return HTMLResponse(
+                f"<!doctype html><title>GraphiQL unavailable</title><h1>GraphiQL unavailable</h1>"
+                f"<p>Not installed: {listed}. Run <code>make setup</code>; the API itself works "
+                "(POST queries to /graphql).</p>",
+                status_code=503,
+            )
+        return FileResponse(
+            STATIC_DIR / "graphiql.html",
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"},
+        )
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         service = self.runtime.open()

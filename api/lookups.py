@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import weakref
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 
 from graphmodel.schema.world import World
@@ -67,6 +67,7 @@ class WorldLookups:
     def __init__(self, world: World) -> None:
         self.world = world
         self._sorted: dict[str, Sorted] = {}
+        self._derived: dict[str, Sorted] = {}
         self._lock = threading.Lock()
 
     @cached_property
@@ -130,6 +131,16 @@ class WorldLookups:
             if found is None:
                 found = self._sorted[kind] = Sorted(list(self._source(kind)))
             return found
+
+    def derived(self, name: str, build: Callable[[], Sorted]) -> Sorted:
+        """A sorted list another module derives from this World (e.g. `search`), built once."""
+        with self._lock:
+            found = self._derived.get(name)
+        if found is None:
+            built = build()  # outside the lock: `build` may call `sorted()`
+            with self._lock:
+                found = self._derived.setdefault(name, built)
+        return found
 
     def _source(self, kind: str) -> Iterator[tuple[str, object]]:
         yield from self._tables()[kind].items()

@@ -33,6 +33,7 @@ from api.queries.directory import DirectoryQueries
 from api.queries.exports import ExportQueries
 from api.queries.policies import PolicyQueries
 from api.queries.questions import QuestionQueries
+from api.queries.search import SearchQueries
 from api.snapshot_report import SnapshotReport
 from api.types.fields import field
 
@@ -42,7 +43,9 @@ _DOCUMENT_CACHE = 256  # distinct documents kept parsed and validated (bounded: 
 
 
 @strawberry.type(description="Questions about the tenants, and the directory they hold.")
-class Query(QuestionQueries, DirectoryQueries, PolicyQueries, ExportQueries, AuditQueries):
+class Query(
+    QuestionQueries, DirectoryQueries, SearchQueries, PolicyQueries, ExportQueries, AuditQueries
+):
     # NOTE(api): not `relay.node()`: its field extension rewrites the field when a schema is
     # built and refuses a second build, and each `create_app` builds its own schema.
     @field(description="Any object by its global id (null when absent or out of scope).")

@@ -1,17 +1,17 @@
-"""Routes of the trust-graph viewer page: `/`, `/static/...` and `/vendor/cytoscape.min.js`.
+"""Routes of the browser pages: the viewer (`/`), `/static/...` and `/vendor/<file>`.
 
-Why a separate module: the page is static files over the GraphQL API, so it needs no service
-and no store; the app only mounts these routes. The graph library is served from the npm
-package that `make setup` installs in `tools/node` (never a CDN, never a copy in the repo), so
-the page works offline. Where that package is missing, `/` answers 503 with the command that
-fixes it instead of a page that silently draws nothing. Files are looked up per request, so
-running `make setup` while the server is up is enough.
+Why a separate module: the pages are static files over the GraphQL API, so they need no
+service and no store; the app only mounts these routes. Every library is served from the npm
+packages that `make setup` installs in `tools/node` (never a CDN, never a copy in the repo), so
+the viewer and GraphiQL work offline. Where a package is missing, `/` answers 503 with the
+command that fixes it instead of a page that silently draws nothing. Files are looked up per
+request, so running `make setup` while the server is up is enough.
 
 Examples
 --------
 >>> routes = viewer_routes(Path("/nonexistent/node_modules"))
 >>> [getattr(r, "path", None) for r in routes]
-['/', '/vendor/cytoscape.min.js', '/static']
+['/', '/vendor/{name}', '/static']
 """
 
 from __future__ import annotations
@@ -24,27 +24,54 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-__all__ = ["CYTOSCAPE_FILE", "STATIC_DIR", "default_node_modules", "viewer_routes"]
+__all__ = [
+    "CSP",
+    "CYTOSCAPE_FILE",
+    "GRAPHIQL_FILES",
+    "STATIC_DIR",
+    "VENDOR_FILES",
+    "VIEWER_FILES",
+    "default_node_modules",
+    "missing_files",
+    "viewer_routes",
+]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CYTOSCAPE_FILE = Path("cytoscape") / "dist" / "cytoscape.min.js"
+# Served name -> file inside node_modules. The names are what index.html and graphiql.html load.
+VIEWER_FILES: dict[str, Path] = {
+    "cytoscape.min.js": CYTOSCAPE_FILE,
+    "layout-base.js": Path("layout-base") / "layout-base.js",
+    "cose-base.js": Path("cose-base") / "cose-base.js",
+    "cytoscape-fcose.js": Path("cytoscape-fcose") / "cytoscape-fcose.js",
+    "cytoscape-svg.js": Path("cytoscape-svg") / "cytoscape-svg.js",
+}
+GRAPHIQL_FILES: dict[str, Path] = {
+    "react.production.min.js": Path("react") / "umd" / "react.production.min.js",
+    "react-dom.production.min.js": Path("react-dom") / "umd" / "react-dom.production.min.js",
+    "graphiql.min.js": Path("graphiql") / "graphiql.min.js",
+    "graphiql.min.css": Path("graphiql") / "graphiql.min.css",
+}
+VENDOR_FILES: dict[str, Path] = {**VIEWER_FILES, **GRAPHIQL_FILES}
 _REPO = Path(__file__).resolve().parent.parent
 
-# No inline script and nothing from another origin: the page only talks to this server.
-_CSP = (
+# No inline script and nothing from another origin: the pages only talk to this server.
+# (Inline *style attributes* stay allowed: the graph library and React set element styles.)
+CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'"
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 _MISSING = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tenantgraph viewer unavailable</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 42rem; margin: 3rem auto">
 <h1>Viewer unavailable: the graph library is not installed</h1>
-<p>The page draws with <code>cytoscape</code> from the npm package installed by the setup
-command, and it was not found at <code>{path}</code>.</p>
+<p>The page draws with <code>cytoscape</code> and its layout and export plugins from the npm
+packages installed by the setup command; these were not found:</p>
+<ul>{items}</ul>
 <p>Run <code>make setup</code> (it runs <code>npm ci</code> in <code>tools/node</code>), or
 point <code>TENANTGRAPH_NODE_MODULES</code> at a <code>node_modules</code> directory that holds
-<code>cytoscape</code>. The GraphQL API at <a href="/graphql">/graphql</a> works without it.</p>
+them. The GraphQL API at <a href="/graphql">/graphql</a> works without them.</p>
 </body></html>
 """
 
@@ -55,32 +82,45 @@ def default_node_modules() -> Path:
     return Path(env) if env else _REPO / "tools" / "node" / "node_modules"
 
 
+def missing_files(node_modules: Path, files: dict[str, Path]) -> list[Path]:
+    """The files of `files` that are not installed under `node_modules`."""
+    return [node_modules / f for f in files.values() if not (node_modules / f).is_file()]
+
+
 def viewer_routes(node_modules: Path | None = None) -> list[BaseRoute]:
     """The viewer's routes, to add to the API's Starlette routes.
 
-    `node_modules` is where the `cytoscape` npm package lives (default:
-    `default_node_modules()`). Only `/`, `/static/*` and `/vendor/cytoscape.min.js` are taken.
+    `node_modules` is where the npm packages live (default: `default_node_modules()`). Only
+    `/`, `/static/*` and `/vendor/<name>` (names of `VENDOR_FILES`) are taken.
     """
-    library = (node_modules or default_node_modules()) / CYTOSCAPE_FILE
+    root = node_modules or default_node_modules()
 
     async def index(request: Request) -> Response:
-        if not library.is_file():
-            return HTMLResponse(_MISSING.format(path=library), status_code=503)
+        missing = missing_files(root, VIEWER_FILES)
+        if missing:
+            items = "".join(f"<li><code>{p}</code></li>" for p in missing)
+            return HTMLResponse(_MISSING.format(items=items), status_code=503)
         return FileResponse(
             STATIC_DIR / "index.html",
             media_type="text/html; charset=utf-8",
-            headers={"Content-Security-Policy": _CSP, "Cache-Control": "no-cache"},
+            headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"},
         )
 
     async def vendor(request: Request) -> Response:
-        if not library.is_file():
+        name = request.path_params["name"]
+        relative = VENDOR_FILES.get(name)
+        if relative is None:
+            return PlainTextResponse(f"no vendored file {name!r}", status_code=404)
+        path = root / relative
+        if not path.is_file():
             return PlainTextResponse(
-                f"cytoscape not installed at {library}: run `make setup`", status_code=503
+                f"{relative.parts[0]} not installed at {path}: run `make setup`", status_code=503
             )
-        return FileResponse(library, media_type="text/javascript; charset=utf-8")
+        kind = "text/css" if name.endswith(".css") else "text/javascript"
+        return FileResponse(path, media_type=f"{kind}; charset=utf-8")
 
     return [
         Route("/", index, methods=["GET", "HEAD"], name="viewer"),
-        Route("/vendor/cytoscape.min.js", vendor, methods=["GET", "HEAD"], name="viewer-vendor"),
+        Route("/vendor/{name}", vendor, methods=["GET", "HEAD"], name="viewer-vendor"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -2,7 +2,8 @@
 # System and test prerequisites that pip does not install. Idempotent; fast when already done.
 #   1. Debian's chromium + chromedriver (+ a font) for the browser tests (playwright drives
 #      /usr/bin/chromium through executable_path; it never downloads a browser of its own).
-#   2. Node tools in tools/node (Cypher language support, cytoscape for the viewer page),
+#   2. Node tools in tools/node (Cypher language support; cytoscape, its fcose layout and svg
+#      export for the viewer page; graphiql with react 18 for the offline GraphiQL page),
 #      installed from tools/node/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -14,11 +14,16 @@ export function setToken(token) {
 /** Raised when the server wants a (valid) bearer token. */
 export class Unauthenticated extends Error {}
 
+/** The bearer-token header of this tab's token (for GraphiQL too), or none. */
+export function authHeaders() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /** POST a query; resolve to `data`, reject with the server's messages (and codes) joined. */
 export async function gql(query, variables = {}) {
-  const headers = { "content-type": "application/json", accept: "application/json" };
+  const headers = { "content-type": "application/json", accept: "application/json", ...authHeaders() };
   const token = sessionStorage.getItem(TOKEN_KEY);
-  if (token) headers.authorization = `Bearer ${token}`;
   const response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
   if (response.status === 401) {
     throw new Unauthenticated(token ? "the token was not accepted" : "this server needs an API token");
@@ -43,7 +48,7 @@ export const TRUST_GRAPH = `
 query ViewerTrustGraph {
   trustGraph {
     nodes { id name tenantId cloud type domains redacted }
-    edges { id kind source target rule policy scope sourceUrl }
+    edges { kind source target rule policy scope sourceUrl }
   }
   currentSnapshot { id title source createdAt }
 }`;
@@ -69,18 +74,11 @@ query ViewerWho($resource: String!, $first: Int!, $after: String) {
   }
 }`;
 
-/** Every page of who-can-access (the page shows the whole answer, not its first page). */
-export async function whoCanAccess(resource, pageSize = 500) {
-  const items = [];
-  let after = null;
-  for (;;) {
-    const page = (await gql(WHO, { resource, first: pageSize, after })).whoCanAccess;
-    for (const { node } of page.edges) {
-      items.push({ ...node.verdict, principal: node.principal, resource: node.resource });
-    }
-    if (!page.pageInfo.hasNextPage) return { total: items.length, items };
-    after = page.pageInfo.endCursor;
-  }
+/** One page of who-can-access: the page lists it virtualised and fetches the next on scroll. */
+export async function whoPage(resource, after = null, first = 100) {
+  const page = (await gql(WHO, { resource, first, after })).whoCanAccess;
+  const items = page.edges.map(({ node }) => ({ ...node.verdict, principal: node.principal, resource: node.resource }));
+  return { items, hasNext: page.pageInfo.hasNextPage, after: page.pageInfo.endCursor };
 }
 
 /** The values of the API's `Via` enum, by introspection (so the form follows the schema). */
@@ -90,40 +88,63 @@ export async function viaValues() {
 }
 
 const SEARCH = `
-query ViewerSearch($q: String!, $n: Int!) {
-  users(search: $q, first: $n) { nodes { ref name userPrincipalName mail userType guestOf syncedFrom } }
-  apps(search: $q, first: $n) { nodes { ref name appId } }
-  groups(search: $q, first: $n) { nodes { ref name } }
+query ViewerSearch($q: String!, $kinds: [SearchKind!], $n: Int!, $after: String) {
+  search(query: $q, kinds: $kinds, first: $n, after: $after) {
+    nodes { kind ref tenant name detail home }
+    pageInfo { hasNextPage endCursor }
+  }
 }`;
 
-const CHANNELS = `query ViewerChannels { channels(first: 1000) { nodes { ref name membershipType } } }`;
-let channels = null;
-
 /**
- * Directory objects matching `q` (server-side search on ref, UPN, mail, appId; channels and
- * tenants are few and matched here). Each hit: {kind, ref, home, extra}; `home` is the home
- * identity a guest or synced user object stands for: the principal to ask about.
+ * Tenants, users, groups, apps and channels matching `q` (the server's `search`: name, ref,
+ * UPN, mail, appId, tenant id). Each hit: {kind, ref, home, extra}; `home` is the home identity
+ * a guest or synced user object stands for: the principal to ask about.
  */
-export async function searchDirectory(q, tenants = [], n = 8) {
-  const needle = q.toLowerCase();
-  if (channels === null) {
-    channels = await gql(CHANNELS).then((d) => d.channels.nodes).catch(() => []);
-  }
-  const data = await gql(SEARCH, { q, n });
-  const hits = tenants.filter((t) => t.toLowerCase().includes(needle)).slice(0, 4)
-    .map((t) => ({ kind: "tenant", ref: t, home: null, extra: null }));
-  for (const u of data.users.nodes) {
-    const home = u.guestOf || u.syncedFrom || null;
-    const how = u.guestOf ? `guest of ${u.guestOf} · ` : u.syncedFrom ? `synced from ${u.syncedFrom} · ` : "";
-    hits.push({ kind: "user", ref: u.ref, home, extra: `${how}${u.userPrincipalName}` });
-  }
-  for (const a of data.apps.nodes) hits.push({ kind: "app", ref: a.ref, home: null, extra: `appId ${a.appId}` });
-  for (const c of channels.filter((c) => c.ref.toLowerCase().includes(needle)).slice(0, n)) {
-    hits.push({ kind: "channel", ref: c.ref, home: null, extra: `${String(c.membershipType).toLowerCase()} channel` });
-  }
-  for (const g of data.groups.nodes) hits.push({ kind: "group", ref: g.ref, home: null, extra: null });
-  return hits;
+export async function searchDirectory(q, n = 12, kinds = null, after = null) {
+  const data = await gql(SEARCH, { q, n, kinds, after });
+  const hits = data.search.nodes.map((h) => ({
+    kind: h.kind.toLowerCase(), ref: h.ref, home: h.home, extra: h.detail, name: h.name,
+  }));
+  return { hits, after: data.search.pageInfo.hasNextPage ? data.search.pageInfo.endCursor : null };
 }
+
+// The object browser: one list query per table, all paged by cursor with a total.
+const PAGE = "pageInfo { hasNextPage endCursor } totalCount";
+export const BROWSE = {
+  users: `query BrowseUsers($tenant: String!, $after: String) {
+    list: users(tenant: $tenant, userType: MEMBER, first: 50, after: $after) {
+      nodes { ref name userPrincipalName accountEnabled syncedFrom } ${PAGE} } }`,
+  guests: `query BrowseGuests($tenant: String!, $after: String) {
+    list: users(tenant: $tenant, userType: GUEST, first: 50, after: $after) {
+      nodes { ref name userPrincipalName externalUserState guestOf identityProvider } ${PAGE} } }`,
+  groups: `query BrowseGroups($tenant: String!, $after: String) {
+    list: groups(tenant: $tenant, first: 50, after: $after) { nodes { ref name memberRefs } ${PAGE} } }`,
+  apps: `query BrowseApps($tenant: String!, $after: String) {
+    list: apps(tenant: $tenant, first: 50, after: $after) {
+      nodes { ref name appId appRoleAssignmentRequired assignedRefs } ${PAGE} } }`,
+  channels: `query BrowseChannels($tenant: String!, $after: String) {
+    list: channels(tenant: $tenant, first: 50, after: $after) {
+      nodes { ref name membershipType memberRefs sharedWithTeams } ${PAGE} } }`,
+  policies: `query BrowsePolicies($tenant: String!, $after: String) {
+    list: conditionalAccessPolicies(tenant: $tenant, first: 50, after: $after) {
+      nodes { ref name state grantOperator } ${PAGE} } }`,
+};
+
+/** One page of an object-browser table: {rows, total, after (null at the end)}. */
+export async function browsePage(table, tenant, after = null) {
+  const list = (await gql(BROWSE[table], { tenant, after })).list;
+  return { rows: list.nodes, total: list.totalCount, after: list.pageInfo.hasNextPage ? list.pageInfo.endCursor : null };
+}
+
+// Example queries GraphiQL opens as tabs (graphiql.js): the questions the viewer asks.
+export const EXAMPLES = [
+  { title: "Search by name, UPN, appId or tenant id", query: SEARCH, variables: { q: "bob", n: 10 } },
+  { title: "The trust graph: tenants and derived trust edges", query: TRUST_GRAPH, variables: {} },
+  { title: "Can this principal reach this resource, and by which path?", query: ACCESS,
+    variables: { principal: "fabrikam/bob", resource: "contoso/payroll", via: "ANY" } },
+  { title: "Who can access a resource (paged)", query: WHO, variables: { resource: "contoso/payroll", first: 20 } },
+  { title: "A tenant's guests (object browser)", query: BROWSE.guests, variables: { tenant: "contoso" } },
+];
 
 const SETTINGS_FIELDS = `
   b2bCollaborationInbound { ...Setting } b2bCollaborationOutbound { ...Setting }

@@ -1,46 +1,47 @@
 // Edge kinds as the page shows them: label, colour and what the edge means. The colours are
 // the ones graphmodel/export/_model.py EDGE_STYLE gives the exports (a unit test compares them),
-// so a GraphML/DOT/Mermaid export reads like the page.
+// so a GraphML/DOT/Mermaid export reads like the page. They come from the Okabe-Ito and Paul Tol
+// palettes, chosen to stay distinct for colour-blind readers.
 
 export const TRUST_KINDS = {
   B2B_COLLAB_OUT: {
-    label: "B2B collaboration out", colour: "#1d4ed8", group: "collaboration",
+    label: "B2B collaboration out", colour: "#0072b2", group: "collaboration",
     meaning: (s, t) => `${s}'s outbound B2B collaboration setting lets its users be guests in ${t}.`,
   },
   B2B_COLLAB_IN: {
-    label: "B2B collaboration in", colour: "#0ea5e9", group: "collaboration",
+    label: "B2B collaboration in", colour: "#56b4e9", group: "collaboration",
     meaning: (s, t) => `${s}'s inbound B2B collaboration setting admits users of ${t} as guests.`,
   },
   DIRECT_CONNECT_OUT: {
-    label: "direct connect out", colour: "#7c3aed", group: "direct connect",
+    label: "direct connect out", colour: "#cc79a7", group: "direct connect",
     meaning: (s, t) => `${s}'s outbound B2B direct connect lets its users into ${t}'s shared channels (one-sided unless ${t} admits them inbound).`,
   },
   DIRECT_CONNECT_IN: {
-    label: "direct connect in", colour: "#c026d3", group: "direct connect",
+    label: "direct connect in", colour: "#882255", group: "direct connect",
     meaning: (s, t) => `${s}'s inbound B2B direct connect admits users of ${t} to its shared channels (one-sided unless ${t} allows them outbound).`,
   },
   DIRECT_CONNECT_MUTUAL: {
-    label: "direct connect mutual", colour: "#4c1d95", group: "direct connect",
+    label: "direct connect mutual", colour: "#332288", group: "direct connect",
     meaning: (s, t) => `Direct connect is open both ways: ${s} allows outbound and ${t} allows inbound.`,
   },
   TRUSTS_MFA: {
-    label: "trusts MFA", colour: "#059669", group: "trust",
+    label: "trusts MFA", colour: "#009e73", group: "trust",
     meaning: (s, t) => `${s} (resource tenant) accepts MFA performed in ${t} (home tenant).`,
   },
   TRUSTS_COMPLIANT_DEVICE: {
-    label: "trusts compliant device", colour: "#65a30d", group: "trust",
+    label: "trusts compliant device", colour: "#999933", group: "trust",
     meaning: (s, t) => `${s} accepts the compliant-device claim of devices managed by ${t}.`,
   },
   TRUSTS_HYBRID_JOINED: {
-    label: "trusts hybrid joined", colour: "#0d9488", group: "trust",
+    label: "trusts hybrid joined", colour: "#44aa99", group: "trust",
     meaning: (s, t) => `${s} accepts the hybrid Azure AD joined claim of devices of ${t}.`,
   },
   SYNCS_USERS_TO: {
-    label: "syncs users to", colour: "#d97706", group: "sync",
+    label: "syncs users to", colour: "#e69f00", group: "sync",
     meaning: (s, t) => `Cross-tenant synchronization provisions users of ${s} into ${t}.`,
   },
   CROSS_CLOUD_ENABLED: {
-    label: "cross-cloud enabled", colour: "#be185d", group: "clouds",
+    label: "cross-cloud enabled", colour: "#d55e00", group: "clouds",
     meaning: (s, t) => `${s} has enabled collaboration with ${t}, a tenant in another Microsoft cloud.`,
   },
 };

@@ -146,20 +146,18 @@ export function renderVerdict(target, v, onPickPath, behind = [], onPickEdge = (
   );
 }
 
-export function renderWho(target, resource, result, onPick) {
-  const items = result.items;
-  const pending = items.filter((it) => lower(it.decision) === "pending").length;
+/** A merged tenant pair: its edges by kind, each opening its own panel; expand draws them. */
+export function renderPair(target, { pair, edges, expanded }, onPickEdge, onToggle) {
+  const [a, b] = pair.split("|");
   fillIn(target,
-    el("p", { "data-testid": "who-count", "data-count": String(items.length) },
-      el("strong", {}, String(items.length - pending)), ` principal${items.length - pending === 1 ? "" : "s"} can access `, code(resource),
-      pending ? `; ${pending} more once an invitation is redeemed` : null,
-      result.total !== items.length ? ` (showing ${items.length} of ${result.total})` : null),
-    items.length ? el("ul", { class: "plain who", "data-testid": "who-list" }, items.map((it) => el("li", {},
-      el("button", { type: "button", class: "who-item", "data-testid": "who-item", "data-principal": it.principal,
-        onclick: () => onPick(it.principal) },
-      el("span", { class: "ref" }, it.principal),
-      el("span", { class: `badge small ${lower(it.decision)}` }, lower(it.decision)),
-      el("span", { class: "muted" }, it.mfa ? `MFA ${lower(it.mfa)} · ${lower(it.via)}` : lower(it.via)))))) : el("p", { class: "muted" }, "Nobody."),
+    el("h2", { "data-testid": "details-title" }, `${a} ↔ ${b}`),
+    el("p", {}, `${edges.length} trust edge${edges.length === 1 ? "" : "s"} between these tenants.`),
+    el("button", { type: "button", "data-testid": "pair-toggle", onclick: onToggle },
+      expanded ? "Merge into one edge" : "Draw each edge"),
+    el("ul", { class: "plain", "data-testid": "pair-edges" }, edges.map((e) => el("li", {},
+      el("button", { type: "button", class: "linklike", onclick: () => onPickEdge(e) },
+        swatch(e.kind),
+        `${e.source} → ${e.target}: ${(TRUST_KINDS[e.kind] || { label: e.kind }).label} (${e.rule})`)))),
   );
 }
 

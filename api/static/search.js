@@ -1,6 +1,6 @@
 // Search box (combobox over name, UPN, mail, appId) and the datalist suggestions of the
-// principal and resource inputs. Matching runs on the server (`users(search:)`,
-// `apps(search:)`), so it stays fast on worlds with a million users.
+// principal and resource inputs. Matching runs on the server (`search`, paged), so every
+// object can be found and it stays fast on worlds with a million users.
 import { searchDirectory } from "./gql.js";
 import { el } from "./panels.js";
 
@@ -13,8 +13,9 @@ function debounce(fn, ms) {
 }
 
 /** The header search: arrow keys move, Enter picks, Escape closes; "/" focuses it. */
-export function setupSearch(input, list, tenants, onPick) {
+export function setupSearch(input, list, onPick) {
   let hits = [];
+  let more = null; // cursor of the next page of hits
   let active = -1;
   let asked = "";
 
@@ -35,22 +36,34 @@ export function setupSearch(input, list, tenants, onPick) {
       "data-ref": hit.ref, "data-kind": hit.kind, onmousedown: (evt) => { evt.preventDefault(); pick(hit); },
     }, el("span", { class: "kind" }, hit.kind), el("span", { class: "ref" }, hit.ref),
     hit.extra ? el("span", { class: "muted" }, hit.extra) : null)));
+    if (more) {
+      list.append(el("li", { class: "more", role: "option", "data-testid": "search-more",
+        onmousedown: (evt) => { evt.preventDefault(); loadMore(); } }, "More results…"));
+    }
     if (!hits.length && asked) list.replaceChildren(el("li", { class: "muted", role: "option", "aria-disabled": "true" }, "No match"));
     list.hidden = !asked;
     input.setAttribute("aria-expanded", String(!list.hidden));
     if (active >= 0) input.setAttribute("aria-activedescendant", `hit-${active}`);
     else input.removeAttribute("aria-activedescendant");
   };
+  const loadMore = async () => {
+    const page = await searchDirectory(asked, 20, null, more).catch(() => ({ hits: [], after: null }));
+    hits = hits.concat(page.hits);
+    more = page.after;
+    render();
+  };
   const run = debounce(async (q) => {
     try {
-      const found = await searchDirectory(q, tenants());
+      const found = await searchDirectory(q, 20);
       if (input.value.trim() !== q) return; // a newer query is on its way
-      hits = found;
+      hits = found.hits;
+      more = found.after;
       asked = q;
       active = -1;
       render();
     } catch (err) {
-      console.warn("search failed:", err);
+      list.replaceChildren(el("li", { class: "error", role: "option", "aria-disabled": "true" }, `Search failed: ${err.message}`));
+      list.hidden = false;
     }
   }, 150);
 
@@ -87,11 +100,10 @@ export function setupSearch(input, list, tenants, onPick) {
  * principals (people: home identities; a guest object suggests its home account) or
  * resources (apps and channels).
  */
-export function setupSuggestions(input, datalist, kinds, tenants) {
-  const wanted = new Set(kinds);
+export function setupSuggestions(input, datalist, kinds) {
   const run = debounce(async (q) => {
     try {
-      const hits = (await searchDirectory(q, tenants(), 12)).filter((h) => wanted.has(h.kind));
+      const { hits } = await searchDirectory(q, 12, kinds.map((k) => k.toUpperCase()));
       const seen = new Set();
       const options = [];
       for (const h of hits) {
@@ -101,8 +113,8 @@ export function setupSuggestions(input, datalist, kinds, tenants) {
         options.push(el("option", { value }, h.home ? `home of ${h.ref}` : `${h.kind}${h.extra ? ` · ${h.extra}` : ""}`));
       }
       datalist.replaceChildren(...options);
-    } catch (err) {
-      console.warn("suggestions failed:", err);
+    } catch {
+      datalist.replaceChildren(); // suggestions are a convenience: no list, no noise
     }
   }, 150);
   input.addEventListener("input", () => {

@@ -1,6 +1,8 @@
 // Cytoscape styles of the viewer: tenants, trust edges by kind (colour from the data), path
 // objects and hops, the blocked-access edge, who-can-access highlights. Kept apart from the
-// drawing logic in graph.js so the look can change without touching behaviour.
+// drawing logic in graph.js so the look can change without touching behaviour. Labels follow
+// the zoom: `min-zoomed-font-size` hides a label once it would be drawn too small to read, so
+// a 1,000-tenant overview shows boxes and edges, and names appear as you zoom in.
 import { BLOCK_COLOUR, PATH_COLOUR } from "./kinds.js";
 
 const LABEL_BOX = {
@@ -16,6 +18,7 @@ export const STYLE = [
     "text-valign": "center", "text-halign": "center", "font-size": 13, "font-weight": 600,
     color: "#0f172a", width: "data(w)", height: "data(h)", "line-height": 1.25,
     "font-family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+    "min-zoomed-font-size": 6,
   } },
   { selector: "node.tenant.b2c", style: { "border-style": "dashed" } },
   { selector: "node.tenant:parent", style: {
@@ -27,15 +30,23 @@ export const STYLE = [
     "target-arrow-shape": "triangle", "curve-style": "bezier", "control-point-step-size": 26,
     "arrow-scale": 1.1, opacity: 0.85,
   } },
+  // A merged tenant pair: one straight line, as wide as log(count), labelled with its count.
+  { selector: "edge.trust.pair", style: {
+    width: "data(width)", "curve-style": "straight", "target-arrow-shape": "none", opacity: 0.5,
+    label: "data(countLabel)", "font-size": 10, color: "#1f2933", "min-zoomed-font-size": 9,
+    "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": "1px",
+  } },
+  { selector: "edge.trust.pair.single", style: { "target-arrow-shape": "triangle", "arrow-scale": 0.9 } },
   { selector: "edge.trust.partial", style: { "line-style": "dashed", "line-dash-pattern": [7, 4] } },
   { selector: "edge.trust.mutual", style: { width: 3.5, "source-arrow-shape": "none" } },
   { selector: "edge.trust.hover, edge.trust:selected, edge.trust.behind", style: {
-    ...LABEL_BOX, label: "data(label)", color: "data(colour)", width: 4, opacity: 1, "z-index": 10,
+    ...LABEL_BOX, label: "data(label)", color: "#1f2933", width: 4, opacity: 1, "z-index": 10,
+    "min-zoomed-font-size": 0,
   } },
   { selector: "node:selected", style: { "border-width": 4, "border-color": "#2563eb" } },
   { selector: "node.tenant.focus", style: { "overlay-color": "#2563eb", "overlay-opacity": 0.12, "overlay-padding": 6 } },
-  { selector: ".hidden-kind", style: { display: "none" } },
   { selector: ".faded", style: { opacity: 0.13 } },
+  { selector: "edge.trust.faded", style: { opacity: 0.04, label: "" } },
   { selector: "node.object", style: {
     shape: "data(shape)", "background-color": "#fff7ed", "border-color": PATH_COLOUR,
     "border-width": 2, width: 24, height: 24, label: "data(display)", "font-size": 11,

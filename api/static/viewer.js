@@ -1,19 +1,18 @@
 // Entry point of the trust-graph viewer: loads the trust graph from the GraphQL API and wires
 // tabs, legend filters, search, and the access and who-can-access forms. State worth sharing
 // (an access question, a who-can-access resource) is kept in the URL hash, so a link shows it.
-import {
-  gql, setToken, tenantSettings, Unauthenticated, viaValues, whoCanAccess, ACCESS, TRUST_GRAPH,
-} from "./gql.js";
-import { createGraph } from "./graph.js";
+import { setupBrowser } from "./browse.js";
+import { gql, setToken, tenantSettings, Unauthenticated, viaValues, ACCESS, TRUST_GRAPH } from "./gql.js";
+import { createGraph, edgeId } from "./graph.js";
 import { TRUST_KINDS } from "./kinds.js";
 import {
-  el, renderEdge, renderError, renderHop, renderObject, renderTenant, renderVerdict, renderWho,
+  el, renderEdge, renderError, renderHop, renderObject, renderPair, renderTenant, renderVerdict,
 } from "./panels.js";
 import { setupSearch, setupSuggestions } from "./search.js";
+import { showWho } from "./who.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { edges: [], tenants: [], hidden: new Set() };
-const tenantNames = () => state.tenants.map((t) => t.name);
 
 // ---- tabs (WAI-ARIA tabs pattern: arrow keys move between tabs) -----------------------------
 const tabs = [...document.querySelectorAll('[role="tab"]')];
@@ -24,6 +23,7 @@ function showTab(id) {
     tab.tabIndex = on ? 0 : -1;
     $(tab.getAttribute("aria-controls")).hidden = !on;
   }
+  if (id === "tab-list" && !state.listed) renderLists(); // thousands of rows: only when asked
 }
 tabs.forEach((tab, i) => {
   tab.addEventListener("click", () => showTab(tab.id));
@@ -42,13 +42,19 @@ const graph = createGraph($("graph"), { onSelect: showDetails });
 window.tenantgraphViewer = { graph }; // for debugging from the browser console
 
 function selectEdge(e) {
-  graph.select(`${e.kind}:${e.source}->${e.target}`);
+  graph.select(edgeId(e));
 }
 
 function showDetails(what) {
   showTab("tab-details");
   if (what.type === "tenant") renderTenant(details, what, selectEdge, tenantSettings(what.tenant.name));
   else if (what.type === "edge") renderEdge(details, what.edge, tenantSettings(what.edge.source));
+  else if (what.type === "pair") {
+    renderPair(details, what, selectEdge, () => {
+      graph.togglePair(what.pair);
+      showDetails({ ...what, expanded: !what.expanded });
+    });
+  }
   else if (what.type === "hop") renderHop(details, what);
   else if (what.type === "object") {
     renderObject(details, what, {
@@ -89,6 +95,7 @@ function renderLegend() {
 }
 
 function renderLists() {
+  state.listed = true;
   $("list-tenants").replaceChildren(...state.tenants.map((t) => el("li", {},
     el("button", { type: "button", class: "linklike", onclick: () => graph.select(t.name) },
       `${t.name} · ${String(t.cloud || "").toLowerCase()}`))));
@@ -125,14 +132,15 @@ async function runWho(resource) {
   const target = $("who-result");
   target.replaceChildren(el("p", { class: "muted", role: "status" }, "Looking up…"));
   try {
-    const result = await whoCanAccess(resource);
-    renderWho(target, resource, result, (principal) => {
-      $("access-principal").value = principal;
-      $("access-resource").value = resource;
-      showTab("tab-access");
-      runAccess(principal, resource, $("access-via").value);
+    await showWho(target, resource, {
+      onPick: (principal) => {
+        $("access-principal").value = principal;
+        $("access-resource").value = resource;
+        showTab("tab-access");
+        runAccess(principal, resource, $("access-via").value);
+      },
+      onItems: (items, first) => graph.showWho(resource, items, first),
     });
-    graph.showWho(resource, result.items);
     history.replaceState(null, "", `#${new URLSearchParams({ who: resource })}`);
   } catch (err) {
     graph.clearOverlay();
@@ -142,32 +150,45 @@ async function runWho(resource) {
 
 $("who-form").addEventListener("submit", (evt) => {
   evt.preventDefault();
+  showTab("tab-who");
   runWho($("who-resource").value.trim());
 });
 
-// ---- search and suggestions ----------------------------------------------------------------
-setupSearch($("search-input"), $("search-results"), tenantNames, (hit) => {
-  if (hit.kind === "tenant") graph.select(hit.ref);
-  else if (hit.kind === "user") fill("access-principal", hit.home || hit.ref);
+// ---- search, suggestions and the object browser -------------------------------------------
+const browser = setupBrowser($("browse-form"), $("browse-result"), {
+  asPrincipal: (ref) => fill("access-principal", ref),
+  asResource: (ref) => fill("access-resource", ref),
+  who: (ref) => { $("who-resource").value = ref; showTab("tab-who"); runWho(ref); },
+  showTenant: (name) => graph.select(name),
+});
+
+setupSearch($("search-input"), $("search-results"), (hit) => {
+  if (hit.kind === "tenant") {
+    graph.select(hit.ref);
+    showTab("tab-browse");
+    browser.open(hit.ref);
+  } else if (hit.kind === "user") fill("access-principal", hit.home || hit.ref);
   else if (hit.kind === "group") graph.select(hit.ref.split("/")[0]);
   else {
     $("who-resource").value = hit.ref;
     fill("access-resource", hit.ref);
   }
 });
-setupSuggestions($("access-principal"), $("principal-options"), ["user"], tenantNames);
-setupSuggestions($("access-resource"), $("resource-options"), ["app", "channel"], tenantNames);
-setupSuggestions($("who-resource"), $("resource-options"), ["app", "channel"], tenantNames);
+setupSuggestions($("access-principal"), $("principal-options"), ["user"]);
+setupSuggestions($("access-resource"), $("resource-options"), ["app", "channel"]);
+setupSuggestions($("who-resource"), $("resource-options"), ["app", "channel"]);
 
 // ---- toolbar -------------------------------------------------------------------------------
-$("fit").addEventListener("click", () => graph.fit());
-$("relayout").addEventListener("click", () => { graph.clearOverlay(); graph.layout(); });
-$("clear").addEventListener("click", () => graph.clearOverlay());
-$("png").addEventListener("click", () => {
-  const a = el("a", { href: URL.createObjectURL(graph.png()), download: "tenantgraph-trust.png" });
+function download(blob, name) {
+  const a = el("a", { href: URL.createObjectURL(blob), download: name });
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-});
+}
+$("fit").addEventListener("click", () => graph.fit());
+$("relayout").addEventListener("click", () => { graph.clearOverlay(false); graph.layout(); });
+$("clear").addEventListener("click", () => graph.clearOverlay());
+$("png").addEventListener("click", () => download(graph.png(), "tenantgraph-trust.png"));
+$("svg").addEventListener("click", () => download(graph.svg(), "tenantgraph-trust.svg"));
 
 // ---- start ---------------------------------------------------------------------------------
 async function loadVia() {
@@ -213,12 +234,16 @@ async function start() {
     return;
   }
   try {
+    const asked = performance.now();
     const data = await gql(TRUST_GRAPH);
+    $("graph").dataset.fetchMs = String(Math.round(performance.now() - asked));
     state.tenants = data.trustGraph.nodes;
     state.edges = data.trustGraph.edges;
     graph.setTrustGraph(state.tenants, state.edges);
     renderLegend();
-    renderLists();
+    graph.refit(); // the legend just took its height from the canvas
+    state.listed = false;
+    $("tenant-options").replaceChildren(...state.tenants.map((t) => el("option", { value: t.name })));
     status(`${state.tenants.length} tenants · ${state.edges.length} trust edges`);
     const snap = data.currentSnapshot;
     if (snap) {

@@ -39,19 +39,21 @@ Scalar = str | int | float | bool
 # One who-can-access answer: the principal (home identity ref) and its verdict.
 WhoResult = tuple[str, Verdict]
 
-# Human label and colour per edge kind. The viewer page (api/static/kinds.js) uses the same
-# colours (tests/api/test_viewer_routes.py compares them), so an export reads like the page.
+# Human label and colour per edge kind, from the Okabe-Ito and Paul Tol colour-blind-safe
+# palettes (kinds of one family differ in hue *and* lightness). The viewer page
+# (api/static/kinds.js) uses the same colours (tests/api/test_viewer_routes.py compares them),
+# so an export reads like the page.
 EDGE_STYLE: Mapping[EdgeKind, tuple[str, str]] = {
-    EdgeKind.B2B_COLLAB_OUT: ("B2B collaboration out", "#1d4ed8"),
-    EdgeKind.B2B_COLLAB_IN: ("B2B collaboration in", "#0ea5e9"),
-    EdgeKind.DIRECT_CONNECT_OUT: ("direct connect out", "#7c3aed"),
-    EdgeKind.DIRECT_CONNECT_IN: ("direct connect in", "#c026d3"),
-    EdgeKind.DIRECT_CONNECT_MUTUAL: ("direct connect mutual", "#4c1d95"),
-    EdgeKind.TRUSTS_MFA: ("trusts MFA", "#059669"),
-    EdgeKind.TRUSTS_COMPLIANT_DEVICE: ("trusts compliant device", "#65a30d"),
-    EdgeKind.TRUSTS_HYBRID_JOINED: ("trusts hybrid joined", "#0d9488"),
-    EdgeKind.SYNCS_USERS_TO: ("syncs users to", "#d97706"),
-    EdgeKind.CROSS_CLOUD_ENABLED: ("cross-cloud enabled", "#be185d"),
+    EdgeKind.B2B_COLLAB_OUT: ("B2B collaboration out", "#0072b2"),
+    EdgeKind.B2B_COLLAB_IN: ("B2B collaboration in", "#56b4e9"),
+    EdgeKind.DIRECT_CONNECT_OUT: ("direct connect out", "#cc79a7"),
+    EdgeKind.DIRECT_CONNECT_IN: ("direct connect in", "#882255"),
+    EdgeKind.DIRECT_CONNECT_MUTUAL: ("direct connect mutual", "#332288"),
+    EdgeKind.TRUSTS_MFA: ("trusts MFA", "#009e73"),
+    EdgeKind.TRUSTS_COMPLIANT_DEVICE: ("trusts compliant device", "#999933"),
+    EdgeKind.TRUSTS_HYBRID_JOINED: ("trusts hybrid joined", "#44aa99"),
+    EdgeKind.SYNCS_USERS_TO: ("syncs users to", "#e69f00"),
+    EdgeKind.CROSS_CLOUD_ENABLED: ("cross-cloud enabled", "#d55e00"),
 }
 _PATH_COLOUR = "#ea580c"  # path hops: the viewer's PATH_COLOUR
 
@@ -62,7 +64,7 @@ def edge_style(kind: EdgeKind) -> tuple[str, str]:
     Examples
     --------
     >>> edge_style(EdgeKind.TRUSTS_MFA)
-    ('trusts MFA', '#059669')
+    ('trusts MFA', '#009e73')
     >>> edge_style(EdgeKind.MEMBER_OF)
     ('member of', '#ea580c')
     """

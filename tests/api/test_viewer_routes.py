@@ -12,7 +12,14 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from api.viewer import CYTOSCAPE_FILE, STATIC_DIR, default_node_modules, viewer_routes
+from api.viewer import (
+    CYTOSCAPE_FILE,
+    STATIC_DIR,
+    VENDOR_FILES,
+    VIEWER_FILES,
+    default_node_modules,
+    viewer_routes,
+)
 from graphmodel.export import EDGE_STYLE, edge_style
 from graphmodel.schema import EdgeKind
 
@@ -33,9 +40,10 @@ class AsgiClient:
 
 
 def _fake_node_modules(root: Path) -> Path:
-    lib = root / "node_modules" / CYTOSCAPE_FILE
-    lib.parent.mkdir(parents=True)
-    lib.write_text("window.cytoscape = function () {};\n", encoding="utf-8")
+    for name, relative in VENDOR_FILES.items():
+        lib = root / "node_modules" / relative
+        lib.parent.mkdir(parents=True, exist_ok=True)
+        lib.write_text(f"/* {name} */\n", encoding="utf-8")
     return root / "node_modules"
 
 
@@ -56,7 +64,7 @@ def test_index_is_the_page_with_a_strict_content_security_policy(client: AsgiCli
 def test_every_file_the_page_and_its_modules_load_is_served(client: AsgiClient):
     page = client.get("/").text
     urls = set(re.findall(r'(?:src|href)="(/(?:static|vendor)/[^"]+)"', page))
-    assert "/vendor/cytoscape.min.js" in urls and "/static/viewer.js" in urls
+    assert {f"/vendor/{name}" for name in VIEWER_FILES} <= urls and "/static/viewer.js" in urls
     for js in STATIC_DIR.glob("*.js"):
         for module in re.findall(r'from "\./([\w-]+\.js)"', js.read_text(encoding="utf-8")):
             urls.add(f"/static/{module}")
@@ -80,6 +88,7 @@ def test_missing_library_is_a_503_that_says_how_to_fix_it(tmp_path: Path):
     assert "make setup" in page.text and "TENANTGRAPH_NODE_MODULES" in page.text
     vendor = client.get("/vendor/cytoscape.min.js")
     assert vendor.status_code == 503 and "make setup" in vendor.text
+    assert client.get("/vendor/not-a-package.js").status_code == 404
 
 
 def test_library_installed_later_is_picked_up_without_a_restart(tmp_path: Path):

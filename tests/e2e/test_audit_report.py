@@ -101,7 +101,7 @@ def test_report_lists_every_finding(
         assert cells.nth(1).inner_text() == a.finding.check
         assert cells.nth(2).inner_text() == a.finding.subject
         assert cells.nth(5).inner_text() == a.finding.fingerprint
-    sections = pg.locator("section.finding")
+    sections = pg.locator("details.finding")
     assert sections.count() == len(report.findings)
     first = report.findings[0].finding
     pg.locator(f'#findings a[href="#f-{first.fingerprint}"]').click()
@@ -115,6 +115,7 @@ def test_report_draws_an_access_path(
     _, report = report_file
     finding = next(a.finding for a in report.findings if any(e.path for e in a.finding.exposures))
     path = next(e.path for e in finding.exposures if e.path is not None)
+    pg.locator(f"#f-{finding.fingerprint} > summary").click()
     svg = pg.locator(f"#f-{finding.fingerprint} svg.path").first
     svg.scroll_into_view_if_needed()
     box = svg.bounding_box()
@@ -129,3 +130,55 @@ def test_report_draws_an_access_path(
     rect = svg.locator("g.node rect").first.bounding_box()
     assert rect is not None and rect["width"] > 50  # the boxes are really drawn
     svg.screenshot(path=str(REPO / "test-artifacts" / "audit-path.png"))
+
+
+def test_controls_pass_or_fail_with_their_baseline(
+    page: tuple[Any, list[str], list[str]], report_file: tuple[Path, Any]
+) -> None:
+    pg, _, _ = page
+    _, report = report_file
+    failing = {a.finding.check for a in report.findings if a.status.value == "open"}
+    rows = pg.locator("#controls tbody tr")
+    assert rows.count() == len(report.checks)
+    for i, check in enumerate(report.checks):
+        row = rows.nth(i)
+        assert row.get_attribute("data-check") == check.id
+        assert (row.get_attribute("data-result") == "fail") == (check.id in failing)
+        assert (check.baseline or "—") in row.inner_text()
+    passed = pg.locator('[data-card="controls passed"] b').inner_text()
+    assert int(passed) == len(report.checks) - len(failing)
+
+
+def test_findings_are_collapsed_readable_and_fit_the_page(
+    page: tuple[Any, list[str], list[str]], report_file: tuple[Path, Any]
+) -> None:
+    """Collapsed by default, no literal markdown, nothing runs off the right edge; a finding
+    opens on why it matters, how to fix it (Learn link) and, where one exists, the what-if."""
+    pg, _, _ = page
+    path, report = report_file
+    pg.goto(path.as_uri())  # fresh: earlier tests opened findings
+    assert pg.locator("details.finding[open]").count() == 0
+    assert "`" not in pg.locator("main").inner_text()
+    fixable = next(a.finding for a in report.findings if a.finding.check.startswith("xtap."))
+    pg.locator(f"#f-{fixable.fingerprint} > summary").click()
+    opened = pg.locator(f"#f-{fixable.fingerprint}")
+    assert opened.locator(".why").is_visible()
+    learn = opened.locator(".fix a").get_attribute("href")
+    assert learn is not None and learn.startswith("https://learn.microsoft.com/")
+    assert f"tenant: {fixable.tenant}" in opened.locator("pre.whatif").inner_text()
+    pages = opened.locator("details.page")
+    assert pages.count() == -(-min(len(fixable.exposures), 200) // 50)
+    overflow = pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    opened.screenshot(path=str(REPO / "test-artifacts" / "audit-finding.png"))
+
+
+def test_print_opens_every_finding(page: tuple[Any, list[str], list[str]]) -> None:
+    pg, _, _ = page
+    pg.emulate_media(media="print")
+    try:
+        closed = pg.locator("details.finding:not([open])").first
+        assert closed.locator("p").first.is_visible()
+        pg.pdf(path=str(REPO / "test-artifacts" / "audit-report.pdf"))
+    finally:
+        pg.emulate_media(media="screen")

@@ -20,7 +20,15 @@ import yaml
 from api.viewer import CYTOSCAPE_FILE, default_node_modules
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
-from tests.e2e.conftest import CHROMIUM, REPO, Server, running_server, shoot, tenantgraph
+from tests.e2e.conftest import (
+    CHROMIUM,
+    REPO,
+    TIMEOUT_MS,
+    Server,
+    running_server,
+    shoot,
+    tenantgraph,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -299,3 +307,38 @@ def test_a_server_with_authentication_asks_for_a_token(browser: Any, tmp_path: P
         page.wait_for_selector('[data-testid="graph"][data-rendered="true"]')
         assert int(page.get_by_test_id("graph").get_attribute("data-node-count")) > 0
         context.close()
+
+
+def test_graphiql_renders_and_answers_with_the_network_blocked(
+    browser: Any, server: Server
+) -> None:
+    """GraphiQL comes from the npm packages the server serves: every other host is refused."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    refused: list[str] = []
+
+    def only_this_server(route: Any) -> None:
+        if route.request.url.startswith(server.base):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server.base + "/graphql")
+    page.locator(".graphiql-container").wait_for(timeout=TIMEOUT_MS)
+    tabs = page.locator(".graphiql-tab")
+    assert tabs.count() >= 4, "the example queries open as tabs"
+    page.locator(".graphiql-execute-button").click()
+    page.locator(".result-window").get_by_text('"search"').wait_for(timeout=TIMEOUT_MS)
+    assert '"errors"' not in page.locator(".result-window").inner_text()
+    shoot(page, "graphiql.png")
+    context.close()
+    assert not refused and not errors, (refused, errors)
+
+
+def test_viewer_links_to_graphiql(page: Any, server: Server) -> None:
+    assert page.get_by_test_id("graphiql-link").get_attribute("href") == "/graphql"
