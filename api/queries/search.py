@@ -136,7 +136,7 @@ class SearchQueries:
                 "invalid-input", f"`query` must have 1 to {MAX_QUERY} characters, not {len(needle)}"
             )
         wanted = set(kinds or SearchKind)
-        scope = await info.context.scope(snapshot)
+        scope = await info.context.page_scope(snapshot, after)
 
         def keep(row: object) -> bool:
             assert isinstance(row, _Row)
@@ -154,5 +154,11 @@ class SearchQueries:
 
         source = await info.context.run(searchable, scope.world)
         return await page_list(
-            info.context, source, keep=keep, first=first, after=after, convert=convert
+            info.context,
+            source,
+            snapshot=scope.snapshot,
+            keep=keep,
+            first=first,
+            after=after,
+            convert=convert,
         )
