@@ -29,7 +29,7 @@ from api.auth import (
     tokens_path_for,
 )
 from api.limits import Limits
-from graphmodel.cli._common import DEFAULT_DB, Command, add_store_arguments, open_service
+from graphmodel.cli._common import Command, add_store_arguments, open_service
 from graphmodel.ingest import load_world_text_with_warnings
 from graphmodel.service import GraphService
 
@@ -76,7 +76,7 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    service = open_service(args)
+    service = open_service(args, create=True)
     try:
         if args.demo:
             print(load_demo(service), file=sys.stderr)
@@ -108,7 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _configure_token(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=None, help="store database whose token file to use")
+    add_store_arguments(parser)  # `--db`: the store whose token file to use
     parser.add_argument("--tokens", help="token file (default: <db>.tokens.sqlite)")
     sub = parser.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = sub.add_parser("create", help="create a token and print it (shown only once)")
@@ -128,8 +128,6 @@ def _configure_token(parser: argparse.ArgumentParser) -> None:
 
 
 def _token(args: argparse.Namespace) -> int:
-    if args.db is None:
-        args.db = DEFAULT_DB
     store = _token_store(args)
     if args.token_command == "create":
         info, token = store.create(Role(args.role), tenants=args.tenant, name=args.name)

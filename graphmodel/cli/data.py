@@ -79,7 +79,7 @@ def _load(args: argparse.Namespace) -> int:
         "validated: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + "; writing snapshot...",
         file=sys.stderr,
     )
-    with open_service(args) as svc:
+    with open_service(args, create=True) as svc:
         info = svc.load_world(world, source=", ".join(args.files))
     took = time.monotonic() - started
     print(f"snapshot {info.id} written in {took:.1f}s: " + json.dumps(info.counts))

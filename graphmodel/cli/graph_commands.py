@@ -50,7 +50,7 @@ def _import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"ok: {summary} (not stored: --dry-run)")
         return 0
-    with open_service(args) as svc:
+    with open_service(args, create=True) as svc:
         info = svc.load_world(world, source="graph export: " + ", ".join(args.dirs))
     took = time.monotonic() - started
     print(f"snapshot {info.id} written in {took:.1f}s: " + json.dumps(info.counts))
