@@ -25,6 +25,7 @@ from graphmodel.cli._common import (
     error_json,
     run_command,
 )
+from graphmodel.cli.progress import start_clock
 
 __all__ = ["build_parser", "main"]
 
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    start_clock(whole_process=argv is None)
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:

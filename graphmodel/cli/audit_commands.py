@@ -17,6 +17,7 @@ from graphmodel.audit import CATALOGUE, SEVERITY_RANK, AuditOptions, FindingStat
 from graphmodel.audit.render import diff_data, render_diff, render_report, report_data
 from graphmodel.audit.render_html import render_html
 from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.cli.progress import Phase
 from graphmodel.errors import Issue, WorldInvalid
 from graphmodel.schema.codec import to_data
 from graphmodel.service.audits import AuditService
@@ -38,14 +39,16 @@ def _with_audits(
 
 def _audit(args: argparse.Namespace) -> int:
     def run(a: AuditService) -> int:
-        report = a.report(
-            snapshot=args.snapshot,
-            zone=args.zone,
-            options=AuditOptions(pending_days=args.pending_days),
-            tenants=args.tenant,
-            checks=args.check,
-            record=not args.no_record,
-        )
+        with Phase("audit", unit="findings") as phase:
+            report = a.report(
+                snapshot=args.snapshot,
+                zone=args.zone,
+                options=AuditOptions(pending_days=args.pending_days),
+                tenants=args.tenant,
+                checks=args.check,
+                record=not args.no_record,
+            )
+            phase.set(len(report.findings))
         if args.html:
             Path(args.html).write_text(render_html(report), encoding="utf-8")
             print(f"wrote {args.html}: {len(report.findings)} findings", file=sys.stderr)

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.cli.progress import Phase
 from graphmodel.cli.query import VIA_HELP, parse_via
 from graphmodel.export import FORMATS, ExportFormat, WhoResult
 from graphmodel.schema.enums import Via
@@ -30,12 +31,14 @@ def _who_results(svc: GraphService, resource: str) -> list[WhoResult]:
     """Every page of who-can-access, so the export is the whole answer, not its first page."""
     results: list[WhoResult] = []
     after: str | None = None
-    while True:
-        page = svc.who_can_access(resource, first=_PAGE, after=after)
-        results.extend((r.principal, r.verdict) for r in page.items)
-        if not page.has_next:
-            return results
-        after = page.end_cursor
+    with Phase("export who", unit="principals") as phase:
+        while True:
+            page = svc.who_can_access(resource, first=_PAGE, after=after)
+            results.extend((r.principal, r.verdict) for r in page.items)
+            phase.update(len(page.items))
+            if not page.has_next:
+                return results
+            after = page.end_cursor
 
 
 def _render(svc: GraphService, fmt: ExportFormat, args: argparse.Namespace) -> str:

@@ -28,7 +28,7 @@ def test_import_stores_a_snapshot_and_prints_located_warnings(
     db = tmp_path / "tg.db"
     assert tenantgraph("import", *dirs, "--db", str(db), "--no-progress") == 0
     out, err = capsys.readouterr()
-    assert out.startswith("snapshot 1 written in ")
+    assert out.startswith("snapshot 1 written: ")
     assert "warning: contoso/users.page3.json: value[0]: tenant `adatum.com` is referenced" in err
     assert "warning(s):" in err
     with open_store("memory", path=db) as store:
