@@ -158,7 +158,7 @@ def _token(args: argparse.Namespace) -> int:
 def _as_dict(t: TokenInfo) -> dict[str, object]:
     return {
         "id": t.id,
-        "role": t.role.value,
+        "role": t.role.name,  # as the API spells it
         "tenants": list(t.tenants),
         "name": t.name,
         "createdAt": t.created_at,

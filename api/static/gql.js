@@ -48,21 +48,27 @@ query ViewerTrustGraph {
   currentSnapshot { id title source createdAt }
 }`;
 
-const HOPS = "hops { from to edgeKind rule policy source }";
+const HOPS = "hops { source target kind rule policy sourceUrl }";
 
 export const ACCESS = `
 query ViewerAccess($principal: String!, $resource: String!, $via: Via!) {
   access(principal: $principal, resource: $resource, via: $via) {
-    principal resource via decision mfa partial
+    principal { ref } resource { ref } via decision mfa partial
     paths { via nodes ${HOPS} }
     reasons { code rule tenant policy message side inferred }
   }
 }`;
 
+/** One verdict, with `principal` and `resource` flattened to their refs for the drawing code. */
+export async function checkAccess(principal, resource, via) {
+  const { access } = await gql(ACCESS, { principal, resource, via });
+  return { ...access, principal: access.principal.ref, resource: access.resource.ref };
+}
+
 const WHO = `
 query ViewerWho($resource: String!, $first: Int!, $after: String) {
   whoCanAccess(resource: $resource, first: $first, after: $after) {
-    edges { node { principal resource verdict {
+    edges { node { principal { ref } resource { ref } verdict {
       via decision mfa paths { via ${HOPS} } reasons { code rule tenant policy message side }
     } } }
     pageInfo { hasNextPage endCursor }
@@ -76,7 +82,7 @@ export async function whoCanAccess(resource, pageSize = 500) {
   for (;;) {
     const page = (await gql(WHO, { resource, first: pageSize, after })).whoCanAccess;
     for (const { node } of page.edges) {
-      items.push({ ...node.verdict, principal: node.principal, resource: node.resource });
+      items.push({ ...node.verdict, principal: node.principal.ref, resource: node.resource.ref });
     }
     if (!page.pageInfo.hasNextPage) return { total: items.length, items };
     after = page.pageInfo.endCursor;
