@@ -20,7 +20,7 @@ from graphmodel.cli._common import (
 )
 from graphmodel.engine import render
 from graphmodel.schema.enums import Via
-from graphmodel.schema.output import enum_name, to_output
+from graphmodel.schema.output import enum_name, trust_edge_data, verdict_data
 from graphmodel.schema.verdict import Decision
 from graphmodel.service.scenarios import run_scenarios
 
@@ -52,7 +52,7 @@ def parse_via(text: str) -> Via:
 def _check(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
         verdict = svc.check(args.principal, args.resource, via=args.via)
-    print(json.dumps(to_output(verdict), indent=2) if args.json else render(verdict))
+    print(json.dumps(verdict_data(verdict), indent=2) if args.json else render(verdict))
     return DECISION_EXIT[verdict.decision]
 
 
@@ -60,7 +60,7 @@ def _who(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
         page = svc.who_can_access(args.resource, first=args.first, after=args.after)
     if args.json:
-        print(json.dumps([to_output(r.verdict) for r in page.items], indent=2))
+        print(json.dumps([verdict_data(r.verdict) for r in page.items], indent=2))
         return 0
     for r in page.items:
         v = r.verdict
@@ -75,7 +75,7 @@ def _reachable(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
         page = svc.reachable(args.principal, first=args.first, after=args.after)
     if args.json:
-        print(json.dumps([to_output(r.verdict) for r in page.items], indent=2))
+        print(json.dumps([verdict_data(r.verdict) for r in page.items], indent=2))
         return 0
     for r in page.items:
         v = r.verdict
@@ -89,7 +89,7 @@ def _trust(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
         edges = svc.trust_graph(args.tenant or None)
     if args.json:
-        print(json.dumps([to_output(e) for e in edges], indent=2))
+        print(json.dumps([trust_edge_data(e) for e in edges], indent=2))
         return 0
     for e in edges:
         print(
