@@ -29,9 +29,9 @@ from api.auth import (
     tokens_path_for,
 )
 from api.limits import Limits
-from graphmodel.cli._common import Command, add_store_arguments, open_service
-from graphmodel.ingest import load_world_text_with_warnings
+from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.service import GraphService
+from graphmodel.service.management import Management
 
 __all__ = ["COMMANDS", "load_demo"]
 
@@ -48,14 +48,14 @@ def load_demo(service: GraphService) -> str:
     if current is not None:
         return f"demo: the store already holds snapshot {current.id}; not loading the demo world"
     resource = files("fixtures") / "demo.yaml"
-    world, warnings = load_world_text_with_warnings(
+    loaded = Management(service).load_world_text(
         resource.read_text("utf-8"), file="fixtures/demo.yaml"
     )
-    for w in warnings:
+    for w in loaded.warnings:
         print(f"warning: {w.render()}", file=sys.stderr)
-    info = service.load_world(world, source="fixtures/demo.yaml")
+    info = loaded.snapshot
     counts = ", ".join(f"{v} {k}" for k, v in info.counts.items())
-    title = world.title or "demo world"
+    title = loaded.value.title or "demo world"
     return f"demo: loaded fixtures/demo.yaml ({title}) as snapshot {info.id}: {counts}"
 
 

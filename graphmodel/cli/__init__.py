@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
 
 from graphmodel.cli import audit_commands, data, export_commands, graph_commands, query
-from graphmodel.cli._common import (
+from graphmodel.cli.common import (
     Command,
     Exit,
     Parser,

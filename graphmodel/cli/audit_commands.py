@@ -16,7 +16,7 @@ from pathlib import Path
 from graphmodel.audit import CATALOGUE, SEVERITY_RANK, AuditOptions, FindingStatus, Severity
 from graphmodel.audit.render import diff_data, render_diff, render_report, report_data
 from graphmodel.audit.render_html import render_html
-from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.cli.progress import Phase
 from graphmodel.errors import Issue, WorldInvalid
 from graphmodel.schema.codec import to_data

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.cli.progress import Phase, since_start
 from graphmodel.errors import Issue, WorldInvalid
 from graphmodel.ingest.world import load_world_file_with_warnings

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.cli.progress import Phase
 from graphmodel.cli.query import VIA_HELP, parse_via
 from graphmodel.export import FORMATS, ExportFormat, WhoResult

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.cli.data import written_line
 from graphmodel.cli.progress import Phase
 from graphmodel.ingest.collector import (

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from graphmodel.cli._common import (
+from graphmodel.cli.common import (
     Command,
     Exit,
     add_store_arguments,

@@ -18,8 +18,8 @@ from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.object_route import object_route
 from graphmodel.engine.route import Resource, RouteResult, add_unique
 from graphmodel.errors import NodeNotFound
-from graphmodel.policy._reason import reason
 from graphmodel.policy.apps import app_enabled_gate, audience_gate, is_multitenant_registration
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.entities import App, Channel, User
 from graphmodel.schema.enums import IdentityProviderKind, MembershipType, TenantType, Via
 from graphmodel.schema.kinds import EdgeKind
