@@ -150,3 +150,9 @@ def test_the_viewers_queries_are_valid_against_the_schema(schema: GraphQLSchema)
     assert len(queries) >= 5
     for q in queries:
         assert validate(schema, parse(q)) == [], q
+
+
+def test_the_benchmarks_query_is_valid_against_the_schema(schema: GraphQLSchema) -> None:
+    from bench.probe_http import QUERY
+
+    assert validate(schema, parse(QUERY)) == []
