@@ -236,3 +236,12 @@ def test_bench_generate_runs_as_a_script(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "'users': " in run.stdout
+
+
+def test_unknown_zone_gets_a_suggestion(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ("--db", str(demo_db))
+    assert in_process(capsys, *db, "zone", "set", "partners", "fabrikam")[0] == 0
+    code, out, _ = in_process(capsys, *db, "audit", "--zone", "partnrs", "--json")
+    assert code == 2
+    (error,) = json.loads(out)["errors"]
+    assert error["extensions"] == {"code": "node-not-found", "suggestion": "partners"}
