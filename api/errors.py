@@ -4,7 +4,9 @@ Codes a client can switch on (never on the message):
 
 - every `graphmodel.errors.GraphModelError` keeps its own `.code` (`node-not-found`,
   `snapshot-not-found`, `world-invalid`, `conflict`, `store-unavailable`, `query-invalid`, ...);
-  `store-unavailable` also carries `retryable: true`, `world-invalid` the located `issues`;
+  `store-unavailable` also carries `retryable: true`, `world-invalid` the located `issues`,
+  `node-not-found` a `suggestion` when a known ref is close (`graphmodel.errors.error_extensions`,
+  which the CLI's `--json` errors use too);
 - the API's own (`ApiCode`): `unauthenticated` (401), `forbidden` (403 for a non-admin
   mutation; a field outside a scoped token's tenants), `query-too-deep`, `too-many-aliases`,
   `query-too-complex`, `page-too-large`, `body-too-large` (413), `deadline-exceeded`,

@@ -65,6 +65,9 @@ def test_access_via_and_pending(admin: Client) -> None:
 
 def test_access_unknown_node_has_stable_code(admin: Client) -> None:
     assert admin.codes(VERDICT, {"p": "nobody/x", "r": "contoso/wiki"}) == ["node-not-found"]
+    (error,) = admin.result(VERDICT, {"p": "fabrikam/bob", "r": "contoso/wikki"})["errors"]
+    assert error["extensions"] == {"code": "node-not-found", "suggestion": "contoso/wiki"}
+    assert error["message"] == "resource `contoso/wikki` not found; did you mean `contoso/wiki`?"
 
 
 WHO = """
