@@ -221,6 +221,7 @@ def test_import_progress_is_one_updating_line_when_asked(tmp_path: Path) -> None
     )
     assert live.returncode == 0, live.stderr
     assert b"\r" in live.stderr and f"/{files}".encode() in live.stderr  # one line redrawn
+    assert b" files/s]" in live.stderr and b"<" in live.stderr  # with a rate and an ETA
     quiet = tg("--db", str(tmp_path / "j.db"), "import", *dirs, "--quiet", "--no-progress")
     assert "\r" not in quiet.stderr
     assert f"import: {files}/{files} files in " in quiet.stderr
