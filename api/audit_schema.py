@@ -22,7 +22,8 @@ from api.types.connection import Connection, Edge, PageInfo
 from api.types.enums import Decision, Mfa, Via
 from api.types.fields import field
 from api.types.graph import Issue, TrustEdge
-from api.types.verdict import AccessPath, Reason
+from api.types.refs import Principal, Resource
+from api.types.verdict import AccessPath, Reason, principal_node, resource_node
 from graphmodel.schema.trust import TrustEdge as DomainTrustEdge
 from graphmodel.service.audits import AccessChange as DomainAccessChange
 from graphmodel.service.audits import (
@@ -94,19 +95,7 @@ def _page(
 
 
 def _trust(edges: Sequence[DomainTrustEdge], scope: Scope) -> list[TrustEdge]:
-    return [
-        TrustEdge(
-            id=":".join(e.key),
-            kind=e.kind.value,
-            source=e.source,
-            target=e.target,
-            rule=e.rule,
-            policy=e.policy if scope.sees_tenant(e.source) else None,
-            scope=e.scope,
-            source_url=e.source_url,
-        )
-        for e in edges
-    ]
+    return [TrustEdge.from_domain(e, scope) for e in edges]
 
 
 def _opt(scope: Scope, ref: str | None) -> str | None:
@@ -134,8 +123,9 @@ class ExposureCounts:
 
 @strawberry.type(description="One thing a finding exposes: an access with its path, or an object.")
 class Exposure:
-    principal: str | None = strawberry.field(description="Home identity of who gets in.")
-    resource: str | None = strawberry.field(description="The app or channel reached.")
+    principal_ref: strawberry.Private[str | None]
+    resource_ref: strawberry.Private[str | None]
+    scope: strawberry.Private[Scope]
     object: str | None = strawberry.field(description="A tenant, domain, group or package.")
     via: Via | None
     decision: Decision | None
@@ -143,11 +133,22 @@ class Exposure:
     path: AccessPath | None
     detail: str
 
+    @field(description="Home identity of who gets in, with its `ref`.")
+    async def principal(self, info: Info) -> Principal | None:
+        ref = self.principal_ref
+        return None if ref is None else await principal_node(info, self.scope, ref)
+
+    @field(description="The app or channel reached, with its `ref`.")
+    async def resource(self, info: Info) -> Resource | None:
+        ref = self.resource_ref
+        return None if ref is None else await resource_node(info, self.scope, ref)
+
     @classmethod
     def from_domain(cls, e: DomainExposure, scope: Scope) -> Exposure:
         return cls(
-            principal=_opt(scope, e.principal),
-            resource=_opt(scope, e.resource),
+            principal_ref=e.principal,
+            resource_ref=e.resource,
+            scope=scope,
             object=_opt(scope, e.object),
             via=e.via,
             decision=e.decision,
@@ -262,8 +263,9 @@ class EntityChange:
 
 @strawberry.type(description="A principal that gains, loses, or reaches differently a resource.")
 class AccessChange:
-    principal: str
-    resource: str
+    principal_ref: strawberry.Private[str]
+    resource_ref: strawberry.Private[str]
+    scope: strawberry.Private[Scope]
     change: AccessChangeKind
     before: Decision
     after: Decision
@@ -277,11 +279,20 @@ class AccessChange:
         description="Indexes into `entities` of the changes that can explain this one."
     )
 
+    @field(description="Who gains or loses (a home identity), with its `ref`.")
+    async def principal(self, info: Info) -> Principal:
+        return await principal_node(info, self.scope, self.principal_ref)
+
+    @field(description="The app or channel, with its `ref`.")
+    async def resource(self, info: Info) -> Resource:
+        return await resource_node(info, self.scope, self.resource_ref)
+
     @classmethod
     def from_domain(cls, c: DomainAccessChange, scope: Scope) -> AccessChange:
         return cls(
-            principal=scope.ref(c.principal),
-            resource=scope.ref(c.resource),
+            principal_ref=c.principal,
+            resource_ref=c.resource,
+            scope=scope,
             change=c.change,
             before=c.before,
             after=c.after,

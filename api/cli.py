@@ -33,10 +33,10 @@ from api.auth import (
 )
 from api.limits import Limits
 from api.workers import SERVE_ENV, ServeOptions, cursor_key
-from graphmodel.cli._common import DEFAULT_DB, Command, add_store_arguments, open_service
+from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.errors import GraphModelError
-from graphmodel.ingest import load_world_text_with_warnings
 from graphmodel.service import GraphService
+from graphmodel.service.management import Management
 
 __all__ = ["COMMANDS", "load_demo"]
 
@@ -53,14 +53,14 @@ def load_demo(service: GraphService) -> str:
     if current is not None:
         return f"demo: the store already holds snapshot {current.id}; not loading the demo world"
     resource = files("fixtures") / "demo.yaml"
-    world, warnings = load_world_text_with_warnings(
+    loaded = Management(service).load_world_text(
         resource.read_text("utf-8"), file="fixtures/demo.yaml"
     )
-    for w in warnings:
+    for w in loaded.warnings:
         print(f"warning: {w.render()}", file=sys.stderr)
-    info = service.load_world(world, source="fixtures/demo.yaml")
+    info = loaded.snapshot
     counts = ", ".join(f"{v} {k}" for k, v in info.counts.items())
-    title = world.title or "demo world"
+    title = loaded.value.title or "demo world"
     return f"demo: loaded fixtures/demo.yaml ({title}) as snapshot {info.id}: {counts}"
 
 
@@ -107,7 +107,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise GraphModelError(
             "`--workers` above 1 needs a store every worker can open: a `--db` file or neo4j"
         )
-    service = open_service(args)
+    service = open_service(args, create=True)
     tokens: str | None = None
     try:
         if args.demo:
@@ -156,7 +156,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _configure_token(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=None, help="store database whose token file to use")
+    add_store_arguments(parser)  # `--db`: the store whose token file to use
     parser.add_argument("--tokens", help="token file (default: <db>.tokens.sqlite)")
     sub = parser.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = sub.add_parser("create", help="create a token and print it (shown only once)")
@@ -176,8 +176,6 @@ def _configure_token(parser: argparse.ArgumentParser) -> None:
 
 
 def _token(args: argparse.Namespace) -> int:
-    if args.db is None:
-        args.db = DEFAULT_DB
     store = _token_store(args)
     if args.token_command == "create":
         info, token = store.create(Role(args.role), tenants=args.tenant, name=args.name)
@@ -208,7 +206,7 @@ def _token(args: argparse.Namespace) -> int:
 def _as_dict(t: TokenInfo) -> dict[str, object]:
     return {
         "id": t.id,
-        "role": t.role.value,
+        "role": t.role.name,  # as the API spells it
         "tenants": list(t.tenants),
         "name": t.name,
         "createdAt": t.created_at,

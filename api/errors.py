@@ -6,7 +6,9 @@ Codes a client can switch on (never on the message):
   `snapshot-not-found`, `world-invalid`, `conflict`, `store-unavailable`, `query-invalid`, ...);
   a `conflict` from a write that lost a race to another process carries `baseSnapshot` and
   `currentSnapshot`;
-  `store-unavailable` also carries `retryable: true`, `world-invalid` the located `issues`;
+  `store-unavailable` also carries `retryable: true`, `world-invalid` the located `issues`,
+  `node-not-found` a `suggestion` when a known ref is close (`graphmodel.errors.error_extensions`,
+  which the CLI's `--json` errors use too);
 - the API's own (`ApiCode`): `unauthenticated` (401), `forbidden` (403 for a non-admin
   mutation; a field outside a scoped token's tenants), `query-too-deep`, `too-many-aliases`,
   `query-too-complex`, `page-too-large`, `body-too-large` (413), `deadline-exceeded`,
@@ -26,7 +28,7 @@ from graphql import GraphQLError
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from graphmodel.errors import GraphModelError, Issue, SnapshotConflict, WorldInvalid
+from graphmodel.errors import GraphModelError, WorldInvalid, error_extensions, issue_data
 
 __all__ = [
     "ApiCode",
@@ -66,21 +68,6 @@ class ApiError(Exception):
         self.extensions: dict[str, Json] = {"code": code, **extra}
 
 
-def issue_data(issue: Issue) -> dict[str, Json]:
-    """One located problem as JSON: `{code, path, loc, message, file?, line?}`."""
-    data: dict[str, Json] = {
-        "code": issue.code,
-        "path": issue.path,
-        "loc": [str(part) for part in issue.loc],
-        "message": issue.msg,
-    }
-    if issue.file is not None:
-        data["file"] = issue.file
-    if issue.line is not None:
-        data["line"] = issue.line
-    return data
-
-
 def error_body(code: ApiCode, message: str) -> dict[str, Json]:
     """A GraphQL-shaped response body for errors raised before GraphQL runs (401, 413)."""
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
@@ -100,18 +87,6 @@ def input_errors() -> Iterator[None]:
         raise ApiError("invalid-input", message, issues=issues) from exc
 
 
-def _domain_extensions(exc: GraphModelError) -> dict[str, Json]:
-    ext: dict[str, Json] = {"code": exc.code}
-    if exc.retryable:
-        ext["retryable"] = True
-    if isinstance(exc, WorldInvalid):
-        ext["issues"] = [issue_data(i) for i in exc.issues]
-    if isinstance(exc, SnapshotConflict):  # both snapshots, so a client can re-read and decide
-        ext["baseSnapshot"] = exc.base
-        ext["currentSnapshot"] = exc.current
-    return ext
-
-
 def _visible(error: GraphQLError) -> bool:
     """Errors a client may see: GraphQL's own, the API's, and the domain's."""
     original = error.original_error
@@ -127,7 +102,7 @@ class ErrorCodes(SchemaExtension):
         for error in getattr(result, "errors", None) or ():
             original = error.original_error
             if isinstance(original, GraphModelError):
-                error.extensions = {**(error.extensions or {}), **_domain_extensions(original)}
+                error.extensions = {**(error.extensions or {}), **error_extensions(original)}
             elif _visible(error) and not (error.extensions or {}).get("code"):
                 coercion = isinstance(original, StrawberryInputCoercionError)
                 code = "invalid-input" if coercion else "query-invalid"

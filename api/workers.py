@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 from api.app import create_app
 from api.auth import Authenticator, NoAuth, TokenAuth, TokenStore
 from api.limits import Limits
-from graphmodel.cli._common import open_service
+from graphmodel.cli.common import open_service
 from graphmodel.errors import GraphModelError
 from graphmodel.service import GraphService
 

@@ -5,9 +5,10 @@ not the engine, and take minutes; a World built here is the same typed facts the
 produce (same ids, UPNs and defaults), so `write_world_yaml` can still emit the world-file format
 for inspection or for loading through the CLI (`tenantgraph load`).
 
-Usage::
+Usage (either form works)::
 
     python -m bench.generate S --seed 7 --yaml /tmp/s.yaml    # prints counts, writes YAML
+    python bench/generate.py S --seed 7 --yaml /tmp/s.yaml
 
 The same (scale, seed) always yields the same World.
 """
@@ -19,6 +20,10 @@ import random
 import sys
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
+
+if not __package__:  # run as `python bench/generate.py`: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._objects import make_apps, make_groups, make_teams
 from bench._people import Draft, Gen, make_tenants, make_users

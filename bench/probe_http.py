@@ -37,7 +37,7 @@ QUERY = """
 query Access($p: String!, $r: String!) {
   access(principal: $p, resource: $r) {
     decision mfa via partial codes
-    paths { via nodes hops { from to edgeKind rule policy source } }
+    paths { via nodes hops { source target kind rule policy sourceUrl } }
     reasons { code rule tenant policy message side inferred }
   }
 }

@@ -5,7 +5,8 @@
     │   └── WorldInvalid                 world-invalid      (.issues: every located problem)
     ├── StoreError                       store-error
     │   ├── NotFound (LookupError)       not-found
-    │   │   ├── NodeNotFound             node-not-found     (.ref)
+    │   │   ├── NodeNotFound             node-not-found     (.ref, .suggestion)
+    │   │   ├── StoreNotFound            store-not-found    (.path: no store file there)
     │   │   └── SnapshotNotFound         snapshot-not-found (.snapshot_id)
     │   ├── Conflict                     conflict
     │   ├── StoreIncompatible            store-incompatible (not a store of ours, corrupt)
@@ -39,8 +40,11 @@ __all__ = [
     "SnapshotNotFound",
     "StoreError",
     "StoreIncompatible",
+    "StoreNotFound",
     "StoreUnavailable",
     "WorldInvalid",
+    "error_extensions",
+    "issue_data",
 ]
 
 ErrorCode = Literal[
@@ -50,6 +54,7 @@ ErrorCode = Literal[
     "store-error",
     "not-found",
     "node-not-found",
+    "store-not-found",
     "snapshot-not-found",
     "conflict",
     "store-incompatible",
@@ -129,10 +134,28 @@ class NotFound(StoreError, LookupError):
 class NodeNotFound(NotFound):
     code: ErrorCode = "node-not-found"
 
-    def __init__(self, ref: str, *, kind: str = "node") -> None:
+    def __init__(self, ref: str, *, kind: str = "node", suggestion: str | None = None) -> None:
         self.ref = ref
         self.kind = kind
-        super().__init__(f"{kind} `{ref}` not found")
+        self.suggestion = suggestion
+        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+        super().__init__(f"{kind} `{ref}` not found{hint}")
+
+
+class StoreNotFound(NotFound):
+    """A command that only reads was pointed at a store file that is not there.
+
+    Why an error and not an empty store: opening would create the file, and a typo in `--db`
+    would then look like "principal not found" instead of naming the wrong path.
+    """
+
+    code: ErrorCode = "store-not-found"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"store file `{path}` does not exist; load a world first (tenantgraph load FILE)"
+        )
 
 
 class SnapshotNotFound(NotFound):
@@ -194,3 +217,40 @@ class QueryError(GraphModelError, ValueError):
 
 class PathLimitExceeded(QueryError):
     code: ErrorCode = "path-limit-exceeded"
+
+
+Json = str | int | float | bool | None | list["Json"] | dict[str, "Json"]
+
+
+def issue_data(issue: Issue) -> dict[str, Json]:
+    """One located problem as JSON: `{code, path, loc, message, file?, line?}`."""
+    data: dict[str, Json] = {
+        "code": issue.code,
+        "path": issue.path,
+        "loc": [str(part) for part in issue.loc],
+        "message": issue.msg,
+    }
+    if issue.file is not None:
+        data["file"] = issue.file
+    if issue.line is not None:
+        data["line"] = issue.line
+    return data
+
+
+def error_extensions(exc: GraphModelError) -> dict[str, Json]:
+    """The machine-readable part of an error, as the API's `extensions` and the CLI's `--json`.
+
+    Why one function: a script that switches on `code` must see the same codes and payloads
+    from `tenantgraph ... --json` as from the GraphQL API.
+    """
+    ext: dict[str, Json] = {"code": exc.code}
+    if exc.retryable:
+        ext["retryable"] = True
+    if isinstance(exc, WorldInvalid):
+        ext["issues"] = [issue_data(i) for i in exc.issues]
+    if isinstance(exc, NodeNotFound) and exc.suggestion:
+        ext["suggestion"] = exc.suggestion
+    if isinstance(exc, SnapshotConflict):  # both snapshots, so a client can re-read and decide
+        ext["baseSnapshot"] = exc.base
+        ext["currentSnapshot"] = exc.current
+    return ext

@@ -11,8 +11,11 @@ executed) and reports each import that breaks one of these rules:
   a concrete backend (``graphmodel.stores``, ``.memory``, ``.neo4j``). The ``graphmodel``
   package root and ``graphmodel.__main__`` sit on top, with ``cli``.
 * nothing under graphmodel imports ``api``; ``api`` imports from graphmodel only
-  ``service``, ``schema``, ``errors``, ``export``, ``cli._common`` (store options of
-  ``tenantgraph serve``) and ``ingest`` (world-file text for ``loadWorld``).
+  ``service``, ``schema``, ``errors``, ``export`` and ``cli.common`` (store options of
+  ``tenantgraph serve``); it reaches ``ingest`` only through the service.
+* no package imports another package's private modules (a ``_name`` segment) or private
+  helpers (``from x import _name``): what another package needs gets a public home
+  (``graphmodel.ingest.readers`` for the change-set reader of ``audit``).
 * only ``graphmodel/stores/neo4j*`` imports the ``neo4j`` driver; only
   ``graphmodel/stores/memory*``, ``graphmodel/engine``, ``graphmodel/policy`` and
   ``graphmodel/export`` import ``networkx``.
@@ -49,9 +52,8 @@ LAYERS: dict[str, float] = {
     "__main__": 8,
     "": 9,  # the graphmodel package root (its __init__ may re-export from any layer)
 }
-# `cli._common` gives `tenantgraph serve` the shared store options; `ingest` parses the world
-# files `loadWorld` and `serve --demo` load.
-API_MAY_IMPORT = ("errors", "schema", "service", "export", "cli._common", "ingest")
+# `cli.common` gives `tenantgraph serve` the shared store options.
+API_MAY_IMPORT = ("errors", "schema", "service", "export", "cli.common")
 # Third-party package -> graphmodel module prefixes allowed to import it (api never may).
 RESTRICTED_THIRD_PARTY: dict[str, tuple[str, ...]] = {
     "neo4j": ("stores.neo4j",),
@@ -144,6 +146,46 @@ def iter_imports(
                 yield node.lineno, arg.value
 
 
+def package_of(module: str) -> str:
+    """The package that owns `module`: `api`, or `graphmodel.<subpackage>` (or the root)."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "graphmodel" and len(parts) > 1 else parts[0]
+
+
+def is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def check_private(importer: str, target: str, names: tuple[str, ...] = ()) -> str | None:
+    """A rule if `importer` reaches into another package's private module or helper."""
+    if not target.startswith(("graphmodel.", "api.")) or package_of(target) == package_of(importer):
+        return None
+    hidden = [p for p in target.split(".") if is_private(p)]
+    if hidden:
+        return f"private module `{hidden[0]}` of {package_of(target)}: give it a public home"
+    helpers = [n for n in names if is_private(n)]
+    if helpers:
+        return f"private helper `{helpers[0]}` of {package_of(target)}: give it a public home"
+    return None
+
+
+def private_imports(
+    tree: ast.AST, module: str, known: frozenset[str]
+) -> Iterator[tuple[int, str, str]]:
+    """(line, target, rule) for each import of another package's private module or helper."""
+    seen = set()
+    for line, target in iter_imports(tree, module, False, known):
+        rule = check_private(module, target)
+        if rule and (line, target) not in seen:
+            seen.add((line, target))
+            yield line, target, rule
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            rule = check_private(module, node.module + ".x", tuple(a.name for a in node.names))
+            if rule and "helper" in rule:
+                yield node.lineno, node.module, rule
+
+
 def check_import(importer: str, target: str) -> str | None:
     """The broken rule's description if `importer` may not import `target`, else None."""
     top = target.split(".")[0]
@@ -197,6 +239,7 @@ def check_tree(root: Path) -> list[Violation]:
     for path in files:
         module, is_pkg = names[path]
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        rel_path = path.relative_to(root).as_posix()
         for line, target in iter_imports(tree, module, is_pkg, known):
             rule = (
                 "relative import goes above the top-level package"
@@ -204,8 +247,9 @@ def check_tree(root: Path) -> list[Violation]:
                 else check_import(module, target)
             )
             if rule:
-                rel_path = path.relative_to(root).as_posix()
                 found.append(Violation(rel_path, line, module, target, rule))
+        for line, target, rule in private_imports(tree, module, known):
+            found.append(Violation(rel_path, line, module, target, rule))
     return found
 
 
@@ -328,3 +372,26 @@ def test_relative_imports_resolve_against_the_package(
 ) -> None:
     known = frozenset({"graphmodel.schema.ids", "graphmodel.policy.xtap", "graphmodel.errors"})
     assert [t for _, t in iter_imports(ast.parse(source), module, is_pkg, known)] == [expected]
+
+
+def test_checker_reports_private_imports_across_packages(tmp_path: Path) -> None:
+    _write_tree(
+        tmp_path,
+        {
+            "graphmodel/errors.py": "",
+            "graphmodel/ingest/_fields.py": "",
+            "graphmodel/ingest/world.py": "from graphmodel.ingest._fields import Collector\n",
+            "graphmodel/audit/changes.py": (
+                "from graphmodel.ingest._fields import Collector\n"  # private module
+                "from graphmodel.ingest import _helper\n"  # private helper
+                "from graphmodel.ingest import world\n"  # public: fine
+            ),
+            "api/cli.py": "from graphmodel.ingest import world\n",  # only through the service
+        },
+    )
+    found = {(v.path, v.target, v.rule.split()[0]) for v in check_tree(tmp_path)}
+    assert found == {
+        ("graphmodel/audit/changes.py", "graphmodel.ingest._fields", "private"),
+        ("graphmodel/audit/changes.py", "graphmodel.ingest", "private"),
+        ("api/cli.py", "graphmodel.ingest.world", "api"),
+    }

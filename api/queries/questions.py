@@ -14,7 +14,7 @@ import strawberry
 from api.context import Context
 from api.paging import page_stream
 from api.types.connection import Connection
-from api.types.enums import Via
+from api.types.enums import Role, Via
 from api.types.fields import field
 from api.types.graph import Snapshot, TrustGraph
 from api.types.verdict import Answer, Reach, Verdict
@@ -31,7 +31,7 @@ SnapshotArg = Annotated[
 
 @strawberry.type(description="Who is asking: the token's role and tenant scope.")
 class ViewerInfo:
-    role: str
+    role: Role
     tenants: list[str] | None = strawberry.field(description="null = every tenant.")
     authenticated: bool
 
@@ -173,7 +173,7 @@ class QuestionQueries:
     def viewer(self, info: Info) -> ViewerInfo:
         v = info.context.viewer
         return ViewerInfo(
-            role=v.role.value,
+            role=v.role,
             tenants=None if v.tenants is None else sorted(v.tenants),
             authenticated=v.token_id is not None,
         )

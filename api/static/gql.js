@@ -53,21 +53,27 @@ query ViewerTrustGraph {
   currentSnapshot { id title source createdAt }
 }`;
 
-const HOPS = "hops { from to edgeKind rule policy source }";
+const HOPS = "hops { source target kind rule policy sourceUrl }";
 
 export const ACCESS = `
 query ViewerAccess($principal: String!, $resource: String!, $via: Via!) {
   access(principal: $principal, resource: $resource, via: $via) {
-    principal resource via decision mfa partial
+    principal { ref } resource { ref } via decision mfa partial
     paths { via nodes ${HOPS} }
     reasons { code rule tenant policy message side inferred }
   }
 }`;
 
+/** One verdict, with `principal` and `resource` flattened to their refs for the drawing code. */
+export async function checkAccess(principal, resource, via) {
+  const { access } = await gql(ACCESS, { principal, resource, via });
+  return { ...access, principal: access.principal.ref, resource: access.resource.ref };
+}
+
 const WHO = `
 query ViewerWho($resource: String!, $first: Int!, $after: String) {
   whoCanAccess(resource: $resource, first: $first, after: $after) {
-    edges { node { principal resource verdict {
+    edges { node { principal { ref } resource { ref } verdict {
       via decision mfa paths { via ${HOPS} } reasons { code rule tenant policy message side }
     } } }
     pageInfo { hasNextPage endCursor }
@@ -77,7 +83,7 @@ query ViewerWho($resource: String!, $first: Int!, $after: String) {
 /** One page of who-can-access: the page lists it virtualised and fetches the next on scroll. */
 export async function whoPage(resource, after = null, first = 100) {
   const page = (await gql(WHO, { resource, first, after })).whoCanAccess;
-  const items = page.edges.map(({ node }) => ({ ...node.verdict, principal: node.principal, resource: node.resource }));
+  const items = page.edges.map(({ node }) => ({ ...node.verdict, principal: node.principal.ref, resource: node.resource.ref }));
   return { items, hasNext: page.pageInfo.hasNextPage, after: page.pageInfo.endCursor };
 }
 

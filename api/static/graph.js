@@ -193,7 +193,7 @@ export function createGraph(container, { onSelect }) {
     clearOverlay(false);
     const kindOf = objectKinds(verdict);
     const refs = [verdict.principal];
-    for (const path of verdict.paths || []) for (const hop of path.hops) refs.push(hop.from, hop.to);
+    for (const path of verdict.paths || []) for (const hop of path.hops) refs.push(hop.source, hop.target);
     refs.push(verdict.resource);
     const byTenant = new Map();
     for (const ref of new Set(refs)) {
@@ -221,12 +221,12 @@ export function createGraph(container, { onSelect }) {
     }
     const hops = new Map();
     (verdict.paths || []).forEach((path, p) => path.hops.forEach((hop, h) => {
-      const key = `${hop.from}|${hop.to}|${hop.edgeKind}|${hop.rule}`;
+      const key = `${hop.source}|${hop.target}|${hop.kind}|${hop.rule}`;
       if (hops.has(key)) { hops.get(key).data.paths.push(p); return; }
-      const cross = tenantOf(hop.from) !== tenantOf(hop.to);
+      const cross = tenantOf(hop.source) !== tenantOf(hop.target);
       hops.set(key, { group: "edges", classes: cross ? "hop cross" : "hop", data: {
-        id: `hop:${hops.size}`, source: `obj:${hop.from}`, target: `obj:${hop.to}`, hop, step: h + 1,
-        paths: [p], label: `${h + 1}. ${hop.edgeKind} · ${hop.rule}`,
+        id: `hop:${hops.size}`, source: `obj:${hop.source}`, target: `obj:${hop.target}`, hop, step: h + 1,
+        paths: [p], label: `${h + 1}. ${hop.kind} · ${hop.rule}`,
       } });
     }));
     added.push(...hops.values());

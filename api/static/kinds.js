@@ -61,7 +61,7 @@ export function kindsBehind(verdict) {
   }
   for (const path of verdict.paths || []) {
     for (const hop of path.hops) {
-      const kind = String(hop.edgeKind || "").toUpperCase();
+      const kind = String(hop.kind || "").toUpperCase();
       if (kind === "SYNCED_FROM") kinds.add("SYNCS_USERS_TO");
       if (kind === "GUEST_OF") kinds.add("B2B_COLLAB_OUT").add("B2B_COLLAB_IN");
       if (kind === "SHARED_WITH_TEAM" || kind === "CHANNEL_MEMBER") {
@@ -105,10 +105,10 @@ export function objectKinds(verdict) {
   };
   for (const path of verdict.paths || []) {
     for (const hop of path.hops) {
-      const ends = ENDS[String(hop.edgeKind).toUpperCase()];
+      const ends = ENDS[String(hop.kind).toUpperCase()];
       if (!ends) continue;
-      narrow(hop.from, ends[0]);
-      narrow(hop.to, ends[1]);
+      narrow(hop.source, ends[0]);
+      narrow(hop.target, ends[1]);
     }
   }
   return (ref) => {

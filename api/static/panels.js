@@ -100,17 +100,17 @@ export function renderObject(target, { ref, kind }, actions) {
 
 export function renderHop(target, { hop, step }) {
   fillIn(target,
-    el("h2", { "data-testid": "details-title" }, `Hop ${step}: ${hop.edgeKind}`),
-    facts([["From", hop.from], ["To", hop.to], ["Edge", code(hop.edgeKind)], ["Rule", code(hop.rule)],
-      ["Setting", hop.policy ? code(hop.policy) : null], ["Source", link(hop.source)]]),
+    el("h2", { "data-testid": "details-title" }, `Hop ${step}: ${hop.kind}`),
+    facts([["From", hop.source], ["To", hop.target], ["Edge", code(hop.kind)], ["Rule", code(hop.rule)],
+      ["Setting", hop.policy ? code(hop.policy) : null], ["Source", link(hop.sourceUrl)]]),
   );
 }
 
 function hopItem(hop, i) {
-  return el("li", { class: "hop", "data-testid": "access-hop", "data-edge-kind": hop.edgeKind, "data-rule": hop.rule },
+  return el("li", { class: "hop", "data-testid": "access-hop", "data-edge-kind": hop.kind, "data-rule": hop.rule },
     el("span", { class: "step" }, `${i + 1}`),
-    el("span", { class: "hop-text" }, el("span", { class: "ref" }, hop.from), " → ", el("span", { class: "ref" }, hop.to),
-      el("br"), code(hop.edgeKind), " · rule ", code(hop.rule), hop.policy ? [" · ", el("span", { class: "muted" }, hop.policy)] : null));
+    el("span", { class: "hop-text" }, el("span", { class: "ref" }, hop.source), " → ", el("span", { class: "ref" }, hop.target),
+      el("br"), code(hop.kind), " · rule ", code(hop.rule), hop.policy ? [" · ", el("span", { class: "muted" }, hop.policy)] : null));
 }
 
 function reasonItem(r, blocking) {

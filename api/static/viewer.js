@@ -2,7 +2,7 @@
 // tabs, legend filters, search, and the access and who-can-access forms. State worth sharing
 // (an access question, a who-can-access resource) is kept in the URL hash, so a link shows it.
 import { setupBrowser } from "./browse.js";
-import { gql, setToken, tenantSettings, Unauthenticated, viaValues, ACCESS, TRUST_GRAPH } from "./gql.js";
+import { checkAccess, gql, setToken, tenantSettings, Unauthenticated, viaValues, TRUST_GRAPH } from "./gql.js";
 import { createGraph, edgeId } from "./graph.js";
 import { TRUST_KINDS } from "./kinds.js";
 import {
@@ -109,9 +109,9 @@ async function runAccess(principal, resource, via) {
   const target = $("access-result");
   target.replaceChildren(el("p", { class: "muted", role: "status" }, "Checking…"));
   try {
-    const data = await gql(ACCESS, { principal, resource, via: via || "ANY" });
-    const behind = graph.showVerdict(data.access);
-    renderVerdict(target, data.access, (i) => graph.emphasisePath(i), behind, selectEdge);
+    const verdict = await checkAccess(principal, resource, via || "ANY");
+    const behind = graph.showVerdict(verdict);
+    renderVerdict(target, verdict, (i) => graph.emphasisePath(i), behind, selectEdge);
     const hash = new URLSearchParams({ principal, resource });
     if (via && via !== "ANY") hash.set("via", via);
     history.replaceState(null, "", `#${hash}`);

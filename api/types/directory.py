@@ -19,12 +19,14 @@ from api.types.enums import (
     CreationType,
     ExternalUserState,
     IdentityProviderKind,
+    NodeKind,
     TenantType,
     UserType,
 )
 from api.types.fields import field
 from api.types.node import Entity
 from api.types.policies import CrossTenantAccessPolicy, ExternalCollaboration, TeamsPolicy
+from api.types.refs import Principal, Resource
 from graphmodel.schema import entities as de
 
 __all__ = [
@@ -42,10 +44,10 @@ Info = strawberry.Info[Context, None]
 
 
 @strawberry.type(description="An object of a tenant outside this token's scope, or unknown.")
-class ExternalObject:
+class ExternalObject(Principal, Resource):
     ref: str = strawberry.field(description="Redacted to `tenant/<kind>` when out of scope.")
     tenant: str
-    kind: str
+    kind: NodeKind | None = strawberry.field(description="Null when no such object exists.")
 
 
 @strawberry.type(description="A tenant: its domains, cloud and settings.")
@@ -58,7 +60,7 @@ class Tenant(Entity, relay.Node):
     primary_domain: str
     cloud: Cloud
     type: TenantType
-    identity_providers: list[str]
+    identity_providers: list[IdentityProviderKind]
     external_collaboration: ExternalCollaboration
     teams_policy: TeamsPolicy
     cross_tenant_access: CrossTenantAccessPolicy
@@ -73,7 +75,7 @@ class Tenant(Entity, relay.Node):
             primary_domain=t.primary_domain,
             cloud=t.cloud,
             type=t.type,
-            identity_providers=[p.kind.value for p in t.identity_providers],
+            identity_providers=[p.kind for p in t.identity_providers],
             external_collaboration=ExternalCollaboration.from_domain(t.external_collaboration),
             teams_policy=TeamsPolicy(
                 allow_user_to_participate_in_external_shared_channel=(
@@ -88,7 +90,7 @@ class Tenant(Entity, relay.Node):
 
 
 @strawberry.type(description="A Graph user object in a tenant (member, guest or synced user).")
-class User(Entity, relay.Node):
+class User(Entity, relay.Node, Principal):
     KIND = "user"
     node_ref: relay.NodeID[str]
     ref: str
@@ -209,6 +211,6 @@ async def directory_objects(
         elif isinstance(obj, de.Group) and scope.sees_tenant(obj.tenant):
             out.append(Group.from_domain(obj, scope))
         else:
-            kind = "user" if isinstance(obj, de.User) else "group" if obj else "object"
+            kind = NodeKind.USER if isinstance(obj, de.User) else NodeKind.GROUP if obj else None
             out.append(ExternalObject(ref=scope.ref(ref), tenant=tenant, kind=kind))
     return out

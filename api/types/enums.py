@@ -7,8 +7,11 @@ through without a mapping table.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import strawberry
 
+from api.auth import Role
 from graphmodel.schema.enums import (
     AccessType,
     AllowInvitesFrom,
@@ -18,6 +21,7 @@ from graphmodel.schema.enums import (
     CreationType,
     DirectoryRole,
     ExternalUserState,
+    GrantControl,
     GrantOperator,
     GuestUserAccess,
     IdentityProviderKind,
@@ -28,6 +32,7 @@ from graphmodel.schema.enums import (
     UserType,
     Via,
 )
+from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.verdict import Decision, Mfa, Side
 
 __all__ = [
@@ -39,19 +44,53 @@ __all__ = [
     "CreationType",
     "Decision",
     "DirectoryRole",
+    "EdgeKind",
     "ExternalUserState",
+    "GrantControl",
     "GrantOperator",
     "GuestUserAccess",
     "IdentityProviderKind",
     "MembershipType",
     "Mfa",
+    "NodeKind",
+    "Role",
     "Side",
     "SignInAudience",
     "TargetType",
     "TenantType",
+    "TrustEdgeKind",
+    "TrustScope",
     "UserType",
     "Via",
 ]
+
+
+class TrustEdgeKind(StrEnum):
+    """The derived tenant -> tenant edge kinds: `EdgeKind` narrowed to `TRUST_EDGES`.
+
+    Why a second enum: a client drawing the trust graph should see only the kinds a trust
+    edge can have, not the directory's path edges. `tests/api/test_schema_lint.py` keeps the
+    members equal to `TRUST_EDGES`.
+    """
+
+    B2B_COLLAB_OUT = EdgeKind.B2B_COLLAB_OUT.value
+    B2B_COLLAB_IN = EdgeKind.B2B_COLLAB_IN.value
+    DIRECT_CONNECT_OUT = EdgeKind.DIRECT_CONNECT_OUT.value
+    DIRECT_CONNECT_IN = EdgeKind.DIRECT_CONNECT_IN.value
+    DIRECT_CONNECT_MUTUAL = EdgeKind.DIRECT_CONNECT_MUTUAL.value
+    TRUSTS_MFA = EdgeKind.TRUSTS_MFA.value
+    TRUSTS_COMPLIANT_DEVICE = EdgeKind.TRUSTS_COMPLIANT_DEVICE.value
+    TRUSTS_HYBRID_JOINED = EdgeKind.TRUSTS_HYBRID_JOINED.value
+    SYNCS_USERS_TO = EdgeKind.SYNCS_USERS_TO.value
+    CROSS_CLOUD_ENABLED = EdgeKind.CROSS_CLOUD_ENABLED.value
+
+
+class TrustScope(StrEnum):
+    """How much of a tenant a trust edge covers: all of it, or what targeting narrows it to."""
+
+    ALL = "all"
+    PARTIAL = "partial"
+
 
 for _enum in (
     AccessType,
@@ -62,6 +101,7 @@ for _enum in (
     CreationType,
     DirectoryRole,
     ExternalUserState,
+    GrantControl,
     GrantOperator,
     GuestUserAccess,
     IdentityProviderKind,
@@ -76,3 +116,8 @@ strawberry.enum(Decision, description="allow, pending (reachable after redemptio
 strawberry.enum(Mfa, description="Where MFA is performed when Conditional Access requires it")
 strawberry.enum(Side, description="Which tenant owns a gate: home or resource")
 strawberry.enum(Via, description="How a principal reaches a resource")
+strawberry.enum(EdgeKind, description="Kinds of graph edges: directory facts and derived trust")
+strawberry.enum(TrustEdgeKind, description="Kinds of derived tenant -> tenant trust edges")
+strawberry.enum(NodeKind, description="Kinds of graph nodes")
+strawberry.enum(Role, description="What an API token may do: read, audit, or also change")
+strawberry.enum(TrustScope, description="`ALL`, or `PARTIAL` when targeting narrows the trust")

@@ -13,7 +13,7 @@ from datetime import datetime
 import strawberry
 
 from api.scope import Scope
-from api.types.enums import Cloud, TenantType
+from api.types.enums import Cloud, TenantType, TrustEdgeKind, TrustScope
 from graphmodel.errors import Issue as DomainIssue
 from graphmodel.schema.trust import TrustEdge as DomainTrustEdge
 from graphmodel.service.answers import SnapshotInfo
@@ -95,13 +95,27 @@ class TrustNode:
 @strawberry.type(description="A derived tenant -> tenant trust edge.")
 class TrustEdge:
     id: str
-    kind: str
+    kind: TrustEdgeKind
     source: str
     target: str
     rule: str
     policy: str | None
-    scope: str = strawberry.field(description="`all`, or `partial` when targeting narrows it.")
+    scope: TrustScope
     source_url: str
+
+    @classmethod
+    def from_domain(cls, e: DomainTrustEdge, scope: Scope) -> TrustEdge:
+        """The edge as a viewer sees it: the policy only when the viewer sees its owner."""
+        return cls(
+            id=":".join(e.key),
+            kind=TrustEdgeKind(e.kind.value),
+            source=e.source,
+            target=e.target,
+            rule=e.rule,
+            policy=e.policy if scope.sees_tenant(e.source) else None,
+            scope=TrustScope(e.scope),
+            source_url=e.source_url,
+        )
 
 
 @strawberry.type(description="Tenants and the derived trust between them, ready to draw.")
@@ -142,17 +156,5 @@ class TrustGraph:
             )
         return cls(
             nodes=nodes,
-            edges=[
-                TrustEdge(
-                    id=":".join(e.key),
-                    kind=e.kind.value,
-                    source=e.source,
-                    target=e.target,
-                    rule=e.rule,
-                    policy=e.policy if scope.sees_tenant(e.source) else None,
-                    scope=e.scope,
-                    source_url=e.source_url,
-                )
-                for e in shown
-            ],
+            edges=[TrustEdge.from_domain(e, scope) for e in shown],
         )

@@ -14,6 +14,7 @@ from api.types.enums import (
     AccessType,
     AllowInvitesFrom,
     CaState,
+    GrantControl,
     GrantOperator,
     GuestUserAccess,
     TargetType,
@@ -280,7 +281,7 @@ class ConditionalAccessPolicy(Entity, relay.Node):
     state: CaState
     users: CaUsers
     applications: CaApplications
-    grant: list[str]
+    grant: list[GrantControl]
     grant_operator: GrantOperator
 
     @classmethod
@@ -308,6 +309,6 @@ class ConditionalAccessPolicy(Entity, relay.Node):
             applications=CaApplications(
                 include=list(p.applications.include), exclude=list(p.applications.exclude)
             ),
-            grant=list(p.grant),
+            grant=[GrantControl(g) for g in p.grant],
             grant_operator=p.grant_operator,
         )

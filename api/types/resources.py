@@ -14,13 +14,14 @@ from api.types.directory import DirectoryObject, Info, Tenant, directory_objects
 from api.types.enums import BuiltinApp, MembershipType, SignInAudience
 from api.types.fields import field
 from api.types.node import Entity
+from api.types.refs import Resource
 from graphmodel.schema import entities as de
 
 __all__ = ["App", "Channel", "Team"]
 
 
 @strawberry.type(description="An enterprise app (service principal).")
-class App(Entity, relay.Node):
+class App(Entity, relay.Node, Resource):
     KIND = "app"
     node_ref: relay.NodeID[str]
     ref: str
@@ -104,7 +105,7 @@ class Team(Entity, relay.Node):
 
 
 @strawberry.type(description="A Teams channel (standard, private or shared).")
-class Channel(Entity, relay.Node):
+class Channel(Entity, relay.Node, Resource):
     KIND = "channel"
     node_ref: relay.NodeID[str]
     ref: str

@@ -2,6 +2,8 @@
 
 Every ref and message passes through the viewer's `Scope`, so a tenant-scoped token sees the
 other side of a cross-tenant path as `tenant/<kind>` and not the other tenant's policy objects.
+The principal and resource of an answer are nodes (`Principal`, `Resource`) with their `ref`;
+a hop names its ends `source` / `target` and its documentation `sourceUrl`, as `TrustEdge` does.
 """
 
 from __future__ import annotations
@@ -9,8 +11,12 @@ from __future__ import annotations
 import strawberry
 
 from api.scope import Scope
-from api.types.enums import Decision, Mfa, Side, Via
+from api.types.directory import ExternalObject, Info, User
+from api.types.enums import Decision, EdgeKind, Mfa, NodeKind, Side, Via
 from api.types.fields import field
+from api.types.refs import Principal, Resource
+from api.types.resources import App, Channel
+from graphmodel.schema import entities as de
 from graphmodel.schema import verdict as domain
 from graphmodel.service.answers import Answer as DomainAnswer
 from graphmodel.service.answers import Reach as DomainReach
@@ -22,7 +28,31 @@ __all__ = [
     "Reach",
     "Reason",
     "Verdict",
+    "principal_node",
+    "resource_node",
 ]
+
+
+async def principal_node(info: Info, scope: Scope, ref: str) -> Principal:
+    """The user `ref` names, or an `ExternalObject` when it is outside the scope or unknown."""
+    obj = await info.context.loaders.node("user", ref, scope.snapshot)
+    if isinstance(obj, de.User) and scope.sees_tenant(obj.tenant):
+        return User.from_domain(obj, scope)
+    kind = NodeKind.USER if obj is not None else None
+    return ExternalObject(ref=scope.ref(ref), tenant=ref.partition("/")[0], kind=kind)
+
+
+async def resource_node(info: Info, scope: Scope, ref: str) -> Resource:
+    """The app or channel `ref` names (`tenant/team/channel` is a channel), or an
+    `ExternalObject` when it is outside the scope or unknown."""
+    is_channel = ref.count("/") == 2
+    obj = await info.context.loaders.node("channel" if is_channel else "app", ref, scope.snapshot)
+    if isinstance(obj, de.App) and scope.sees_tenant(obj.tenant):
+        return App.from_domain(obj, scope)
+    if isinstance(obj, de.Channel) and scope.sees_tenant(obj.tenant):
+        return Channel.from_domain(obj, scope)
+    kind = None if obj is None else NodeKind.CHANNEL if is_channel else NodeKind.APP
+    return ExternalObject(ref=scope.ref(ref), tenant=ref.partition("/")[0], kind=kind)
 
 
 @strawberry.type(description="Why: a code from reasons.md, the rule, and whose setting it is.")
@@ -53,23 +83,23 @@ class Reason:
 
 @strawberry.type(description="One step of a path, with the rule and policy that allow it.")
 class Hop:
-    from_: str = strawberry.field(name="from")
-    to: str
-    edge_kind: str
+    source: str = strawberry.field(description="The ref the hop starts at.")
+    target: str = strawberry.field(description="The ref the hop ends at.")
+    kind: EdgeKind
     rule: str
     policy: str | None
-    source: str | None = strawberry.field(description="Documentation URL behind the rule.")
+    source_url: str | None = strawberry.field(description="Documentation URL behind the rule.")
 
     @classmethod
     def from_domain(cls, h: domain.Hop, scope: Scope) -> Hop:
         hidden = not scope.sees(h.source) and not scope.sees(h.target)
         return cls(
-            from_=scope.ref(h.source),
-            to=scope.ref(h.target),
-            edge_kind=h.edge.value,
+            source=scope.ref(h.source),
+            target=scope.ref(h.target),
+            kind=h.edge,
             rule=h.rule,
             policy=None if hidden else h.policy,
-            source=h.source_url,
+            source_url=h.source_url,
         )
 
 
@@ -90,8 +120,9 @@ class AccessPath:
 
 @strawberry.type(description="Can the principal reach the resource: the answer as data.")
 class Verdict:
-    principal: str
-    resource: str
+    principal_ref: strawberry.Private[str]
+    resource_ref: strawberry.Private[str]
+    scope: strawberry.Private[Scope]
     via: Via
     decision: Decision
     mfa: Mfa | None = strawberry.field(
@@ -102,11 +133,20 @@ class Verdict:
     reasons: list[Reason]
     codes: list[str] = strawberry.field(description="The reason codes, in order.")
 
+    @field(description="Who was asked about (the home identity), with its `ref`.")
+    async def principal(self, info: Info) -> Principal:
+        return await principal_node(info, self.scope, self.principal_ref)
+
+    @field(description="The app or channel asked about, with its `ref`.")
+    async def resource(self, info: Info) -> Resource:
+        return await resource_node(info, self.scope, self.resource_ref)
+
     @classmethod
     def from_domain(cls, v: domain.Verdict, scope: Scope) -> Verdict:
         return cls(
-            principal=scope.ref(v.principal),
-            resource=scope.ref(v.resource),
+            principal_ref=v.principal,
+            resource_ref=v.resource,
+            scope=scope,
             via=v.via,
             decision=v.decision,
             mfa=v.mfa_claim,
@@ -134,17 +174,27 @@ class Answer:
 
 @strawberry.type(description="One answer of a reverse lookup: who reaches what, and the verdict.")
 class Reach:
-    principal: str
-    resource: str
+    principal_ref: strawberry.Private[str]
+    resource_ref: strawberry.Private[str]
+    scope: strawberry.Private[Scope]
     verdict: Verdict
 
     @classmethod
     def from_domain(cls, r: DomainReach, scope: Scope) -> Reach:
         return cls(
-            principal=scope.ref(r.principal),
-            resource=scope.ref(r.resource),
+            principal_ref=r.principal,
+            resource_ref=r.resource,
+            scope=scope,
             verdict=Verdict.from_domain(r.verdict, scope),
         )
+
+    @field(description="Who reaches (a home identity), with its `ref`.")
+    async def principal(self, info: Info) -> Principal:
+        return await principal_node(info, self.scope, self.principal_ref)
+
+    @field(description="What is reached (an app or a channel), with its `ref`.")
+    async def resource(self, info: Info) -> Resource:
+        return await resource_node(info, self.scope, self.resource_ref)
 
     @field(description="Shortcut for `verdict.decision`.")
     def decision(self) -> Decision:

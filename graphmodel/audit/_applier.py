@@ -12,11 +12,11 @@ import dataclasses
 from collections.abc import Collection
 from typing import Any
 
-from graphmodel.ingest._fields import Collector, suggest
-from graphmodel.ingest._targets import SECTIONS
+from graphmodel.ingest.readers import SECTIONS, Collector
 from graphmodel.ingest.yamlsource import Loc
 from graphmodel.schema.entities import Tenant
 from graphmodel.schema.ids import is_guid
+from graphmodel.schema.suggest import suggest
 from graphmodel.schema.world import World
 from graphmodel.schema.xtap import (
     SERVICE_DEFAULT,

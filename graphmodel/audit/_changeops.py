@@ -12,13 +12,18 @@ from collections.abc import Callable
 
 from graphmodel.audit._applier import ATTR, Applier, Body, PartnerRef
 from graphmodel.audit._names import IdRemap, name_index
-from graphmodel.ingest._fields import suggest
-from graphmodel.ingest._targets import Scope, read_setting
-from graphmodel.ingest._xtap import CLOUD_ENDPOINTS, _partner, _trust
+from graphmodel.ingest.readers import (
+    CLOUD_ENDPOINTS,
+    Scope,
+    read_inbound_trust,
+    read_partner,
+    read_setting,
+)
 from graphmodel.ingest.yamlsource import Loc
 from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import AccessPackageAssignmentState, AccessType
 from graphmodel.schema.governance import CaUsers
+from graphmodel.schema.suggest import suggest
 from graphmodel.schema.xtap import InboundTrust, b2b_setting
 
 __all__ = ["OPS", "Applier"]
@@ -91,7 +96,7 @@ def _set_trust(a: Applier, body: object, loc: Loc) -> None:
     if found is None:
         return
     tenant, partner, m, _section = found
-    trust = _trust(a.c, m["value"], (*loc, "value")) if m["value"] is not None else None
+    trust = read_inbound_trust(a.c, m["value"], (*loc, "value")) if m["value"] is not None else None
     policy = tenant.cross_tenant_access
     if partner is None:
         default = dataclasses.replace(
@@ -113,7 +118,7 @@ def _add_partner(a: Applier, body: object, loc: Loc) -> None:
     if partner is None:
         return
     index = name_index(a.world)
-    entry = _partner(
+    entry = read_partner(
         a.c,
         index,
         index.tenants[tenant.name],

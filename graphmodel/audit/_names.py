@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from graphmodel.ingest._index import Kind, Named, NameIndex, TenantEntry, object_id
+from graphmodel.ingest.readers import Kind, Named, NameIndex, TenantEntry, object_id
 from graphmodel.schema.ids import derive_id
 from graphmodel.schema.world import World
 from graphmodel.schema.xtap import (

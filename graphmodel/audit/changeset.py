@@ -45,8 +45,9 @@ from dataclasses import dataclass
 
 from graphmodel.audit._changeops import OPS, Applier
 from graphmodel.errors import Issue, WorldInvalid
-from graphmodel.ingest._fields import Collector, suggest
+from graphmodel.ingest.readers import Collector
 from graphmodel.ingest.yamlsource import parse_yaml
+from graphmodel.schema.suggest import suggest
 from graphmodel.schema.world import World
 
 __all__ = ["OPS", "AppliedChanges", "apply_change_text"]

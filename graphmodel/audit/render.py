@@ -11,10 +11,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from graphmodel.audit.access import AccessChange
-from graphmodel.audit.model import AuditedFinding, AuditReport, Exposure, Finding, FindingStatus
+from graphmodel.audit.model import (
+    AuditedFinding,
+    AuditReport,
+    Exposure,
+    Finding,
+    FindingStatus,
+    Severity,
+)
 from graphmodel.audit.trust import render_edge
 from graphmodel.audit.whatif import WorldDiff
-from graphmodel.schema.codec import JsonValue, to_data
+from graphmodel.schema.codec import JsonValue
+from graphmodel.schema.output import enum_name, to_output
 
 __all__ = [
     "describe_counts",
@@ -124,37 +132,37 @@ def _details(a: AuditedFinding, limit: int) -> list[str]:
 
 def finding_data(a: AuditedFinding) -> dict[str, JsonValue]:
     """One audited finding as JSON-able data, with its counts."""
-    data: dict[str, JsonValue] = to_data(a.finding)
-    data["counts"] = to_data(a.finding.counts)
-    data["status"] = a.status.value
+    data: dict[str, JsonValue] = to_output(a.finding)
+    data["counts"] = to_output(a.finding.counts)
+    data["status"] = enum_name(a.status)
     data["firstSeen"] = a.first_seen
-    data["suppression"] = to_data(a.suppression)
+    data["suppression"] = to_output(a.suppression)
     return data
 
 
 def report_data(report: AuditReport) -> dict[str, JsonValue]:
     """The whole report as JSON-able data."""
-    status = Counter(f.status.value for f in report.findings)
+    status = Counter(f.status for f in report.findings)
     severity = Counter(
-        f.finding.severity.value for f in report.findings if f.status == FindingStatus.OPEN
+        f.finding.severity for f in report.findings if f.status == FindingStatus.OPEN
     )
     return {
         "snapshot": report.snapshot,
         "title": report.title,
-        "asOf": to_data(report.as_of),
-        "zone": to_data(report.zone),
-        "options": to_data(report.options),
-        "tenants": to_data(report.tenants),
+        "asOf": to_output(report.as_of),
+        "zone": to_output(report.zone),
+        "options": to_output(report.options),
+        "tenants": to_output(report.tenants),
         "summary": {
             "findings": len(report.findings),
-            "open": status.get("open", 0),
-            "suppressed": status.get("suppressed", 0),
+            "open": status.get(FindingStatus.OPEN, 0),
+            "suppressed": status.get(FindingStatus.SUPPRESSED, 0),
             "resolved": len(report.resolved),
-            "openBySeverity": {s: severity.get(s, 0) for s in ("high", "medium", "low")},
+            "openBySeverity": {enum_name(s): severity.get(s, 0) for s in Severity},
         },
-        "checks": to_data(report.checks),
+        "checks": to_output(report.checks),
         "findings": [finding_data(a) for a in report.findings],
-        "resolved": to_data(report.resolved),
+        "resolved": to_output(report.resolved),
     }
 
 
@@ -217,8 +225,8 @@ def render_diff(diff: WorldDiff, *, heading: str) -> str:
 def _findings(items: Iterable[Finding]) -> list[JsonValue]:
     out: list[JsonValue] = []
     for f in items:
-        data = to_data(f)
-        data["counts"] = to_data(f.counts)
+        data = to_output(f)
+        data["counts"] = to_output(f.counts)
         out.append(data)
     return out
 
@@ -227,8 +235,8 @@ def diff_data(diff: WorldDiff) -> dict[str, JsonValue]:
     """A what-if or snapshot diff as JSON-able data."""
     return {
         "title": diff.title,
-        "entities": to_data(diff.entities),
-        "access": to_data(diff.access),
+        "entities": to_output(diff.entities),
+        "access": to_output(diff.access),
         "findings": {
             "appeared": _findings(diff.findings.appeared),
             "disappeared": _findings(diff.findings.disappeared),

@@ -16,18 +16,13 @@ from pathlib import Path
 from graphmodel.audit import CATALOGUE, SEVERITY_RANK, AuditOptions, FindingStatus, Severity
 from graphmodel.audit.render import diff_data, render_diff, render_report, report_data
 from graphmodel.audit.render_html import render_html
-from graphmodel.cli._common import Command, add_store_arguments, open_service
-from graphmodel.errors import GraphModelError, Issue, WorldInvalid
+from graphmodel.cli.common import Command, add_store_arguments, open_service
+from graphmodel.cli.progress import Phase
+from graphmodel.errors import Issue, WorldInvalid
 from graphmodel.schema.codec import to_data
 from graphmodel.service.audits import AuditService
 
 __all__ = ["COMMANDS"]
-
-
-def _require_store(args: argparse.Namespace) -> None:
-    """Read-only commands must not create a store file that is not there."""
-    if args.store == "memory" and args.db and not Path(args.db).exists():
-        raise GraphModelError(f"store file `{args.db}` does not exist; load a world first")
 
 
 def _with_audits(
@@ -44,14 +39,16 @@ def _with_audits(
 
 def _audit(args: argparse.Namespace) -> int:
     def run(a: AuditService) -> int:
-        report = a.report(
-            snapshot=args.snapshot,
-            zone=args.zone,
-            options=AuditOptions(pending_days=args.pending_days),
-            tenants=args.tenant,
-            checks=args.check,
-            record=not args.no_record,
-        )
+        with Phase("audit", unit="findings") as phase:
+            report = a.report(
+                snapshot=args.snapshot,
+                zone=args.zone,
+                options=AuditOptions(pending_days=args.pending_days),
+                tenants=args.tenant,
+                checks=args.check,
+                record=not args.no_record,
+            )
+            phase.set(len(report.findings))
         if args.html:
             Path(args.html).write_text(render_html(report), encoding="utf-8")
             print(f"wrote {args.html}: {len(report.findings)} findings", file=sys.stderr)
@@ -88,8 +85,6 @@ def _whatif(args: argparse.Namespace) -> int:
             ]
         ) from exc
 
-    _require_store(args)
-
     def run(a: AuditService) -> int:
         diff = a.what_if(text, file=str(path), snapshot=args.snapshot, zone=args.zone)
         if args.json:
@@ -105,8 +100,6 @@ def _whatif(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    _require_store(args)
-
     def run(a: AuditService) -> int:
         diff = a.access_diff(args.from_snapshot, args.to_snapshot, zone=args.zone)
         if args.json:
@@ -224,7 +217,12 @@ def _cfg_whatif(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--snapshot", type=int, help="apply to this snapshot (default: current)")
     p.add_argument("--zone", help="zone of trust for the findings delta")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="the diff as JSON: entities changed, access gained/lost/changed with paths and "
+        "reasons, findings appeared/disappeared/changed",
+    )
     add_store_arguments(p)
 
 
@@ -232,7 +230,13 @@ def _cfg_diff(p: argparse.ArgumentParser) -> None:
     p.add_argument("from_snapshot", type=int, metavar="A", help="earlier snapshot id")
     p.add_argument("to_snapshot", type=int, metavar="B", help="later snapshot id")
     p.add_argument("--zone", help="zone of trust for the findings delta")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="the diff as JSON: entities changed between A and B, access gained/lost/changed "
+        "(with the path of the side that reaches and why the other is denied), findings "
+        "appeared/disappeared/changed",
+    )
     add_store_arguments(p)
 
 
@@ -250,7 +254,7 @@ def _cfg_fingerprint(p: argparse.ArgumentParser) -> None:
 
 
 def _cfg_list(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     add_store_arguments(p)
 
 
@@ -265,7 +269,7 @@ def _cfg_zone(p: argparse.ArgumentParser) -> None:
     r.add_argument("name")
     add_store_arguments(r)
     ls = sub.add_parser("list", help="list the zones of trust")
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
     add_store_arguments(ls)
 
 

@@ -14,7 +14,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.cli.common import Command, add_store_arguments, open_service
+from graphmodel.cli.progress import Phase
+from graphmodel.cli.query import VIA_HELP, parse_via
 from graphmodel.export import FORMATS, ExportFormat, WhoResult
 from graphmodel.schema.enums import Via
 from graphmodel.service import GraphService
@@ -29,17 +31,19 @@ def _who_results(svc: GraphService, resource: str) -> list[WhoResult]:
     """Every page of who-can-access, so the export is the whole answer, not its first page."""
     results: list[WhoResult] = []
     after: str | None = None
-    while True:
-        page = svc.who_can_access(resource, first=_PAGE, after=after)
-        results.extend((r.principal, r.verdict) for r in page.items)
-        if not page.has_next:
-            return results
-        after = page.end_cursor
+    with Phase("export who", unit="principals") as phase:
+        while True:
+            page = svc.who_can_access(resource, first=_PAGE, after=after)
+            results.extend((r.principal, r.verdict) for r in page.items)
+            phase.update(len(page.items))
+            if not page.has_next:
+                return results
+            after = page.end_cursor
 
 
 def _render(svc: GraphService, fmt: ExportFormat, args: argparse.Namespace) -> str:
     if args.what == "paths":
-        verdict = svc.check(args.principal, args.resource, via=Via(args.via))
+        verdict = svc.check(args.principal, args.resource, via=args.via)
         return fmt.paths(verdict)
     if args.what == "who":
         return fmt.who(args.resource, _who_results(svc, args.resource))
@@ -77,7 +81,7 @@ def _cfg_export(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--principal", help="for --what paths: tenant/user (home identity)")
     p.add_argument("--resource", help="for --what paths|who: tenant/app or tenant/team/channel")
-    p.add_argument("--via", choices=[v.value for v in Via], default=Via.ANY.value)
+    p.add_argument("--via", type=parse_via, default=Via.ANY, metavar="ROUTE", help=VIA_HELP)
     p.add_argument(
         "--tenant", action="append", help="for --what trust: only edges touching it (repeat)"
     )

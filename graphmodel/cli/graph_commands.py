@@ -9,36 +9,44 @@ tenant, so `collect` then `import` is the way from a real tenant to answers.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import ssl
 import sys
-import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.cli.common import Command, add_store_arguments, open_service
+from graphmodel.cli.data import written_line
+from graphmodel.cli.progress import Phase
 from graphmodel.ingest.collector import (
     ALL_PERMISSIONS,
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_GRAPH_URL,
+    ENDPOINTS,
     AuthFailed,
     CollectError,
     MissingPermissions,
     collect_tenant,
     load_certificate,
 )
-from graphmodel.ingest.graph_export import import_export, stderr_progress
+from graphmodel.ingest.graph_export import import_export
 
 __all__ = ["COMMANDS"]
 
 
 def _import(args: argparse.Namespace) -> int:
-    started = time.monotonic()
-    progress = stderr_progress() if args.progress else None
-    world, warnings = import_export([Path(d) for d in args.dirs], progress=progress)
-    if progress is not None:
-        print(file=sys.stderr)
+    dirs = [Path(d) for d in args.dirs]
+    files = sum(1 for d in dirs if d.is_dir() for _ in d.rglob("*.json"))
+    with Phase("import", total=files or None, unit="files", live=args.progress) as reading:
+        last: list[str] = [""]
+
+        def advance(file: str, count: int) -> None:
+            if file != last[0]:
+                last[0] = file
+                reading.update()
+
+        world, warnings = import_export(dirs, progress=advance)
     if not args.quiet:
         for w in warnings:
             print(f"warning: {w.render()}", file=sys.stderr)
@@ -50,18 +58,33 @@ def _import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"ok: {summary} (not stored: --dry-run)")
         return 0
-    with open_service(args) as svc:
-        info = svc.load_world(world, source="graph export: " + ", ".join(args.dirs))
-    took = time.monotonic() - started
-    print(f"snapshot {info.id} written in {took:.1f}s: " + json.dumps(info.counts))
+    with Phase("write", unit="objects", live=args.progress) as writing:
+        with open_service(args, create=True) as svc:
+            info = svc.load_world(world, source="graph export: " + ", ".join(args.dirs))
+        writing.set(sum(counts.values()))
+    print(written_line(info, read=reading.seconds, write=writing.seconds))
     return 0
 
 
-def _collect(args: argparse.Namespace) -> int:
-    def notify(message: str) -> None:
-        if not args.quiet:
-            print(f"collect: {message}", file=sys.stderr)
+_ENDPOINT_DONE = ("collected `", "no permission for `", "skipped `")
 
+
+def _collect(args: argparse.Namespace) -> int:
+    phase = Phase("collect", total=len(ENDPOINTS), unit="endpoints", quiet=args.quiet)
+
+    def notify(message: str) -> None:
+        phase.note(f"collect: {message}")
+        if message.startswith(_ENDPOINT_DONE):
+            phase.update()
+
+    try:
+        code = _collect_into(args, notify)
+    finally:
+        phase.cancel()
+    return code
+
+
+def _collect_into(args: argparse.Namespace, notify: Callable[[str], None]) -> int:
     out = Path(args.out)
     try:
         credential: str | dict[str, str]
@@ -101,8 +124,9 @@ def _cfg_import(p: argparse.ArgumentParser) -> None:
                    help="tenant export folders, or folders holding several of them")
     p.add_argument("--dry-run", action="store_true", help="validate and report, store nothing")
     p.add_argument("--quiet", action="store_true", help="print the warning summary only")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction,
-                   default=sys.stderr.isatty(), help="show a progress counter on stderr")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="the updating progress line on stderr (default: on a terminal only; "
+                   "--no-progress prints a summary line per phase)")
     add_store_arguments(p)
 
 

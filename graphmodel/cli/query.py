@@ -1,4 +1,9 @@
-"""Question commands: `check`, `who`, `reachable`, `trust`, `scenarios`."""
+"""Question commands: `check`, `who`, `reachable`, `trust`, `scenarios`.
+
+`--json` output spells enums as the GraphQL API does (`DENY`, `B2B_COLLABORATION`), so a
+script can switch between the two. `check` answers in its exit code too: 0 ALLOW, 1 DENY,
+4 PENDING.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,49 @@ import argparse
 import json
 import sys
 
-from graphmodel.cli._common import Command, add_store_arguments, open_service, open_store_from_args
+from graphmodel.cli.common import (
+    Command,
+    Exit,
+    add_store_arguments,
+    open_service,
+    open_store_from_args,
+)
 from graphmodel.engine import render
-from graphmodel.schema.codec import to_data
 from graphmodel.schema.enums import Via
-from graphmodel.schema.verdict import verdict_data
+from graphmodel.schema.output import enum_name, trust_edge_data, verdict_data
+from graphmodel.schema.verdict import Decision
 from graphmodel.service.scenarios import run_scenarios
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "VIA_HELP", "parse_via"]
+
+DECISION_EXIT = {
+    Decision.ALLOW: Exit.OK,
+    Decision.DENY: Exit.FAILED,
+    Decision.PENDING: Exit.PENDING,
+}
+VIA_HELP = (
+    "only this route: member (same tenant), b2b_collaboration (a guest object in the resource "
+    "tenant), b2b_direct_connect (Teams shared channels, no guest object), b2c (a consumer of a "
+    "B2C tenant), or any (default: every route, the best answer wins); upper case also works"
+)
+
+
+def parse_via(text: str) -> Via:
+    """`--via` as the CLI spells it (`b2b_collaboration`) or the API (`B2B_COLLABORATION`)."""
+    try:
+        return Via(text.lower())
+    except ValueError:
+        choices = ", ".join(v.value for v in Via)
+        raise argparse.ArgumentTypeError(
+            f"invalid route `{text}`; expected one of {choices}"
+        ) from None
 
 
 def _check(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
-        verdict = svc.check(args.principal, args.resource, via=Via(args.via))
+        verdict = svc.check(args.principal, args.resource, via=args.via)
     print(json.dumps(verdict_data(verdict), indent=2) if args.json else render(verdict))
-    return 0
+    return DECISION_EXIT[verdict.decision]
 
 
 def _who(args: argparse.Namespace) -> int:
@@ -32,8 +65,8 @@ def _who(args: argparse.Namespace) -> int:
     for r in page.items:
         v = r.verdict
         how = " -> ".join(v.paths[0].nodes) if v.paths else ""
-        mfa = "-" if v.mfa_claim is None else v.mfa_claim.value
-        print(f"{v.decision.value:<8} {r.principal:<30} mfa={mfa:<8} {how}")
+        mfa = "-" if v.mfa_claim is None else enum_name(v.mfa_claim)
+        print(f"{enum_name(v.decision):<8} {r.principal:<30} mfa={mfa:<8} {how}")
     if page.has_next:
         print(f"... more: --after {page.end_cursor}")
     return 0
@@ -46,7 +79,8 @@ def _reachable(args: argparse.Namespace) -> int:
         print(json.dumps([verdict_data(r.verdict) for r in page.items], indent=2))
         return 0
     for r in page.items:
-        print(f"{r.verdict.decision.value:<8} {r.resource:<40} via {r.verdict.via.value}")
+        v = r.verdict
+        print(f"{enum_name(v.decision):<8} {r.resource:<40} via {enum_name(v.via)}")
     if page.has_next:
         print(f"... more: --after {page.end_cursor}")
     return 0
@@ -56,7 +90,7 @@ def _trust(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
         edges = svc.trust_graph(args.tenant or None)
     if args.json:
-        print(json.dumps([to_data(e) for e in edges], indent=2))
+        print(json.dumps([trust_edge_data(e) for e in edges], indent=2))
         return 0
     for e in edges:
         print(
@@ -69,7 +103,7 @@ def _scenarios(args: argparse.Namespace) -> int:
     passed = failed = 0
     errors: list[str] = []
     results: list[dict[str, object]] = []
-    for fr in run_scenarios(args.paths, lambda: open_store_from_args(args)):
+    for fr in run_scenarios(args.paths, lambda: open_store_from_args(args, create=True)):
         for e in fr.errors:
             errors.append(e)
             if not args.json:
@@ -109,25 +143,35 @@ def _scenarios(args: argparse.Namespace) -> int:
     return 0 if not failed and not errors else 1
 
 
+PRINCIPAL_HELP = (
+    "tenant/user, e.g. fabrikam/bob: a home identity, or a guest object (its home identity "
+    "is asked about)"
+)
+RESOURCE_HELP = "tenant/app (e.g. contoso/payroll) or tenant/team/channel"
+
+
 def _cfg_check(p: argparse.ArgumentParser) -> None:
-    p.add_argument("principal", help="tenant/user (home identity), e.g. fabrikam/bob")
-    p.add_argument("resource", help="tenant/app or tenant/team/channel")
-    p.add_argument("--via", choices=[v.value for v in Via], default=Via.ANY.value)
-    p.add_argument("--json", action="store_true", help="the verdict as JSON")
+    p.epilog = "exit codes: 0 ALLOW, 1 DENY, 4 PENDING, 2 invalid input or unknown id"
+    p.add_argument("principal", help=PRINCIPAL_HELP)
+    p.add_argument("resource", help=RESOURCE_HELP)
+    p.add_argument("--via", type=parse_via, default=Via.ANY, metavar="ROUTE", help=VIA_HELP)
+    p.add_argument("--json", action="store_true", help="the verdict as JSON (the API's Verdict)")
     add_store_arguments(p)
 
 
-def _cfg_page(p: argparse.ArgumentParser, what: str) -> None:
-    p.add_argument(what)
+def _cfg_page(p: argparse.ArgumentParser, what: str, help: str) -> None:
+    p.add_argument(what, help=help)
     p.add_argument("--first", type=int, default=100, help="page size (max 1000)")
-    p.add_argument("--after", default=None, help="cursor: continue after this ref")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--after", default=None, help="cursor: continue after this ref (printed as `... more`)"
+    )
+    p.add_argument("--json", action="store_true", help="the verdicts as a JSON list")
     add_store_arguments(p)
 
 
 def _cfg_trust(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tenant", action="append", help="only edges touching this tenant (repeat)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="the trust edges as a JSON list")
     add_store_arguments(p)
 
 
@@ -135,6 +179,9 @@ def _cfg_scenarios(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or directories")
     p.add_argument("--json", action="store_true", help="one JSON object with every result")
     add_store_arguments(p)
+    # Each file runs in a throwaway in-memory store; `--db` given after `scenarios` keeps them
+    # in a file instead. A global `--db` / $TENANTGRAPH_DB never does: it names the user's own
+    # store, which the scenarios would overwrite.
     p.set_defaults(db=None)
 
 
@@ -145,11 +192,14 @@ COMMANDS = (
     Command(
         "who",
         "who can reach RESOURCE (home identities), with path and MFA",
-        lambda p: _cfg_page(p, "resource"),
+        lambda p: _cfg_page(p, "resource", RESOURCE_HELP + ": who can reach it"),
         _who,
     ),
     Command(
-        "reachable", "what PRINCIPAL can reach", lambda p: _cfg_page(p, "principal"), _reachable
+        "reachable",
+        "what PRINCIPAL can reach",
+        lambda p: _cfg_page(p, "principal", PRINCIPAL_HELP + ": what it can reach"),
+        _reachable,
     ),
     Command("trust", "the derived tenant-to-tenant trust edges", _cfg_trust, _trust),
     Command(

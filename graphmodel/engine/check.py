@@ -18,11 +18,12 @@ from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.object_route import object_route
 from graphmodel.engine.route import Resource, RouteResult, add_unique
 from graphmodel.errors import NodeNotFound
-from graphmodel.policy._reason import reason
 from graphmodel.policy.apps import app_enabled_gate, audience_gate, is_multitenant_registration
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.entities import App, Channel, User
 from graphmodel.schema.enums import IdentityProviderKind, MembershipType, TenantType, Via
 from graphmodel.schema.kinds import EdgeKind
+from graphmodel.schema.suggest import closest_ref
 from graphmodel.schema.verdict import (
     AccessPath,
     Decision,
@@ -57,7 +58,7 @@ def resolve_principal(ix: WorldIndex, ref: str) -> User:
     """The principal named by `ref`: its home identity when `ref` names a guest/synced object."""
     user = ix.users.get(ref)
     if user is None:
-        raise NodeNotFound(ref, kind="principal")
+        raise NodeNotFound(ref, kind="principal", suggestion=closest_ref(ref, ix.users))
     return ix.home_identity(user)
 
 
@@ -66,7 +67,8 @@ def resolve_resource(ix: WorldIndex, ref: str) -> Resource:
         return ix.apps[ref]
     if ref in ix.channels:
         return ix.channels[ref]
-    raise NodeNotFound(ref, kind="resource")
+    suggestion = closest_ref(ref, [*ix.apps, *ix.channels])
+    raise NodeNotFound(ref, kind="resource", suggestion=suggestion)
 
 
 def _b2c_route(ix: WorldIndex, principal: User, resource: Resource) -> RouteResult:

@@ -19,7 +19,6 @@ from graphmodel.engine.object_route import (
     xtap_gate,
 )
 from graphmodel.engine.route import Resource, RouteResult
-from graphmodel.policy._reason import reason
 from graphmodel.policy.clouds import cloud_gate
 from graphmodel.policy.conditional_access import (
     CaSubject,
@@ -27,6 +26,7 @@ from graphmodel.policy.conditional_access import (
     evaluate_conditional_access,
 )
 from graphmodel.policy.crosstenant import effective_trust
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.entities import App, User
 from graphmodel.schema.enums import ExternalUserType, MembershipType, Via
 from graphmodel.schema.kinds import EdgeKind

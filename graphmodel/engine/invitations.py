@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.lifecycle import lifecycle_gate
 from graphmodel.errors import NodeNotFound
-from graphmodel.policy._reason import reason
 from graphmodel.policy.clouds import cloud_gate
 from graphmodel.policy.collaboration import domain_gate, domain_of, inviter_gate
 from graphmodel.policy.crosstenant import allows_some_app, effective_setting
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import (
     AllowedTargetScope,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from graphmodel.engine.index import WorldIndex
-from graphmodel.policy._reason import reason
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import LifecycleAction
 from graphmodel.schema.verdict import Reason, ReasonCode, Side

@@ -12,7 +12,6 @@ from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.lifecycle import lifecycle_gate
 from graphmodel.engine.route import Resource, RouteResult
-from graphmodel.policy._reason import reason
 from graphmodel.policy.apps import app_enabled_gate, audience_gate
 from graphmodel.policy.clouds import cloud_gate
 from graphmodel.policy.collaboration import domain_gate
@@ -28,6 +27,7 @@ from graphmodel.policy.crosstenant import (
     effective_setting,
     effective_trust,
 )
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.builtin import TERMS_OF_USE_APP_ID
 from graphmodel.schema.entities import App, Channel, Tenant, User
 from graphmodel.schema.enums import (

@@ -8,7 +8,6 @@ on, so later problems are still found.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time
@@ -17,6 +16,7 @@ from typing import TypeVar
 
 from graphmodel.errors import Issue
 from graphmodel.ingest.yamlsource import Loc, line_of
+from graphmodel.schema.suggest import suggest
 
 __all__ = ["Collector", "describe", "render_loc", "suggest"]
 
@@ -50,16 +50,6 @@ def describe(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return f"a value of type `{type(value).__name__}`"  # pragma: no cover - yamlsource filters
-
-
-def suggest(word: str, choices: Collection[str]) -> str:
-    """`; did you mean `x`?` when a choice is close to `word`, else the empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in choices}
-        if word.lower() in lowered:
-            close = [lowered[word.lower()]]
-    return f"; did you mean `{close[0]}`?" if close else ""
 
 
 def _quote_hint(value: object) -> str:

@@ -24,7 +24,7 @@ from graphmodel.schema.xtap import (
     InboundTrust,
 )
 
-__all__ = ["CLOUD_ENDPOINTS", "build_cross_tenant_access"]
+__all__ = ["CLOUD_ENDPOINTS", "build_cross_tenant_access", "read_inbound_trust", "read_partner"]
 
 CLOUD_ENDPOINTS = ("microsoftonline.com", "microsoftonline.us", "partner.microsoftonline.cn")
 _TRUST_FIELDS = (
@@ -111,7 +111,9 @@ def _default(
     shipped_default = CrossTenantAccessDefault()
     return CrossTenantAccessDefault(
         is_service_default=False,
-        inbound_trust=_trust(c, m.get("inboundTrust"), (*loc, "inboundTrust")) or InboundTrust(),
+        inbound_trust=(
+            read_inbound_trust(c, m.get("inboundTrust"), (*loc, "inboundTrust")) or InboundTrust()
+        ),
         b2b_collaboration_inbound=got.get(
             "b2bCollaborationInbound", shipped_default.b2b_collaboration_inbound
         ),
@@ -167,11 +169,11 @@ def _partners(
             c.error("duplicate-name", ploc, f"`{key}` and `{seen[tenant_id]}` are the same partner")
             continue
         seen[tenant_id] = key
-        out.append(_partner(c, index, tenant, partner, key, tenant_id, body, ploc, default))
+        out.append(read_partner(c, index, tenant, partner, key, tenant_id, body, ploc, default))
     return tuple(out)
 
 
-def _partner(
+def read_partner(
     c: Collector,
     index: NameIndex,
     tenant: TenantEntry,
@@ -201,7 +203,7 @@ def _partner(
         is_in_multi_tenant_organization=c.flag(
             m, "isInMultiTenantOrganization", loc, default=False
         ),
-        inbound_trust=_trust(c, m.get("inboundTrust"), (*loc, "inboundTrust")),
+        inbound_trust=read_inbound_trust(c, m.get("inboundTrust"), (*loc, "inboundTrust")),
         b2b_collaboration_inbound=got["b2bCollaborationInbound"],
         b2b_collaboration_outbound=got["b2bCollaborationOutbound"],
         b2b_direct_connect_inbound=got["b2bDirectConnectInbound"],
@@ -216,7 +218,7 @@ def _partner(
     )
 
 
-def _trust(c: Collector, value: object, loc: Loc) -> InboundTrust | None:
+def read_inbound_trust(c: Collector, value: object, loc: Loc) -> InboundTrust | None:
     if value is None:
         return None
     m = c.mapping(value, loc, what="inboundTrust", fields=_TRUST_FIELDS)

@@ -13,7 +13,7 @@ https://learn.microsoft.com/entra/identity-platform/single-and-multi-tenant-apps
 
 from __future__ import annotations
 
-from graphmodel.policy._reason import reason
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.entities import App
 from graphmodel.schema.enums import IdentityProviderKind, SignInAudience
 from graphmodel.schema.verdict import Reason, ReasonCode, Side

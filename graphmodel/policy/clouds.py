@@ -9,7 +9,7 @@ Source: https://learn.microsoft.com/entra/external-id/cross-cloud-settings
 
 from __future__ import annotations
 
-from graphmodel.policy._reason import reason
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.entities import Tenant
 from graphmodel.schema.enums import Cloud
 from graphmodel.schema.verdict import Reason, ReasonCode, Side

@@ -12,7 +12,7 @@ https://learn.microsoft.com/graph/api/resources/authorizationpolicy
 
 from __future__ import annotations
 
-from graphmodel.policy._reason import reason
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import AllowInvitesFrom, Cloud, DirectoryRole, UserType
 from graphmodel.schema.verdict import Reason, ReasonCode, Side

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from graphmodel.policy._reason import reason
+from graphmodel.policy.reasons import reason
 from graphmodel.schema.builtin import OFFICE365_SUITE
 from graphmodel.schema.entities import App
 from graphmodel.schema.enums import (

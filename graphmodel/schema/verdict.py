@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from graphmodel.schema.codec import JsonValue, to_data
 from graphmodel.schema.enums import Via
 from graphmodel.schema.kinds import EdgeKind
 
@@ -22,7 +21,6 @@ __all__ = [
     "ReasonCode",
     "Side",
     "Verdict",
-    "verdict_data",
 ]
 
 
@@ -145,18 +143,3 @@ class Verdict:
         completes and `mfa` there is only the field's default, not a finding."""
         return None if self.decision == Decision.DENY else self.mfa
 
-
-def verdict_data(v: Verdict) -> dict[str, JsonValue]:
-    """A verdict as JSON-able data for people and tools (CLI `--json`): the codec's shape,
-    with `mfa` null on a denial (`Verdict.mfa_claim`).
-
-    Examples
-    --------
-    >>> verdict_data(Verdict(principal="f/bob", resource="c/app", via=Via.ANY,
-    ...                      decision=Decision.DENY))["mfa"] is None
-    True
-    """
-    data: dict[str, JsonValue] = to_data(v)
-    claim = v.mfa_claim
-    data["mfa"] = None if claim is None else claim.value
-    return data

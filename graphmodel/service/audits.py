@@ -41,6 +41,7 @@ from graphmodel.audit.store import AuditStore, Sighting, audit_db_path
 from graphmodel.audit.whatif import FindingDelta, WorldDiff, compare_worlds, what_if
 from graphmodel.audit.worlddiff import ChangeOp, EntityChange
 from graphmodel.errors import NodeNotFound, QueryError
+from graphmodel.schema.suggest import closest
 from graphmodel.service.facade import MAX_PAGE, GraphService, Page
 
 # The audit types are re-exported for the API, which imports only `graphmodel.service`.
@@ -136,8 +137,12 @@ class AuditService:
             return Zone()
         found = self.audit.zone(name)
         if found is None:
-            raise NodeNotFound(name, kind="zone of trust")
+            raise self._unknown_zone(name)
         return found
+
+    def _unknown_zone(self, name: str) -> NodeNotFound:
+        known = [z.name for z in self.audit.zones()]
+        return NodeNotFound(name, kind="zone of trust", suggestion=closest(name, known))
 
     def zones(self) -> list[Zone]:
         return self.audit.zones()
@@ -152,7 +157,7 @@ class AuditService:
 
     def remove_zone(self, name: str) -> None:
         if not self.audit.remove_zone(name):
-            raise NodeNotFound(name, kind="zone of trust")
+            raise self._unknown_zone(name)
 
     # --- suppressions ----------------------------------------------------------------------
     def suppress(
@@ -179,7 +184,9 @@ class AuditService:
 
     def unsuppress(self, fingerprint: str) -> None:
         if not self.audit.unsuppress(fingerprint.strip().lower()):
-            raise NodeNotFound(fingerprint, kind="suppression")
+            known = [s.fingerprint for s in self.audit.suppressions()]
+            suggestion = closest(fingerprint.strip().lower(), known)
+            raise NodeNotFound(fingerprint, kind="suppression", suggestion=suggestion)
 
     def suppressions(self) -> list[Suppression]:
         return self.audit.suppressions()

@@ -42,7 +42,7 @@ def test_readers_query_and_only_admins_mutate(shared: tuple[LiveServer, Tokens])
         assert response.status_code == 403
         assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["forbidden"]
     assert server.client(tokens.reader).data("{ viewer { role tenants } }")["viewer"] == {
-        "role": "reader",
+        "role": "READER",
         "tenants": None,
     }
 
@@ -62,6 +62,11 @@ def test_history_needs_auditor(shared: tuple[LiveServer, Tokens]) -> None:
     assert server.client(tokens.reader).data(pinned)["access"]["decision"] == "ALLOW"
 
 
+# A principal of another tenant comes back as an ExternalObject: never its User fields.
+PRINCIPAL = (
+    "principal { ref ... on User { userPrincipalName mail } "
+    "... on ExternalObject { tenant kind } } "
+)
 SCOPED_QUERIES = [
     "{ tenants { nodes { name domains } } }",
     "{ users(first: 1000) { totalCount nodes { ref guestOf homeRef home { __typename "
@@ -73,14 +78,19 @@ SCOPED_QUERIES = [
     "... on ExternalObject { ref kind } } } } }",
     "{ crossTenantAccessPartners { nodes { tenant tenantId partnerTenant } } }",
     "{ conditionalAccessPolicies { nodes { ref users { include } } } }",
-    '{ access(principal: "fabrikam/bob", resource: "contoso/ledger") { principal decision '
-    "paths { nodes hops { from to policy } } reasons { message policy } } }",
-    '{ access(principal: "litware/lena", resource: "contoso/wiki") { principal '
-    "reasons { message tenant policy } } }",
+    '{ access(principal: "fabrikam/bob", resource: "contoso/ledger") { '
+    + PRINCIPAL
+    + "decision paths { nodes hops { source target policy } } reasons { message policy } } }",
+    '{ access(principal: "litware/lena", resource: "contoso/wiki") { '
+    + PRINCIPAL
+    + "reasons { message tenant policy } } }",
     '{ whoCanAccess(resource: "contoso/wiki", first: 100) { totalCount '
-    "edges { cursor node { principal "
-    "verdict { paths { nodes } } } } pageInfo { endCursor } } }",
-    '{ reachableResources(principal: "fabrikam/bob") { totalCount nodes { resource principal } } }',
+    "edges { cursor node { "
+    + PRINCIPAL
+    + "verdict { paths { nodes } } } } pageInfo { endCursor } } }",
+    '{ reachableResources(principal: "fabrikam/bob") { totalCount nodes { '
+    + PRINCIPAL
+    + "resource { ref ... on App { appId } ... on ExternalObject { kind } } } } }",
     "{ trustGraph { nodes { name domains redacted } edges { source target policy } } }",
     '{ canInvite(invitee: "litware/lou", inviter: "contoso/uma") { decision '
     "reasons { message policy } } }",
@@ -104,11 +114,11 @@ def test_scoped_token_answers_are_redacted_not_empty(shared: tuple[LiveServer, T
     server, tokens = shared
     client = server.client(tokens.contoso_reader)
     v = client.data(
-        '{ access(principal: "fabrikam/bob", resource: "contoso/wiki") { principal decision '
-        "paths { nodes } } }"
+        '{ access(principal: "fabrikam/bob", resource: "contoso/wiki") { '
+        "principal { ref ... on ExternalObject { tenant kind } } decision paths { nodes } } }"
     )["access"]
     assert v == {
-        "principal": "fabrikam/<user>",
+        "principal": {"ref": "fabrikam/<user>", "tenant": "fabrikam", "kind": "USER"},
         "decision": "ALLOW",
         "paths": [{"nodes": ["fabrikam/<user>", "contoso/bob", "contoso/wiki"]}],
     }
@@ -116,7 +126,7 @@ def test_scoped_token_answers_are_redacted_not_empty(shared: tuple[LiveServer, T
         '{ channel(ref: "contoso/launch/partners") { members { '
         "... on ExternalObject { ref tenant kind } } } }"
     )["channel"]["members"]
-    assert {"ref": "fabrikam/<user>", "tenant": "fabrikam", "kind": "user"} in members
+    assert {"ref": "fabrikam/<user>", "tenant": "fabrikam", "kind": "USER"} in members
     who = client.data('{ whoCanAccess(resource: "contoso/wiki") { totalCount } }')
     assert who["whoCanAccess"]["totalCount"] == 7
     lists = client.data(
@@ -194,7 +204,7 @@ def test_token_cli_hashes_at_rest_and_revokes(
     token = capsys.readouterr().out.strip()
     client = server.client(token)
     assert client.data("{ viewer { role tenants } }")["viewer"] == {
-        "role": "reader",
+        "role": "READER",
         "tenants": ["contoso"],
     }
     assert token.encode() not in tokens_file.read_bytes()
@@ -217,7 +227,7 @@ def test_no_auth_is_an_unscoped_admin(tmp_path: pytest.TempPathFactory) -> None:
     try:
         client = server.client()
         assert client.data("{ viewer { role tenants authenticated } }")["viewer"] == {
-            "role": "admin",
+            "role": "ADMIN",
             "tenants": None,
             "authenticated": False,
         }

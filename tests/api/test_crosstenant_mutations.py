@@ -93,13 +93,13 @@ def test_cross_tenant_change_is_seen_at_once_and_consistently(fresh: Fresh) -> N
     before = admin.data(ACCESS, {"p": "litware/lena", "r": "contoso/wiki"})
     assert before["access"]["codes"] == ["inbound_blocked"]
     old = before["currentSnapshot"]["id"]
-    who = '{ whoCanAccess(resource: "contoso/wiki", first: 100) { nodes { principal } } }'
-    assert {"principal": "litware/lena"} not in admin.data(who)["whoCanAccess"]["nodes"]
+    who = '{ whoCanAccess(resource: "contoso/wiki", first: 100) { nodes { principal { ref } } } }'
+    assert {"principal": {"ref": "litware/lena"}} not in admin.data(who)["whoCanAccess"]["nodes"]
     admin.data("""mutation { updateCrossTenantAccessPartner(tenant: "contoso", partner: "litware",
         input: {b2bCollaborationInbound: null}) { snapshot { id } } }""")
     after = admin.data(ACCESS, {"p": "litware/lena", "r": "contoso/wiki"})
     assert after["access"]["decision"] == "ALLOW" and after["currentSnapshot"]["id"] > old
-    assert {"principal": "litware/lena"} in admin.data(who)["whoCanAccess"]["nodes"]
+    assert {"principal": {"ref": "litware/lena"}} in admin.data(who)["whoCanAccess"]["nodes"]
     past = auditor.data(
         """query($s: Int) { access(principal: "litware/lena",
         resource: "contoso/wiki", snapshot: $s) { decision } }""",

@@ -47,12 +47,12 @@ def test_access_export_draws_the_answer_path(admin: Client) -> None:
 def test_who_can_access_csv_lists_the_same_principals(admin: Client) -> None:
     q = """query {
       exportWhoCanAccess(format: CSV, resource: "contoso/wiki") { content }
-      whoCanAccess(resource: "contoso/wiki", first: 100) { edges { node { principal } } }
+      whoCanAccess(resource: "contoso/wiki", first: 100) { edges { node { principal { ref } } } }
     }"""
     data = admin.data(q)
     rows = list(csv.DictReader(io.StringIO(data["exportWhoCanAccess"]["content"])))
     exported = {r["principal"] for r in rows}
-    assert exported == {e["node"]["principal"] for e in data["whoCanAccess"]["edges"]}
+    assert exported == {e["node"]["principal"]["ref"] for e in data["whoCanAccess"]["edges"]}
     assert exported  # the test world has principals reaching the wiki
 
 

@@ -9,8 +9,9 @@ from tests.api.support import Client, LiveServer, Tokens
 VERDICT = """
 query($p: String!, $r: String!, $via: Via) {
   access(principal: $p, resource: $r, via: $via) {
-    principal resource via decision mfa partial codes
-    paths { via nodes hops { from to edgeKind rule policy source } }
+    principal { ref ... on User { tenantName userType } } resource { ref ... on App { appId } }
+    via decision mfa partial codes
+    paths { via nodes hops { source target kind rule policy sourceUrl } }
     reasons { code rule tenant policy message side inferred }
   }
 }"""
@@ -24,10 +25,13 @@ def test_access_allow_with_path_and_reasons(admin: Client) -> None:
         "B2B_COLLABORATION",
         False,
     )
+    assert v["principal"] == {"ref": "fabrikam/bob", "tenantName": "fabrikam", "userType": "MEMBER"}
+    assert v["resource"]["ref"] == "contoso/wiki" and v["resource"]["appId"]
     assert v["paths"][0]["nodes"] == ["fabrikam/bob", "contoso/bob", "contoso/wiki"]
     hop = v["paths"][0]["hops"][0]
-    assert hop["edgeKind"] == "GUEST_OF" and hop["rule"] == "R12"
-    assert hop["source"].startswith("https://learn.microsoft.com/")
+    assert (hop["source"], hop["target"]) == ("fabrikam/bob", "contoso/bob")
+    assert hop["kind"] == "GUEST_OF" and hop["rule"] == "R12"
+    assert hop["sourceUrl"].startswith("https://learn.microsoft.com/")
     reason = v["reasons"][0]
     assert reason == {
         "code": "mfa_trusted",
@@ -72,6 +76,9 @@ def test_access_via_and_pending(admin: Client) -> None:
 
 def test_access_unknown_node_has_stable_code(admin: Client) -> None:
     assert admin.codes(VERDICT, {"p": "nobody/x", "r": "contoso/wiki"}) == ["node-not-found"]
+    (error,) = admin.result(VERDICT, {"p": "fabrikam/bob", "r": "contoso/wikki"})["errors"]
+    assert error["extensions"] == {"code": "node-not-found", "suggestion": "contoso/wiki"}
+    assert error["message"] == "resource `contoso/wikki` not found; did you mean `contoso/wiki`?"
 
 
 WHO = """
@@ -79,8 +86,8 @@ query($r: String!, $first: Int!, $after: String) {
   whoCanAccess(resource: $r, first: $first, after: $after) {
     totalCount partial
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { principal resource decision mfa verdict { decision } } }
-    nodes { principal }
+    edges { cursor node { principal { ref } resource { ref } decision mfa verdict { decision } } }
+    nodes { principal { ref } }
   }
 }"""
 
@@ -92,9 +99,9 @@ def test_who_can_access_pages_with_opaque_cursors(admin: Client) -> None:
         page = admin.data(WHO, {"r": "contoso/wiki", "first": 3, "after": after})["whoCanAccess"]
         assert page["totalCount"] == 7 and page["partial"] is False
         assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
-        seen += [e["node"]["principal"] for e in page["edges"]]
+        seen += [e["node"]["principal"]["ref"] for e in page["edges"]]
         for e in page["edges"]:
-            plain = base64.urlsafe_b64encode(e["node"]["principal"].encode()).decode()
+            plain = base64.urlsafe_b64encode(e["node"]["principal"]["ref"].encode()).decode()
             assert plain.rstrip("=") not in e["cursor"] and "/" not in e["cursor"]
         if not page["pageInfo"]["hasNextPage"]:
             break
@@ -114,9 +121,9 @@ def test_who_can_access_pages_with_opaque_cursors(admin: Client) -> None:
 
 def test_reachable_resources(admin: Client) -> None:
     q = """{ reachableResources(principal: "fabrikam/bob", first: 100) {
-        totalCount edges { node { resource decision } } } }"""
+        totalCount edges { node { resource { ref } decision } } } }"""
     page = admin.data(q)["reachableResources"]
-    resources = [e["node"]["resource"] for e in page["edges"]]
+    resources = [e["node"]["resource"]["ref"] for e in page["edges"]]
     assert "contoso/wiki" in resources and "fabrikam/tracker" in resources
     assert page["totalCount"] == len(resources)
 
@@ -210,7 +217,7 @@ def test_lookups_and_lists(admin: Client) -> None:
     assert d["app"]["assignedTo"] == [{"ref": "contoso/finance"}]
     assert [c["name"] for c in d["team"]["channels"]] == ["general", "partners", "private"]
     assert d["channel"]["members"][1] == {"__typename": "User", "ref": "fabrikam/frank"}
-    assert d["conditionalAccessPolicy"]["grant"] == ["mfa"]
+    assert d["conditionalAccessPolicy"]["grant"] == ["MFA"]
     partner = d["crossTenantAccessPartner"]
     assert partner["b2bCollaborationInbound"]["usersAndGroups"]["accessType"] == "BLOCKED"
     assert partner["b2bCollaborationOutbound"] is None  # inherits the default (R3)
@@ -278,7 +285,7 @@ def test_snapshots_and_viewer(admin: Client) -> None:
                        currentSnapshot { id } viewer { role tenants authenticated } }""")
     assert d["snapshots"][0]["counts"] == {"tenants": 4, "users": 16}
     assert d["currentSnapshot"]["id"] == d["snapshots"][0]["id"]
-    assert d["viewer"] == {"role": "admin", "tenants": None, "authenticated": True}
+    assert d["viewer"] == {"role": "ADMIN", "tenants": None, "authenticated": True}
 
 
 def test_health_readiness_and_graphiql(shared: tuple[LiveServer, Tokens]) -> None:

@@ -80,7 +80,10 @@ query($snapshot: Int, $check: String, $first: Int!, $after: String) {
       counts { exposures principals paths }
       exposures(first: 1) {
         totalCount
-        nodes { principal resource decision via path { nodes } trust { kind source target policy } }
+        nodes {
+          principal { ref } resource { ref } decision via path { nodes }
+          trust { kind source target policy }
+        }
       }
     }
   }
@@ -107,7 +110,7 @@ def test_finding_exposures_carry_paths_and_trust(client: str) -> None:
     adatum = next(n for n in nodes if n["subject"] == "contoso<-adatum")
     assert adatum["status"] == "OPEN" and adatum["firstSeen"] == 1
     (e,) = adatum["exposures"]["nodes"]
-    assert e["principal"] == "adatum/abe" and e["decision"] == "ALLOW"
+    assert e["principal"] == {"ref": "adatum/abe"} and e["decision"] == "ALLOW"
     assert e["path"]["nodes"] == ["adatum/abe", "contoso/abe", "contoso/wiki"]
     assert [t["kind"] for t in e["trust"]] == ["B2B_COLLAB_OUT", "B2B_COLLAB_IN"]
     # snapshot 2 disabled abe: the finding is gone there
@@ -128,7 +131,7 @@ def test_scoped_tokens_see_their_tenants_only(client: str) -> None:
         if n["subject"] == "contoso<-fabrikam" and n["check"] == "zone.access-from-outside"
     )
     (e,) = fab["exposures"]["nodes"]
-    assert e["principal"] == "fabrikam/<user>"  # another tenant's person is redacted
+    assert e["principal"] == {"ref": "fabrikam/<user>"}  # another tenant's person is redacted
     history = gql(client, FINDINGS, token="reader:contoso", snapshot=1, first=1)
     assert history["errors"][0]["extensions"]["code"] == "forbidden"
 
@@ -138,7 +141,9 @@ query($changes: String!) {
   whatIf(changes: $changes) {
     title
     entities { kind ref op field before after }
-    access { principal resource change before after via explainedBy reasons { code } }
+    access {
+      principal { ref } resource { ref } change before after via explainedBy reasons { code }
+    }
     findingsDisappeared { check subject }
   }
 }
@@ -159,7 +164,7 @@ def test_what_if_answers_and_reports_located_problems(client: str) -> None:
             "after": "false",
         }
     ]
-    assert [(a["principal"], a["resource"], a["change"]) for a in data["access"]] == [
+    assert [(a["principal"]["ref"], a["resource"]["ref"], a["change"]) for a in data["access"]] == [
         ("fabrikam/bob", "contoso/wiki", "LOST")
     ]
     assert data["access"][0]["reasons"] == [{"code": "account_disabled"}]
@@ -174,7 +179,7 @@ def test_access_diff_between_snapshots(client: str) -> None:
     query = """
     query { accessDiff(from: 1, to: 2) {
       entities { kind ref field after }
-      access { principal resource change explainedBy trust { kind } }
+      access { principal { ref } resource { ref } change explainedBy trust { kind } }
       findingsDisappeared { check subject }
     } }
     """
@@ -184,8 +189,8 @@ def test_access_diff_between_snapshots(client: str) -> None:
     ]
     assert data["access"] == [
         {
-            "principal": "adatum/abe",
-            "resource": "contoso/wiki",
+            "principal": {"ref": "adatum/abe"},
+            "resource": {"ref": "contoso/wiki"},
             "change": "LOST",
             "explainedBy": [0],
             "trust": [{"kind": "B2B_COLLAB_OUT"}, {"kind": "B2B_COLLAB_IN"}],

@@ -47,7 +47,7 @@ def test_audit_table_json_and_fail_on(db: Path, capsys: pytest.CaptureFixture[st
     assert data["summary"]["open"] == len(data["findings"]) > 0
     dan = next(f for f in data["findings"] if f["subject"] == "contoso/dan")
     assert dan["counts"]["paths"] == 2 and dan["rules"] == ["L5", "L8"]
-    assert dan["exposures"][0]["path"]["hops"][0]["edge"] == "GUEST_OF"
+    assert dan["exposures"][0]["path"]["hops"][0]["kind"] == "GUEST_OF"
     code, _, _ = run(capsys, "audit", "--db", str(db), "--fail-on", "high", "--no-record")
     assert code == 1
     code, _, _ = run(
@@ -82,7 +82,7 @@ def test_suppress_and_zone_commands(db: Path, capsys: pytest.CaptureFixture[str]
     _, out, _ = run(
         capsys, "audit", "--db", str(db), "--json", "--check", "guest.pending-with-paths"
     )
-    assert json.loads(out)["findings"][0]["status"] == "suppressed"
+    assert json.loads(out)["findings"][0]["status"] == "SUPPRESSED"
     assert run(capsys, "unsuppress", fp, "--db", str(db))[0] == 0
     assert run(capsys, "unsuppress", fp, "--db", str(db))[0] == 2
 
@@ -121,7 +121,7 @@ def test_whatif_writes_nothing_and_reports_located_problems(
     code, out, _ = run(capsys, "whatif", str(changes), "--db", str(db), "--json")
     data = json.loads(out)
     assert data["title"].startswith("close the default")
-    assert {c["change"] for c in data["access"]} == {"lost"}
+    assert {c["change"] for c in data["access"]} == {"LOST"}
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     bad = tmp_path / "bad.yaml"
     bad.write_text("changes:\n  - disableUser: {user: contoso/nobody}\n", encoding="utf-8")

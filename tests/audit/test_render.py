@@ -98,13 +98,13 @@ def test_text_and_json_agree() -> None:
     text = render_report(report, verbose=True, limit=1)
     data = report_data(report)
     (finding,) = data["findings"]
-    assert finding["status"] == "suppressed" and finding["counts"]["principals"] == 3
+    assert finding["status"] == "SUPPRESSED" and finding["counts"]["principals"] == 3
     assert data["summary"] == {
         "findings": 1,
         "open": 0,
         "suppressed": 1,
         "resolved": 0,
-        "openBySeverity": {"high": 0, "medium": 0, "low": 0},
+        "openBySeverity": {"HIGH": 0, "MEDIUM": 0, "LOW": 0},
     }
     assert "3 principals, 1 resource, 3 paths" in text
     assert "suppressed by o: <b>accepted</b>" in text

@@ -56,11 +56,12 @@ def demo_check(expect: str) -> dict[str, Any]:
 
 ACCESS = """query($p: String!, $r: String!, $via: Via!) {
   access(principal: $p, resource: $r, via: $via) {
-    decision via mfa paths { hops { from to edgeKind rule } }
+    decision via mfa paths { hops { source target kind rule } }
     reasons { code rule tenant policy } } }"""
 WHO = """query($r: String!, $after: String) {
   whoCanAccess(resource: $r, first: 200, after: $after) {
-    edges { node { principal verdict { decision } } } pageInfo { hasNextPage endCursor } } }"""
+    edges { node { principal { ref } verdict { decision } } }
+    pageInfo { hasNextPage endCursor } } }"""
 
 
 def who_can_access(server: Server, resource: str) -> list[tuple[str, str]]:
@@ -68,7 +69,9 @@ def who_can_access(server: Server, resource: str) -> list[tuple[str, str]]:
     after = None
     while True:
         page = server.api(WHO, r=resource, after=after)["whoCanAccess"]
-        found += [(e["node"]["principal"], e["node"]["verdict"]["decision"]) for e in page["edges"]]
+        found += [
+            (e["node"]["principal"]["ref"], e["node"]["verdict"]["decision"]) for e in page["edges"]
+        ]
         if not page["pageInfo"]["hasNextPage"]:
             return found
         after = page["pageInfo"]["endCursor"]
@@ -143,18 +146,20 @@ def test_access_query_draws_the_expected_path(page: Any, server: Server) -> None
         assert hops.count() == len(want["hops"])
         for j, hop in enumerate(want["hops"]):
             item = hops.nth(j)
-            assert item.get_attribute("data-edge-kind") == hop["edgeKind"]
+            assert item.get_attribute("data-edge-kind") == hop["kind"]
             assert item.get_attribute("data-rule") == hop["rule"]
             text = item.inner_text()
-            assert hop["from"] in text and hop["to"] in text
+            assert hop["source"] in text and hop["target"] in text
     if "path" in check:  # the demo documents the path; the page shows the same one
         first = expected["paths"][0]["hops"]
-        assert [first[0]["from"], *(h["to"] for h in first)] == check["path"]
+        assert [first[0]["source"], *(h["target"] for h in first)] == check["path"]
     # drawn on the graph hop by hop: one node per object, one edge per distinct hop
     canvas = page.get_by_test_id("graph")
-    refs = {r for p in expected["paths"] for h in p["hops"] for r in (h["from"], h["to"])}
+    refs = {r for p in expected["paths"] for h in p["hops"] for r in (h["source"], h["target"])}
     hops = {
-        (h["from"], h["to"], h["edgeKind"], h["rule"]) for p in expected["paths"] for h in p["hops"]
+        (h["source"], h["target"], h["kind"], h["rule"])
+        for p in expected["paths"]
+        for h in p["hops"]
     }
     assert canvas.get_attribute("data-overlay") == "access"
     assert canvas.get_attribute("data-path-node-count") == str(len(refs))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from graphmodel.cli._common import run_command
-from graphmodel.cli.graph_commands import COMMANDS
+from graphmodel.cli import main
 from graphmodel.schema.verdict import Decision
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
@@ -20,11 +18,7 @@ from tests.ingest.test_graph_import import sample_export
 
 
 def tenantgraph(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="tenantgraph")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for command in COMMANDS:
-        command.register(sub)
-    return run_command(parser.parse_args(list(argv)))
+    return main(list(argv))
 
 
 def test_import_stores_a_snapshot_and_prints_located_warnings(
@@ -34,7 +28,7 @@ def test_import_stores_a_snapshot_and_prints_located_warnings(
     db = tmp_path / "tg.db"
     assert tenantgraph("import", *dirs, "--db", str(db), "--no-progress") == 0
     out, err = capsys.readouterr()
-    assert out.startswith("snapshot 1 written in ")
+    assert out.startswith("snapshot 1 written: ")
     assert "warning: contoso/users.page3.json: value[0]: tenant `adatum.com` is referenced" in err
     assert "warning(s):" in err
     with open_store("memory", path=db) as store:

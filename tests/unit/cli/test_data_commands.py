@@ -91,7 +91,7 @@ def test_snapshots_history_and_a_check_over_the_stored_world(tmp_path: Path) -> 
     assert [s["id"] for s in history] == [2, 1]
     check = _run("check", "fabrikam/bob", "contoso/payroll", "--db", str(db), "--json")
     assert check.returncode == 0
-    assert json.loads(check.stdout)["decision"] == "allow"
+    assert json.loads(check.stdout)["decision"] == "ALLOW"
 
 
 def test_unknown_principal_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ from graphmodel.export import paths_graph
 from graphmodel.export.csv_table import render_paths
 from graphmodel.ingest.scenario import load_scenario_text
 from graphmodel.schema.enums import Via
-from graphmodel.schema.verdict import Decision, Mfa, verdict_data
+from graphmodel.schema.output import verdict_data
+from graphmodel.schema.verdict import Decision, Mfa
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -83,7 +84,7 @@ def test_an_allowed_answer_still_states_its_mfa() -> None:
     v = check(_index(), "contoso/olivia", "contoso/t/c1")
     assert v.decision is Decision.ALLOW
     assert v.mfa_claim is v.mfa is Mfa.HOME
-    assert verdict_data(v)["mfa"] == "home"
+    assert verdict_data(v)["mfa"] == "HOME"
     assert "MFA: home" in render(v).splitlines()[0]
 
 

@@ -1,0 +1,237 @@
+"""Shared CLI plumbing: global store options, opening the service, errors into exit codes.
+
+Store options are global: `tenantgraph --db X check ...` and `tenantgraph check ... --db X`
+mean the same, and every one has an environment variable (`STORE_ENV`), so a shell that
+exports `TENANTGRAPH_DB` once needs no flag at all. The main parser holds the defaults; each
+sub-command repeats the options with `SUPPRESS` defaults, so a value given after the
+sub-command wins and an absent one leaves the global value alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, NoReturn
+
+from graphmodel.errors import (
+    GraphModelError,
+    StoreNotFound,
+    StoreUnavailable,
+    WorldInvalid,
+    error_extensions,
+)
+from graphmodel.service import GraphService
+from graphmodel.stores import GraphStore, open_store
+
+__all__ = [
+    "DEFAULT_DB",
+    "STORE_CHOICES",
+    "STORE_ENV",
+    "Command",
+    "Exit",
+    "Parser",
+    "UsageError",
+    "add_global_store_arguments",
+    "add_store_arguments",
+    "error_json",
+    "open_service",
+    "open_store_from_args",
+    "run_command",
+]
+
+DEFAULT_DB = "tenantgraph.db"
+STORE_CHOICES = ("memory", "neo4j")
+# option dest -> environment variable that gives its default
+STORE_ENV: dict[str, str] = {
+    "store": "TENANTGRAPH_STORE",
+    "db": "TENANTGRAPH_DB",
+    "uri": "TENANTGRAPH_URI",
+    "user": "TENANTGRAPH_USER",
+    "password_env": "TENANTGRAPH_PASSWORD_ENV",
+}
+Handler = Callable[[argparse.Namespace], int]
+
+
+class Exit(IntEnum):
+    """Exit codes shared by every command (docs/cli.md has the table per command)."""
+
+    OK = 0
+    FAILED = 1  # a check, scenario or `--fail-on` threshold failed; `check`: DENY
+    INVALID = 2  # bad usage or input, an unknown id, a missing store file
+    UNAVAILABLE = 3  # the store (or Microsoft Graph) cannot be reached: retry later
+    PENDING = 4  # `check`: PENDING (reachable once the invitation is redeemed)
+    INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A command line argparse rejects; raised instead of exiting so `--json` can report it."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises `UsageError` (sub-command parsers inherit the class)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self, message)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A sub-command: its name, help line, how to add its arguments and what runs it."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    handler: Handler
+
+    def register(self, sub: Any) -> None:
+        parser = sub.add_parser(self.name, help=self.help, description=self.help)
+        self.configure(parser)
+        parser.set_defaults(handler=self.handler)
+
+
+def _store_group(
+    parser: argparse.ArgumentParser, defaults: Mapping[str, str | None] | None
+) -> None:
+    """The five store options; `defaults=None` adds them with `SUPPRESS` (sub-commands)."""
+
+    def default(dest: str) -> Any:
+        return argparse.SUPPRESS if defaults is None else defaults[dest]
+
+    env = STORE_ENV
+    g = parser.add_argument_group("store (global: before or after the command)")
+    g.add_argument(
+        "--store",
+        choices=STORE_CHOICES,
+        default=default("store"),
+        help=f"backend: memory (sqlite file) or neo4j (Bolt) [${env['store']}, memory]",
+    )
+    g.add_argument(
+        "--db",
+        metavar="FILE",
+        default=default("db"),
+        help=f"sqlite file of the memory store [${env['db']}, {DEFAULT_DB}]",
+    )
+    g.add_argument(
+        "--uri",
+        default=default("uri"),
+        help=f"Bolt URI of the neo4j store, e.g. bolt://127.0.0.1:7687 [${env['uri']}]",
+    )
+    g.add_argument(
+        "--user",
+        default=default("user"),
+        help=f"neo4j user; omit for no authentication [${env['user']}]",
+    )
+    g.add_argument(
+        "--password-env",
+        metavar="VAR",
+        default=default("password_env"),
+        help="environment variable holding the neo4j password "
+        f"[${env['password_env']}, NEO4J_PASSWORD]",
+    )
+
+
+def add_global_store_arguments(
+    parser: argparse.ArgumentParser, environ: Mapping[str, str] | None = None
+) -> None:
+    """The store options of the main parser, their defaults read from the environment now."""
+    environ = os.environ if environ is None else environ
+    fallback: dict[str, str | None] = {
+        "store": "memory",
+        "db": DEFAULT_DB,
+        "uri": None,
+        "user": None,
+        "password_env": "NEO4J_PASSWORD",
+    }
+    defaults = {dest: environ.get(var) or fallback[dest] for dest, var in STORE_ENV.items()}
+    _store_group(parser, defaults)
+
+
+def add_store_arguments(parser: argparse.ArgumentParser) -> None:
+    """Accept the global store options after this sub-command too (the values are global)."""
+    _store_group(parser, None)
+
+
+def open_store_from_args(args: argparse.Namespace, *, create: bool = False) -> GraphStore:
+    """The store the options name. Without `create`, a missing memory-store file is an error.
+
+    Why: opening sqlite creates the file, so a read-only command with a mistyped `--db`
+    would leave an empty store behind and answer "not found" about the data instead.
+    """
+    if args.store not in STORE_CHOICES:
+        raise ValueError(
+            f"unknown store `{args.store}` (from ${STORE_ENV['store']}); "
+            f"expected one of {', '.join(STORE_CHOICES)}"
+        )
+    if args.store == "neo4j":
+        importlib.import_module("graphmodel.stores.neo4j")
+        if not args.uri:
+            raise GraphModelError(
+                f"`--store neo4j` needs `--uri bolt://host:port` (or ${STORE_ENV['uri']})"
+            )
+        return open_store(
+            "neo4j",
+            uri=args.uri,
+            user=args.user,
+            password=os.environ.get(args.password_env),
+        )
+    if args.db and not create and not Path(args.db).exists():
+        raise StoreNotFound(args.db)
+    return open_store("memory", path=args.db)
+
+
+def open_service(args: argparse.Namespace, *, create: bool = False) -> GraphService:
+    """The service over the store the options name (`create` for commands that write)."""
+    return GraphService(open_store_from_args(args, create=create))
+
+
+def error_json(code: str, message: str, extensions: Mapping[str, object] | None = None) -> str:
+    """An error as the API reports it: `{"errors": [{"message", "extensions": {"code"...}}]}`."""
+    ext = {"code": code, **(extensions or {})}
+    return json.dumps({"errors": [{"message": message, "extensions": ext}]}, indent=2)
+
+
+def _fail(
+    args: argparse.Namespace, message: str, exit_code: Exit, extensions: Mapping[str, object]
+) -> int:
+    """Report an expected error: JSON on stdout with `--json`, else one line on stderr."""
+    if getattr(args, "json", False):
+        ext = dict(extensions)
+        print(error_json(str(ext.pop("code")), message, ext))
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return exit_code
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the chosen handler; expected errors print one clear line (or JSON), no traceback."""
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except WorldInvalid as exc:
+        if getattr(args, "json", False):
+            print(error_json(exc.code, str(exc), error_extensions(exc)))
+            return Exit.INVALID
+        for issue in exc.issues:
+            print(issue.render(), file=sys.stderr)
+        print(f"error: {len(exc.issues)} problem(s) found", file=sys.stderr)
+        return Exit.INVALID
+    except StoreUnavailable as exc:
+        message = f"{exc} (retry when the store is reachable)"
+        return _fail(args, message, Exit.UNAVAILABLE, error_extensions(exc))
+    except GraphModelError as exc:
+        return _fail(args, str(exc), Exit.INVALID, error_extensions(exc))
+    except ValueError as exc:
+        return _fail(args, str(exc), Exit.INVALID, {"code": "invalid-input"})
+    except KeyboardInterrupt:
+        return _fail(args, "interrupted", Exit.INTERRUPTED, {"code": "interrupted"})
