@@ -45,6 +45,7 @@ def profile_of(zone: Zone, options: AuditOptions) -> str:
     data = {
         "zone": sorted(t.lower() for t in zone.tenants),
         "pendingDays": options.pending_days,
+        "unusedDays": options.unused_days,
         "catalogue": CATALOGUE_VERSION,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
