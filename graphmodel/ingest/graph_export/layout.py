@@ -48,6 +48,8 @@ __all__ = [
     "ROLE_ASSIGNMENTS",
     "ROLE_TEMPLATE_IDS",
     "SERVICE_PRINCIPALS",
+    "SIGN_INS",
+    "SIGN_IN_USAGE",
     "TEAMS_CHANNELS_POLICY",
     "TEAMS_DIR",
     "TENANT_INFORMATION",
@@ -93,12 +95,14 @@ MTO = "multiTenantOrganization.json"  # GET /tenantRelationships/multiTenantOrga
 MTO_TENANTS = "multiTenantOrganization.tenants.json"  # .../multiTenantOrganization/tenants
 INVITATIONS = "invitations.json"  # bodies of POST /invitations responses (optional)
 TEAMS_CHANNELS_POLICY = "teamsChannelsPolicy.json"  # Get-CsTeamsChannelsPolicy Global (not Graph)
+SIGN_IN_USAGE = "signInUsage.json"  # tenantgraph's aggregate of auditLogs/signIns (collector)
 
 # --- paged collections (base names: `users` -> users.json, users.page2.json, ...) --------
 USERS = "users"
 GROUPS = "groups"
 APPLICATIONS = "applications"
 SERVICE_PRINCIPALS = "servicePrincipals"
+SIGN_INS = "signIns"  # raw GET /auditLogs/signIns pages, if kept (aggregated on import)
 
 # --- folders of per-object responses -----------------------------------------------------
 GROUP_MEMBERS = "groupMembers"  # groupMembers/<groupId>.json: GET /groups/{id}/members
