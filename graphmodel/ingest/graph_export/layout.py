@@ -49,6 +49,7 @@ __all__ = [
     "ROLE_TEMPLATE_IDS",
     "SERVICE_PRINCIPALS",
     "SIGN_INS",
+    "SIGN_IN_ACTIVITY",
     "SIGN_IN_USAGE",
     "TEAMS_CHANNELS_POLICY",
     "TEAMS_DIR",
@@ -103,6 +104,7 @@ GROUPS = "groups"
 APPLICATIONS = "applications"
 SERVICE_PRINCIPALS = "servicePrincipals"
 SIGN_INS = "signIns"  # raw GET /auditLogs/signIns pages, if kept (aggregated on import)
+SIGN_IN_ACTIVITY = "userSignInActivity"  # GET /users?$select=id,signInActivity (AuditLog)
 
 # --- folders of per-object responses -----------------------------------------------------
 GROUP_MEMBERS = "groupMembers"  # groupMembers/<groupId>.json: GET /groups/{id}/members

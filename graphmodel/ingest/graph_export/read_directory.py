@@ -102,6 +102,11 @@ def read_users(data: TenantData, report: Report) -> None:
         rec = user_record(at, obj)
         if rec is not None:
             data.users[rec.id] = rec  # a later copy (delta pages) replaces an earlier one
+    # signInActivity collected on its own (it needs AuditLog.Read.All and a P1/P2 licence)
+    for at, obj in iter_collection(data.folder, L.SIGN_IN_ACTIVITY, report):
+        found = data.users.get(str(obj.get("id")))
+        if found is not None and (when := last_sign_in(at, obj)) is not None:
+            found.last_sign_in = when
 
 
 def user_record(at: At, obj: dict[str, Any]) -> UserRec | None:

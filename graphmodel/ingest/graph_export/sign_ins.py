@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from graphmodel.ingest.graph_export import layout as L
@@ -27,7 +28,7 @@ from graphmodel.ingest.graph_export.values import At
 from graphmodel.schema.evidence import CrossTenantAccessType, SignInUsage
 from graphmodel.schema.world import World
 
-__all__ = ["link_sign_ins", "read_sign_ins"]
+__all__ = ["add_raw_sign_in", "link_sign_ins", "read_sign_ins", "usage_entries"]
 
 _TYPES = {t.value.lower(): t.value for t in CrossTenantAccessType}
 
@@ -35,7 +36,7 @@ _TYPES = {t.value.lower(): t.value for t in CrossTenantAccessType}
 def read_sign_ins(data: TenantData, report: Report) -> None:
     """Aggregate the folder's raw sign-in pages and read its aggregate file into `data`."""
     for at, obj in iter_collection(data.folder, L.SIGN_INS, report):
-        _raw(data, at, obj)
+        add_raw_sign_in(data, at, obj)
     for at, obj in iter_file(data.folder / L.SIGN_IN_USAGE, report):
         _aggregate(data, at, obj)
 
@@ -77,7 +78,7 @@ def _add(data: TenantData, key: SignInKey, agg: SignInAgg) -> None:
     seen.count = None if seen.count is None or agg.count is None else seen.count + agg.count
 
 
-def _raw(data: TenantData, at: At, obj: dict[str, Any]) -> None:
+def add_raw_sign_in(data: TenantData, at: At, obj: dict[str, Any]) -> None:
     """One Graph `signIn` entry: counted when successful and cross-tenant."""
     kind = _kind(at, obj)
     status = obj.get("status")
@@ -108,6 +109,29 @@ def _aggregate(data: TenantData, at: At, obj: dict[str, Any]) -> None:
         first=graph_time(at, obj, "firstSignInDateTime"),
         count=count if isinstance(count, int) and not isinstance(count, bool) else None,
     ))
+
+
+def usage_entries(data: TenantData) -> list[dict[str, Any]]:
+    """`data`'s aggregates as `signInUsage.json` entries (what the collector writes)."""
+
+    def when(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+    return [
+        {
+            "userId": key.user_id,
+            "userPrincipalName": key.upn,
+            "homeTenantId": key.home_tenant_id,
+            "resourceTenantId": key.resource_tenant_id,
+            "appId": key.app_id,
+            "channelId": key.channel_id,
+            "crossTenantAccessType": key.access_type,
+            "firstSignInDateTime": when(agg.first),
+            "lastSignInDateTime": when(agg.last),
+            "signInCount": agg.count,
+        }
+        for key, agg in data.sign_ins.items()
+    ]
 
 
 def link_sign_ins(world: World, datas: Sequence[TenantData]) -> World:
