@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, TypeVar
 
 import strawberry
@@ -27,6 +28,7 @@ from graphmodel.schema.trust import TrustEdge as DomainTrustEdge
 from graphmodel.service.audits import AccessChange as DomainAccessChange
 from graphmodel.service.audits import (
     AccessChangeKind,
+    AuditOptions,
     AuditService,
     ChangeOp,
     FindingStatus,
@@ -45,6 +47,13 @@ N = TypeVar("N")
 Info = strawberry.Info[Context, None]
 SnapshotArg = Annotated[
     int | None, strawberry.argument(description="Snapshot id to read; default: the current one.")
+]
+AsOfArg = Annotated[
+    datetime | None,
+    strawberry.argument(
+        description="Evaluation clock (expiry, lifecycle deletion, staleness); default: the "
+        "snapshot's asOf, else now."
+    ),
 ]
 ZoneArg = Annotated[
     str | None,
@@ -351,16 +360,31 @@ class AuditQueries:
         status: FindingStatus | None = None,
         first: int = 100,
         after: str | None = None,
+        as_of: AsOfArg = None,
+        days: Annotated[
+            int,
+            strawberry.argument(
+                description="Look-back of the evidence-of-use checks (stale guests, unused "
+                "partner trust, unused assignments)."
+            ),
+        ] = 90,
+        pending_days: Annotated[
+            int, strawberry.argument(description="Age over which a pending invitation counts.")
+        ] = 90,
     ) -> Connection[Finding]:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         audits = AuditService.shared(ctx.service)
+        if days < 0 or pending_days < 0:
+            raise ApiError("invalid-input", "`days` and `pendingDays` must be 0 or more")
         report = await ctx.call(
             audits.report,
             snapshot=scope.snapshot,
             zone=zone,
             tenants=None if tenant is None else [tenant],
             checks=None if check is None else [check],
+            options=AuditOptions(pending_days=pending_days, unused_days=days, as_of=as_of),
+            record=as_of is None,
         )
         chosen = [
             a

@@ -29,6 +29,7 @@ from graphmodel.schema.enums import (
     Via,
 )
 from graphmodel.schema.verdict import Decision, Mfa, Side
+from graphmodel.service.answers import UsageFilter as Usage
 
 __all__ = [
     "AccessType",
@@ -49,6 +50,7 @@ __all__ = [
     "SignInAudience",
     "TargetType",
     "TenantType",
+    "Usage",
     "UserType",
     "Via",
 ]
@@ -76,3 +78,4 @@ strawberry.enum(Decision, description="allow, pending (reachable after redemptio
 strawberry.enum(Mfa, description="Where MFA is performed when Conditional Access requires it")
 strawberry.enum(Side, description="Which tenant owns a gate: home or resource")
 strawberry.enum(Via, description="How a principal reaches a resource")
+strawberry.enum(Usage, name="Usage", description="Every answer, or only used or unused access")

@@ -6,6 +6,8 @@ other side of a cross-tenant path as `tenant/<kind>` and not the other tenant's 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from api.scope import Scope
@@ -135,6 +137,11 @@ class Reach:
     principal: str
     resource: str
     verdict: Verdict
+    last_used: datetime | None = strawberry.field(
+        default=None,
+        description="The principal's latest recorded sign-in to the resource (cross-tenant "
+        "sign-in evidence); null when none is recorded: possible, not (known to be) used.",
+    )
 
     @classmethod
     def from_domain(cls, r: DomainReach, scope: Scope) -> Reach:
@@ -142,6 +149,7 @@ class Reach:
             principal=scope.ref(r.principal),
             resource=scope.ref(r.resource),
             verdict=Verdict.from_domain(r.verdict, scope),
+            last_used=r.last_used,
         )
 
     @field(description="Shortcut for `verdict.decision`.")

@@ -170,6 +170,7 @@ class AuditOptions:
 
     pending_days: int = 90  # invitation.pending-with-paths
     unused_days: int = 90  # guest.stale-with-paths, partner.unused-trust, assignment.unused
+    as_of: datetime | None = None  # the evaluation clock; None = the snapshot's asOf, else now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from graphmodel.errors import GraphModelError, StoreUnavailable, WorldInvalid
@@ -17,9 +18,11 @@ from graphmodel.stores import GraphStore, open_store
 __all__ = [
     "DEFAULT_DB",
     "Command",
+    "add_clock_argument",
     "add_store_arguments",
     "open_service",
     "open_store_from_args",
+    "parse_time",
     "run_command",
 ]
 
@@ -40,6 +43,28 @@ class Command:
         parser = sub.add_parser(self.name, help=self.help, description=self.help)
         self.configure(parser)
         parser.set_defaults(handler=self.handler)
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 date or time, UTC when no offset is given (argparse `type`)."""
+    try:
+        found = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"`{text}` is not an ISO 8601 date or time such as 2026-12-01 or 2026-12-01T09:00:00Z"
+        ) from None
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
+def add_clock_argument(parser: argparse.ArgumentParser) -> None:
+    """`--as-of`: the evaluation clock for expiry, lifecycle deletion and staleness."""
+    parser.add_argument(
+        "--as-of",
+        type=parse_time,
+        default=None,
+        metavar="TIME",
+        help="evaluate as of this time (ISO 8601; default: the snapshot's asOf, else now)",
+    )
 
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from graphmodel.audit import CATALOGUE, SEVERITY_RANK, AuditOptions, FindingStatus, Severity
 from graphmodel.audit.render import diff_data, render_diff, render_report, report_data
 from graphmodel.audit.render_html import render_html
-from graphmodel.cli._common import Command, add_store_arguments, open_service
+from graphmodel.cli._common import Command, add_clock_argument, add_store_arguments, open_service
 from graphmodel.errors import GraphModelError, Issue, WorldInvalid
 from graphmodel.schema.codec import to_data
 from graphmodel.service.audits import AuditService
@@ -47,7 +47,9 @@ def _audit(args: argparse.Namespace) -> int:
         report = a.report(
             snapshot=args.snapshot,
             zone=args.zone,
-            options=AuditOptions(pending_days=args.pending_days),
+            options=AuditOptions(
+                pending_days=args.pending_days, unused_days=args.days, as_of=args.as_of
+            ),
             tenants=args.tenant,
             checks=args.check,
             record=not args.no_record,
@@ -206,7 +208,17 @@ def _cfg_audit(p: argparse.ArgumentParser) -> None:
         choices=[c.info.id for c in CATALOGUE],
         help="only this check (repeat)",
     )
-    p.add_argument("--pending-days", type=int, default=30, help="pending-guest age threshold (30)")
+    p.add_argument(
+        "--pending-days", type=int, default=90, help="pending-invitation age threshold (90)"
+    )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=90,
+        help="look-back of the evidence-of-use checks: stale guests, unused trust and "
+        "assignments (90)",
+    )
+    add_clock_argument(p)
     p.add_argument("--verbose", "-v", action="store_true", help="list each finding's exposures")
     p.add_argument("--limit", type=int, default=10, help="exposures listed per finding with -v")
     p.add_argument(

@@ -6,8 +6,14 @@ import argparse
 import json
 import sys
 
-from graphmodel.cli._common import Command, add_store_arguments, open_service, open_store_from_args
-from graphmodel.engine import render
+from graphmodel.cli._common import (
+    Command,
+    add_clock_argument,
+    add_store_arguments,
+    open_service,
+    open_store_from_args,
+)
+from graphmodel.engine import Reach, UsageFilter, render
 from graphmodel.schema.codec import to_data
 from graphmodel.schema.enums import Via
 from graphmodel.service.scenarios import run_scenarios
@@ -17,21 +23,31 @@ __all__ = ["COMMANDS"]
 
 def _check(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
-        verdict = svc.check(args.principal, args.resource, via=Via(args.via))
+        verdict = svc.check(args.principal, args.resource, via=Via(args.via), as_of=args.as_of)
     print(json.dumps(to_data(verdict), indent=2) if args.json else render(verdict))
     return 0
 
 
 def _who(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
-        page = svc.who_can_access(args.resource, first=args.first, after=args.after)
+        page = svc.who_can_access(
+            args.resource,
+            first=args.first,
+            after=args.after,
+            as_of=args.as_of,
+            usage=UsageFilter(args.usage),
+            usage_days=args.usage_days,
+        )
     if args.json:
-        print(json.dumps([to_data(r.verdict) for r in page.items], indent=2))
+        print(json.dumps([_reach_data(r) for r in page.items], indent=2))
         return 0
     for r in page.items:
         v = r.verdict
         how = " -> ".join(v.paths[0].nodes) if v.paths else ""
-        print(f"{v.decision.value:<8} {r.principal:<30} mfa={v.mfa.value:<8} {how}")
+        print(
+            f"{v.decision.value:<8} {r.principal:<30} mfa={v.mfa.value:<8} "
+            f"{_last_used(r):<22} {how}"
+        )
     if page.has_next:
         print(f"... more: --after {page.end_cursor}")
     return 0
@@ -39,15 +55,36 @@ def _who(args: argparse.Namespace) -> int:
 
 def _reachable(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
-        page = svc.reachable(args.principal, first=args.first, after=args.after)
+        page = svc.reachable(
+            args.principal,
+            first=args.first,
+            after=args.after,
+            as_of=args.as_of,
+            usage=UsageFilter(args.usage),
+            usage_days=args.usage_days,
+        )
     if args.json:
-        print(json.dumps([to_data(r.verdict) for r in page.items], indent=2))
+        print(json.dumps([_reach_data(r) for r in page.items], indent=2))
         return 0
     for r in page.items:
-        print(f"{r.verdict.decision.value:<8} {r.resource:<40} via {r.verdict.via.value}")
+        print(
+            f"{r.verdict.decision.value:<8} {r.resource:<40} via {r.verdict.via.value:<18} "
+            f"{_last_used(r)}"
+        )
     if page.has_next:
         print(f"... more: --after {page.end_cursor}")
     return 0
+
+
+def _last_used(r: Reach) -> str:
+    return "never used" if r.last_used is None else f"last used {r.last_used:%Y-%m-%d}"
+
+
+def _reach_data(r: Reach) -> object:
+    data = to_data(r.verdict)
+    assert isinstance(data, dict)  # INVARIANT: a verdict encodes as an object
+    data["lastUsed"] = to_data(r.last_used)
+    return data
 
 
 def _trust(args: argparse.Namespace) -> int:
@@ -112,6 +149,7 @@ def _cfg_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("resource", help="tenant/app or tenant/team/channel")
     p.add_argument("--via", choices=[v.value for v in Via], default=Via.ANY.value)
     p.add_argument("--json", action="store_true", help="the verdict as JSON")
+    add_clock_argument(p)
     add_store_arguments(p)
 
 
@@ -120,6 +158,14 @@ def _cfg_page(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--first", type=int, default=100, help="page size (max 1000)")
     p.add_argument("--after", default=None, help="cursor: continue after this ref")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--usage",
+        choices=[u.value for u in UsageFilter],
+        default=UsageFilter.ANY.value,
+        help="only answers used (a recorded sign-in within --usage-days) or unused",
+    )
+    p.add_argument("--usage-days", type=int, default=90, help="look-back of --usage (90)")
+    add_clock_argument(p)
     add_store_arguments(p)
 
 

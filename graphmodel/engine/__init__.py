@@ -10,6 +10,7 @@ from graphmodel.engine.usage import (
     DEFAULT_UNUSED_DAYS,
     Direction,
     PartnerUsage,
+    UsageFilter,
     UsageIndex,
     older_than,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "Direction",
     "PartnerUsage",
     "Reach",
+    "UsageFilter",
     "UsageIndex",
     "WorldIndex",
     "can_invite",

@@ -24,12 +24,27 @@ __all__ = [
     "DEFAULT_UNUSED_DAYS",
     "Direction",
     "PartnerUsage",
+    "UsageFilter",
     "UsageIndex",
     "older_than",
 ]
 
 DEFAULT_UNUSED_DAYS = 90
 """The default look-back of evidence-of-use findings (IAM Access Analyzer's and Maester's 90)."""
+
+
+class UsageFilter(StrEnum):
+    """Which answers of a reverse lookup to keep: all, or only the (un)used ones."""
+
+    ANY = "any"
+    USED = "used"  # a recorded sign-in within the look-back
+    UNUSED = "unused"  # none recorded within the look-back ("possible" but not used access)
+
+    def keeps(self, last_used: datetime | None, now: datetime, days: int) -> bool:
+        if self is UsageFilter.ANY:
+            return True
+        used = last_used is not None and now - last_used <= timedelta(days=days)
+        return used if self is UsageFilter.USED else not used
 
 
 class Direction(StrEnum):

@@ -9,7 +9,7 @@ stored snapshot.
 
 from __future__ import annotations
 
-from graphmodel.engine import Answer, CheckLimits, Reach
+from graphmodel.engine import Answer, CheckLimits, Reach, UsageFilter
 from graphmodel.stores.base import SnapshotInfo
 
-__all__ = ["Answer", "CheckLimits", "Reach", "SnapshotInfo"]
+__all__ = ["Answer", "CheckLimits", "Reach", "SnapshotInfo", "UsageFilter"]

@@ -200,7 +200,8 @@ class AuditService:
                 continue
             found = self.audit.sightings(profile, info.id, info.created_at)
             if found is None:
-                findings = run_checks(self.graph.index(info.id), zone=zone, options=options)
+                ix = self.graph.index(info.id, as_of=options.as_of)
+                findings = run_checks(ix, zone=zone, options=options)
                 if record and not self.audit.read_only:
                     self.audit.record(profile, info.id, info.created_at, findings)
                 found = [_sighting(f) for f in findings]
@@ -225,7 +226,7 @@ class AuditService:
         sid = self._snapshot_id(snapshot)
         the_zone = self.zone(zone)
         opts = options or AuditOptions()
-        ix = self.graph.index(sid)
+        ix = self.graph.index(sid, as_of=opts.as_of)
         findings = run_checks(ix, zone=the_zone, options=opts)
         earlier: dict[int, list[Sighting]] = {}
         if sid is not None:
@@ -269,9 +270,12 @@ class AuditService:
         include_suppressed: bool = True,
         first: int = 100,
         after: str | None = None,
+        options: AuditOptions | None = None,
     ) -> Page[AuditedFinding]:
         """One page of findings (report order); the cursor is a finding's fingerprint."""
-        report = self.report(snapshot=snapshot, zone=zone, tenants=tenants, checks=checks)
+        report = self.report(
+            snapshot=snapshot, zone=zone, tenants=tenants, checks=checks, options=options
+        )
         items = [
             a
             for a in report.findings
@@ -298,7 +302,7 @@ class AuditService:
         options: AuditOptions | None = None,
     ) -> WorldDiff:
         """The change set applied to a copy of the snapshot's World; nothing is written."""
-        ix = self.graph.index(snapshot)
+        ix = self.graph.index(snapshot, as_of=options.as_of if options else None)
         return what_if(ix, changes, file=file, zone=self.zone(zone), options=options)
 
     def access_diff(
