@@ -39,6 +39,7 @@ from graphmodel.service.audits import AuditedFinding as DomainAudited
 from graphmodel.service.audits import EntityChange as DomainEntityChange
 from graphmodel.service.audits import Exposure as DomainExposure
 from graphmodel.service.audits import Finding as DomainFinding
+from graphmodel.service.audits import UnusedAccessProposal as DomainProposal
 from graphmodel.service.audits import WorldDiff as DomainDiff
 
 __all__ = ["AuditQueries"]
@@ -332,6 +333,36 @@ class AccessDiff:
         )
 
 
+@strawberry.type(description="Remove unused access: the change set and the proof it costs no one.")
+class UnusedAccessProposal:
+    changes: str = strawberry.field(description="The change set (YAML) for `whatIf`.")
+    count: int = strawberry.field(description="How many changes it holds.")
+    diff: AccessDiff
+    removed: list[AccessChange] = strawberry.field(description="Access it removes: all unused.")
+    used_access_lost: list[AccessChange] = strawberry.field(
+        description="Access used within `days` (or of the resource tenant's own members) that "
+        "it would remove: empty."
+    )
+    skipped: list[str] = strawberry.field(
+        description="Candidate changes left out because they would cut used access."
+    )
+
+    @classmethod
+    def from_domain(cls, p: DomainProposal, scope: Scope) -> UnusedAccessProposal:
+        return cls(
+            changes=p.changes,
+            count=p.count,
+            diff=AccessDiff.from_domain(p.diff, scope),
+            removed=[
+                AccessChange.from_domain(c, scope) for c in p.removed if scope.sees(c.resource)
+            ],
+            used_access_lost=[
+                AccessChange.from_domain(c, scope) for c in p.used_lost if scope.sees(c.resource)
+            ],
+            skipped=list(p.skipped),
+        )
+
+
 @strawberry.type
 class AuditQueries:
     @field(description="The findings catalogue: each check's id, severity and rules.")
@@ -406,6 +437,37 @@ class AuditQueries:
         with input_errors():
             diff = await ctx.call(audits.what_if, changes, snapshot=scope.snapshot, zone=zone)
         return AccessDiff.from_domain(diff, scope)
+
+    @field(
+        description="A change set removing the access unused for `days` (stale guests, unused "
+        "partner trust, unused assignments), its what-if diff and the used access it loses "
+        "(always empty: the proof); writes nothing."
+    )
+    async def remove_unused_access(
+        self,
+        info: Info,
+        days: int = 90,
+        as_of: AsOfArg = None,
+        tenant: str | None = None,
+        snapshot: SnapshotArg = None,
+        zone: ZoneArg = None,
+    ) -> UnusedAccessProposal:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        if days < 0:
+            raise ApiError("invalid-input", f"`days` must be 0 or more, not {days}")
+        if tenant is not None:
+            scope.require_tenant(tenant)
+        tenants = [tenant] if tenant is not None else scope.tenants
+        audits = AuditService.shared(ctx.service)
+        proposal = await ctx.call(
+            audits.remove_unused,
+            snapshot=scope.snapshot,
+            zone=zone,
+            options=AuditOptions(unused_days=days, as_of=as_of),
+            tenants=None if tenants is None else sorted(tenants),
+        )
+        return UnusedAccessProposal.from_domain(proposal, scope)
 
     @field(description="Who newly reaches or lost which resource between two snapshots, and why.")
     async def access_diff(

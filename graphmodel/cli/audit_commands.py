@@ -106,6 +106,50 @@ def _whatif(args: argparse.Namespace) -> int:
     return _with_audits(args, run, read_only=True)
 
 
+def _remove_unused(args: argparse.Namespace) -> int:
+    _require_store(args)
+
+    def run(a: AuditService) -> int:
+        p = a.remove_unused(
+            snapshot=args.snapshot,
+            zone=args.zone,
+            options=AuditOptions(unused_days=args.days, as_of=args.as_of),
+            tenants=args.tenant,
+        )
+        if args.out:
+            Path(args.out).write_text(p.changes, encoding="utf-8")
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "changes": p.changes,
+                        "count": p.count,
+                        "removed": to_data(p.removed),
+                        "usedLost": to_data(p.used_lost),
+                        "skipped": list(p.skipped),
+                        "diff": diff_data(p.diff),
+                    },
+                    indent=2,
+                )
+            )
+            return 0
+        lost = "none" if not p.used_lost else f"{len(p.used_lost)} (see below)"
+        print(
+            f"{p.diff.title}: {p.count} change(s) remove {len(p.removed)} access(es); "
+            f"used access lost: {lost}"
+        )
+        for s in p.skipped:
+            print(f"  skipped (would cut used or members' access): {s}")
+        print(render_diff(p.diff, heading="what the change set does"))
+        if args.out:
+            print(f"change set written to {args.out} (review it, then `tenantgraph whatif` it)")
+        else:
+            print(p.changes, end="")
+        return 0
+
+    return _with_audits(args, run, read_only=True)
+
+
 def _diff(args: argparse.Namespace) -> int:
     _require_store(args)
 
@@ -240,6 +284,17 @@ def _cfg_whatif(p: argparse.ArgumentParser) -> None:
     add_store_arguments(p)
 
 
+def _cfg_remove_unused(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--days", type=int, default=90, help="unused for more than this many days (90)")
+    p.add_argument("--tenant", action="append", help="only this tenant's findings (repeat)")
+    p.add_argument("--snapshot", type=int, help="propose for this snapshot (default: current)")
+    p.add_argument("--zone", help="zone of trust for the findings delta")
+    p.add_argument("--out", help="write the change set (YAML) to this file")
+    p.add_argument("--json", action="store_true")
+    add_clock_argument(p)
+    add_store_arguments(p)
+
+
 def _cfg_diff(p: argparse.ArgumentParser) -> None:
     p.add_argument("from_snapshot", type=int, metavar="A", help="earlier snapshot id")
     p.add_argument("to_snapshot", type=int, metavar="B", help="later snapshot id")
@@ -293,6 +348,12 @@ COMMANDS = (
         "the access and findings a change set would change (writes nothing)",
         _cfg_whatif,
         _whatif,
+    ),
+    Command(
+        "remove-unused",
+        "propose a change set removing access unused for N days, proving no used access is lost",
+        _cfg_remove_unused,
+        _remove_unused,
     ),
     Command(
         "diff",

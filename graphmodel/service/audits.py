@@ -38,6 +38,7 @@ from graphmodel.audit import (
 from graphmodel.audit.access import AccessChange, AccessChangeKind
 from graphmodel.audit.history import apply_history, profile_of
 from graphmodel.audit.store import AuditStore, Sighting, audit_db_path
+from graphmodel.audit.unused import UnusedAccessProposal, propose_unused_removal
 from graphmodel.audit.whatif import FindingDelta, WorldDiff, compare_worlds, what_if
 from graphmodel.audit.worlddiff import ChangeOp, EntityChange
 from graphmodel.errors import NodeNotFound, QueryError
@@ -61,6 +62,7 @@ __all__ = [
     "FindingStatus",
     "Severity",
     "Suppression",
+    "UnusedAccessProposal",
     "WorldDiff",
     "Zone",
     "catalogue",
@@ -304,6 +306,18 @@ class AuditService:
         """The change set applied to a copy of the snapshot's World; nothing is written."""
         ix = self.graph.index(snapshot, as_of=options.as_of if options else None)
         return what_if(ix, changes, file=file, zone=self.zone(zone), options=options)
+
+    def remove_unused(
+        self,
+        *,
+        snapshot: int | None = None,
+        zone: str | None = None,
+        options: AuditOptions | None = None,
+        tenants: Sequence[str] | None = None,
+    ) -> UnusedAccessProposal:
+        """The change set removing access unused for `options.unused_days`; writes nothing."""
+        ix = self.graph.index(snapshot, as_of=options.as_of if options else None)
+        return propose_unused_removal(ix, options=options, zone=self.zone(zone), tenants=tenants)
 
     def access_diff(
         self,

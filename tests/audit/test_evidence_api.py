@@ -102,3 +102,21 @@ def test_negative_days_are_a_clear_input_error(client: str) -> None:
         client, 'query { whoCanAccess(resource: "contoso/payroll", usageDays: -5) { totalCount } }'
     )
     assert data["errors"][0]["extensions"]["code"] == "invalid-input"
+
+
+def test_remove_unused_access_proposes_and_proves(client: str) -> None:
+    query = """query($days: Int!) { removeUnusedAccess(days: $days, tenant: "contoso") {
+      changes count skipped usedAccessLost { principal }
+      removed { principal resource change }
+      diff { access { principal resource } } } }"""
+    data = gql(client, query, days=20)
+    assert "errors" not in data, data
+    p = data["data"]["removeUnusedAccess"]
+    assert p["usedAccessLost"] == [] and p["skipped"] == []
+    assert "blockSection" in p["changes"] and "litware" in p["changes"]
+    # eve's and (30 days unused) bob's payroll access go; alice's, a member's, stays
+    removed = {(r["principal"], r["resource"]) for r in p["removed"]}
+    assert ("fabrikam/eve", "contoso/payroll") in removed
+    assert ("fabrikam/bob", "contoso/payroll") in removed
+    assert not any(principal.startswith("contoso/") for principal, _ in removed)
+    assert {(a["principal"], a["resource"]) for a in p["diff"]["access"]} == removed

@@ -33,7 +33,7 @@ from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import Decision, Verdict
 from graphmodel.schema.xtap import B2BSetting, CrossTenantAccessPartner
 
-__all__ = ["CHECKS", "assignment_subject", "last_activity"]
+__all__ = ["CHECKS", "admitting_inbound_sections", "assignment_subject", "last_activity"]
 
 STALE_GUEST = CheckInfo(
     id="guest.stale-with-paths",
@@ -127,6 +127,11 @@ def _since(when: datetime, user: User) -> str:
     return f"never signed in; created {when:%Y-%m-%d}"
 
 
+def admitting_inbound_sections(tenant: Tenant, partner: CrossTenantAccessPartner) -> list[str]:
+    """The partner's effective inbound sections that admit someone (world-file keys)."""
+    return [s for s, setting in _inbound_sections(tenant, partner) if admits_anyone(setting)]
+
+
 def _inbound_sections(
     tenant: Tenant, partner: CrossTenantAccessPartner
 ) -> list[tuple[str, B2BSetting]]:
@@ -148,9 +153,7 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Finding]:
     days = ctx.options.unused_days
     for tenant in ctx.workforce_tenants():
         for partner in tenant.cross_tenant_access.partners:
-            admitting = [
-                s for s, setting in _inbound_sections(tenant, partner) if admits_anyone(setting)
-            ]
+            admitting = admitting_inbound_sections(tenant, partner)
             if not admitting:
                 continue
             known = ctx.ix.tenant_by_id.get(partner.tenant_id)
