@@ -77,7 +77,11 @@ def _reachable(args: argparse.Namespace) -> int:
 
 
 def _last_used(r: Reach) -> str:
-    return "never used" if r.last_used is None else f"last used {r.last_used:%Y-%m-%d}"
+    """Possible versus used: sign-in evidence covers cross-tenant access only."""
+    if r.last_used is not None:
+        return f"last used {r.last_used:%Y-%m-%d}"
+    same_tenant = r.principal.split("/", 1)[0] == r.resource.split("/", 1)[0]
+    return "(member)" if same_tenant else "never used"
 
 
 def _reach_data(r: Reach) -> object:

@@ -247,10 +247,15 @@ class GraphService:
 def _with_usage(
     ix: WorldIndex, answers: Iterator[Reach], usage: UsageFilter, days: int
 ) -> Iterator[Reach]:
-    """Each answer with its last recorded use, keeping those `usage` asks for."""
+    """Each answer with its last recorded use, keeping those `usage` asks for.
+
+    Sign-in evidence covers cross-tenant access only, so a principal of the resource's own
+    tenant is neither used nor unused: the filters leave it out.
+    """
     for r in answers:
         r.last_used = ix.usage.last_used(r.principal, r.resource)
-        if usage.keeps(r.last_used, ix.now, days):
+        external = r.principal.split("/", 1)[0] != r.resource.split("/", 1)[0]
+        if usage is UsageFilter.ANY or (external and usage.keeps(r.last_used, ix.now, days)):
             yield r
 
 
