@@ -121,3 +121,33 @@ def test_remove_unused_access_proposes_and_proves(client: str) -> None:
     assert ("fabrikam/bob", "contoso/payroll") in removed
     assert not any(principal.startswith("contoso/") for principal, _ in removed)
     assert {(a["principal"], a["resource"]) for a in p["diff"]["access"]} == removed
+
+
+def test_tenant_and_user_carry_the_evidence(client: str) -> None:
+    query = """{ tenant(name: "contoso") {
+        signIns { user resource crossTenantAccessType last first count }
+        partnerUsage { partner direction last count users } }
+      user(ref: "contoso/bob") { lastSignInDateTime createdDateTime } }"""
+    data = gql(client, query)
+    assert "errors" not in data, data
+    tenant = data["data"]["tenant"]
+    assert tenant["signIns"] == [
+        {
+            "user": "fabrikam/bob",
+            "resource": "contoso/payroll",
+            "crossTenantAccessType": "b2bCollaboration",
+            "last": "2026-11-01T08:00:00+00:00",
+            "first": None,
+            "count": None,
+        }
+    ]
+    assert tenant["partnerUsage"] == [
+        {
+            "partner": "fabrikam",
+            "direction": "inbound",
+            "last": "2026-11-01T08:00:00+00:00",
+            "count": None,
+            "users": 1,
+        }
+    ]
+    assert data["data"]["user"] == {"lastSignInDateTime": None, "createdDateTime": None}
