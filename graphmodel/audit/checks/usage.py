@@ -60,8 +60,9 @@ UNUSED_ASSIGNMENT = CheckInfo(
     title="external principals' app assignments unused for N days",
     severity=Severity.LOW,
     rules=("L37",),
-    description="An external principal reaches an app through an app role assignment (direct "
-    "or through a group) and has not signed in to that app in the last `--days` (default 90). "
+    description="An external principal reaches an app through an app role assignment (direct, "
+    "through a group, or from an access package) and has not signed in to that app in the last "
+    "`--days` (default 90). "
     "The subject is `principal -> app`. Exposes the allowed access with its path.",
 )
 
@@ -187,12 +188,19 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Finding]:
             )
 
 
+_ASSIGNING = frozenset({EdgeKind.ASSIGNED_TO, EdgeKind.GRANTS})
+
+
 def _assigned(v: Verdict) -> list[int]:
-    """Indexes of the verdict's paths that end in an app role assignment to its resource."""
+    """Indexes of the verdict's paths that end in an app role assignment to its resource.
+
+    An access package whose resource is the app grants an app role assignment too (Entra
+    assigns the package's app role to the requester), so its `GRANTS` hop counts.
+    """
     return [
         i
         for i, p in enumerate(v.paths)
-        if any(h.edge == EdgeKind.ASSIGNED_TO and h.target == v.resource for h in p.hops)
+        if any(h.edge in _ASSIGNING and h.target == v.resource for h in p.hops)
     ]
 
 
