@@ -12,7 +12,8 @@ it and the list of *used* accesses it loses — which is empty, by construction:
   the direct assignment, its membership of the assigned group, or its access-package
   assignment (expired).
 
-Every candidate change is tried alone first; one that would cut an access *used* within the
+When the candidate changes together cut no used access they are the proposal (one diff).
+Otherwise every candidate is tried alone; one that would cut an access *used* within the
 look-back (a recorded sign-in of that principal to that resource), or an access of the
 resource tenant's own members (whose use sign-in evidence does not cover), is dropped and
 listed in `skipped` (a group membership may carry used access to another app). The kept
@@ -164,13 +165,17 @@ def propose_unused_removal(
         for f in run_checks(ix, zone=zone, options=opts, checks=UNUSED_CHECKS)
         if wanted is None or f.tenant in wanted
     ]
+    candidates = _candidates(ix, findings)
     kept: list[Change] = []
     skipped: list[str] = []
-    for change in _candidates(ix, findings):
-        if any(_used(ix, days, c) for c in _lost(ix, [change])):
-            skipped.append(_describe(change))
-        else:
-            kept.append(change)
+    if candidates and not any(_used(ix, days, c) for c in _lost(ix, candidates)):
+        kept = candidates  # the usual case: one diff proves the whole set
+    else:
+        for change in candidates:
+            if any(_used(ix, days, c) for c in _lost(ix, [change])):
+                skipped.append(_describe(change))
+            else:
+                kept.append(change)
     while kept and any(_used(ix, days, c) for c in _lost(ix, kept)):
         skipped.append(_describe(kept.pop()))  # removals that only together cut used access
     title = f"remove access unused for {days} days (as of {ix.now:%Y-%m-%d})"
