@@ -429,13 +429,24 @@ class AuditQueries:
 
     @field(description="What a change set (YAML, world-file shapes) would change; writes nothing.")
     async def what_if(
-        self, info: Info, changes: str, snapshot: SnapshotArg = None, zone: ZoneArg = None
+        self,
+        info: Info,
+        changes: str,
+        snapshot: SnapshotArg = None,
+        zone: ZoneArg = None,
+        as_of: AsOfArg = None,
     ) -> AccessDiff:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         audits = AuditService.shared(ctx.service)
         with input_errors():
-            diff = await ctx.call(audits.what_if, changes, snapshot=scope.snapshot, zone=zone)
+            diff = await ctx.call(
+                audits.what_if,
+                changes,
+                snapshot=scope.snapshot,
+                zone=zone,
+                options=AuditOptions(as_of=as_of),
+            )
         return AccessDiff.from_domain(diff, scope)
 
     @field(

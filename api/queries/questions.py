@@ -155,12 +155,19 @@ class QuestionQueries:
 
     @field(description="May `inviter` invite `invitee` (a handle or an email)?")
     async def can_invite(
-        self, info: Info, invitee: str, inviter: str, snapshot: SnapshotArg = None
+        self,
+        info: Info,
+        invitee: str,
+        inviter: str,
+        snapshot: SnapshotArg = None,
+        as_of: AsOfArg = None,
     ) -> Answer:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         scope.require(inviter, "inviter")
-        answer = await ctx.call(ctx.service.can_invite, invitee, inviter, snapshot=scope.snapshot)
+        answer = await ctx.call(
+            ctx.service.can_invite, invitee, inviter, snapshot=scope.snapshot, as_of=as_of
+        )
         return Answer.from_domain(answer, scope)
 
     @field(description="May a new guest sign up for `app` with this provider?")
@@ -171,24 +178,39 @@ class QuestionQueries:
         app: str,
         identity_provider: str,
         snapshot: SnapshotArg = None,
+        as_of: AsOfArg = None,
     ) -> Answer:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         scope.require(app, "app")
         answer = await ctx.call(
-            ctx.service.can_sign_up, email, app, identity_provider, snapshot=scope.snapshot
+            ctx.service.can_sign_up,
+            email,
+            app,
+            identity_provider,
+            snapshot=scope.snapshot,
+            as_of=as_of,
         )
         return Answer.from_domain(answer, scope)
 
     @field(description="May `requester` request the access package?")
     async def can_request(
-        self, info: Info, requester: str, access_package: str, snapshot: SnapshotArg = None
+        self,
+        info: Info,
+        requester: str,
+        access_package: str,
+        snapshot: SnapshotArg = None,
+        as_of: AsOfArg = None,
     ) -> Answer:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         scope.require(access_package, "access package")
         answer = await ctx.call(
-            ctx.service.can_request, requester, access_package, snapshot=scope.snapshot
+            ctx.service.can_request,
+            requester,
+            access_package,
+            snapshot=scope.snapshot,
+            as_of=as_of,
         )
         return Answer.from_domain(answer, scope)
 

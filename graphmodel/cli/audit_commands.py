@@ -93,7 +93,13 @@ def _whatif(args: argparse.Namespace) -> int:
     _require_store(args)
 
     def run(a: AuditService) -> int:
-        diff = a.what_if(text, file=str(path), snapshot=args.snapshot, zone=args.zone)
+        diff = a.what_if(
+            text,
+            file=str(path),
+            snapshot=args.snapshot,
+            zone=args.zone,
+            options=AuditOptions(as_of=args.as_of),
+        )
         if args.json:
             print(json.dumps(diff_data(diff), indent=2))
         else:
@@ -281,6 +287,7 @@ def _cfg_whatif(p: argparse.ArgumentParser) -> None:
     p.add_argument("--snapshot", type=int, help="apply to this snapshot (default: current)")
     p.add_argument("--zone", help="zone of trust for the findings delta")
     p.add_argument("--json", action="store_true")
+    add_clock_argument(p)
     add_store_arguments(p)
 
 

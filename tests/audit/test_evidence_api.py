@@ -151,3 +151,19 @@ def test_tenant_and_user_carry_the_evidence(client: str) -> None:
         }
     ]
     assert data["data"]["user"] == {"lastSignInDateTime": None, "createdDateTime": None}
+
+
+def test_what_if_and_request_questions_take_the_clock(client: str) -> None:
+    query = """query($asOf: DateTime) {
+      whatIf(changes: "changes: [{disableUser: {user: contoso/eve}}]", asOf: $asOf) {
+        access { principal resource change } findingsDisappeared { check subject } }
+      canInvite(invitee: "fabrikam/bob", inviter: "contoso/alice", asOf: $asOf) { decision } }"""
+    data = gql(client, query, asOf="2026-11-10T00:00:00Z")
+    assert "errors" not in data, data
+    diff = data["data"]["whatIf"]
+    assert {"principal": "fabrikam/eve", "resource": "contoso/payroll", "change": "LOST"} in diff[
+        "access"
+    ]
+    assert {"check": "assignment.unused", "subject": "fabrikam/eve -> contoso/payroll"} in diff[
+        "findingsDisappeared"
+    ]
