@@ -53,12 +53,20 @@ def test_evidence_world_loses_exactly_the_unused_access() -> None:
                 "section": "b2bDirectConnectInbound",
             }
         },
+        {
+            "blockSection": {
+                "tenant": "contoso",
+                "partner": "northwind",
+                "section": "b2bCollaborationInbound",
+            }
+        },
     ]
     assert _lost(p) == [
         ("fabrikam/ivan", "contoso/payroll"),
         ("fabrikam/ivan", "contoso/wiki"),
         ("fabrikam/kim", "contoso/payroll"),
         ("fabrikam/kim", "contoso/wiki"),
+        ("northwind/nora", "contoso/wiki"),
     ]
     assert p.used_lost == () and p.skipped == ()
     # bob's used access and alice's (a member) stay
@@ -138,6 +146,6 @@ def test_cli_writes_a_change_set_whatif_accepts(tmp_path: Path, capsys) -> None:
     out = tmp_path / "unused.yaml"
     assert main(["remove-unused", "--db", str(db), "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "6 change(s) remove 4 access(es); used access lost: none" in text
+    assert "7 change(s) remove 5 access(es); used access lost: none" in text
     assert main(["whatif", str(out), "--db", str(db)]) == 0
-    assert "access: 0 gained, 4 lost, 0 changed" in capsys.readouterr().out
+    assert "access: 0 gained, 5 lost, 0 changed" in capsys.readouterr().out
