@@ -149,3 +149,19 @@ def test_cli_writes_a_change_set_whatif_accepts(tmp_path: Path, capsys) -> None:
     assert "7 change(s) remove 5 access(es); used access lost: none" in text
     assert main(["whatif", str(out), "--db", str(db)]) == 0
     assert "access: 0 gained, 5 lost, 0 changed" in capsys.readouterr().out
+
+
+def test_a_snapshot_diff_summarises_new_evidence_instead_of_listing_it() -> None:
+    from dataclasses import replace
+
+    from graphmodel.audit.worlddiff import diff_worlds
+
+    world, _ = load_audit_world(WORLDS / "evidence-of-use.yaml")
+    fewer = tuple(replace(t, sign_ins=t.sign_ins[:1]) for t in world.tenants)
+    (change,) = diff_worlds(world, replace(world, tenants=fewer))
+    assert (change.ref, change.field, change.before, change.after) == (
+        "contoso",
+        "signIns",
+        "2 sign-in aggregate(s), latest 2026-11-21 00:00 UTC",
+        "1 sign-in aggregate(s), latest 2026-11-21 00:00 UTC",
+    )
