@@ -84,3 +84,26 @@ def test_cli_as_of_reaches_check_who_and_audit(tmp_path: Path, capsys) -> None: 
         main([*args, "--as-of", "yesterday"])
     assert bad.value.code == 2
     assert "`yesterday` is not an ISO 8601 date or time" in capsys.readouterr().err
+
+
+def test_cli_who_and_reachable_say_when_access_was_last_used(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "demo.db"
+    with open_store("memory", path=str(db)) as store:
+        GraphService(store).load_world(load_world_file(DEMO), source="demo")
+
+    def lines(*argv: str) -> list[str]:
+        assert main([*argv, "--db", str(db)]) == 0
+        return capsys.readouterr().out.splitlines()
+
+    everyone = lines("who", "contoso/payroll")
+    assert any("contoso/alice" in x and "(member)" in x for x in everyone)
+    assert any("fabrikam/bob" in x and "last used 2026-05-20" in x for x in everyone)
+    assert any("fabrikam/fay" in x and "never used" in x for x in everyone)
+    used = lines("who", "contoso/payroll", "--usage", "used")
+    assert [x.split()[1] for x in used] == ["fabrikam/bob"]
+    unused = lines("who", "contoso/payroll", "--usage", "unused")
+    assert [x.split()[1] for x in unused] == ["fabrikam/dan", "fabrikam/fay"]
+    later = lines("who", "contoso/payroll", "--usage", "used", "--as-of", "2026-09-01")
+    assert later == []  # 104 days after bob's last sign-in
+    reach = lines("reachable", "fabrikam/bob", "--usage", "used")
+    assert [x.split()[1] for x in reach] == ["contoso/payroll"]
