@@ -6,8 +6,9 @@ sign-ins, and they must agree. A sign-in between two tenants is logged by both (
 tenant inbound, the home tenant outbound), so evidence for one (user, resource) pair may come
 from either tenant's `signIns`; the latest wins.
 
-"Used" means a successful sign-in recorded at or after the cut-off `now - days`; no evidence at
-all is "never used" only for evidence kinds the world records (see `UsageIndex.last_used`).
+"Used" means a successful sign-in recorded no more than `days` before the clock (`now`). The
+evidence is cross-tenant sign-ins, so it speaks for external principals only; callers never
+call a member's access unused.
 """
 
 from __future__ import annotations
@@ -87,11 +88,6 @@ class UsageIndex:
                 seen = self._pairs.get(key)
                 if seen is None or s.last > seen:
                     self._pairs[key] = s.last
-
-    @property
-    def empty(self) -> bool:
-        """True when no tenant records any sign-in evidence (usage is unknown, not "never")."""
-        return not self._pairs
 
     def last_used(self, user: str, resource: str) -> datetime | None:
         """The latest successful sign-in of home identity `user` to `resource`, if recorded."""
