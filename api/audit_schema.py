@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, TypeVar
 
 import strawberry
@@ -28,6 +29,7 @@ from graphmodel.schema.trust import TrustEdge as DomainTrustEdge
 from graphmodel.service.audits import AccessChange as DomainAccessChange
 from graphmodel.service.audits import (
     AccessChangeKind,
+    AuditOptions,
     AuditService,
     ChangeOp,
     FindingStatus,
@@ -38,6 +40,7 @@ from graphmodel.service.audits import AuditedFinding as DomainAudited
 from graphmodel.service.audits import EntityChange as DomainEntityChange
 from graphmodel.service.audits import Exposure as DomainExposure
 from graphmodel.service.audits import Finding as DomainFinding
+from graphmodel.service.audits import UnusedAccessProposal as DomainProposal
 from graphmodel.service.audits import WorldDiff as DomainDiff
 
 __all__ = ["AuditQueries"]
@@ -46,6 +49,13 @@ N = TypeVar("N")
 Info = strawberry.Info[Context, None]
 SnapshotArg = Annotated[
     int | None, strawberry.argument(description="Snapshot id to read; default: the current one.")
+]
+AsOfArg = Annotated[
+    datetime | None,
+    strawberry.argument(
+        description="Evaluation clock (expiry, lifecycle deletion, staleness); default: the "
+        "snapshot's asOf, else now."
+    ),
 ]
 ZoneArg = Annotated[
     str | None,
@@ -338,6 +348,36 @@ class AccessDiff:
         )
 
 
+@strawberry.type(description="Remove unused access: the change set and the proof it costs no one.")
+class UnusedAccessProposal:
+    changes: str = strawberry.field(description="The change set (YAML) for `whatIf`.")
+    count: int = strawberry.field(description="How many changes it holds.")
+    diff: AccessDiff
+    removed: list[AccessChange] = strawberry.field(description="Access it removes: all unused.")
+    used_access_lost: list[AccessChange] = strawberry.field(
+        description="Access used within `days` (or of the resource tenant's own members) that "
+        "it would remove: empty."
+    )
+    skipped: list[str] = strawberry.field(
+        description="Candidate changes left out because they would cut used access."
+    )
+
+    @classmethod
+    def from_domain(cls, p: DomainProposal, scope: Scope) -> UnusedAccessProposal:
+        return cls(
+            changes=p.changes,
+            count=p.count,
+            diff=AccessDiff.from_domain(p.diff, scope),
+            removed=[
+                AccessChange.from_domain(c, scope) for c in p.removed if scope.sees(c.resource)
+            ],
+            used_access_lost=[
+                AccessChange.from_domain(c, scope) for c in p.used_lost if scope.sees(c.resource)
+            ],
+            skipped=list(p.skipped),
+        )
+
+
 @strawberry.type
 class AuditQueries:
     @field(description="The findings catalogue: each check's id, severity and rules.")
@@ -366,16 +406,31 @@ class AuditQueries:
         status: FindingStatus | None = None,
         first: int = 100,
         after: str | None = None,
+        as_of: AsOfArg = None,
+        days: Annotated[
+            int,
+            strawberry.argument(
+                description="Look-back of the evidence-of-use checks (stale guests, unused "
+                "partner trust, unused assignments)."
+            ),
+        ] = 90,
+        pending_days: Annotated[
+            int, strawberry.argument(description="Age over which a pending invitation counts.")
+        ] = 90,
     ) -> Connection[Finding]:
         ctx = info.context
         scope = await ctx.page_scope(snapshot, after)
         audits = AuditService.shared(ctx.service)
+        if days < 0 or pending_days < 0:
+            raise ApiError("invalid-input", "`days` and `pendingDays` must be 0 or more")
         report = await ctx.call(
             audits.report,
             snapshot=scope.snapshot,
             zone=zone,
             tenants=None if tenant is None else [tenant],
             checks=None if check is None else [check],
+            options=AuditOptions(pending_days=pending_days, unused_days=days, as_of=as_of),
+            record=as_of is None,
         )
         chosen = [
             a
@@ -389,14 +444,56 @@ class AuditQueries:
 
     @field(description="What a change set (YAML, world-file shapes) would change; writes nothing.")
     async def what_if(
-        self, info: Info, changes: str, snapshot: SnapshotArg = None, zone: ZoneArg = None
+        self,
+        info: Info,
+        changes: str,
+        snapshot: SnapshotArg = None,
+        zone: ZoneArg = None,
+        as_of: AsOfArg = None,
     ) -> AccessDiff:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         audits = AuditService.shared(ctx.service)
         with input_errors():
-            diff = await ctx.call(audits.what_if, changes, snapshot=scope.snapshot, zone=zone)
+            diff = await ctx.call(
+                audits.what_if,
+                changes,
+                snapshot=scope.snapshot,
+                zone=zone,
+                options=AuditOptions(as_of=as_of),
+            )
         return AccessDiff.from_domain(diff, scope)
+
+    @field(
+        description="A change set removing the access unused for `days` (stale guests, unused "
+        "partner trust, unused assignments), its what-if diff and the used access it loses "
+        "(always empty: the proof); writes nothing."
+    )
+    async def remove_unused_access(
+        self,
+        info: Info,
+        days: int = 90,
+        as_of: AsOfArg = None,
+        tenant: str | None = None,
+        snapshot: SnapshotArg = None,
+        zone: ZoneArg = None,
+    ) -> UnusedAccessProposal:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        if days < 0:
+            raise ApiError("invalid-input", f"`days` must be 0 or more, not {days}")
+        if tenant is not None:
+            scope.require_tenant(tenant)
+        tenants = [tenant] if tenant is not None else scope.tenants
+        audits = AuditService.shared(ctx.service)
+        proposal = await ctx.call(
+            audits.remove_unused,
+            snapshot=scope.snapshot,
+            zone=zone,
+            options=AuditOptions(unused_days=days, as_of=as_of),
+            tenants=None if tenants is None else sorted(tenants),
+        )
+        return UnusedAccessProposal.from_domain(proposal, scope)
 
     @field(description="Who newly reaches or lost which resource between two snapshots, and why.")
     async def access_diff(

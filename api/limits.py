@@ -56,6 +56,7 @@ EXPENSIVE = {
     "canSignUp": 10,
     "canRequest": 10,
     "trustGraph": 10,
+    "removeUnusedAccess": 10,
 }
 
 

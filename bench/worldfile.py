@@ -23,6 +23,7 @@ from graphmodel.schema import (
     CrossTenantAccessPolicy,
     ExternalUserState,
     IdentityProviderKind,
+    SignInUsage,
     TenantType,
     User,
     UserType,
@@ -114,7 +115,28 @@ def _user(u: User, b2c: bool) -> str | dict[str, Any]:
         item["state"] = u.external_user_state.value
     if u.synced_from is not None and u.user_type != UserType.MEMBER:
         item["userType"] = u.user_type.value
+    for key, when in (
+        ("createdDateTime", u.created_date_time),
+        ("externalUserStateChangeDateTime", u.external_user_state_change_date_time),
+        ("lastSignInDateTime", u.last_sign_in_date_time),
+    ):
+        if when is not None:
+            item[key] = when.isoformat()
     return u.name if len(item) == 1 else item
+
+
+def _sign_in(s: SignInUsage) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "user": s.user,
+        "app": s.resource,
+        "crossTenantAccessType": s.cross_tenant_access_type.value,
+        "last": s.last.isoformat(),
+    }
+    if s.first is not None:
+        item["first"] = s.first.isoformat()
+    if s.count is not None:
+        item["count"] = s.count
+    return item
 
 
 def _ca(p: ConditionalAccessPolicy) -> dict[str, Any]:
@@ -240,6 +262,8 @@ def world_to_yaml_data(world: World) -> dict[str, Any]:
             item["teamsPolicy"] = {"allowUserToParticipateInExternalSharedChannel": False}
         if t.identity_providers:
             item["identityProviders"] = [p.kind.value for p in t.identity_providers]
+        if t.sign_ins:
+            item["signIns"] = [_sign_in(s) for s in t.sign_ins]
         tenants.append(item)
     data: dict[str, Any] = {"title": world.title, "source": world.source}
     if world.as_of is not None:

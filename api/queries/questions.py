@@ -7,14 +7,16 @@ other tenants may be asked about and appear redacted in answers.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 
 from api.context import Context
+from api.errors import ApiError
 from api.paging import page_stream
 from api.types.connection import Connection
-from api.types.enums import Role, Via
+from api.types.enums import Role, Usage, Via
 from api.types.fields import field
 from api.types.graph import Snapshot, TrustGraph
 from api.types.verdict import Answer, Reach, Verdict
@@ -27,6 +29,21 @@ Info = strawberry.Info[Context, None]
 SnapshotArg = Annotated[
     int | None, strawberry.argument(description="Snapshot id to read; default: the current one.")
 ]
+AsOfArg = Annotated[
+    datetime | None,
+    strawberry.argument(
+        description="Evaluation clock (assignment expiry, lifecycle deletion, staleness); "
+        "default: the snapshot's asOf, else now."
+    ),
+]
+UsageArg = Annotated[
+    Usage,
+    strawberry.argument(
+        description="Keep every answer, or only those used (a recorded sign-in within "
+        "`usageDays` before the clock) or unused."
+    ),
+]
+UsageDaysArg = Annotated[int, strawberry.argument(description="Look-back of `usage` in days.")]
 
 
 @strawberry.type(description="Who is asking: the token's role and tenant scope.")
@@ -34,6 +51,11 @@ class ViewerInfo:
     role: Role
     tenants: list[str] | None = strawberry.field(description="null = every tenant.")
     authenticated: bool
+
+
+def _check_days(days: int) -> None:
+    if days < 0:
+        raise ApiError("invalid-input", f"`usageDays` must be 0 or more, not {days}")
 
 
 @strawberry.type
@@ -46,12 +68,13 @@ class QuestionQueries:
         resource: str,
         via: Via = Via.ANY,
         snapshot: SnapshotArg = None,
+        as_of: AsOfArg = None,
     ) -> Verdict:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         scope.require(resource, "resource")
         verdict = await ctx.call(
-            ctx.service.check, principal, resource, via=via, snapshot=scope.snapshot
+            ctx.service.check, principal, resource, via=via, snapshot=scope.snapshot, as_of=as_of
         )
         return Verdict.from_domain(verdict, scope)
 
@@ -63,14 +86,24 @@ class QuestionQueries:
         first: int = 100,
         after: str | None = None,
         snapshot: SnapshotArg = None,
+        as_of: AsOfArg = None,
+        usage: UsageArg = Usage.ANY,
+        usage_days: UsageDaysArg = 90,
     ) -> Connection[Reach]:
         ctx = info.context
         scope = await ctx.page_scope(snapshot, after)
         scope.require(resource, "resource")
+        _check_days(usage_days)
 
         def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
             return ctx.service.who_can_access(
-                resource, first=n, after=cursor, snapshot=scope.snapshot
+                resource,
+                first=n,
+                after=cursor,
+                snapshot=scope.snapshot,
+                as_of=as_of,
+                usage=usage,
+                usage_days=usage_days,
             )
 
         return await page_stream(
@@ -92,12 +125,24 @@ class QuestionQueries:
         first: int = 100,
         after: str | None = None,
         snapshot: SnapshotArg = None,
+        as_of: AsOfArg = None,
+        usage: UsageArg = Usage.ANY,
+        usage_days: UsageDaysArg = 90,
     ) -> Connection[Reach]:
         ctx = info.context
         scope = await ctx.page_scope(snapshot, after)
+        _check_days(usage_days)
 
         def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
-            return ctx.service.reachable(principal, first=n, after=cursor, snapshot=scope.snapshot)
+            return ctx.service.reachable(
+                principal,
+                first=n,
+                after=cursor,
+                snapshot=scope.snapshot,
+                as_of=as_of,
+                usage=usage,
+                usage_days=usage_days,
+            )
 
         return await page_stream(
             ctx,
@@ -112,12 +157,19 @@ class QuestionQueries:
 
     @field(description="May `inviter` invite `invitee` (a handle or an email)?")
     async def can_invite(
-        self, info: Info, invitee: str, inviter: str, snapshot: SnapshotArg = None
+        self,
+        info: Info,
+        invitee: str,
+        inviter: str,
+        snapshot: SnapshotArg = None,
+        as_of: AsOfArg = None,
     ) -> Answer:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         scope.require(inviter, "inviter")
-        answer = await ctx.call(ctx.service.can_invite, invitee, inviter, snapshot=scope.snapshot)
+        answer = await ctx.call(
+            ctx.service.can_invite, invitee, inviter, snapshot=scope.snapshot, as_of=as_of
+        )
         return Answer.from_domain(answer, scope)
 
     @field(description="May a new guest sign up for `app` with this provider?")
@@ -128,24 +180,39 @@ class QuestionQueries:
         app: str,
         identity_provider: str,
         snapshot: SnapshotArg = None,
+        as_of: AsOfArg = None,
     ) -> Answer:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         scope.require(app, "app")
         answer = await ctx.call(
-            ctx.service.can_sign_up, email, app, identity_provider, snapshot=scope.snapshot
+            ctx.service.can_sign_up,
+            email,
+            app,
+            identity_provider,
+            snapshot=scope.snapshot,
+            as_of=as_of,
         )
         return Answer.from_domain(answer, scope)
 
     @field(description="May `requester` request the access package?")
     async def can_request(
-        self, info: Info, requester: str, access_package: str, snapshot: SnapshotArg = None
+        self,
+        info: Info,
+        requester: str,
+        access_package: str,
+        snapshot: SnapshotArg = None,
+        as_of: AsOfArg = None,
     ) -> Answer:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         scope.require(access_package, "access package")
         answer = await ctx.call(
-            ctx.service.can_request, requester, access_package, snapshot=scope.snapshot
+            ctx.service.can_request,
+            requester,
+            access_package,
+            snapshot=scope.snapshot,
+            as_of=as_of,
         )
         return Answer.from_domain(answer, scope)
 

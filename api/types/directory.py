@@ -7,6 +7,7 @@ account outside a scoped token's tenants comes back as an `ExternalObject` (`ten
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -28,6 +29,7 @@ from api.types.node import Entity
 from api.types.policies import CrossTenantAccessPolicy, ExternalCollaboration, TeamsPolicy
 from api.types.refs import Principal, Resource
 from graphmodel.schema import entities as de
+from graphmodel.service.answers import partner_usage
 
 __all__ = [
     "DirectoryObject",
@@ -64,6 +66,13 @@ class Tenant(Entity, relay.Node):
     external_collaboration: ExternalCollaboration
     teams_policy: TeamsPolicy
     cross_tenant_access: CrossTenantAccessPolicy
+    sign_ins: list[SignInUsage] = strawberry.field(
+        description="Cross-tenant sign-in evidence in this tenant's logs, aggregated per user, "
+        "resource and access type (successful sign-ins only)."
+    )
+    partner_usage: list[PartnerUsage] = strawberry.field(
+        description="The same evidence per partner tenant and direction."
+    )
 
     @classmethod
     def from_domain(cls, t: de.Tenant, scope: Scope) -> Tenant:
@@ -86,7 +95,51 @@ class Tenant(Entity, relay.Node):
                 ),
             ),
             cross_tenant_access=CrossTenantAccessPolicy.from_domain(t, scope),
+            sign_ins=[
+                SignInUsage(
+                    user_ref=scope.ref(s.user),
+                    resource_ref=scope.ref(s.resource),
+                    cross_tenant_access_type=s.cross_tenant_access_type.value,
+                    first=s.first,
+                    last=s.last,
+                    count=s.count,
+                )
+                for s in t.sign_ins
+            ],
+            partner_usage=[
+                PartnerUsage(
+                    partner=p.partner,
+                    direction=p.direction.value,
+                    first=p.first,
+                    last=p.last,
+                    count=p.count,
+                    users=p.users,
+                )
+                for p in partner_usage(t)
+            ],
         )
+
+
+@strawberry.type(description="Successful cross-tenant sign-ins of one user to one resource.")
+class SignInUsage:
+    user_ref: str = strawberry.field(description="The home identity that signed in.")
+    resource_ref: str = strawberry.field(description="The app or channel signed in to.")
+    cross_tenant_access_type: str = strawberry.field(
+        description="b2bCollaboration or b2bDirectConnect."
+    )
+    first: datetime | None
+    last: datetime
+    count: int | None
+
+
+@strawberry.type(description="Cross-tenant sign-ins with one partner in one direction.")
+class PartnerUsage:
+    partner: str
+    direction: str = strawberry.field(description="inbound (partner's users here) or outbound.")
+    first: datetime | None
+    last: datetime
+    count: int | None
+    users: int
 
 
 @strawberry.type(description="A Graph user object in a tenant (member, guest or synced user).")
@@ -105,6 +158,13 @@ class User(Entity, relay.Node, Principal):
     account_enabled: bool
     identity_provider: IdentityProviderKind
     roles: list[str]
+    created_date_time: datetime | None = strawberry.field(description="Graph createdDateTime.")
+    external_user_state_change_date_time: datetime | None = strawberry.field(
+        description="When externalUserState was last set (the invitation, for a pending guest)."
+    )
+    last_sign_in_date_time: datetime | None = strawberry.field(
+        description="The last sign-in (successful when Graph says so; see the export layout)."
+    )
     guest_of: str | None = strawberry.field(description="The home account an invited guest is.")
     synced_from: str | None = strawberry.field(description="The account a synced user copies.")
     home_ref: str | None = strawberry.field(
@@ -130,6 +190,9 @@ class User(Entity, relay.Node, Principal):
             account_enabled=u.account_enabled,
             identity_provider=u.identity_provider,
             roles=[r.value for r in u.roles],
+            created_date_time=u.created_date_time,
+            external_user_state_change_date_time=u.external_user_state_change_date_time,
+            last_sign_in_date_time=u.last_sign_in_date_time,
             guest_of=None if u.guest_of is None else scope.ref(u.guest_of),
             synced_from=None if u.synced_from is None else scope.ref(u.synced_from),
             home_ref=None if u.home_ref is None else scope.ref(u.home_ref),

@@ -34,6 +34,7 @@ from graphmodel.schema.enums import (
 )
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.verdict import Decision, Mfa, Side
+from graphmodel.service.answers import UsageFilter as Usage
 
 __all__ = [
     "AccessType",
@@ -60,6 +61,7 @@ __all__ = [
     "TenantType",
     "TrustEdgeKind",
     "TrustScope",
+    "Usage",
     "UserType",
     "Via",
 ]
@@ -121,3 +123,4 @@ strawberry.enum(TrustEdgeKind, description="Kinds of derived tenant -> tenant tr
 strawberry.enum(NodeKind, description="Kinds of graph nodes")
 strawberry.enum(Role, description="What an API token may do: read, audit, or also change")
 strawberry.enum(TrustScope, description="`ALL`, or `PARTIAL` when targeting narrows the trust")
+strawberry.enum(Usage, name="Usage", description="Every answer, or only used or unused access")

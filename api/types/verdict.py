@@ -8,6 +8,8 @@ a hop names its ends `source` / `target` and its documentation `sourceUrl`, as `
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from api.scope import Scope
@@ -178,6 +180,11 @@ class Reach:
     resource_ref: strawberry.Private[str]
     scope: strawberry.Private[Scope]
     verdict: Verdict
+    last_used: datetime | None = strawberry.field(
+        default=None,
+        description="The principal's latest recorded sign-in to the resource (cross-tenant "
+        "sign-in evidence); null when none is recorded: possible, not (known to be) used.",
+    )
 
     @classmethod
     def from_domain(cls, r: DomainReach, scope: Scope) -> Reach:
@@ -186,6 +193,7 @@ class Reach:
             resource_ref=r.resource,
             scope=scope,
             verdict=Verdict.from_domain(r.verdict, scope),
+            last_used=r.last_used,
         )
 
     @field(description="Who reaches (a home identity), with its `ref`.")

@@ -162,9 +162,15 @@ class Zone:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditOptions:
-    """Tunables of the checks; they are part of the history key (`profile`)."""
+    """Tunables of the checks; they are part of the history key (`profile`).
 
-    pending_days: int = 30
+    Both thresholds count back from the evaluation clock (the World's `asOf`, else now);
+    90 days is the look-back of IAM Access Analyzer's unused-access findings.
+    """
+
+    pending_days: int = 90  # invitation.pending-with-paths
+    unused_days: int = 90  # guest.stale-with-paths, partner.unused-trust, assignment.unused
+    as_of: datetime | None = None  # the evaluation clock; None = the snapshot's asOf, else now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -111,11 +111,27 @@ REMEDIATIONS: dict[str, Remediation] = {
         learn="https://learn.microsoft.com/entra/external-id/cross-cloud-settings",
         changes=_remove_cloud,
     ),
-    "guest.pending-with-paths": Remediation(
+    "invitation.pending-with-paths": Remediation(
         fix="Remove the access (groups, assignments) of guests until they redeem, or delete "
         "invitations that were never redeemed.",
         learn="https://learn.microsoft.com/entra/external-id/redemption-experience",
         changes=_remove_guest,
+    ),
+    "guest.stale-with-paths": Remediation(
+        fix="Review guests that have not signed in for the period (an access review of guest "
+        "users), then block their sign-in or remove them along with their group memberships and "
+        "assignments; `tenantgraph remove-unused` proposes the change set.",
+        learn="https://learn.microsoft.com/entra/identity/monitoring-health/howto-manage-inactive-user-accounts",
+    ),
+    "partner.unused-trust": Remediation(
+        fix="Remove the partner entry, or block the sections nobody used, in the cross-tenant "
+        "access settings; re-open them when the collaboration resumes.",
+        learn=_XTAP_B2B,
+    ),
+    "assignment.unused": Remediation(
+        fix="Remove the app role assignment (or the group membership or access package that "
+        "grants it) of the external principal, or let an access review remove unused access.",
+        learn="https://learn.microsoft.com/entra/id-governance/access-reviews-overview",
     ),
     "guest.home-disabled-with-paths": Remediation(
         fix="Block sign-in of, or delete, guest objects whose home account was disabled, and "

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from graphmodel.schema.codec import to_data
 from graphmodel.schema.entities import AppRoleAssignment, Tenant
+from graphmodel.schema.evidence import SignInUsage
 from graphmodel.schema.world import World
 from graphmodel.schema.xtap import B2BSetting, CrossTenantAccessPolicy, InboundTrust
 
@@ -222,15 +223,24 @@ def _tenants(a: World, b: World, names: _Names) -> Iterator[EntityChange]:
                 continue
             x, y = getattr(va, f.name), getattr(vb, f.name)
             if x != y:
+                show = _evidence if f.name == "sign_ins" else names.show
                 yield EntityChange(
                     kind="tenant",
                     ref=name,
                     tenant=name,
                     op=ChangeOp.CHANGED,
                     field=_camel(f.name),
-                    before=names.show(x),
-                    after=names.show(y),
+                    before=show(x),
+                    after=show(y),
                 )
+
+
+def _evidence(value: object) -> str:
+    """Sign-in aggregates in one line: how many, and the latest (a tenant may hold thousands)."""
+    items = value if isinstance(value, tuple) else ()
+    lasts = [s.last for s in items if isinstance(s, SignInUsage)]
+    latest = f", latest {max(lasts):%Y-%m-%d %H:%M} UTC" if lasts else ""
+    return f"{len(items)} sign-in aggregate(s){latest}"
 
 
 def _pairs(

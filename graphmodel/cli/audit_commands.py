@@ -16,7 +16,7 @@ from pathlib import Path
 from graphmodel.audit import CATALOGUE, SEVERITY_RANK, AuditOptions, FindingStatus, Severity
 from graphmodel.audit.render import diff_data, render_diff, render_report, report_data
 from graphmodel.audit.render_html import render_html
-from graphmodel.cli.common import Command, add_store_arguments, open_service
+from graphmodel.cli.common import Command, add_clock_argument, add_store_arguments, open_service
 from graphmodel.cli.progress import Phase
 from graphmodel.errors import Issue, WorldInvalid
 from graphmodel.schema.codec import to_data
@@ -43,7 +43,9 @@ def _audit(args: argparse.Namespace) -> int:
             report = a.report(
                 snapshot=args.snapshot,
                 zone=args.zone,
-                options=AuditOptions(pending_days=args.pending_days),
+                options=AuditOptions(
+                    pending_days=args.pending_days, unused_days=args.days, as_of=args.as_of
+                ),
                 tenants=args.tenant,
                 checks=args.check,
                 record=not args.no_record,
@@ -86,7 +88,13 @@ def _whatif(args: argparse.Namespace) -> int:
         ) from exc
 
     def run(a: AuditService) -> int:
-        diff = a.what_if(text, file=str(path), snapshot=args.snapshot, zone=args.zone)
+        diff = a.what_if(
+            text,
+            file=str(path),
+            snapshot=args.snapshot,
+            zone=args.zone,
+            options=AuditOptions(as_of=args.as_of),
+        )
         if args.json:
             print(json.dumps(diff_data(diff), indent=2))
         else:
@@ -94,6 +102,48 @@ def _whatif(args: argparse.Namespace) -> int:
                 f"snapshot {args.snapshot}" if args.snapshot is not None else "the current snapshot"
             )
             print(render_diff(diff, heading=f"what if {path.name} were applied to {where}"))
+        return 0
+
+    return _with_audits(args, run, read_only=True)
+
+
+def _remove_unused(args: argparse.Namespace) -> int:
+    def run(a: AuditService) -> int:
+        p = a.remove_unused(
+            snapshot=args.snapshot,
+            zone=args.zone,
+            options=AuditOptions(unused_days=args.days, as_of=args.as_of),
+            tenants=args.tenant,
+        )
+        if args.out:
+            Path(args.out).write_text(p.changes, encoding="utf-8")
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "changes": p.changes,
+                        "count": p.count,
+                        "removed": to_data(p.removed),
+                        "usedLost": to_data(p.used_lost),
+                        "skipped": list(p.skipped),
+                        "diff": diff_data(p.diff),
+                    },
+                    indent=2,
+                )
+            )
+            return 0
+        lost = "none" if not p.used_lost else f"{len(p.used_lost)} (see below)"
+        print(
+            f"{p.diff.title}: {p.count} change(s) remove {len(p.removed)} access(es); "
+            f"used access lost: {lost}"
+        )
+        for s in p.skipped:
+            print(f"  skipped (would cut used or members' access): {s}")
+        print(render_diff(p.diff, heading="what the change set does"))
+        if args.out:
+            print(f"change set written to {args.out} (review it, then `tenantgraph whatif` it)")
+        else:
+            print(p.changes, end="")
         return 0
 
     return _with_audits(args, run, read_only=True)
@@ -199,7 +249,17 @@ def _cfg_audit(p: argparse.ArgumentParser) -> None:
         choices=[c.info.id for c in CATALOGUE],
         help="only this check (repeat)",
     )
-    p.add_argument("--pending-days", type=int, default=30, help="pending-guest age threshold (30)")
+    p.add_argument(
+        "--pending-days", type=int, default=90, help="pending-invitation age threshold (90)"
+    )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=90,
+        help="look-back of the evidence-of-use checks: stale guests, unused trust and "
+        "assignments (90)",
+    )
+    add_clock_argument(p)
     p.add_argument("--verbose", "-v", action="store_true", help="list each finding's exposures")
     p.add_argument("--limit", type=int, default=10, help="exposures listed per finding with -v")
     p.add_argument(
@@ -223,6 +283,18 @@ def _cfg_whatif(p: argparse.ArgumentParser) -> None:
         help="the diff as JSON: entities changed, access gained/lost/changed with paths and "
         "reasons, findings appeared/disappeared/changed",
     )
+    add_clock_argument(p)
+    add_store_arguments(p)
+
+
+def _cfg_remove_unused(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--days", type=int, default=90, help="unused for more than this many days (90)")
+    p.add_argument("--tenant", action="append", help="only this tenant's findings (repeat)")
+    p.add_argument("--snapshot", type=int, help="propose for this snapshot (default: current)")
+    p.add_argument("--zone", help="zone of trust for the findings delta")
+    p.add_argument("--out", help="write the change set (YAML) to this file")
+    p.add_argument("--json", action="store_true")
+    add_clock_argument(p)
     add_store_arguments(p)
 
 
@@ -285,6 +357,12 @@ COMMANDS = (
         "the access and findings a change set would change (writes nothing)",
         _cfg_whatif,
         _whatif,
+    ),
+    Command(
+        "remove-unused",
+        "propose a change set removing access unused for N days, proving no used access is lost",
+        _cfg_remove_unused,
+        _remove_unused,
     ),
     Command(
         "diff",

@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, NoReturn
@@ -38,11 +39,13 @@ __all__ = [
     "Exit",
     "Parser",
     "UsageError",
+    "add_clock_argument",
     "add_global_store_arguments",
     "add_store_arguments",
     "error_json",
     "open_service",
     "open_store_from_args",
+    "parse_time",
     "run_command",
 ]
 
@@ -155,6 +158,28 @@ def add_global_store_arguments(
     }
     defaults = {dest: environ.get(var) or fallback[dest] for dest, var in STORE_ENV.items()}
     _store_group(parser, defaults)
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 date or time, UTC when no offset is given (argparse `type`)."""
+    try:
+        found = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"`{text}` is not an ISO 8601 date or time such as 2026-12-01 or 2026-12-01T09:00:00Z"
+        ) from None
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
+def add_clock_argument(parser: argparse.ArgumentParser) -> None:
+    """`--as-of`: the evaluation clock for expiry, lifecycle deletion and staleness."""
+    parser.add_argument(
+        "--as-of",
+        type=parse_time,
+        default=None,
+        metavar="TIME",
+        help="evaluate as of this time (ISO 8601; default: the snapshot's asOf, else now)",
+    )
 
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:

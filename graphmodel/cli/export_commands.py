@@ -6,6 +6,13 @@ who exported the trust graph should only change one flag to export the path behi
     tenantgraph export --format graphml --out trust.graphml
     tenantgraph export --format mermaid --what paths --principal fabrikam/bob --resource contoso/crm
     tenantgraph export --format csv --what who --resource contoso/crm --out who.csv
+
+`--format graph` is different: it writes a whole World (the current snapshot, `--snapshot N`, or
+a world file given with `--world`) as the Microsoft Graph export layout (`docs/export-layout.md`),
+one folder per tenant under `--out`, so an example can be shared, inspected with JSON tools and
+imported again with `tenantgraph import`:
+
+    tenantgraph export --format graph --world fixtures/demo.yaml --out demo-export
 """
 
 from __future__ import annotations
@@ -18,12 +25,15 @@ from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.cli.progress import Phase
 from graphmodel.cli.query import VIA_HELP, parse_via
 from graphmodel.export import FORMATS, ExportFormat, WhoResult
+from graphmodel.ingest import load_world_file
+from graphmodel.ingest.graph_export import export_world
 from graphmodel.schema.enums import Via
 from graphmodel.service import GraphService
 
 __all__ = ["COMMANDS"]
 
 WHAT = ("trust", "paths", "who")
+GRAPH = "graph"  # the Graph export layout (folders), not a text format
 _PAGE = 1000
 
 
@@ -55,7 +65,28 @@ def _render(svc: GraphService, fmt: ExportFormat, args: argparse.Namespace) -> s
     return fmt.trust(edges, tenants)
 
 
+def _export_graph(args: argparse.Namespace) -> int:
+    if not args.out or args.out == "-":
+        raise ValueError("`--format graph` writes folders: give the target folder with `--out`")
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ValueError(f"`{out}` exists and is not an empty folder; choose a new one")
+    if args.world:
+        world = load_world_file(args.world)
+    else:
+        with open_service(args) as svc:
+            world = svc.world(args.snapshot)
+    folders = export_world(world, out)
+    print(f"wrote {len(folders)} tenant folder(s) in the Graph export layout to {out}",
+          file=sys.stderr)
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
+    if args.format == GRAPH:
+        return _export_graph(args)
+    if args.world or args.snapshot is not None:
+        raise ValueError("`--world` and `--snapshot` go with `--format graph`")
     if args.what == "paths" and not (args.principal and args.resource):
         raise ValueError("`--what paths` needs `--principal` and `--resource`")
     if args.what == "who" and not args.resource:
@@ -72,7 +103,14 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _cfg_export(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", required=True, choices=sorted(FORMATS), help="output format")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=[*sorted(FORMATS), GRAPH],
+        help="output format; `graph` writes the Microsoft Graph export layout (folders)",
+    )
+    p.add_argument("--world", help="for --format graph: a world file instead of the store")
+    p.add_argument("--snapshot", type=int, help="for --format graph: this snapshot id")
     p.add_argument(
         "--what",
         choices=WHAT,
@@ -93,7 +131,8 @@ COMMANDS = (
     Command(
         "export",
         "export the trust graph, a verdict's paths or who-can-access as "
-        + "|".join(sorted(FORMATS)),
+        + "|".join(sorted(FORMATS))
+        + ", or a world as the Graph export layout (graph)",
         _cfg_export,
         _export,
     ),

@@ -14,11 +14,13 @@ import sys
 from graphmodel.cli.common import (
     Command,
     Exit,
+    add_clock_argument,
     add_store_arguments,
     open_service,
     open_store_from_args,
 )
-from graphmodel.engine import render
+from graphmodel.engine import Reach, UsageFilter, render
+from graphmodel.schema.codec import to_data
 from graphmodel.schema.enums import Via
 from graphmodel.schema.output import enum_name, trust_edge_data, verdict_data
 from graphmodel.schema.verdict import Decision
@@ -51,22 +53,32 @@ def parse_via(text: str) -> Via:
 
 def _check(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
-        verdict = svc.check(args.principal, args.resource, via=args.via)
+        verdict = svc.check(args.principal, args.resource, via=args.via, as_of=args.as_of)
     print(json.dumps(verdict_data(verdict), indent=2) if args.json else render(verdict))
     return DECISION_EXIT[verdict.decision]
 
 
 def _who(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
-        page = svc.who_can_access(args.resource, first=args.first, after=args.after)
+        page = svc.who_can_access(
+            args.resource,
+            first=args.first,
+            after=args.after,
+            as_of=args.as_of,
+            usage=UsageFilter(args.usage),
+            usage_days=args.usage_days,
+        )
     if args.json:
-        print(json.dumps([verdict_data(r.verdict) for r in page.items], indent=2))
+        print(json.dumps([_reach_data(r) for r in page.items], indent=2))
         return 0
     for r in page.items:
         v = r.verdict
         how = " -> ".join(v.paths[0].nodes) if v.paths else ""
         mfa = "-" if v.mfa_claim is None else enum_name(v.mfa_claim)
-        print(f"{enum_name(v.decision):<8} {r.principal:<30} mfa={mfa:<8} {how}")
+        print(
+            f"{enum_name(v.decision):<8} {r.principal:<30} mfa={mfa:<8} "
+            f"{_last_used(r):<22} {how}"
+        )
     if page.has_next:
         print(f"... more: --after {page.end_cursor}")
     return 0
@@ -74,16 +86,39 @@ def _who(args: argparse.Namespace) -> int:
 
 def _reachable(args: argparse.Namespace) -> int:
     with open_service(args) as svc:
-        page = svc.reachable(args.principal, first=args.first, after=args.after)
+        page = svc.reachable(
+            args.principal,
+            first=args.first,
+            after=args.after,
+            as_of=args.as_of,
+            usage=UsageFilter(args.usage),
+            usage_days=args.usage_days,
+        )
     if args.json:
-        print(json.dumps([verdict_data(r.verdict) for r in page.items], indent=2))
+        print(json.dumps([_reach_data(r) for r in page.items], indent=2))
         return 0
     for r in page.items:
         v = r.verdict
-        print(f"{enum_name(v.decision):<8} {r.resource:<40} via {enum_name(v.via)}")
+        print(
+            f"{enum_name(v.decision):<8} {r.resource:<40} via {enum_name(v.via):<18} "
+            f"{_last_used(r)}"
+        )
     if page.has_next:
         print(f"... more: --after {page.end_cursor}")
     return 0
+
+
+def _last_used(r: Reach) -> str:
+    """Possible versus used: sign-in evidence covers cross-tenant access only."""
+    if r.last_used is not None:
+        return f"last used {r.last_used:%Y-%m-%d}"
+    same_tenant = r.principal.split("/", 1)[0] == r.resource.split("/", 1)[0]
+    return "(member)" if same_tenant else "never used"
+
+
+def _reach_data(r: Reach) -> object:
+    """A reach as the API's `Reach`: its verdict, plus when the access was last used."""
+    return {**verdict_data(r.verdict), "lastUsed": to_data(r.last_used)}
 
 
 def _trust(args: argparse.Namespace) -> int:
@@ -156,6 +191,7 @@ def _cfg_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("resource", help=RESOURCE_HELP)
     p.add_argument("--via", type=parse_via, default=Via.ANY, metavar="ROUTE", help=VIA_HELP)
     p.add_argument("--json", action="store_true", help="the verdict as JSON (the API's Verdict)")
+    add_clock_argument(p)
     add_store_arguments(p)
 
 
@@ -166,6 +202,14 @@ def _cfg_page(p: argparse.ArgumentParser, what: str, help: str) -> None:
         "--after", default=None, help="cursor: continue after this ref (printed as `... more`)"
     )
     p.add_argument("--json", action="store_true", help="the verdicts as a JSON list")
+    p.add_argument(
+        "--usage",
+        choices=[u.value for u in UsageFilter],
+        default=UsageFilter.ANY.value,
+        help="only answers used (a recorded sign-in within --usage-days) or unused",
+    )
+    p.add_argument("--usage-days", type=int, default=90, help="look-back of --usage (90)")
+    add_clock_argument(p)
     add_store_arguments(p)
 
 

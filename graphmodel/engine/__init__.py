@@ -6,11 +6,24 @@ from graphmodel.engine.explain import render, render_reason
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.invitations import Answer, can_invite, can_request, can_sign_up
 from graphmodel.engine.lookup import Reach, candidates_for, reachable, who_can_access
+from graphmodel.engine.usage import (
+    DEFAULT_UNUSED_DAYS,
+    Direction,
+    PartnerUsage,
+    UsageFilter,
+    UsageIndex,
+    older_than,
+)
 
 __all__ = [
+    "DEFAULT_UNUSED_DAYS",
     "Answer",
     "CheckLimits",
+    "Direction",
+    "PartnerUsage",
     "Reach",
+    "UsageFilter",
+    "UsageIndex",
     "WorldIndex",
     "can_invite",
     "can_request",
@@ -18,6 +31,7 @@ __all__ = [
     "candidates_for",
     "check",
     "derive_trust_edges",
+    "older_than",
     "reachable",
     "render",
     "render_reason",

@@ -24,7 +24,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cached_property
 
+from graphmodel.engine.usage import UsageIndex
 from graphmodel.schema.builtin import BUILTIN_APP_IDS
 from graphmodel.schema.entities import App, Channel, Group, Team, Tenant, User
 from graphmodel.schema.enums import (
@@ -81,6 +83,11 @@ class WorldIndex:
         self._resources_in: dict[tuple[str, bool], list[tuple[str, App | Channel]]] = {}
         with paused_gc():
             self._build(world)
+
+    @cached_property
+    def usage(self) -> UsageIndex:
+        """Sign-in evidence of every tenant (built on first use; most questions never ask)."""
+        return UsageIndex(self.world.tenants)
 
     def _build(self, world: World) -> None:
         self.tenants: dict[str, Tenant] = {t.name: t for t in world.tenants}

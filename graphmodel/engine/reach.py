@@ -9,6 +9,8 @@ one `check` for that pair, so the explanation is still produced by the single de
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from graphmodel.engine.check import CheckLimits, check
 from graphmodel.engine.index import WorldIndex
 from graphmodel.schema.enums import Via
@@ -34,7 +36,17 @@ class Reach:
     (<Decision.DENY: 'deny'>, <Mfa.NONE: 'none'>, True)
     """
 
-    __slots__ = ("_ix", "_limits", "_mfa", "_verdict", "_via", "decision", "principal", "resource")
+    __slots__ = (
+        "_ix",
+        "_limits",
+        "_mfa",
+        "_verdict",
+        "_via",
+        "decision",
+        "last_used",
+        "principal",
+        "resource",
+    )
 
     def __init__(
         self,
@@ -57,6 +69,9 @@ class Reach:
         self._via = via
         self._ix = ix
         self._limits = limits
+        # the latest recorded sign-in of the principal to the resource (None: none recorded);
+        # set by the service, which joins answers with the evidence of use
+        self.last_used: datetime | None = None
 
     @property
     def verdict(self) -> Verdict:

@@ -23,6 +23,7 @@ from graphmodel.ingest._entitlement import (
     build_connected_organizations,
     build_entitlement_settings,
 )
+from graphmodel.ingest._evidence import build_sign_ins
 from graphmodel.ingest._fields import Collector
 from graphmodel.ingest._index import NameIndex, build_index
 from graphmodel.ingest._users import build_users
@@ -59,6 +60,7 @@ TENANT_FIELDS = (
     "accessPackages",
     "entitlementSettings",
     "identityProviders",
+    "signIns",
 )
 
 
@@ -167,6 +169,7 @@ def build_world(c: Collector, data: object) -> WorldBuild:
                 teams_policy=build_teams_policy(c, entry),
                 entitlement_settings=build_entitlement_settings(c, entry),
                 identity_providers=build_identity_providers(c, index, entry),
+                sign_ins=build_sign_ins(c, index, entry),
             )
         )
     if not c.errors:

@@ -11,6 +11,7 @@ them as it would read an export.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from graphmodel.ingest._fields import Collector
 from graphmodel.ingest._index import Named, NameIndex, TenantEntry, object_id
@@ -25,7 +26,10 @@ from graphmodel.schema.enums import (
     UserType,
 )
 
-__all__ = ["USER_FIELDS", "build_users"]
+__all__ = ["DATE_FIELDS", "USER_FIELDS", "build_users"]
+
+# Graph's user dates, kept as given (ISO 8601, UTC); an absent date is unknown.
+DATE_FIELDS = ("createdDateTime", "externalUserStateChangeDateTime", "lastSignInDateTime")
 
 USER_FIELDS = (
     "name",
@@ -37,6 +41,7 @@ USER_FIELDS = (
     "guestOf",
     "syncedFrom",
     "state",
+    *DATE_FIELDS,
 )
 
 
@@ -107,6 +112,13 @@ def _user(c: Collector, index: NameIndex, tenant: TenantEntry, named: Named) -> 
             "`state` is the invitation state of a guest (`guestOf` or a non-entra "
             "`identityProvider`); this user was not invited",
         )
+    if m.get("externalUserStateChangeDateTime") is not None and not invited:
+        c.error(
+            "invalid-value",
+            (*loc, "externalUserStateChangeDateTime"),
+            "`externalUserStateChangeDateTime` dates the invitation state of a guest; this user "
+            "was not invited",
+        )
     home = guest_of or synced_from
     local_upn = f"{name}@{tenant.domains[0]}"
     external = home_given or social_guest
@@ -141,7 +153,16 @@ def _user(c: Collector, index: NameIndex, tenant: TenantEntry, named: Named) -> 
         roles=tuple(c.choices(m.get("roles"), (*loc, "roles"), DirectoryRole, what="roles")),
         guest_of=guest_of.ref if guest_of else None,
         synced_from=synced_from.ref if synced_from else None,
+        created_date_time=_date(c, m, "createdDateTime", loc),
+        external_user_state_change_date_time=_date(c, m, "externalUserStateChangeDateTime", loc),
+        last_sign_in_date_time=_date(c, m, "lastSignInDateTime", loc),
     )
+
+
+def _date(c: Collector, m: dict[str, object], key: str, loc: Loc) -> datetime | None:
+    if m.get(key) is None:
+        return None
+    return c.timestamp(m[key], (*loc, key), what=key)
 
 
 def _home(

@@ -9,6 +9,7 @@ from graphmodel.schema.enums import Via
 __all__ = [
     "AccessCheck",
     "Check",
+    "FindingCheck",
     "InviteCheck",
     "RequestCheck",
     "Scenario",
@@ -70,7 +71,23 @@ class WhoCanAccessCheck:
     pending: tuple[str, ...] | None = None
 
 
-Check = AccessCheck | InviteCheck | SignUpCheck | RequestCheck | WhoCanAccessCheck
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindingCheck:
+    """The exact set of subjects an audit check reports for one tenant at the world's `asOf`.
+
+    `check` is an audit check id; whether it exists is the runner's question (the catalogue
+    lives above the loader). `days` is the check's threshold, None for its default.
+    """
+
+    index: int
+    line: int | None
+    check: str
+    tenant: str
+    days: int | None
+    expect: tuple[str, ...]
+
+
+Check = AccessCheck | InviteCheck | SignUpCheck | RequestCheck | WhoCanAccessCheck | FindingCheck
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,8 +2,9 @@
 
 Checks are strict for the same reason worlds are: a typo must never turn a check into a no-op.
 A check's kind is given by its leading key (`principal`, `invite`, `signUp`, `request`,
-`whoCanAccess`); any key the kind does not define, a decision outside allow/pending/deny, a
-reason code not in `reasons.md` or a handle that names nothing in the world is an issue. The
+`whoCanAccess`, `finding`); any key the kind does not define, a decision outside
+allow/pending/deny, a reason code not in `reasons.md` or a handle that names nothing in the
+world is an issue. The
 world's and the checks' issues are raised together, so one run shows everything to fix.
 """
 
@@ -20,6 +21,7 @@ from graphmodel.ingest._index import NameIndex
 from graphmodel.ingest.checks import (
     AccessCheck,
     Check,
+    FindingCheck,
     InviteCheck,
     RequestCheck,
     Scenario,
@@ -50,6 +52,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "signUp": ("signUp", "app", "identityProvider", "expect", "reasons"),
     "request": ("request", "accessPackage", "expect", "reasons"),
     "whoCanAccess": ("whoCanAccess", "expect", "pending"),
+    "finding": ("finding", "tenant", "days", "expect"),
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "principal": ("resource", "expect"),
@@ -57,6 +60,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "signUp": ("app", "identityProvider", "expect"),
     "request": ("accessPackage", "expect"),
     "whoCanAccess": ("expect",),
+    "finding": ("tenant", "expect"),
 }
 
 
@@ -158,8 +162,8 @@ def parse_checks(c: Collector, index: NameIndex, value: object, loc: Loc) -> lis
             c.error(
                 "unknown-check",
                 item_loc,
-                f"a check starts with exactly one of `principal`, `invite`, `signUp`, `request` "
-                f"or `whoCanAccess`, and this one {what} them{hint}",
+                f"a check starts with exactly one of `principal`, `invite`, `signUp`, `request`, "
+                f"`whoCanAccess` or `finding`, and this one {what} them{hint}",
             )
             continue
         kind = kinds[0]
@@ -176,6 +180,8 @@ def _check(
 ) -> Check | None:
     line = c.line(loc)
     r = _Reader(c, index, m, loc)
+    if kind == "finding":
+        return _finding(c, index, m, loc, position, line)
     if kind == "whoCanAccess":
         allowed = r.user_list("expect")
         resource = r.resource("whoCanAccess")
@@ -251,6 +257,44 @@ def _check(
         access_package=package,
         expect=expect,
         reasons=reasons,
+    )
+
+
+def _finding(
+    c: Collector,
+    index: NameIndex,
+    m: Mapping[str, object],
+    loc: Loc,
+    position: int,
+    line: int | None,
+) -> FindingCheck | None:
+    """A `finding` check: check id, tenant handle, optional `days`, expected subjects."""
+    check = c.text(m.get("finding"), (*loc, "finding"), what="finding")
+    tenant = c.text(m.get("tenant"), (*loc, "tenant"), what="tenant") if "tenant" in m else None
+    if tenant is not None and tenant not in index.tenants:
+        c.error(
+            "unknown-reference",
+            (*loc, "tenant"),
+            f"`{tenant}` is not a tenant of this file{suggest(tenant, index.tenants)}",
+        )
+        tenant = None
+    days: int | None = None
+    raw_days = m.get("days")
+    if raw_days is not None:
+        if isinstance(raw_days, bool) or not isinstance(raw_days, int) or raw_days < 0:
+            c.wrong_type((*loc, "days"), "days", "a whole number of days (0 or more)", raw_days)
+        else:
+            days = raw_days
+    expect = m.get("expect")
+    if not isinstance(expect, list):
+        if "expect" in m:
+            c.wrong_type((*loc, "expect"), "expect", "a list of subjects", expect)
+        return None
+    subjects = tuple(text for _, text in c.texts(expect, (*loc, "expect"), what="expect"))
+    if check is None or tenant is None:
+        return None
+    return FindingCheck(
+        index=position, line=line, check=check, tenant=tenant, days=days, expect=subjects
     )
 
 

@@ -40,6 +40,7 @@ from graphmodel.schema.enums import (
     UserType,
     Via,
 )
+from graphmodel.schema.evidence import CrossTenantAccessType, SignInUsage
 from graphmodel.schema.governance import (
     AccessPackage,
     AccessPackageAssignment,
@@ -108,6 +109,7 @@ __all__ = [
     "CrossTenantAccessDefault",
     "CrossTenantAccessPartner",
     "CrossTenantAccessPolicy",
+    "CrossTenantAccessType",
     "DirectoryRole",
     "EdgeKind",
     "EdgeRule",
@@ -131,6 +133,7 @@ __all__ = [
     "Section",
     "SelfServiceSignUp",
     "SignInAudience",
+    "SignInUsage",
     "Target",
     "TargetConfiguration",
     "TargetType",

@@ -8,6 +8,7 @@ id (a GUID); apps also carry `app_id`, the application (client) id cross-tenant 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from graphmodel.schema.enums import (
     AllowInvitesFrom,
@@ -24,6 +25,7 @@ from graphmodel.schema.enums import (
     TenantType,
     UserType,
 )
+from graphmodel.schema.evidence import SignInUsage
 from graphmodel.schema.xtap import CrossTenantAccessPolicy
 
 __all__ = [
@@ -107,6 +109,7 @@ class Tenant:
     teams_policy: TeamsPolicy = field(default_factory=TeamsPolicy)
     entitlement_settings: EntitlementSettings = field(default_factory=EntitlementSettings)
     identity_providers: tuple[FederatedIdentityProvider, ...] = ()
+    sign_ins: tuple[SignInUsage, ...] = ()  # evidence of use from this tenant's sign-in logs
 
     @property
     def primary_domain(self) -> str:
@@ -140,6 +143,11 @@ class User:
     roles: tuple[DirectoryRole, ...] = ()
     guest_of: str | None = None
     synced_from: str | None = None
+    # Dates (Graph names; None = unknown, never "long ago"). `last_sign_in_date_time` is the
+    # later of signInActivity's interactive and non-interactive sign-ins.
+    created_date_time: datetime | None = None
+    external_user_state_change_date_time: datetime | None = None
+    last_sign_in_date_time: datetime | None = None
 
     @property
     def ref(self) -> str:

@@ -9,7 +9,21 @@ stored snapshot.
 
 from __future__ import annotations
 
-from graphmodel.engine import Answer, CheckLimits, Reach
+from graphmodel.engine import Answer, CheckLimits, PartnerUsage, Reach, UsageFilter, UsageIndex
+from graphmodel.schema.entities import Tenant
 from graphmodel.stores.base import SnapshotInfo
 
-__all__ = ["Answer", "CheckLimits", "Reach", "SnapshotInfo"]
+__all__ = [
+    "Answer",
+    "CheckLimits",
+    "PartnerUsage",
+    "Reach",
+    "SnapshotInfo",
+    "UsageFilter",
+    "partner_usage",
+]
+
+
+def partner_usage(tenant: Tenant) -> list[PartnerUsage]:
+    """The tenant's own sign-in evidence per partner tenant and direction (first/last, counts)."""
+    return UsageIndex([tenant]).partners(tenant.name)

@@ -38,6 +38,7 @@ from graphmodel.audit import (
 from graphmodel.audit.access import AccessChange, AccessChangeKind
 from graphmodel.audit.history import apply_history, profile_of
 from graphmodel.audit.store import AuditStore, Sighting, audit_db_path
+from graphmodel.audit.unused import UnusedAccessProposal, propose_unused_removal
 from graphmodel.audit.whatif import FindingDelta, WorldDiff, compare_worlds, what_if
 from graphmodel.audit.worlddiff import ChangeOp, EntityChange
 from graphmodel.errors import NodeNotFound, QueryError
@@ -62,6 +63,7 @@ __all__ = [
     "FindingStatus",
     "Severity",
     "Suppression",
+    "UnusedAccessProposal",
     "WorldDiff",
     "Zone",
     "catalogue",
@@ -207,7 +209,8 @@ class AuditService:
                 continue
             found = self.audit.sightings(profile, info.id, info.created_at)
             if found is None:
-                findings = run_checks(self.graph.index(info.id), zone=zone, options=options)
+                ix = self.graph.index(info.id, as_of=options.as_of)
+                findings = run_checks(ix, zone=zone, options=options)
                 if record and not self.audit.read_only:
                     self.audit.record(profile, info.id, info.created_at, findings)
                 found = [_sighting(f) for f in findings]
@@ -232,7 +235,7 @@ class AuditService:
         sid = self._snapshot_id(snapshot)
         the_zone = self.zone(zone)
         opts = options or AuditOptions()
-        ix = self.graph.index(sid)
+        ix = self.graph.index(sid, as_of=opts.as_of)
         findings = run_checks(ix, zone=the_zone, options=opts)
         earlier: dict[int, list[Sighting]] = {}
         if sid is not None:
@@ -276,9 +279,12 @@ class AuditService:
         include_suppressed: bool = True,
         first: int = 100,
         after: str | None = None,
+        options: AuditOptions | None = None,
     ) -> Page[AuditedFinding]:
         """One page of findings (report order); the cursor is a finding's fingerprint."""
-        report = self.report(snapshot=snapshot, zone=zone, tenants=tenants, checks=checks)
+        report = self.report(
+            snapshot=snapshot, zone=zone, tenants=tenants, checks=checks, options=options
+        )
         items = [
             a
             for a in report.findings
@@ -305,8 +311,20 @@ class AuditService:
         options: AuditOptions | None = None,
     ) -> WorldDiff:
         """The change set applied to a copy of the snapshot's World; nothing is written."""
-        ix = self.graph.index(snapshot)
+        ix = self.graph.index(snapshot, as_of=options.as_of if options else None)
         return what_if(ix, changes, file=file, zone=self.zone(zone), options=options)
+
+    def remove_unused(
+        self,
+        *,
+        snapshot: int | None = None,
+        zone: str | None = None,
+        options: AuditOptions | None = None,
+        tenants: Sequence[str] | None = None,
+    ) -> UnusedAccessProposal:
+        """The change set removing access unused for `options.unused_days`; writes nothing."""
+        ix = self.graph.index(snapshot, as_of=options.as_of if options else None)
+        return propose_unused_removal(ix, options=options, zone=self.zone(zone), tenants=tenants)
 
     def access_diff(
         self,

@@ -12,14 +12,17 @@ import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from itertools import islice
 from typing import Generic, TypeVar
 
 from graphmodel.engine import (
+    DEFAULT_UNUSED_DAYS,
     Answer,
     CheckLimits,
     Reach,
+    UsageFilter,
     WorldIndex,
     can_invite,
     can_request,
@@ -61,6 +64,7 @@ class GraphService:
         self.store = store
         self.limits = limits or CheckLimits()
         self._indexes: OrderedDict[int | None, WorldIndex] = OrderedDict()
+        self._clocked: OrderedDict[tuple[int | None, datetime], WorldIndex] = OrderedDict()
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
 
@@ -89,8 +93,14 @@ class GraphService:
     def world(self, snapshot_id: int | None = None) -> World:
         return self.index(snapshot_id).world
 
-    def index(self, snapshot_id: int | None = None) -> WorldIndex:
-        """The engine index of a snapshot (None = current), built once per snapshot."""
+    def index(self, snapshot_id: int | None = None, *, as_of: datetime | None = None) -> WorldIndex:
+        """The engine index of a snapshot (None = current), built once per snapshot.
+
+        `as_of` sets the evaluation clock (assignment expiry, lifecycle deletion, staleness)
+        instead of the snapshot's own `asOf` or now; the snapshot itself is not changed.
+        """
+        if as_of is not None:
+            return self._at(snapshot_id, as_of)
         key = snapshot_id
         if key is None:
             current = self.store.current_snapshot()
@@ -106,6 +116,20 @@ class GraphService:
             while len(self._indexes) > 4:
                 self._indexes.popitem(last=False)
         gc.freeze()  # long-lived graph objects: keep the cyclic GC from rescanning them
+        return ix
+
+    def _at(self, snapshot_id: int | None, as_of: datetime) -> WorldIndex:
+        base = self.index(snapshot_id)
+        key = (snapshot_id, as_of)
+        with self._lock:
+            cached = self._clocked.get(key)
+            if cached is not None:
+                return cached
+        ix = WorldIndex(replace(base.world, as_of=as_of))
+        with self._lock:
+            self._clocked[key] = ix
+            while len(self._clocked) > 4:
+                self._clocked.popitem(last=False)
         return ix
 
     def load_world(self, world: World, *, source: str) -> SnapshotInfo:
@@ -152,9 +176,16 @@ class GraphService:
 
     # --- questions ------------------------------------------------------------------------
     def check(
-        self, principal: str, resource: str, *, via: Via = Via.ANY, snapshot: int | None = None
+        self,
+        principal: str,
+        resource: str,
+        *,
+        via: Via = Via.ANY,
+        snapshot: int | None = None,
+        as_of: datetime | None = None,
     ) -> Verdict:
-        return check(self.index(snapshot), principal, resource, via=via, limits=self.limits)
+        ix = self.index(snapshot, as_of=as_of)
+        return check(ix, principal, resource, via=via, limits=self.limits)
 
     def who_can_access(
         self,
@@ -164,10 +195,22 @@ class GraphService:
         after: str | None = None,
         snapshot: int | None = None,
         count: bool = False,
+        as_of: datetime | None = None,
+        usage: UsageFilter = UsageFilter.ANY,
+        usage_days: int = DEFAULT_UNUSED_DAYS,
     ) -> Page[Reach]:
-        ix = self.index(snapshot)
+        """Who reaches `resource`; each answer says when it was last used (`Reach.last_used`).
+
+        `usage` keeps only the answers used (or not) within `usage_days` before the clock.
+        """
+        ix = self.index(snapshot, as_of=as_of)
         return _page(
-            lambda cursor: who_can_access(ix, resource, after=cursor, limits=self.limits),
+            lambda cursor: _with_usage(
+                ix,
+                who_can_access(ix, resource, after=cursor, limits=self.limits),
+                usage,
+                usage_days,
+            ),
             first,
             after,
             key=lambda r: r.principal,
@@ -182,28 +225,52 @@ class GraphService:
         after: str | None = None,
         snapshot: int | None = None,
         count: bool = False,
+        as_of: datetime | None = None,
+        usage: UsageFilter = UsageFilter.ANY,
+        usage_days: int = DEFAULT_UNUSED_DAYS,
     ) -> Page[Reach]:
-        ix = self.index(snapshot)
+        """What `principal` reaches, each answer with its last use (see `who_can_access`)."""
+        ix = self.index(snapshot, as_of=as_of)
         return _page(
-            lambda cursor: reachable(ix, principal, after=cursor, limits=self.limits),
+            lambda cursor: _with_usage(
+                ix, reachable(ix, principal, after=cursor, limits=self.limits), usage, usage_days
+            ),
             first,
             after,
             key=lambda r: r.resource,
             count=count,
         )
 
-    def can_invite(self, invitee: str, inviter: str, *, snapshot: int | None = None) -> Answer:
-        return can_invite(self.index(snapshot), invitee, inviter)
+    def can_invite(
+        self,
+        invitee: str,
+        inviter: str,
+        *,
+        snapshot: int | None = None,
+        as_of: datetime | None = None,
+    ) -> Answer:
+        return can_invite(self.index(snapshot, as_of=as_of), invitee, inviter)
 
     def can_sign_up(
-        self, email: str, app: str, identity_provider: str, *, snapshot: int | None = None
+        self,
+        email: str,
+        app: str,
+        identity_provider: str,
+        *,
+        snapshot: int | None = None,
+        as_of: datetime | None = None,
     ) -> Answer:
-        return can_sign_up(self.index(snapshot), email, app, identity_provider)
+        return can_sign_up(self.index(snapshot, as_of=as_of), email, app, identity_provider)
 
     def can_request(
-        self, requester: str, access_package: str, *, snapshot: int | None = None
+        self,
+        requester: str,
+        access_package: str,
+        *,
+        snapshot: int | None = None,
+        as_of: datetime | None = None,
     ) -> Answer:
-        return can_request(self.index(snapshot), requester, access_package)
+        return can_request(self.index(snapshot, as_of=as_of), requester, access_package)
 
     def trust_graph(
         self, tenants: list[str] | None = None, *, snapshot: int | None = None
@@ -214,6 +281,21 @@ class GraphService:
             return edges
         wanted = set(tenants)
         return [e for e in edges if e.source in wanted or e.target in wanted]
+
+
+def _with_usage(
+    ix: WorldIndex, answers: Iterator[Reach], usage: UsageFilter, days: int
+) -> Iterator[Reach]:
+    """Each answer with its last recorded use, keeping those `usage` asks for.
+
+    Sign-in evidence covers cross-tenant access only, so a principal of the resource's own
+    tenant is neither used nor unused: the filters leave it out.
+    """
+    for r in answers:
+        r.last_used = ix.usage.last_used(r.principal, r.resource)
+        external = r.principal.split("/", 1)[0] != r.resource.split("/", 1)[0]
+        if usage is UsageFilter.ANY or (external and usage.keeps(r.last_used, ix.now, days)):
+            yield r
 
 
 def _page(

@@ -10,10 +10,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graphmodel.audit.checks import check_info, run_checks
+from graphmodel.audit.model import AuditOptions
+from graphmodel.engine import DEFAULT_UNUSED_DAYS
 from graphmodel.errors import GraphModelError, WorldInvalid
 from graphmodel.ingest.checks import (
     AccessCheck,
     Check,
+    FindingCheck,
     InviteCheck,
     RequestCheck,
     Scenario,
@@ -79,6 +83,8 @@ def _run_check(svc: GraphService, file: str, chk: Check) -> CheckResult:
             detail=detail,
         )
 
+    if isinstance(chk, FindingCheck):
+        return _run_finding(svc, file, chk)
     if isinstance(chk, WhoCanAccessCheck):
         page = svc.who_can_access(chk.resource, first=1000)
         allowed = sorted(r.principal for r in page.items if r.verdict.decision == Decision.ALLOW)
@@ -123,6 +129,29 @@ def _run_check(svc: GraphService, file: str, chk: Check) -> CheckResult:
         _describe(a.decision.value, None, a.codes, None),
         detail,
     )
+
+
+def _run_finding(svc: GraphService, file: str, chk: FindingCheck) -> CheckResult:
+    """The exact set of subjects one audit check reports for the tenant at the world's asOf."""
+    expected = sorted(chk.expect)
+
+    def result(passed: bool, got: str) -> CheckResult:
+        return CheckResult(
+            file=file,
+            check=chk.index,
+            line=chk.line,
+            passed=passed,
+            expected=f"{chk.check}={expected}",
+            got=got,
+        )
+
+    if check_info(chk.check) is None:
+        return result(False, f"error: `{chk.check}` is not an audit check id")
+    days = DEFAULT_UNUSED_DAYS if chk.days is None else chk.days
+    options = AuditOptions(pending_days=days, unused_days=days)
+    findings = run_checks(svc.index(), options=options, checks=(chk.check,))
+    got = sorted({f.subject for f in findings if f.tenant == chk.tenant})
+    return result(got == expected, f"{chk.check}={got}")
 
 
 def _describe(

@@ -37,16 +37,18 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_audit_table_json_and_fail_on(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        capsys, "audit", "--db", str(db), "--tenant", "contoso", "-v", "--limit", "2"
+        capsys, "audit", "--db", str(db), "--tenant", "contoso", "-v", "--limit", "10"
     )
     assert code == 0
-    assert any("guest.pending-with-paths" in x and "contoso/dan" in x for x in out.splitlines())
+    assert any(
+        "invitation.pending-with-paths" in x and "contoso/dan" in x for x in out.splitlines()
+    )
     assert "fabrikam/dan -> contoso/payroll  pending via b2b_collaboration" in out
     code, out, _ = run(capsys, "audit", "--db", str(db), "--json")
     data = json.loads(out)
     assert data["summary"]["open"] == len(data["findings"]) > 0
     dan = next(f for f in data["findings"] if f["subject"] == "contoso/dan")
-    assert dan["counts"]["paths"] == 2 and dan["rules"] == ["L5", "L8"]
+    assert dan["counts"]["paths"] == 8 and dan["rules"] == ["L5", "L8"]
     assert dan["exposures"][0]["path"]["hops"][0]["kind"] == "GUEST_OF"
     code, _, _ = run(capsys, "audit", "--db", str(db), "--fail-on", "high", "--no-record")
     assert code == 1
@@ -70,7 +72,7 @@ def test_html_report_is_self_contained(
 
 def test_suppress_and_zone_commands(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(
-        capsys, "audit", "--db", str(db), "--json", "--check", "guest.pending-with-paths"
+        capsys, "audit", "--db", str(db), "--json", "--check", "invitation.pending-with-paths"
     )
     fp = json.loads(out)["findings"][0]["fingerprint"]
     code, out, _ = run(
@@ -80,7 +82,7 @@ def test_suppress_and_zone_commands(db: Path, capsys: pytest.CaptureFixture[str]
     _, out, _ = run(capsys, "suppressions", "--db", str(db))
     assert fp in out and "alice: invitation resent" in out
     _, out, _ = run(
-        capsys, "audit", "--db", str(db), "--json", "--check", "guest.pending-with-paths"
+        capsys, "audit", "--db", str(db), "--json", "--check", "invitation.pending-with-paths"
     )
     assert json.loads(out)["findings"][0]["status"] == "SUPPRESSED"
     assert run(capsys, "unsuppress", fp, "--db", str(db))[0] == 0

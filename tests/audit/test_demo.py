@@ -35,7 +35,7 @@ def test_readme_shows_the_demo_findings() -> None:
     checks = {a.finding.check for a in report.findings}
     assert {
         "channel.external-outside-zone",
-        "guest.pending-with-paths",
+        "invitation.pending-with-paths",
         "sync.access-outside-groups",
         "xtap.direct-connect-no-ca",
         "xtap.direct-connect-one-way",

@@ -39,6 +39,7 @@ class FakeGraph:
     page_size: int = 100
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     forbidden: set[str] = field(default_factory=set)
+    unlicensed_selects: set[str] = field(default_factory=set)  # 403 for `$select=` of these
     reject_tokens: set[str] = field(default_factory=set)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
@@ -122,6 +123,10 @@ class FakeGraph:
             fault = queue.pop(0) if queue else None
         if fault is not None:
             return fault.status, {"request-id": "req-1", **fault.headers}, _error(fault.code, "x")
+        selected = ",".join(parse_qs(query).get("$select", [])).lower()
+        if any(s.lower() in selected for s in self.unlicensed_selects):
+            return 403, {}, _error("Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                                   "Neither tenant is B2C or tenant doesn't have premium license")
         if any(path.startswith(p) for p in self.forbidden):
             return 403, {}, _error("Authorization_RequestDenied",
                                    "Insufficient privileges to complete the operation.")

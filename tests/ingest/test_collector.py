@@ -32,7 +32,7 @@ from graphmodel.schema.verdict import Decision
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
 from tests.ingest.fake_graph import FakeGraph, Fault
-from tests.ingest.fake_tenant import TEAM, make_certificate, routes
+from tests.ingest.fake_tenant import MY_APP, TEAM, make_certificate, routes
 from tests.ingest.graph_folders import CONTOSO_ID, FABRIKAM_ID, dangling_refs
 
 
@@ -114,7 +114,9 @@ def test_paging_follows_every_next_link_verbatim(fake: FakeGraph, tmp_path: Path
     Run(fake)(tmp_path / "t")
     users = [p for p in fake.graph_paths() if p.startswith("/v1.0/users")]
     assert users[0].startswith("/v1.0/users?%24select=id")
-    assert users[1:] == ["/v1.0/users?$skiptoken=2", "/v1.0/users?$skiptoken=4"]
+    # the directory pass, then the signInActivity pass (AuditLog.Read.All) pages the same way
+    assert users[1:3] == ["/v1.0/users?$skiptoken=2", "/v1.0/users?$skiptoken=4"]
+    assert "signInActivity" in users[3] and users[4:] == users[1:3]
     pages = [json.loads((tmp_path / "t" / f).read_text())
              for f in ("users.json", "users.page2.json", "users.page3.json")]
     assert [len(p["value"]) for p in pages] == [2, 2, 1]
@@ -233,3 +235,54 @@ def test_a_certificate_file_without_a_key_is_refused(tmp_path: Path) -> None:
     assert str(err.value) == f"`{cert}` must hold both the private key and the certificate in PEM"
 
 
+
+
+def _sign_in_log(fake: FakeGraph) -> None:
+    """The fake tenant's sign-in log: Graph-documented entries of guest bob to the app."""
+    page = json.loads((Path(__file__).parent / "evidence_samples" / "signIns-page1.json")
+                      .read_text())
+    sp = next(s for s in fake.routes["/servicePrincipals"] if s["id"] == MY_APP)
+    guest = next(u for u in fake.routes["/users"] if u.get("displayName") == "bob")
+    entries = []
+    for e in page["value"]:
+        e = {**e, "appId": sp["appId"], "resourceTenantId": CONTOSO_ID}
+        if e["crossTenantAccessType"] != "none":
+            e.update(userId=guest["id"], homeTenantId=FABRIKAM_ID)
+        entries.append(e)
+    fake.routes["/auditLogs/signIns"] = entries
+
+
+def test_sign_in_logs_are_aggregated_and_raw_entries_not_kept(
+    fake: FakeGraph, tmp_path: Path
+) -> None:
+    _sign_in_log(fake)
+    out = tmp_path / "contoso"
+    Run(fake)(out)
+    asked = [p for p in fake.graph_paths() if p.startswith("/v1.0/auditLogs/signIns")]
+    assert asked and "createdDateTime+ge+" in asked[0].replace("%20", "+")
+    assert not list(out.glob("signIns*.json"))  # no raw log entry is written
+    usage = json.loads((out / "signInUsage.json").read_text())["value"]
+    assert [(u["crossTenantAccessType"], u["signInCount"]) for u in usage] == [
+        ("b2bCollaboration", 1)]  # the failed attempt and the same-tenant sign-in do not count
+    world, _ = import_export([out])
+    (found,) = world.tenants[0].sign_ins
+    assert (found.user, found.resource, found.count) == (
+        "Fabrikam/bob", "contoso/my-app-instance-in-tenant", 1)
+
+
+def test_sign_in_evidence_without_audit_permission_or_licence_is_reported(
+    fake: FakeGraph, tmp_path: Path
+) -> None:
+    fake.forbidden = {"/auditLogs"}
+    fake.unlicensed_selects = {"signInActivity"}
+    run = Run(fake)
+    with pytest.raises(MissingPermissions) as err:
+        run(tmp_path / "t")
+    assert err.value.permissions == ("AuditLog.Read.All",)
+    assert {e for _, e in err.value.missing} == {"/users", "/auditLogs/signIns"}
+    assert ("no permission for `/users` (needs `AuditLog.Read.All` and a Microsoft Entra ID P1 "
+            "or P2 licence); continuing") in run.messages
+    manifest = json.loads((tmp_path / "t" / "manifest.json").read_text())
+    assert manifest["missingPermissions"] == ["AuditLog.Read.All"]
+    world, _ = import_export([tmp_path / "t"])  # the directory itself was collected
+    assert world.users and all(u.last_sign_in_date_time is None for u in world.users)

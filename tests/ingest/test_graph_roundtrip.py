@@ -44,8 +44,10 @@ def _service(world: World) -> Iterator[GraphService]:
 
 
 def _answers(svc: GraphService, checks: tuple[object, ...]) -> list[object]:
+    from graphmodel.audit import AuditOptions, run_checks
     from graphmodel.ingest.checks import (
         AccessCheck,
+        FindingCheck,
         InviteCheck,
         RequestCheck,
         SignUpCheck,
@@ -68,6 +70,12 @@ def _answers(svc: GraphService, checks: tuple[object, ...]) -> list[object]:
         elif isinstance(chk, SignUpCheck):
             a = svc.can_sign_up(chk.email, chk.app, chk.identity_provider)
             out.append(("signUp", a.decision, sorted(a.codes)))
+        elif isinstance(chk, FindingCheck):  # the same findings come out of the import path
+            days = 90 if chk.days is None else chk.days
+            options = AuditOptions(pending_days=days, unused_days=days)
+            found = run_checks(svc.index(), options=options, checks=(chk.check,))
+            out.append(("finding", chk.check, sorted(f.subject for f in found
+                                                     if f.tenant == chk.tenant)))
         elif isinstance(chk, RequestCheck):
             a = svc.can_request(chk.requester, chk.access_package)
             out.append(("request", a.decision, sorted(a.codes)))

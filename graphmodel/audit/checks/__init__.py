@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graphmodel.audit.checks import baseline, crosstenant, identities, resources
+from graphmodel.audit.checks import baseline, crosstenant, identities, resources, usage
 from graphmodel.audit.checks._base import Check, make_finding
 from graphmodel.audit.context import AuditContext
 from graphmodel.audit.model import SEVERITY_RANK, AuditOptions, CheckInfo, Finding, Zone
@@ -23,12 +23,13 @@ __all__ = [
     "run_checks",
 ]
 
-CATALOGUE_VERSION = "1"
+CATALOGUE_VERSION = "2"
 CATALOGUE: tuple[Check, ...] = (
     *baseline.CHECKS,
     *crosstenant.CHECKS,
     *identities.CHECKS,
     *resources.CHECKS,
+    *usage.CHECKS,
 )
 _BY_ID = {c.info.id: c.info for c in CATALOGUE}
 

@@ -30,8 +30,13 @@ def make_finding(
     message: str,
     policy: str | None = None,
     exposures: Iterable[Exposure] = (),
+    identity: str | None = None,
 ) -> Finding:
-    """A Finding of `info` with its fingerprint; exposures de-duplicated by key and sorted."""
+    """A Finding of `info` with its fingerprint; exposures de-duplicated by key and sorted.
+
+    The fingerprint hashes the check id and `identity` (default: the subject); a check whose
+    subject is not unique across tenants (a partner's handle) passes one that is.
+    """
     unique: dict[str, Exposure] = {}
     for e in exposures:
         unique.setdefault(e.key, e)
@@ -41,7 +46,7 @@ def make_finding(
         rules=info.rules,
         tenant=tenant,
         subject=subject,
-        fingerprint=fingerprint_of(info.id, subject),
+        fingerprint=fingerprint_of(info.id, identity or subject),
         message=message,
         policy=policy,
         exposures=tuple(unique[k] for k in sorted(unique)),

@@ -17,9 +17,13 @@ Definitions used by the checks:
   goes through a group the synced object is a member of in the target tenant; every other
   access (direct assignment, access package, team or channel membership, an app that requires
   no assignment) is *outside the groups that justify its sync*;
-- the *age* of a pending invitation would come from its sent date; the schema's `Invitation`
-  records none (and `World.as_of` alone cannot date it), so the age is reported as unknown and
-  every pending guest holding a path is reported whatever `pending_days` says.
+- the *age* of a pending invitation is the time since the guest's
+  `externalUserStateChangeDateTime` (when PendingAcceptance was set, i.e. the invitation was
+  sent), counted at the evaluation clock; a guest without that date has an unknown age and is
+  not reported (unknown is never "long ago", `scenarios.md`);
+- a pending guest is reported when its answer for some resource is `pending`, whether that
+  access comes from a grant or from an app that requires no assignment: either way the
+  redeemer gets it.
 """
 
 from __future__ import annotations
@@ -40,14 +44,14 @@ from graphmodel.schema.verdict import AccessPath, Decision, Hop, Verdict
 __all__ = ["CHECKS", "invitation_age"]
 
 PENDING = CheckInfo(
-    id="guest.pending-with-paths",
-    title="guests pending acceptance that already hold paths",
+    id="invitation.pending-with-paths",
+    title="invitations pending for more than N days whose guests already hold paths",
     severity=Severity.MEDIUM,
     rules=("L5", "L8"),
-    description="A guest object in PendingAcceptance already holds grant paths (groups, "
-    "assignments, packages, teams): whoever redeems the invitation link gets them. Reported "
-    "when pending longer than the threshold, or when the age is unknown. Exposes each pending "
-    "access with its path.",
+    description="A guest object has been in PendingAcceptance for more than `--pending-days` "
+    "(default 90, dated by externalUserStateChangeDateTime) and its answer for some resource is "
+    "`pending`: whoever redeems the invitation link gets that access. Guests without the date "
+    "are not reported (age unknown). Exposes each pending access with its path.",
 )
 HOME_DISABLED = CheckInfo(
     id="guest.home-disabled-with-paths",
@@ -81,13 +85,9 @@ PACKAGE_OPEN = CheckInfo(
 
 
 def invitation_age(ctx: AuditContext, guest: User) -> timedelta | None:
-    """How long the guest has been pending, when the world records when it was invited.
-
-    The schema's `Invitation` has no sent date and `User` no state-change time, so this is
-    None for every world today; the check then reports the guest with its age unknown.
-    """
-    del ctx, guest
-    return None
+    """How long the guest has been pending at the evaluation clock, None when undated."""
+    since = guest.external_user_state_change_date_time
+    return None if since is None else ctx.ix.now - since
 
 
 def _by_principal(ctx: AuditContext, tenant: str) -> dict[str, list[Verdict]]:
@@ -104,24 +104,20 @@ def _pending(ctx: AuditContext) -> Iterator[Finding]:
         if u.external_user_state != ExternalUserState.PENDING_ACCEPTANCE:
             continue
         age = invitation_age(ctx, u)
-        if age is not None and age <= timedelta(days=ctx.options.pending_days):
+        if age is None or age <= timedelta(days=ctx.options.pending_days):
             continue
         if u.tenant not in reach:
             reach[u.tenant] = _by_principal(ctx, u.tenant)
         principal = ctx.ix.home_identity(u).ref
-        since = "age unknown" if age is None else f"pending {age.days} days"
+        since = f"pending {age.days} days"
         exposures = [
-            ctx.exposure(v, path=held[0], detail=since)
+            ctx.exposure(v, path=next(iter(held_paths(v)), None), detail=since)
             for v in reach[u.tenant].get(principal, ())
-            if v.decision == Decision.PENDING and (held := held_paths(v))
+            if v.decision == Decision.PENDING
         ]
         if not exposures:
             continue
-        when = (
-            "for an unknown time (the world records no invitation date)"
-            if age is None
-            else f"for {age.days} days (more than {ctx.options.pending_days})"
-        )
+        when = f"for {age.days} days (more than {ctx.options.pending_days})"
         yield make_finding(
             PENDING,
             tenant=u.tenant,

@@ -12,21 +12,26 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from graphmodel.ingest.collector.errors import GraphRequestFailed, MissingPermissions
 from graphmodel.ingest.collector.graph import GraphClient, SubResponse
-from graphmodel.ingest.collector.permissions import endpoint_of, required_permission
+from graphmodel.ingest.collector.permissions import AUDIT_LOG, endpoint_of, required_permission
 from graphmodel.ingest.graph_export import layout as L
 from graphmodel.ingest.graph_export.files import iter_collection, iter_file
 from graphmodel.ingest.graph_export.reader import Report
+from graphmodel.ingest.graph_export.records import TenantData
+from graphmodel.ingest.graph_export.sign_ins import add_raw_sign_in, usage_entries
+from graphmodel.ingest.graph_export.values import At
 
 __all__ = ["ENDPOINTS", "USER_SELECT", "CollectResult", "Endpoint", "collect"]
 
 USER_SELECT = ("id,userPrincipalName,displayName,mail,otherMails,userType,creationType,"
-               "externalUserState,externalUserStateChangeDateTime,identities,accountEnabled")
+               "externalUserState,externalUserStateChangeDateTime,identities,accountEnabled,"
+               "createdDateTime")
+SIGN_IN_LOG_DAYS = 30  # the sign-in log retention of Microsoft Entra ID P1/P2
 _EM = "/identityGovernance/entitlementManagement"
 
 
@@ -79,6 +84,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(L.ACCESS_PACKAGE_ASSIGNMENTS, f"{_EM}/assignments",
              {"$expand": "accessPackage,target"}, optional=True),
     Endpoint(L.ENTITLEMENT_SETTINGS, f"{_EM}/settings", optional=True),
+    # AuditLog.Read.All and a P1/P2 licence; a 403 is reported, the rest is still collected
+    Endpoint(L.SIGN_IN_ACTIVITY, "/users", {"$select": "id,signInActivity", "$top": "999"},
+             paged=True, optional=True),
     Endpoint(L.MTO, "/tenantRelationships/multiTenantOrganization", optional=True),
     Endpoint(L.MTO_TENANTS, "/tenantRelationships/multiTenantOrganization/tenants",
              optional=True),
@@ -109,6 +117,7 @@ def collect(
     for ep in endpoints:
         run.endpoint(ep)
     run.relationships()
+    run.sign_ins(tenant_id, started)
     run.write(L.MANIFEST, {
         "format": "tenantgraph-graph-export", "version": 1, "tenantId": tenant_id,
         "graphBaseUrl": client.url("", "v1.0").rstrip("/"), "collectedAt": started.isoformat(),
@@ -138,10 +147,8 @@ class _Run:
     def failed(self, url: str, exc: Exception, *, optional: bool) -> None:
         what = endpoint_of(url, generic=True)
         if isinstance(exc, MissingPermissions):
-            needed = (required_permission(url), what)
-            if needed not in self.result.missing:
-                self.result.missing.append(needed)
-                self.notify(f"no permission for `{what}` (needs `{needed[0]}`); continuing")
+            for needed in exc.missing or ((required_permission(url), what),):
+                self._missing(needed)
             return
         if optional:
             self.result.absent.append(what)
@@ -149,6 +156,13 @@ class _Run:
         else:
             self.result.skipped.append(what)
             self.notify(f"skipped `{what}`, so the export is incomplete: {exc}")
+
+    def _missing(self, needed: tuple[str, str]) -> None:
+        if needed in self.result.missing:
+            return
+        self.result.missing.append(needed)
+        licence = " and a Microsoft Entra ID P1 or P2 licence" if needed[0] == AUDIT_LOG else ""
+        self.notify(f"no permission for `{needed[1]}` (needs `{needed[0]}`{licence}); continuing")
 
     def endpoint(self, ep: Endpoint) -> None:
         try:
@@ -192,6 +206,24 @@ class _Run:
         source = iter_collection(self.out, rel, self.report) if paged else iter_file(
             self.out / rel, self.report)
         return [obj for _, obj in source if isinstance(obj.get(key), str)]
+
+    def sign_ins(self, tenant_id: str, now: datetime) -> None:
+        """Aggregate the retained sign-in log into `signInUsage.json`; raw logs are not kept."""
+        since = (now - timedelta(days=SIGN_IN_LOG_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        path = "/auditLogs/signIns"
+        data = TenantData(folder=self.out, label=self.out.name, tenant_id=tenant_id)
+        params = {"$filter": f"createdDateTime ge {since}", "$top": "1000"}
+        try:
+            for n, page in enumerate(self.client.pages(path, params)):
+                for i, obj in enumerate(page.get("value") or []):
+                    if isinstance(obj, dict):
+                        add_raw_sign_in(data, At(self.report, path, (n, i)), obj)
+        except (MissingPermissions, GraphRequestFailed) as exc:
+            self.failed(self.client.url(path, "v1.0"), exc, optional=True)
+            return
+        self.write(L.SIGN_IN_USAGE, {"value": usage_entries(data)})
+        self.notify(f"collected `{path}` since {since}: {len(data.sign_ins)} cross-tenant "
+                    "(user, app) aggregates")
 
     def relationships(self) -> None:
         groups = self.ids(L.GROUPS, paged=True)

@@ -82,7 +82,8 @@ class GraphClient:
     def get(self, path: str, params: dict[str, str] | None = None, *, version: str = "v1.0",
             headers: dict[str, str] | None = None) -> dict[str, Any]:
         resp = self._send("GET", self.url(path, version), params=params, headers=headers)
-        return self._json(resp, self.url(path, version))
+        # the sent URL, query included: `$select=signInActivity` needs its own permission
+        return self._json(resp, str(resp.request.url))
 
     def pages(self, path: str, params: dict[str, str] | None = None, *, version: str = "v1.0",
               headers: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:

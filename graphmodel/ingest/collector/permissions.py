@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["ALL_PERMISSIONS", "endpoint_of", "required_permission"]
+__all__ = ["ALL_PERMISSIONS", "AUDIT_LOG", "endpoint_of", "required_permission"]
+
+AUDIT_LOG = "AuditLog.Read.All"
+"""Sign-in logs and users' `signInActivity`; both also need a Microsoft Entra ID P1/P2 licence."""
 
 _ID = r"[^/]+"
 _RULES: tuple[tuple[str, str], ...] = (
@@ -22,6 +25,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"^/teams", "Team.ReadBasic.All"),
     (rf"^/groups/{_ID}/(members|transitiveMembers)", "GroupMember.Read.All"),
     (r"^/groups", "Group.Read.All"),
+    (r"^/auditLogs", AUDIT_LOG),
     (r"^/users", "User.Read.All"),
     (r"^/organization", "Organization.Read.All"),
     (r"^/domains", "Domain.Read.All"),
@@ -81,7 +85,11 @@ def required_permission(url: str) -> str:
     'Policy.Read.All'
     >>> required_permission("/v1.0/teams/1/channels/19:x@thread.tacv2/allMembers")
     'ChannelMember.Read.All'
+    >>> required_permission("/v1.0/users?$select=id,signInActivity")
+    'AuditLog.Read.All'
     """
+    if "signinactivity" in urlsplit(url).query.lower():
+        return AUDIT_LOG  # `$select=signInActivity` on /users
     path = endpoint_of(url)
     for pattern, permission in _COMPILED:
         if pattern.search(path):

@@ -7,6 +7,7 @@ guest's `otherMails` holds its home address, as Entra records the invited addres
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graphmodel.ingest.graph_export import layout as L
@@ -82,7 +83,20 @@ def _user(world: World, t: Tenant, u: User) -> dict[str, Any]:
         "externalUserState": u.external_user_state.value if u.external_user_state else None,
         "accountEnabled": u.account_enabled,
         "identities": identities,
+        "createdDateTime": _time(u.created_date_time),
+        "externalUserStateChangeDateTime": _time(u.external_user_state_change_date_time),
+        # The model keeps one date, the later of interactive and non-interactive sign-ins.
+        "signInActivity": {
+            "lastSignInDateTime": _time(u.last_sign_in_date_time),
+            "lastNonInteractiveSignInDateTime": None,
+            "lastSuccessfulSignInDateTime": None,
+        },
     }
+
+
+def _time(value: datetime | None) -> str | None:
+    """Graph's timestamp form: UTC with `Z`."""
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _directory_object(world: World, ref: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,7 @@ def export_world(world: World, root: Path, *, page_size: int = PAGE_SIZE) -> lis
         directory_files(world, tenant, w)
         _policies(world, tenant, w)
         _governance(world, tenant, w)
+        _sign_ins(world, tenant, w)
         folders.append(folder)
     return folders
 
@@ -102,6 +104,35 @@ def _tenant(world: World, t: Tenant, w: Writer) -> None:
     w.collection(L.DOMAINS, [{"id": d["name"], "isDefault": d["isDefault"], "isVerified": True,
                               "isInitial": d["isInitial"], "authenticationType": "Managed"}
                              for d in domains], "domains")
+
+
+def _sign_ins(world: World, t: Tenant, w: Writer) -> None:
+    """`signInUsage.json`: the tenant's sign-in aggregates, by Graph ids (none: no file)."""
+    if not t.sign_ins:
+        return
+    items: list[dict[str, Any]] = []
+    for s in t.sign_ins:
+        user = world.user_by_ref[s.user]
+        app = world.app_by_ref.get(s.resource)
+        channel = world.channel_by_ref.get(s.resource)
+        owner = app.tenant if app is not None else channel.tenant if channel is not None else ""
+        items.append({
+            "userId": user.id,
+            "userPrincipalName": user.user_principal_name,
+            "homeTenantId": world.tenant_by_name[user.tenant].id,
+            "resourceTenantId": world.tenant_by_name[owner].id,
+            "appId": app.app_id if app is not None else None,
+            "channelId": channel.id if channel is not None else None,
+            "crossTenantAccessType": s.cross_tenant_access_type.value,
+            "firstSignInDateTime": _time(s.first),
+            "lastSignInDateTime": _time(s.last),
+            "signInCount": s.count,
+        })
+    w.collection(L.SIGN_IN_USAGE, items, "signInUsage")
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _policies(world: World, t: Tenant, w: Writer) -> None:

@@ -30,6 +30,7 @@ from graphmodel.ingest.graph_export.read_teams import read_teams
 from graphmodel.ingest.graph_export.read_xtap import read_cross_tenant_access
 from graphmodel.ingest.graph_export.reader import Progress, Report
 from graphmodel.ingest.graph_export.records import TenantData
+from graphmodel.ingest.graph_export.sign_ins import link_sign_ins, read_sign_ins
 from graphmodel.schema.enums import DirectoryRole
 from graphmodel.schema.world import World
 
@@ -76,7 +77,8 @@ def import_export(
                 "imported"))
             continue
         for read in (read_users, read_roles, read_groups, read_apps, read_cross_tenant_access,
-                     read_settings, read_conditional_access, read_teams, read_governance):
+                     read_settings, read_conditional_access, read_teams, read_governance,
+                     read_sign_ins):
             read(data, report)
         datas.append(data)
     if problems or not datas:
@@ -113,4 +115,4 @@ def import_export(
         source=next((d.source for d in datas if d.source), None)
         or ", ".join(str(f) for f in folders),
     )
-    return world, report.issues
+    return link_sign_ins(world, datas), report.issues

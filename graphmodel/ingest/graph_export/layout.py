@@ -48,6 +48,9 @@ __all__ = [
     "ROLE_ASSIGNMENTS",
     "ROLE_TEMPLATE_IDS",
     "SERVICE_PRINCIPALS",
+    "SIGN_INS",
+    "SIGN_IN_ACTIVITY",
+    "SIGN_IN_USAGE",
     "TEAMS_CHANNELS_POLICY",
     "TEAMS_DIR",
     "TENANT_INFORMATION",
@@ -93,12 +96,15 @@ MTO = "multiTenantOrganization.json"  # GET /tenantRelationships/multiTenantOrga
 MTO_TENANTS = "multiTenantOrganization.tenants.json"  # .../multiTenantOrganization/tenants
 INVITATIONS = "invitations.json"  # bodies of POST /invitations responses (optional)
 TEAMS_CHANNELS_POLICY = "teamsChannelsPolicy.json"  # Get-CsTeamsChannelsPolicy Global (not Graph)
+SIGN_IN_USAGE = "signInUsage.json"  # tenantgraph's aggregate of auditLogs/signIns (collector)
 
 # --- paged collections (base names: `users` -> users.json, users.page2.json, ...) --------
 USERS = "users"
 GROUPS = "groups"
 APPLICATIONS = "applications"
 SERVICE_PRINCIPALS = "servicePrincipals"
+SIGN_INS = "signIns"  # raw GET /auditLogs/signIns pages, if kept (aggregated on import)
+SIGN_IN_ACTIVITY = "userSignInActivity"  # GET /users?$select=id,signInActivity (AuditLog)
 
 # --- folders of per-object responses -----------------------------------------------------
 GROUP_MEMBERS = "groupMembers"  # groupMembers/<groupId>.json: GET /groups/{id}/members

@@ -281,6 +281,9 @@ class Linker:
                     roles=tuple(roles.get((draft.tenant, rec.id), ())),
                     guest_of=draft.guest_of,
                     synced_from=draft.synced_from,
+                    created_date_time=rec.created,
+                    external_user_state_change_date_time=rec.state_changed,
+                    last_sign_in_date_time=rec.last_sign_in,
                 )
             )
         return out

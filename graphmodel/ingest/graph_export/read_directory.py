@@ -9,6 +9,7 @@ provider comes from the federated `identities[].issuer`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,11 @@ def read_users(data: TenantData, report: Report) -> None:
         rec = user_record(at, obj)
         if rec is not None:
             data.users[rec.id] = rec  # a later copy (delta pages) replaces an earlier one
+    # signInActivity collected on its own (it needs AuditLog.Read.All and a P1/P2 licence)
+    for at, obj in iter_collection(data.folder, L.SIGN_IN_ACTIVITY, report):
+        found = data.users.get(str(obj.get("id")))
+        if found is not None and (when := last_sign_in(at, obj)) is not None:
+            found.last_sign_in = when
 
 
 def user_record(at: At, obj: dict[str, Any]) -> UserRec | None:
@@ -139,7 +145,43 @@ def user_record(at: At, obj: dict[str, Any]) -> UserRec | None:
         external=external,
         invited=creation is CreationType.INVITATION or state is not None
         or "creationType" not in obj,
+        created=graph_time(at, obj, "createdDateTime"),
+        state_changed=graph_time(at, obj, "externalUserStateChangeDateTime"),
+        last_sign_in=last_sign_in(at, obj),
     )
+
+
+def graph_time(at: At, obj: dict[str, Any], key: str) -> datetime | None:
+    """A Graph timestamp; null, `""` and `0001-01-01T00:00:00Z` (Graph's "never") are None."""
+    value = obj.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    found = at.timestamp(obj, key)
+    return None if found is None or found.year <= 1 else found
+
+
+def last_sign_in(at: At, obj: dict[str, Any]) -> datetime | None:
+    """When the user last signed in, from `signInActivity` (AuditLog.Read.All, Entra ID P1).
+
+    `lastSuccessfulSignInDateTime` (a successful interactive or non-interactive sign-in) when
+    Graph has it; it exists since December 2023 and is not backfilled, so without it the later
+    of `lastSignInDateTime` (interactive) and `lastNonInteractiveSignInDateTime` is used. Those
+    two also count failed attempts, so they can only make an account look more active than it
+    is: a guest is never reported stale because of them.
+    """
+    activity = obj.get("signInActivity")
+    if not isinstance(activity, dict):
+        return None
+    sub = at.sub("signInActivity")
+    success = graph_time(sub, activity, "lastSuccessfulSignInDateTime")
+    if success is not None:
+        return success
+    attempts = [
+        t
+        for key in ("lastSignInDateTime", "lastNonInteractiveSignInDateTime")
+        if (t := graph_time(sub, activity, key)) is not None
+    ]
+    return max(attempts) if attempts else None
 
 
 def _upn_identity(at: At, obj: dict[str, Any]) -> str | None:

@@ -51,6 +51,8 @@ __all__ = [
     "PolicyRec",
     "RegistrationRec",
     "SharedTeamRec",
+    "SignInAgg",
+    "SignInKey",
     "SpRec",
     "TeamRec",
     "TenantData",
@@ -73,6 +75,9 @@ class UserRec:
     idp: IdentityProviderKind
     external: bool  # represents someone else's identity (#EXT#, ExternalAzureAD, invited)
     invited: bool  # B2B invitation (else cross-tenant sync); unknown creationType = invited
+    created: datetime | None = None  # createdDateTime
+    state_changed: datetime | None = None  # externalUserStateChangeDateTime
+    last_sign_in: datetime | None = None  # from signInActivity (see read_directory.last_sign_in)
 
 
 @dataclass(slots=True)
@@ -244,6 +249,27 @@ class InvitationRec:
     invited_by: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class SignInKey:
+    """What one sign-in aggregate is about, still in Graph ids."""
+
+    user_id: str
+    upn: str | None
+    home_tenant_id: str
+    resource_tenant_id: str
+    app_id: str | None
+    channel_id: str | None
+    access_type: str  # b2bCollaboration | b2bDirectConnect
+
+
+@dataclass(slots=True)
+class SignInAgg:
+    at: At
+    last: datetime
+    first: datetime | None
+    count: int | None
+
+
 @dataclass(slots=True)
 class TenantData:
     """Everything read from one tenant folder (ids still Graph ids)."""
@@ -286,5 +312,6 @@ class TenantData:
     policies: list[PolicyRec] = field(default_factory=list)
     package_assignments: list[PackageAssignmentRec] = field(default_factory=list)
     invitations: list[InvitationRec] = field(default_factory=list)
+    sign_ins: dict[SignInKey, SignInAgg] = field(default_factory=dict)
     known_tenants: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     # ^ tenant id -> (display name, default domain): tenantInformation, MTO members, partners

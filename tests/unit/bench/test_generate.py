@@ -39,3 +39,13 @@ def test_shape_of_a_generated_world() -> None:
     assert any(c.membership_type.value == "shared" and c.shared_with_teams for c in world.channels)
     assert widest_app(world) in world.app_by_ref
     assert all(t.type == TenantType.WORKFORCE for t in world.tenants[:10])
+
+
+def test_world_file_round_trip_keeps_sign_in_evidence(tmp_path: Path) -> None:
+    from bench.probe_usage import with_sign_ins
+
+    world = with_sign_ins(generate("T", seed=2), share=0.2)
+    assert any(t.sign_ins for t in world.tenants)
+    path = tmp_path / "t.yaml"
+    write_world_yaml(world, path)
+    assert load_world_file(path) == world

@@ -13,6 +13,7 @@ from graphmodel.export import FORMATS
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
 from tests.conformance.worlds import three_tenants
+from tests.ingest.graph_folders import SHARED
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +79,31 @@ def test_who_export_lists_every_principal(db, svc, capsys):
 def test_missing_arguments_are_a_usage_error(extra, message, db, capsys):
     assert main(["export", "--format", "dot", *extra, "--db", str(db)]) == 2
     assert message in capsys.readouterr().err
+
+
+EVIDENCE = SHARED / "scenarios" / "evidence" / "stale-guests-and-old-invitations.yaml"
+
+
+def test_graph_format_round_trips_a_world_file_through_import(tmp_path, capsys):
+    from graphmodel.ingest import load_world_file
+    from tests.ingest.graph_folders import different_fields
+
+    out = tmp_path / "export"
+    assert main(["export", "--format", "graph", "--world", str(EVIDENCE), "--out", str(out)]) == 0
+    assert "wrote 2 tenant folder(s)" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["contoso", "fabrikam"]
+    db = tmp_path / "back.db"
+    assert main(["import", str(out), "--db", str(db), "--quiet"]) == 0
+    with open_store("memory", path=str(db)) as store:
+        back = GraphService(store).world()
+    assert different_fields(load_world_file(EVIDENCE), back) == []
+
+
+def test_graph_format_exports_a_snapshot_and_refuses_a_used_folder(db, svc, tmp_path, capsys):
+    out = tmp_path / "snap"
+    assert main(["export", "--format", "graph", "--db", str(db), "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == {t.name for t in svc.world().tenants}
+    assert main(["export", "--format", "graph", "--db", str(db), "--out", str(out)]) == 2
+    assert "is not an empty folder" in capsys.readouterr().err
+    assert main(["export", "--format", "graph", "--db", str(db)]) == 2
+    assert "give the target folder with `--out`" in capsys.readouterr().err

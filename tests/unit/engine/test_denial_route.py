@@ -93,22 +93,23 @@ def test_the_cli_reports_the_route_and_no_mfa_for_a_denial(tmp_path: Path) -> No
     world.write_text(WORLD, encoding="utf-8")
     db = str(tmp_path / "t.db")
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+    def run(*args: str, status: int = 0) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
             [sys.executable, "-m", "graphmodel.cli", *args, "--db", db],
             capture_output=True,
             text=True,
             timeout=120,
             cwd=REPO,
-            check=True,
         )
+        assert done.returncode == status, done.stderr
+        return done
 
     run("load", str(world))
-    text = run("check", "fabrikam/bob", "contoso/t/c1").stdout
+    text = run("check", "fabrikam/bob", "contoso/t/c1", status=1).stdout  # 1: DENY
     assert text.splitlines()[0] == "DENY  fabrikam/bob -> contoso/t/c1  (via b2b_direct_connect)"
     assert "MFA" not in text.splitlines()[0]
-    data = json.loads(run("check", "fabrikam/bob", "contoso/t/c1", "--json").stdout)
-    assert (data["decision"], data["via"], data["mfa"]) == ("deny", "b2b_direct_connect", None)
+    data = json.loads(run("check", "fabrikam/bob", "contoso/t/c1", "--json", status=1).stdout)
+    assert (data["decision"], data["via"], data["mfa"]) == ("DENY", "B2B_DIRECT_CONNECT", None)
 
 
 def test_exports_of_a_denial_leave_the_mfa_place_empty() -> None:
