@@ -1,8 +1,9 @@
 """CLI commands of the API, plugged into `tenantgraph` via the `tenantgraph.commands` entry point.
 
 - `tenantgraph serve [--host 127.0.0.1] [--port 8000] [--db FILE] [--store memory|neo4j]
-  [--tokens FILE] [--no-auth] [--demo]` runs the API with uvicorn. Authentication is on unless
-  `--no-auth` is given; `--demo` loads `fixtures/demo.yaml` when the store holds no snapshot yet
+  [--tokens FILE] [--no-auth] [--demo]` runs the API with uvicorn (hardening flags:
+  `api.serve_flags`). Authentication is on unless `--no-auth` is given (loopback only);
+  `--demo` loads `fixtures/demo.yaml` when the store holds no snapshot yet
   (an existing store is never overwritten) and prints what it loaded.
 - `tenantgraph token create --role reader|auditor|admin [--tenant T ...] [--name N]` prints a
   new token once; `token list` and `token revoke ID` manage them. The token file defaults to
@@ -29,13 +30,12 @@ from api.auth import (
     tokens_path_for,
 )
 from api.limits import Limits
+from api.serve_flags import ServeSecurity, add_security_arguments, no_auth_refusal
 from graphmodel.cli._common import DEFAULT_DB, Command, add_store_arguments, open_service
 from graphmodel.ingest import load_world_text_with_warnings
 from graphmodel.service import GraphService
 
 __all__ = ["COMMANDS", "load_demo"]
-
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 def _token_store(args: argparse.Namespace) -> TokenStore:
@@ -73,18 +73,22 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
         "--demo", action="store_true", help="load fixtures/demo.yaml if the store is empty"
     )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (info)")
+    add_security_arguments(parser)
 
 
 def _serve(args: argparse.Namespace) -> int:
+    refusal = no_auth_refusal(args.host) if args.no_auth else None
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     service = open_service(args)
     try:
         if args.demo:
             print(load_demo(service), file=sys.stderr)
         auth: Authenticator
         if args.no_auth:
-            where = "" if args.host in _LOOPBACK else f" ON {args.host}, NOT ONLY LOCALHOST"
             print(
-                f"WARNING: authentication is disabled (--no-auth){where}; anyone who can reach "
+                "WARNING: authentication is disabled (--no-auth); anyone who can reach "
                 "the port can read and change everything",
                 file=sys.stderr,
             )
@@ -101,7 +105,15 @@ def _serve(args: argparse.Namespace) -> int:
     except BaseException:
         service.store.close()
         raise
-    app = create_app(service, auth=auth, limits=Limits())
+    security = ServeSecurity.from_args(args, args.tokens or tokens_path_for(args.db))
+    app = create_app(
+        service,
+        auth=auth,
+        limits=Limits(),
+        http=security.http,
+        rate_limit=security.rate_limit,
+        audit=security.audit,
+    )
     print(f"serving GraphQL on http://{args.host}:{args.port}/graphql", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0

@@ -1,0 +1,77 @@
+"""Parse and validate GraphQL documents in the thread pool, with bounded caches.
+
+Why: parsing a 1 MB document or validating thousands of overlapping fields takes CPU seconds in
+graphql-core (its overlap rule is quadratic in the fields of one selection). On the event loop
+that time stops every other request, `/healthz` included. Here each step runs in a worker thread
+and the loop keeps answering; the results are cached per document (and, for validation, per rule
+set), so a dashboard's repeated queries cost nothing after the first. The token limit is checked
+in the same thread before parsing (`api.limits.tokens_over`).
+
+These replace strawberry's `ParserCache` and `ValidationCache`, which run on the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Collection
+from functools import lru_cache
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
+from starlette.concurrency import run_in_threadpool
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from api.limits import tokens_over
+
+__all__ = ["OffLoopParse", "OffLoopValidate"]
+
+_CACHE = 256  # distinct documents kept (bounded: a public endpoint sees any text)
+_CACHEABLE = 64 * 1024  # longer documents are parsed every time, never kept
+
+
+@lru_cache(maxsize=_CACHE)
+def _parse_cached(query: str) -> DocumentNode:
+    return parse(query)
+
+
+def _parse(query: str, max_tokens: int) -> DocumentNode:
+    if tokens_over(query, max_tokens):
+        raise GraphQLError(
+            f"the document has more than {max_tokens} tokens",
+            extensions={"code": "query-too-complex", "limit": max_tokens},
+        )
+    return _parse_cached(query) if len(query) <= _CACHEABLE else parse(query)
+
+
+class OffLoopParse(SchemaExtension):
+    """Check the token limit and parse, in a worker thread."""
+
+    def __init__(self, max_tokens: int) -> None:
+        self.max_tokens = max_tokens
+
+    async def on_parse(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        if ec.query is not None:
+            ec.graphql_document = await run_in_threadpool(_parse, ec.query, self.max_tokens)
+        yield
+
+
+_validate_cached: Callable[..., list[GraphQLError]] = lru_cache(maxsize=_CACHE)(validate_document)
+
+
+def _validate(
+    schema: GraphQLSchema, document: DocumentNode, rules: Collection[Any]
+) -> list[GraphQLError]:
+    return list(_validate_cached(schema, document, tuple(rules)))
+
+
+class OffLoopValidate(SchemaExtension):
+    """Run every validation rule (the limits included) in a worker thread, cached."""
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        assert ec.graphql_document is not None  # INVARIANT: on_parse ran and succeeded
+        ec.pre_execution_errors = await run_in_threadpool(
+            _validate, ec.schema._schema, ec.graphql_document, ec.validation_rules
+        )
+        yield
