@@ -40,7 +40,11 @@ def _parse(query: str, max_tokens: int) -> DocumentNode:
             f"the document has more than {max_tokens} tokens",
             extensions={"code": "query-too-complex", "limit": max_tokens},
         )
-    return _parse_cached(query) if len(query) <= _CACHEABLE else parse(query)
+    try:
+        return _parse_cached(query) if len(query) <= _CACHEABLE else parse(query)
+    except GraphQLError as exc:  # a syntax error: coded here, strawberry reports it as is
+        exc.extensions = {**(exc.extensions or {}), "code": "query-invalid"}
+        raise
 
 
 class OffLoopParse(SchemaExtension):
