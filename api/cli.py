@@ -30,7 +30,12 @@ from api.auth import (
     tokens_path_for,
 )
 from api.limits import Limits
-from api.serve_flags import ServeSecurity, add_security_arguments, no_auth_refusal
+from api.serve_flags import (
+    SWITCH_INTERVAL_S,
+    ServeSecurity,
+    add_security_arguments,
+    no_auth_refusal,
+)
 from graphmodel.cli._common import DEFAULT_DB, Command, add_store_arguments, open_service
 from graphmodel.ingest import load_world_text_with_warnings
 from graphmodel.service import GraphService
@@ -115,6 +120,7 @@ def _serve(args: argparse.Namespace) -> int:
         audit=security.audit,
     )
     print(f"serving GraphQL on http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

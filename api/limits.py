@@ -3,11 +3,17 @@
 Why each limit exists (and its code): a GraphQL endpoint lets one request ask for a lot, and the
 reverse questions run the engine once per candidate. So a request is bounded before it runs —
 body size (`body-too-large`, HTTP 413, checked before GraphQL sees a byte), tokens in the
-document and estimated cost (`query-too-complex`), nesting depth (`query-too-deep`), aliases
-(`too-many-aliases`) — and while it runs: page size (`page-too-large`, checked by the paging
-helper) and a per-query deadline after which no new work starts (`deadline-exceeded`;
-connections already under way return what they have with `partial: true`, and the response
-carries the warning in `extensions.warnings`).
+document, field selections written in it and estimated cost (`query-too-complex`), nesting
+depth (`query-too-deep`), aliases (`too-many-aliases`) — and while it runs: page size
+(`page-too-large`, checked by the paging helper) and a per-query deadline after which no new
+work starts (`deadline-exceeded`; connections already under way return what they have with
+`partial: true`, and the response carries the warning in `extensions.warnings`), then a hard
+deadline that cancels the request (`api.app`).
+
+The limits cost time linear in the document: each fragment is measured once and reused, and
+every measure saturates at the limit (`_Measure`), so 60 fragments that each spread the next
+twice (2^60 paths) are refused in milliseconds. They run off the event loop, before graphql-core's
+own rules (`api.offloop`).
 
 Cost model (`ComplexityLimit`): every field costs 1, engine questions (`access`, `whoCanAccess`,
 ...) cost 10, and a connection's selection is multiplied by its `first` (a variable counts as
@@ -23,6 +29,7 @@ from functools import cache
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -44,6 +51,7 @@ __all__ = [
     "ComplexityLimit",
     "DeadlineReport",
     "DepthLimit",
+    "FieldLimit",
     "Limits",
     "tokens_over",
 ]
@@ -66,6 +74,7 @@ class Limits:
     max_depth: int = 12
     max_aliases: int = 50
     max_tokens: int = 10_000
+    max_fields: int = 1_000
     max_complexity: int = 50_000
     max_page: int = 1_000
     max_body_bytes: int = 1_048_576
@@ -206,6 +215,8 @@ def _rule(
     """
 
     class LimitRule(ValidationRule):
+        is_limit = True  # run first, alone (`api.offloop`): a refused document costs little
+
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             fragments = _fragments(context)
@@ -221,6 +232,51 @@ def _rule(
                     )
 
     return LimitRule
+
+
+def field_count(document: DocumentNode) -> int:
+    """Field selections written in the document (each fragment counted once, as written)."""
+    count = 0
+    stack: list[SelectionSetNode] = [
+        d.selection_set
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+    ]
+    while stack:
+        for sel in stack.pop().selections:
+            count += isinstance(sel, FieldNode)
+            inner = getattr(sel, "selection_set", None)
+            if inner is not None:
+                stack.append(inner)
+    return count
+
+
+@cache
+def _field_rule(limit: int) -> type[ValidationRule]:
+    class FieldCountRule(ValidationRule):
+        is_limit = True
+
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            value = field_count(context.document)
+            if value > limit:
+                context.report_error(
+                    GraphQLError(
+                        f"the document selects {value} fields; the limit is {limit}",
+                        extensions={"code": "query-too-complex", "limit": limit},
+                    )
+                )
+
+    return FieldCountRule
+
+
+class FieldLimit(AddValidationRules):
+    """At most `max_fields` field selections written in a document: graphql-core's check that
+    fields of one selection set can merge is quadratic in them (2,400 copies of one field took
+    seconds of CPU before this limit)."""
+
+    def __init__(self, max_fields: int) -> None:
+        super().__init__([_field_rule(max_fields)])
 
 
 class DepthLimit(AddValidationRules):

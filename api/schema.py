@@ -24,6 +24,7 @@ from api.limits import (
     ComplexityLimit,
     DeadlineReport,
     DepthLimit,
+    FieldLimit,
     Limits,
 )
 from api.mutations.crosstenant import CrossTenantMutations
@@ -85,6 +86,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             MaskUnexpected,
             ErrorCodes,
             partial(OffLoopParse, limits.max_tokens),
+            partial(FieldLimit, limits.max_fields),
             partial(DepthLimit, limits.max_depth),
             partial(AliasLimit, limits.max_aliases),
             partial(ComplexityLimit, limits.max_complexity, limits.max_page),

@@ -17,9 +17,20 @@ from api.audit_log import AuditLog, audit_path_for
 from api.ratelimit import RateLimit
 from api.security import HttpPolicy, host_names
 
-__all__ = ["LOOPBACK", "ServeSecurity", "add_security_arguments", "no_auth_refusal"]
+__all__ = [
+    "LOOPBACK",
+    "SWITCH_INTERVAL_S",
+    "ServeSecurity",
+    "add_security_arguments",
+    "no_auth_refusal",
+]
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+# Engine work and GraphQL validation run in worker threads and hold the GIL; the event loop that
+# answers `/healthz` and accepts connections waits for it up to this long at each step (Python's
+# default is 5 ms, several steps per answer). 1 ms keeps the loop responsive under CPU-heavy
+# queries for a few percent of throughput (docs/security.md has the figures).
+SWITCH_INTERVAL_S = 0.001
 
 
 def add_security_arguments(parser: argparse.ArgumentParser) -> None:
