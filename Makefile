@@ -64,6 +64,7 @@ $(BENCH_STAMP): $(STAMP)
 	@touch $@
 
 bench: setup $(BENCH_STAMP)
+	@scripts/setup-bench-tools.sh
 	$(BIN)/python -m bench
 
 # Resolve the newest versions allowed by pyproject.toml in a throwaway venv and pin them all.
