@@ -60,9 +60,9 @@ def test_deep_graph_json_is_refused_with_the_item_it_is_in(tmp_path: Path) -> No
 
 
 def test_scan_finds_the_next_link_and_passes_ordinary_files(tmp_path: Path) -> None:
+    link = "https://graph.microsoft.com/v1.0/users?$skiptoken=x"
     body = {"value": [{"id": str(i), "x": {"y": [1, {"z": 2}]}} for i in range(3)]}
-    body["@odata.nextLink"] = "https://graph.microsoft.com/v1.0/users?$skiptoken=x"
-    bounds = scan(_users(tmp_path, json.dumps(body)))
-    assert bounds.problem is None and bounds.next_link == body["@odata.nextLink"]
+    bounds = scan(_users(tmp_path, json.dumps({**body, "@odata.nextLink": link})))
+    assert bounds.problem is None and bounds.next_link == link
     nested = {"value": [json.loads("[" * (MAX_DEPTH - 2) + "]" * (MAX_DEPTH - 2))]}
     assert scan(_users(tmp_path, json.dumps(nested))).problem is None
