@@ -38,12 +38,9 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    Source,
-    TokenKind,
     ValidationContext,
     ValidationRule,
 )
-from graphql.language import Lexer
 from strawberry.extensions import AddValidationRules, SchemaExtension
 
 __all__ = [
@@ -53,7 +50,6 @@ __all__ = [
     "DepthLimit",
     "FieldLimit",
     "Limits",
-    "tokens_over",
 ]
 
 EXPENSIVE = {
@@ -301,23 +297,6 @@ class ComplexityLimit(AddValidationRules):
     def __init__(self, max_complexity: int, max_page: int) -> None:
         measure = _cost_measure(max_page)
         super().__init__([_rule(max_complexity, "query-too-complex", measure, "query cost")])
-
-
-def tokens_over(query: str, max_tokens: int) -> bool:
-    """Whether `query` has more than `max_tokens` lexical tokens (lexing stops at the limit).
-
-    A syntax error is not this limit's concern (the parser reports it next).
-    """
-    lexer = Lexer(Source(query))
-    count = 0
-    try:
-        while lexer.advance().kind is not TokenKind.EOF:
-            count += 1
-            if count > max_tokens:
-                return True
-    except GraphQLError:
-        return False
-    return False
 
 
 class DeadlineReport(SchemaExtension):

@@ -5,7 +5,7 @@ graphql-core (its overlap rule is quadratic in the fields of one selection). On 
 that time stops every other request, `/healthz` included. Here each step runs in a worker thread
 and the loop keeps answering; the results are cached per document (and, for validation, per rule
 set), so a dashboard's repeated queries cost nothing after the first. The token limit is checked
-in the same thread before parsing (`api.limits.tokens_over`).
+by the parser itself, which stops lexing at the limit.
 
 These replace strawberry's `ParserCache` and `ValidationCache`, which run on the loop.
 """
@@ -21,8 +21,6 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from api.limits import tokens_over
-
 __all__ = ["OffLoopParse", "OffLoopValidate"]
 
 _CACHE = 256  # distinct documents kept (bounded: a public endpoint sees any text)
@@ -30,20 +28,23 @@ _CACHEABLE = 64 * 1024  # longer documents are parsed every time, never kept
 
 
 @lru_cache(maxsize=_CACHE)
-def _parse_cached(query: str) -> DocumentNode:
-    return parse(query)
+def _parse_cached(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
 
 
 def _parse(query: str, max_tokens: int) -> DocumentNode:
-    if tokens_over(query, max_tokens):
-        raise GraphQLError(
-            f"the document has more than {max_tokens} tokens",
-            extensions={"code": "query-too-complex", "limit": max_tokens},
-        )
+    """Parse once, stopping at `max_tokens` (graphql-core counts while it lexes)."""
     try:
-        return _parse_cached(query) if len(query) <= _CACHEABLE else parse(query)
-    except GraphQLError as exc:  # a syntax error: coded here, strawberry reports it as is
-        exc.extensions = {**(exc.extensions or {}), "code": "query-invalid"}
+        if len(query) <= _CACHEABLE:
+            return _parse_cached(query, max_tokens)
+        return parse(query, max_tokens=max_tokens)
+    except GraphQLError as exc:
+        if f"more than {max_tokens} tokens" in exc.message:
+            raise GraphQLError(
+                f"the document has more than {max_tokens} tokens",
+                extensions={"code": "query-too-complex", "limit": max_tokens},
+            ) from None
+        exc.extensions = {**(exc.extensions or {}), "code": "query-invalid"}  # syntax error
         raise
 
 
