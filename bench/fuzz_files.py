@@ -38,6 +38,7 @@ _TRACEBACK = 3
 
 
 def _child(kind: str, seed: int, export: Path, scratch: Path, hang: int, mem_mb: int) -> None:
+    """Run case `seed` of `kind` and exit: 0 passed, 3 traceback (a hang dies by SIGALRM)."""
     resource.setrlimit(resource.RLIMIT_AS, (mem_mb << 20, mem_mb << 20))
     signal.alarm(hang)
     rng = random.Random(seed)
@@ -58,18 +59,21 @@ def _child(kind: str, seed: int, export: Path, scratch: Path, hang: int, mem_mb:
     os._exit(0)
 
 
-def run(cases: int, hang: int, mem_mb: int) -> dict[str, Any]:
+def run(
+    cases: int, hang: int, mem_mb: int, kinds: tuple[str, ...], first: int, export_base: Path
+) -> dict[str, Any]:
     scratch = Path(tempfile.mkdtemp(prefix="fuzz-files-"))
     export = scratch / "base"
-    export_world(load_world_file(BASES[0]), export)
+    export_world(load_world_file(export_base), export)
     baseline = peak_rss_mb()
     outcome: dict[str, dict[str, Any]] = {}
-    for kind in ("world", "export"):
+    per_kind = cases // len(kinds)
+    for kind in kinds:
         times: list[float] = []
         peaks: list[float] = []
         tracebacks: list[int] = []
         hangs: list[int] = []
-        for i in range(cases // 2):
+        for i in range(first, first + per_kind):
             seed = i * 2 + (kind == "export")
             started = time.perf_counter()
             pid = os.fork()
@@ -83,8 +87,15 @@ def run(cases: int, hang: int, mem_mb: int) -> dict[str, Any]:
             elif not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
                 tracebacks.append(seed)
             shutil.rmtree(scratch / f"case-{seed}", ignore_errors=True)
+            if len(times) % 250 == 0:  # progress, usable if the run is cut short
+                print(
+                    f"progress {kind} {len(times)}: tracebacks {len(tracebacks)} hangs "
+                    f"{len(hangs)} max-time {max(times):.2f}s max-peak {max(peaks):.1f} MB",
+                    flush=True,
+                )
         outcome[kind] = {
-            "cases": cases // 2,
+            "cases": per_kind,
+            "seeds": [first * 2, (first + per_kind) * 2],
             "tracebacks": len(tracebacks),
             "traceback_seeds": tracebacks[:20],
             "hangs": len(hangs),
@@ -98,7 +109,13 @@ def run(cases: int, hang: int, mem_mb: int) -> dict[str, Any]:
         }
         print(kind, json.dumps(outcome[kind]), flush=True)
     shutil.rmtree(scratch, ignore_errors=True)
-    return {"baseline_rss_mb": round(baseline, 1), "hang_s": hang, "mem_cap_mb": mem_mb, **outcome}
+    return {
+        "baseline_rss_mb": round(baseline, 1),
+        "hang_s": hang,
+        "mem_cap_mb": mem_mb,
+        "export_base": export_base.name,
+        **outcome,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,15 +123,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--hang", type=int, default=10, help="seconds before a case is a hang")
     parser.add_argument("--mem-mb", type=int, default=2048, help="address-space cap per case")
+    parser.add_argument("--kinds", default="world,export", help="world, export or both")
+    parser.add_argument("--first", type=int, default=0, help="first case number (shards)")
+    parser.add_argument(
+        "--export-base", type=Path, default=BASES[0], help="the world whose export is mutated"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    result = run(args.cases, args.hang, args.mem_mb)
+    kinds = tuple(args.kinds.split(","))
+    result = run(args.cases, args.hang, args.mem_mb, kinds, args.first, args.export_base)
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n")
-    failed = sum(result[k]["tracebacks"] + result[k]["hangs"] for k in ("world", "export"))
+    failed = sum(result[k]["tracebacks"] + result[k]["hangs"] for k in kinds)
     return 1 if failed else 0
 
 
