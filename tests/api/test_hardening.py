@@ -15,9 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api import Limits
 from api.audit_log import AuditLog
 from api.ratelimit import RateLimit
 from api.security import HttpPolicy
+from tests.api.conftest import Fresh
 from tests.api.support import Client, LiveServer, Tokens, seed, token_auth
 
 GROUP_ADD = (
@@ -234,3 +236,13 @@ def test_no_auth_is_refused_off_loopback(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "--no-auth" in done.stderr and "refused on 0.0.0.0" in done.stderr
     assert not (tmp_path / "x.db").exists()  # refused before anything was opened
+
+
+def test_the_hard_deadline_cancels_the_request(fresh: Fresh) -> None:
+    """A zero hard deadline cancels every GraphQL request at its first await: the client gets
+    a coded 503 and the server goes on answering."""
+    server, tokens = fresh(Limits(hard_deadline_s=0.0))
+    response = server.client(tokens.admin).post("{ viewer { role } }")
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "deadline-exceeded"
+    assert httpx.get(f"{server.url}/healthz").status_code == 200
