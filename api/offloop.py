@@ -23,8 +23,11 @@ from strawberry.schema.schema import validate_document
 
 __all__ = ["OffLoopParse", "OffLoopValidate"]
 
-_CACHE = 256  # distinct documents kept (bounded: a public endpoint sees any text)
-_CACHEABLE = 64 * 1024  # longer documents are parsed every time, never kept
+# Bounded memory for a public endpoint: a parsed document takes ~110 bytes per byte of text, so
+# 128 documents of at most 8 KB hold at most ~115 MB. Longer documents are parsed and validated
+# every time and never kept (dashboards' documents are a few KB).
+_CACHE = 128
+_CACHEABLE = 8 * 1024
 
 
 @lru_cache(maxsize=_CACHE)
@@ -65,13 +68,16 @@ _validate_cached: Callable[..., list[GraphQLError]] = lru_cache(maxsize=_CACHE)(
 
 
 def _validate(
-    schema: GraphQLSchema, document: DocumentNode, rules: Collection[Any]
+    schema: GraphQLSchema, document: DocumentNode, rules: Collection[Any], *, cache: bool
 ) -> list[GraphQLError]:
     """The limits first and alone (linear), then every rule: a document over a limit never
     reaches graphql-core's quadratic rules."""
     limits = [r for r in rules if getattr(r, "is_limit", False)]
     refused = validate(schema, document, limits) if limits else []
-    return refused or list(_validate_cached(schema, document, tuple(rules)))
+    if refused:
+        return refused
+    full = _validate_cached if cache else validate_document
+    return list(full(schema, document, tuple(rules)))
 
 
 class OffLoopValidate(SchemaExtension):
@@ -81,6 +87,10 @@ class OffLoopValidate(SchemaExtension):
         ec = self.execution_context
         assert ec.graphql_document is not None  # INVARIANT: on_parse ran and succeeded
         ec.pre_execution_errors = await run_in_threadpool(
-            _validate, ec.schema._schema, ec.graphql_document, ec.validation_rules
+            _validate,
+            ec.schema._schema,
+            ec.graphql_document,
+            ec.validation_rules,
+            cache=len(ec.query or "") <= _CACHEABLE,
         )
         yield
