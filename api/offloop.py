@@ -1,4 +1,4 @@
-"""Parse and validate GraphQL documents in the thread pool, with bounded caches.
+"""Parse and validate GraphQL documents in a worker thread (one lane), with bounded caches.
 
 Why: parsing a 1 MB document or validating thousands of overlapping fields takes CPU seconds in
 graphql-core (its overlap rule is quadratic in the fields of one selection). On the event loop
@@ -12,16 +12,40 @@ These replace strawberry's `ParserCache` and `ValidationCache`, which run on the
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator, Callable, Collection
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
-from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 __all__ = ["OffLoopParse", "OffLoopValidate"]
+
+T = TypeVar("T")
+_LANES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _in_lane(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn` in a worker thread, one at a time per event loop.
+
+    Why one lane: parsing and validation are pure Python and hold the GIL, so two of them never
+    run in parallel anyway; but several CPU-bound threads starve the loop thread of the GIL
+    (CPython hands it to any waiter, not in turn), and `/healthz` stalled for seconds under four
+    concurrent hostile documents. With one lane the loop only ever competes with one of them.
+    """
+    loop = asyncio.get_running_loop()
+    lane = _LANES.get(loop)
+    if lane is None:
+        lane = _LANES.setdefault(loop, anyio.CapacityLimiter(1))
+    return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), limiter=lane)
+
 
 # Bounded memory for a public endpoint: a parsed document takes ~110 bytes per byte of text, so
 # 128 documents of at most 8 KB hold at most ~115 MB. Longer documents are parsed and validated
@@ -60,7 +84,7 @@ class OffLoopParse(SchemaExtension):
     async def on_parse(self) -> AsyncIterator[None]:
         ec = self.execution_context
         if ec.query is not None:
-            ec.graphql_document = await run_in_threadpool(_parse, ec.query, self.max_tokens)
+            ec.graphql_document = await _in_lane(_parse, ec.query, self.max_tokens)
         yield
 
 
@@ -86,7 +110,7 @@ class OffLoopValidate(SchemaExtension):
     async def on_validate(self) -> AsyncIterator[None]:
         ec = self.execution_context
         assert ec.graphql_document is not None  # INVARIANT: on_parse ran and succeeded
-        ec.pre_execution_errors = await run_in_threadpool(
+        ec.pre_execution_errors = await _in_lane(
             _validate,
             ec.schema._schema,
             ec.graphql_document,
