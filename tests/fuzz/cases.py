@@ -142,7 +142,7 @@ def mutate_export(root: Path, rng: random.Random, *, steps: int = 2) -> None:
         if op in (0, 1):
             try:
                 doc = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # an earlier step made it unreadable
                 continue
             path.write_text(json.dumps(_replace_somewhere(doc, rng)))
         elif op == 2:
