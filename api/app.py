@@ -5,7 +5,10 @@ middleware without a framework on top. The store is opened in the lifespan (when
 factory) and closed when the server stops, so a process that fails to start leaves nothing
 open. Every `/graphql` request except the GraphiQL page itself needs a bearer token unless the
 app was built with `NoAuth` (then a loud warning is logged at start). Request bodies are bounded
-before anything parses them (`api.body`).
+before anything parses them (`api.body`), must be a JSON object (`api.requestjson`), and every
+refusal is a JSON body with a code. Around everything: security headers and the Host allow-list
+(`api.security`), CORS only for listed origins; per token: the rate limit (`api.ratelimit`) and a
+hard deadline; mutations go to the audit log (`api.audit_log`). See docs/security.md.
 """
 
 from __future__ import annotations
