@@ -65,6 +65,7 @@ $(BENCH_STAMP): $(STAMP)
 	@touch $@
 
 bench: setup $(BENCH_STAMP)
+	@scripts/setup-bench-tools.sh
 	$(BIN)/python -m bench
 
 bench-viewer: setup $(BENCH_STAMP)

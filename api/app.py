@@ -5,7 +5,10 @@ middleware without a framework on top. The store is opened in the lifespan (when
 factory) and closed when the server stops, so a process that fails to start leaves nothing
 open. Every `/graphql` request except the GraphiQL page itself needs a bearer token unless the
 app was built with `NoAuth` (then a loud warning is logged at start). Request bodies are bounded
-before anything parses them (`api.body`).
+before anything parses them (`api.body`), must be a JSON object (`api.requestjson`), and every
+refusal is a JSON body with a code. Around everything: security headers and the Host allow-list
+(`api.security`), CORS only for listed origins; per token: the rate limit (`api.ratelimit`) and a
+hard deadline; mutations go to the audit log (`api.audit_log`). See docs/security.md.
 
 Several processes (uvicorn workers, the CLI, an import job) share one store: every GraphQL
 request and every `/readyz` first calls `GraphService.refresh()` (one cheap change-signal read
@@ -14,27 +17,35 @@ when nothing was published), so a process answers from the newest snapshot whoev
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import math
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from api.audit_log import AuditLog
 from api.auth import Authenticator, Viewer
 from api.body import BodySizeLimit
 from api.context import Context
 from api.cursors import CursorSealer
-from api.errors import error_body
+from api.errors import ApiCode, error_body
 from api.limits import Limits
+from api.ratelimit import RateLimit, RateLimiter
+from api.requestjson import decode_request_json
 from api.schema import build_schema
+from api.security import HostAllowList, HttpPolicy, SecurityHeaders
 from api.viewer import (
     CSP,
     GRAPHIQL_FILES,
@@ -75,10 +86,26 @@ class _Runtime:
 
 
 class _GraphQLView(GraphQL[Context, None]):
-    def __init__(self, runtime: _Runtime, limits: Limits) -> None:
+    def __init__(self, runtime: _Runtime, limits: Limits, audit: AuditLog | None) -> None:
         super().__init__(build_schema(limits), graphql_ide="graphiql", allow_queries_via_get=True)
         self.runtime = runtime
         self.limits = limits
+        self.audit = audit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's HTTP handling, with every refusal a JSON error carrying a code."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            code = getattr(exc, "code", None) or _HTTP_CODES.get(exc.status_code, "invalid-request")
+            response = JSONResponse(error_body(code, exc.reason), status_code=exc.status_code)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_request_json(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the npm packages `make setup` installs (strawberry's page uses a CDN)."""
@@ -110,6 +137,7 @@ class _GraphQLView(GraphQL[Context, None]):
             viewer=viewer,
             limits=self.limits,
             cursors=self.runtime.cursors,
+            audit=self.audit,
         )
         try:
             await run_in_threadpool(service.refresh)  # see what other processes published
@@ -120,11 +148,13 @@ class _GraphQLView(GraphQL[Context, None]):
 
 
 class _Authenticate:
-    """401 without a valid bearer token; the GraphiQL page (a browser GET) is public."""
+    """401 without a valid bearer token (the GraphiQL page, a browser GET, is public); 429 over
+    the token's rate; a hard deadline after which the request is cancelled (`Limits`)."""
 
-    def __init__(self, app: _GraphQLView, auth: Authenticator) -> None:
+    def __init__(self, app: _GraphQLView, auth: Authenticator, limiter: RateLimiter | None) -> None:
         self.app = app
         self.auth = auth
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
@@ -144,8 +174,43 @@ class _Authenticate:
             )
             await response(scope, receive, send)
             return
+        if self.limiter is not None:
+            client = request.client.host if request.client else "?"
+            wait = self.limiter.wait(viewer.token_id or f"address:{client}")
+            if wait > 0:
+                response = JSONResponse(
+                    error_body("rate-limited", f"too many requests: retry in {wait:.2f}s"),
+                    status_code=429,
+                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                )
+                await response(scope, receive, send)
+                return
         scope[_VIEWER_KEY] = viewer
-        await self.app(scope, receive, send)
+        await _with_hard_deadline(self.app, self.app.limits.hard_deadline_s, scope, receive, send)
+
+
+async def _with_hard_deadline(
+    app: ASGIApp, seconds: float, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Cancel the request after `seconds`: its awaits stop, a worker thread already running
+    finishes its one call (the soft deadline stops it starting another) and the client gets
+    `deadline-exceeded` with HTTP 503 when no answer had started."""
+    started = False
+
+    async def tracking_send(message: Message) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        async with asyncio.timeout(seconds):
+            await app(scope, receive, tracking_send)
+    except TimeoutError:
+        log.warning("request cancelled at the hard deadline of %gs", seconds)
+        if not started:
+            message = f"the request was cancelled at the hard deadline of {seconds:g}s"
+            response = JSONResponse(error_body("deadline-exceeded", message), status_code=503)
+            await response(scope, receive, send)
 
 
 def create_app(
@@ -154,15 +219,22 @@ def create_app(
     auth: Authenticator,
     limits: Limits | None = None,
     cursor_key: bytes | None = None,
+    http: HttpPolicy | None = None,
+    rate_limit: RateLimit | None = None,
+    audit: AuditLog | None = None,
 ) -> Starlette:
     """The ASGI app over `service` (a GraphService, or a factory called in the lifespan).
 
     `cursor_key` seals paging cursors; processes serving one store behind one address must
-    share it (a random key per process otherwise).
+    share it (a random key per process otherwise). `http` sets the Host allow-list and CORS
+    origins (default: localhost names, no CORS); `rate_limit` the per-token rate (default:
+    none); `audit` the mutation log (default: none).
     """
     limits = limits or Limits()
+    http = http or HttpPolicy()
     runtime = _Runtime(service, cursors=CursorSealer(cursor_key))
-    graphql = _GraphQLView(runtime, limits)
+    graphql = _GraphQLView(runtime, limits, audit)
+    limiter = RateLimiter(rate_limit) if rate_limit is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -212,10 +284,36 @@ def create_app(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/graphql", _Authenticate(graphql, auth), methods=["GET", "POST"]),
+            Route("/graphql", _Authenticate(graphql, auth, limiter), methods=["GET", "POST"]),
             *viewer_routes(),
         ],
         lifespan=lifespan,
+        exception_handlers={404: _http_error, 405: _http_error, Exception: _internal_error},
     )
+    # Outermost last: headers on every answer, then the Host check, CORS, the body limit.
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    if http.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(http.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type"],
+            max_age=600,
+        )
+    app.add_middleware(HostAllowList, allowed=http.allowed_hosts)
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+_HTTP_CODES: dict[int, ApiCode] = {404: "not-found", 405: "method-not-allowed"}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 404)
+    code = _HTTP_CODES.get(status, "invalid-request")
+    return JSONResponse(error_body(code, str(getattr(exc, "detail", code))), status_code=status)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    log.error("unexpected error answering %s", request.url.path, exc_info=exc)
+    return JSONResponse(error_body("internal-error", "unexpected error"), status_code=500)

@@ -1,11 +1,12 @@
 """CLI commands of the API, plugged into `tenantgraph` via the `tenantgraph.commands` entry point.
 
 - `tenantgraph serve [--host 127.0.0.1] [--port 8000] [--db FILE] [--store memory|neo4j]
-  [--tokens FILE] [--no-auth] [--demo] [--workers N]` runs the API with uvicorn. Authentication
-  is on unless `--no-auth` is given; `--demo` loads `fixtures/demo.yaml` when the store holds no
-  snapshot yet (an existing store is never overwritten) and prints what it loaded. `--workers N`
-  (default: the number of cores) starts N processes on one port (`api.workers`); each holds its
-  own copy of the current snapshot, and all answer from the newest one.
+  [--tokens FILE] [--no-auth] [--demo] [--workers N]` runs the API with uvicorn (hardening
+  flags: `api.serve_flags`). Authentication is on unless `--no-auth` is given (loopback
+  only); `--demo` loads `fixtures/demo.yaml` when the store holds no snapshot yet (an
+  existing store is never overwritten) and prints what it loaded. `--workers N` (default:
+  the number of cores) starts N processes on one port (`api.workers`); each holds its own
+  copy of the current snapshot, and all answer from the newest one.
 - `tenantgraph token create --role reader|auditor|admin [--tenant T ...] [--name N]` prints a
   new token once; `token list` and `token revoke ID` manage them. The token file defaults to
   `<db>.tokens.sqlite` next to the memory store's database (`--tokens FILE` to choose).
@@ -18,6 +19,7 @@ import json
 import os
 import sys
 from importlib.resources import files
+from pathlib import Path
 
 import uvicorn
 
@@ -32,6 +34,12 @@ from api.auth import (
     tokens_path_for,
 )
 from api.limits import Limits
+from api.serve_flags import (
+    SWITCH_INTERVAL_S,
+    ServeSecurity,
+    add_security_arguments,
+    no_auth_refusal,
+)
 from api.workers import SERVE_ENV, ServeOptions, cursor_key
 from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.errors import GraphModelError
@@ -39,8 +47,6 @@ from graphmodel.service import GraphService
 from graphmodel.service.management import Management
 
 __all__ = ["COMMANDS", "load_demo"]
-
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 def _token_store(args: argparse.Namespace) -> TokenStore:
@@ -78,6 +84,7 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
         "--demo", action="store_true", help="load fixtures/demo.yaml if the store is empty"
     )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (info)")
+    add_security_arguments(parser)
     parser.add_argument(
         "--workers",
         type=_positive,
@@ -103,6 +110,10 @@ def _positive(text: str) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    refusal = no_auth_refusal(args.host) if args.no_auth else None
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     if args.workers > 1 and args.store == "memory" and args.db == ":memory:":
         raise GraphModelError(
             "`--workers` above 1 needs a store every worker can open: a `--db` file or neo4j"
@@ -114,9 +125,8 @@ def _serve(args: argparse.Namespace) -> int:
             print(load_demo(service), file=sys.stderr)
         auth: Authenticator
         if args.no_auth:
-            where = "" if args.host in _LOOPBACK else f" ON {args.host}, NOT ONLY LOCALHOST"
             print(
-                f"WARNING: authentication is disabled (--no-auth){where}; anyone who can reach "
+                "WARNING: authentication is disabled (--no-auth); anyone who can reach "
                 "the port can read and change everything",
                 file=sys.stderr,
             )
@@ -134,15 +144,26 @@ def _serve(args: argparse.Namespace) -> int:
     except BaseException:
         service.store.close()
         raise
+    security = ServeSecurity.from_args(args, Path(args.tokens or tokens_path_for(args.db)))
     key = cursor_key()  # set before uvicorn starts workers, so they all share it
     where = f"http://{args.host}:{args.port}/graphql"
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     if args.workers == 1:
-        app = create_app(service, auth=auth, limits=Limits(), cursor_key=key)
+        app = create_app(
+            service,
+            auth=auth,
+            limits=Limits(),
+            cursor_key=key,
+            http=security.http,
+            rate_limit=security.rate_limit,
+            audit=security.audit,
+        )
         print(f"serving GraphQL on {where}", file=sys.stderr)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
         return 0
     service.close()  # every worker opens the store itself
-    os.environ[SERVE_ENV] = ServeOptions.from_args(args, tokens).to_env()
+    options = ServeOptions.from_args(args, tokens, audit_log=str(security.audit.path))
+    os.environ[SERVE_ENV] = options.to_env()
     print(f"serving GraphQL on {where} with {args.workers} workers", file=sys.stderr)
     uvicorn.run(
         "api.workers:worker_app",

@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.audit_log import AuditLog
 from api.auth import Viewer
 from api.cursors import CursorSealer
 from api.errors import ApiError
@@ -56,6 +57,7 @@ class Context:
     viewer: Viewer
     limits: Limits
     cursors: CursorSealer
+    audit: AuditLog | None = None
     deadline: float = math.inf
     warnings: list[dict[str, Any]] = field(default_factory=list)
     _pinned: int | None = _UNPINNED
@@ -122,6 +124,11 @@ class Context:
                 "reads the current snapshot only",
             )
         return requested
+
+    @property
+    def pinned(self) -> int | None:
+        """The snapshot this request reads now (None before the first read or when empty)."""
+        return None if self._pinned == _UNPINNED else self._pinned
 
     def pin(self, snapshot: int) -> None:
         """Read the snapshot a mutation just wrote from now on in this request."""

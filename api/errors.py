@@ -12,7 +12,10 @@ Codes a client can switch on (never on the message):
 - the API's own (`ApiCode`): `unauthenticated` (401), `forbidden` (403 for a non-admin
   mutation; a field outside a scoped token's tenants), `query-too-deep`, `too-many-aliases`,
   `query-too-complex`, `page-too-large`, `body-too-large` (413), `deadline-exceeded`,
-  `invalid-input` (a mutation's input, with located `issues`);
+  `invalid-input` (a mutation's input, with located `issues`); `invalid-request` (400: a body
+  that is not a JSON object, JSON with NaN, nesting over the limit, a bad content type),
+  `method-not-allowed` (405), `not-found` (404), `host-not-allowed` (421: `Host` is not on
+  the allow-list), `rate-limited` (429, with `Retry-After`);
 - anything else is a bug: the client sees `unexpected error` with code `internal-error`, the
   server log keeps the traceback (`MaskErrors`, style P13).
 """
@@ -53,6 +56,11 @@ ApiCode = Literal[
     "body-too-large",
     "deadline-exceeded",
     "invalid-input",
+    "invalid-request",
+    "method-not-allowed",
+    "not-found",
+    "host-not-allowed",
+    "rate-limited",
     "internal-error",
 ]
 JsonScalar = str | int | float | bool | None

@@ -3,11 +3,17 @@
 Why each limit exists (and its code): a GraphQL endpoint lets one request ask for a lot, and the
 reverse questions run the engine once per candidate. So a request is bounded before it runs —
 body size (`body-too-large`, HTTP 413, checked before GraphQL sees a byte), tokens in the
-document and estimated cost (`query-too-complex`), nesting depth (`query-too-deep`), aliases
-(`too-many-aliases`) — and while it runs: page size (`page-too-large`, checked by the paging
-helper) and a per-query deadline after which no new work starts (`deadline-exceeded`;
-connections already under way return what they have with `partial: true`, and the response
-carries the warning in `extensions.warnings`).
+document, field selections written in it and estimated cost (`query-too-complex`), nesting
+depth (`query-too-deep`), aliases (`too-many-aliases`) — and while it runs: page size
+(`page-too-large`, checked by the paging helper) and a per-query deadline after which no new
+work starts (`deadline-exceeded`; connections already under way return what they have with
+`partial: true`, and the response carries the warning in `extensions.warnings`), then a hard
+deadline that cancels the request (`api.app`).
+
+The limits cost time linear in the document: each fragment is measured once and reused, and
+every measure saturates at the limit (`_Measure`), so 60 fragments that each spread the next
+twice (2^60 paths) are refused in milliseconds. They run off the event loop, before graphql-core's
+own rules (`api.offloop`).
 
 Cost model (`ComplexityLimit`): every field costs 1, engine questions (`access`, `whoCanAccess`,
 ...) cost 10, and a connection's selection is multiplied by its `first` (a variable counts as
@@ -19,10 +25,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -31,12 +38,9 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    Source,
-    TokenKind,
     ValidationContext,
     ValidationRule,
 )
-from graphql.language import Lexer
 from strawberry.extensions import AddValidationRules, SchemaExtension
 
 __all__ = [
@@ -44,8 +48,8 @@ __all__ = [
     "ComplexityLimit",
     "DeadlineReport",
     "DepthLimit",
+    "FieldLimit",
     "Limits",
-    "TokenLimit",
 ]
 
 EXPENSIVE = {
@@ -67,10 +71,12 @@ class Limits:
     max_depth: int = 12
     max_aliases: int = 50
     max_tokens: int = 10_000
+    max_fields: int = 1_000
     max_complexity: int = 50_000
     max_page: int = 1_000
     max_body_bytes: int = 1_048_576
     deadline_s: float = 10.0
+    hard_deadline_s: float = 30.0  # the request is cancelled (`api.app`), HTTP 503
     chunk: int = 50  # items computed between two deadline checks in a connection
 
 
@@ -91,43 +97,73 @@ def _operations(context: ValidationContext) -> Iterator[OperationDefinitionNode]
             yield d
 
 
-def _children(
-    selections: SelectionSetNode | None,
-    fragments: Fragments,
-    seen: frozenset[str],
-    *,
-    introspection: bool = False,
-) -> Iterator[tuple[FieldNode, frozenset[str]]]:
-    """The fields of a selection set, through inline fragments and fragment spreads
-    (introspection fields such as `__schema` only when asked for)."""
-    if selections is None:
-        return
-    for sel in selections.selections:
-        if isinstance(sel, FieldNode):
-            if introspection or not sel.name.value.startswith("__"):
-                yield sel, seen
-        elif isinstance(sel, InlineFragmentNode):
-            yield from _children(sel.selection_set, fragments, seen, introspection=introspection)
-        elif isinstance(sel, FragmentSpreadNode):
-            name = sel.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:
-                yield from _children(
-                    fragment.selection_set, fragments, seen | {name}, introspection=introspection
-                )
+class _Measure:
+    """One measure of a document, memoised per fragment so it runs in time linear in the text.
+
+    A fragment spread twice by each of 60 fragments names 2^60 field paths; walking them (as a
+    naive recursion does) freezes the server. Here each fragment's value is computed once and
+    reused, and every value saturates at `cap` (the limit + 1), so a document far over the
+    limit is refused as fast as one just over it. A fragment cycle (invalid anyway; graphql's
+    own rule reports it) counts as 0 where it closes.
+    """
+
+    def __init__(
+        self,
+        fragments: Fragments,
+        cap: int,
+        combine: Callable[[_Measure, FieldNode], int],
+        *,
+        nested: Callable[[list[int]], int],
+        introspection: bool = False,
+    ) -> None:
+        self.fragments = fragments
+        self.cap = cap
+        self.combine = combine
+        self.nested = nested
+        self.introspection = introspection
+        self._memo: dict[str, int] = {}
+        self._open: set[str] = set()
+
+    def fields(self, selections: SelectionSetNode | None) -> list[int]:
+        """The value of each field of a selection set, fragments expanded (memoised)."""
+        values: list[int] = []
+        for sel in selections.selections if selections is not None else ():
+            if isinstance(sel, FieldNode):
+                if self.introspection or not sel.name.value.startswith("__"):
+                    values.append(self.combine(self, sel))
+            elif isinstance(sel, InlineFragmentNode):
+                values.append(self.nested(self.fields(sel.selection_set)))
+            elif isinstance(sel, FragmentSpreadNode):
+                values.append(self.fragment(sel.name.value))
+        return values
+
+    def fragment(self, name: str) -> int:
+        found = self._memo.get(name)
+        if found is not None:
+            return found
+        definition = self.fragments.get(name)
+        if definition is None or name in self._open:
+            return 0
+        self._open.add(name)
+        value = self.nested(self.fields(definition.selection_set))
+        self._open.discard(name)
+        self._memo[name] = value
+        return value
+
+    def of(self, selections: SelectionSetNode | None) -> int:
+        return self.nested(self.fields(selections))
+
+    def saturate(self, value: int) -> int:
+        return min(value, self.cap)
 
 
-def depth_of(
-    selections: SelectionSetNode | None, fragments: Fragments, seen: frozenset[str] = frozenset()
-) -> int:
+def depth_of(selections: SelectionSetNode | None, fragments: Fragments, cap: int = 1 << 30) -> int:
     """Nesting depth in fields (a top-level scalar field is depth 1)."""
-    return max(
-        (
-            1 + depth_of(f.selection_set, fragments, s)
-            for f, s in _children(selections, fragments, seen)
-        ),
-        default=0,
-    )
+
+    def field_depth(m: _Measure, f: FieldNode) -> int:
+        return m.saturate(1 + m.of(f.selection_set))
+
+    return _Measure(fragments, cap, field_depth, nested=lambda v: max(v, default=0)).of(selections)
 
 
 def _first(field: FieldNode, max_page: int) -> int:
@@ -141,28 +177,33 @@ def cost_of(
     selections: SelectionSetNode | None,
     fragments: Fragments,
     max_page: int,
-    seen: frozenset[str] = frozenset(),
+    cap: int = 1 << 62,
 ) -> int:
     """Estimated cost of a selection set (see the module docstring)."""
-    total = 0
-    for f, s in _children(selections, fragments, seen):
-        inner = cost_of(f.selection_set, fragments, max_page, s)
-        total += EXPENSIVE.get(f.name.value, 1) + _first(f, max_page) * inner
-    return total
+
+    def field_cost(m: _Measure, f: FieldNode) -> int:
+        inner = m.of(f.selection_set)
+        return m.saturate(EXPENSIVE.get(f.name.value, 1) + max(_first(f, max_page), 0) * inner)
+
+    def total(values: list[int]) -> int:
+        return min(sum(values), cap)
+
+    return _Measure(fragments, cap, field_cost, nested=total).of(selections)
 
 
-def _aliases(
-    selections: SelectionSetNode | None, fragments: Fragments, seen: frozenset[str] = frozenset()
-) -> int:
-    return sum(
-        (1 if f.alias else 0) + _aliases(f.selection_set, fragments, s)
-        for f, s in _children(selections, fragments, seen, introspection=True)
-    )
+def _aliases(selections: SelectionSetNode | None, fragments: Fragments, cap: int = 1 << 62) -> int:
+    def field_aliases(m: _Measure, f: FieldNode) -> int:
+        return m.saturate((1 if f.alias else 0) + m.of(f.selection_set))
+
+    def total(values: list[int]) -> int:
+        return min(sum(values), cap)
+
+    return _Measure(fragments, cap, field_aliases, nested=total, introspection=True).of(selections)
 
 
 @cache
 def _rule(
-    limit: int, code: str, measure: Callable[[SelectionSetNode, Fragments], int], what: str
+    limit: int, code: str, measure: Callable[[SelectionSetNode, Fragments, int], int], what: str
 ) -> type[ValidationRule]:
     """A validation rule reporting one coded error per operation over `limit`.
 
@@ -171,21 +212,68 @@ def _rule(
     """
 
     class LimitRule(ValidationRule):
+        is_limit = True  # run first, alone (`api.offloop`): a refused document costs little
+
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             fragments = _fragments(context)
             for op in _operations(context):
-                value = measure(op.selection_set, fragments)
+                value = measure(op.selection_set, fragments, limit + 1)
                 if value > limit:
                     context.report_error(
                         GraphQLError(
-                            f"{what} {value} is over the limit of {limit}",
+                            f"{what} is over the limit of {limit}",
                             nodes=[op],
-                            extensions={"code": code, "limit": limit, "value": value},
+                            extensions={"code": code, "limit": limit},
                         )
                     )
 
     return LimitRule
+
+
+def field_count(document: DocumentNode) -> int:
+    """Field selections written in the document (each fragment counted once, as written)."""
+    count = 0
+    stack: list[SelectionSetNode] = [
+        d.selection_set
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+    ]
+    while stack:
+        for sel in stack.pop().selections:
+            count += isinstance(sel, FieldNode)
+            inner = getattr(sel, "selection_set", None)
+            if inner is not None:
+                stack.append(inner)
+    return count
+
+
+@cache
+def _field_rule(limit: int) -> type[ValidationRule]:
+    class FieldCountRule(ValidationRule):
+        is_limit = True
+
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            value = field_count(context.document)
+            if value > limit:
+                context.report_error(
+                    GraphQLError(
+                        f"the document selects {value} fields; the limit is {limit}",
+                        extensions={"code": "query-too-complex", "limit": limit},
+                    )
+                )
+
+    return FieldCountRule
+
+
+class FieldLimit(AddValidationRules):
+    """At most `max_fields` field selections written in a document: graphql-core's check that
+    fields of one selection set can merge is quadratic in them (2,400 copies of one field took
+    seconds of CPU before this limit)."""
+
+    def __init__(self, max_fields: int) -> None:
+        super().__init__([_field_rule(max_fields)])
 
 
 class DepthLimit(AddValidationRules):
@@ -199,9 +287,9 @@ class AliasLimit(AddValidationRules):
 
 
 @cache
-def _cost_measure(max_page: int) -> Callable[[SelectionSetNode, Fragments], int]:
-    def measure(sel: SelectionSetNode, fragments: Fragments) -> int:
-        return cost_of(sel, fragments, max_page)
+def _cost_measure(max_page: int) -> Callable[[SelectionSetNode, Fragments, int], int]:
+    def measure(sel: SelectionSetNode, fragments: Fragments, cap: int) -> int:
+        return cost_of(sel, fragments, max_page, cap)
 
     return measure
 
@@ -210,46 +298,6 @@ class ComplexityLimit(AddValidationRules):
     def __init__(self, max_complexity: int, max_page: int) -> None:
         measure = _cost_measure(max_page)
         super().__init__([_rule(max_complexity, "query-too-complex", measure, "query cost")])
-
-
-class TokenLimit(SchemaExtension):
-    """Refuse a document with more than `max_tokens` lexical tokens before parsing it."""
-
-    def __init__(self, max_tokens: int) -> None:
-        self.max_tokens = max_tokens
-
-    def on_parse(self) -> Iterator[None]:
-        query = self.execution_context.query or ""
-        count = _tokens_over if len(query) <= _CACHEABLE_QUERY else _tokens_over.__wrapped__
-        if count(query, self.max_tokens):
-            raise GraphQLError(
-                f"the document has more than {self.max_tokens} tokens",
-                extensions={"code": "query-too-complex", "limit": self.max_tokens},
-            )
-        yield
-
-
-_CACHEABLE_QUERY = 64 * 1024  # longer documents are lexed every time, never kept
-
-
-@lru_cache(maxsize=256)
-def _tokens_over(query: str, max_tokens: int) -> bool:
-    """Whether `query` has more than `max_tokens` tokens (lexing stops at the limit).
-
-    Cached like parsed documents: dashboards send the same few documents again and again. The
-    body-size limit bounds what one entry can hold. A syntax error is not this limit's concern
-    (the parser reports it next).
-    """
-    lexer = Lexer(Source(query))
-    count = 0
-    try:
-        while lexer.advance().kind is not TokenKind.EOF:
-            count += 1
-            if count > max_tokens:
-                return True
-    except GraphQLError:
-        return False
-    return False
 
 
 class DeadlineReport(SchemaExtension):

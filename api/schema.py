@@ -13,9 +13,9 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
+from api.audit_log import RecordMutations
 from api.audit_schema import AuditQueries  # audits (issue 9): findings, whatIf, accessDiff
 from api.context import Context
 from api.errors import ApiError, ErrorCodes, MaskUnexpected, log_errors
@@ -24,11 +24,13 @@ from api.limits import (
     ComplexityLimit,
     DeadlineReport,
     DepthLimit,
+    FieldLimit,
     Limits,
-    TokenLimit,
 )
 from api.mutations.crosstenant import CrossTenantMutations
 from api.mutations.directory import DirectoryMutations
+from api.offloop import OffLoopParse, OffLoopValidate
+from api.queries.audit_log import AuditLogQueries
 from api.queries.directory import DirectoryQueries
 from api.queries.exports import ExportQueries
 from api.queries.policies import PolicyQueries
@@ -39,12 +41,16 @@ from api.types.fields import field
 
 __all__ = ["Mutation", "Query", "build_schema", "sdl"]
 
-_DOCUMENT_CACHE = 256  # distinct documents kept parsed and validated (bounded: public endpoint)
-
 
 @strawberry.type(description="Questions about the tenants, and the directory they hold.")
 class Query(
-    QuestionQueries, DirectoryQueries, SearchQueries, PolicyQueries, ExportQueries, AuditQueries
+    QuestionQueries,
+    DirectoryQueries,
+    SearchQueries,
+    PolicyQueries,
+    ExportQueries,
+    AuditQueries,
+    AuditLogQueries,
 ):
     # NOTE(api): not `relay.node()`: its field extension rewrites the field when a schema is
     # built and refuses a second build, and each `create_app` builds its own schema.
@@ -87,16 +93,17 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         extensions=[
             MaskUnexpected,
             ErrorCodes,
-            partial(TokenLimit, limits.max_tokens),
+            partial(OffLoopParse, limits.max_tokens),
+            partial(FieldLimit, limits.max_fields),
             partial(DepthLimit, limits.max_depth),
             partial(AliasLimit, limits.max_aliases),
             partial(ComplexityLimit, limits.max_complexity, limits.max_page),
             # After the limits: the cache key includes their (cached) rule classes, so a
-            # document is parsed and validated once, then answered from the LRU caches.
-            partial(ParserCache, maxsize=_DOCUMENT_CACHE),
-            partial(ValidationCache, maxsize=_DOCUMENT_CACHE),
+            # document is validated once (in a worker thread), then answered from the cache.
+            OffLoopValidate,
             partial(DeadlineReport, limits.deadline_s),
             SnapshotReport,
+            RecordMutations,
         ],
     )
 

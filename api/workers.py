@@ -17,13 +17,16 @@ import hashlib
 import json
 import os
 import secrets
+import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from starlette.applications import Starlette
 
 from api.app import create_app
 from api.auth import Authenticator, NoAuth, TokenAuth, TokenStore
 from api.limits import Limits
+from api.serve_flags import SWITCH_INTERVAL_S, ServeSecurity
 from graphmodel.cli.common import open_service
 from graphmodel.errors import GraphModelError
 from graphmodel.service import GraphService
@@ -44,9 +47,17 @@ class ServeOptions:
     user: str | None
     password_env: str
     tokens: str | None  # None: --no-auth
+    # the HTTP surface (`api.serve_flags`): the same for every worker
+    host: str
+    allowed_host: list[str]
+    cors_origin: list[str]
+    rate_limit: float
+    audit_log: str
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace, tokens: str | None) -> ServeOptions:
+    def from_args(
+        cls, args: argparse.Namespace, tokens: str | None, *, audit_log: str
+    ) -> ServeOptions:
         return cls(
             store=args.store,
             db=args.db,
@@ -54,6 +65,11 @@ class ServeOptions:
             user=args.user,
             password_env=args.password_env,
             tokens=tokens,
+            host=args.host,
+            allowed_host=list(args.allowed_host),
+            cors_origin=list(args.cors_origin),
+            rate_limit=float(args.rate_limit),
+            audit_log=audit_log,
         )
 
     def to_env(self) -> str:
@@ -72,6 +88,9 @@ class ServeOptions:
     def authenticator(self) -> Authenticator:
         return NoAuth() if self.tokens is None else TokenAuth(TokenStore(self.tokens))
 
+    def security(self) -> ServeSecurity:
+        return ServeSecurity.from_args(argparse.Namespace(**asdict(self)), Path(self.audit_log))
+
 
 def cursor_key() -> bytes:
     """The cursor key of this server: from `TENANTGRAPH_CURSOR_KEY`, set to a new one if unset.
@@ -87,9 +106,14 @@ def cursor_key() -> bytes:
 def worker_app() -> Starlette:
     """The app of one worker process (uvicorn `factory=True`); the store opens in its lifespan."""
     options = ServeOptions.from_env()
+    security = options.security()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     return create_app(
         options.open_service,
         auth=options.authenticator(),
         limits=Limits(),
         cursor_key=cursor_key(),
+        http=security.http,
+        rate_limit=security.rate_limit,
+        audit=security.audit,
     )

@@ -11,7 +11,9 @@ world file's problems could not be reported where they are. This module composes
   the problem mark), unknown tags, complex keys and recursive aliases; nothing raises;
 - scalars are resolved with YAML 1.1 rules (SafeLoader's), so unquoted `2026-03-01T00:00:00Z`
   is a `datetime` and `no` is `False`; mapping keys keep their source text (a key is always a
-  string, so a partner key `no:` stays `"no"`).
+  string, so a partner key `no:` stays `"no"`);
+- a document nested deeper than `yamlbounds.MAX_DEPTH` or whose aliases would add more than
+  `yamlbounds.MAX_ALIAS_EXPANSION` nodes is refused before any alias is expanded.
 
 Examples
 --------
@@ -35,6 +37,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from graphmodel.errors import Issue
+from graphmodel.ingest.yamlbounds import measure
 
 __all__ = ["Loc", "YamlDocument", "line_of", "parse_yaml"]
 
@@ -45,7 +48,7 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 _SCALAR_TYPES = (str, bool, int, float, datetime, date, type(None))
-# Alias expansion can blow a small file up exponentially ("billion laughs"); stop well before.
+# A backstop only: `yamlbounds.measure` refuses alias bombs and deep nesting before conversion.
 _MAX_NODES = 2_000_000
 
 # NOTE(ingest): libyaml's composer is several times faster and keeps the same marks.
@@ -97,6 +100,10 @@ def parse_yaml(text: str, *, file: str = "<input>") -> YamlDocument:
         return YamlDocument(None, {}, (Issue(code="yaml-syntax", loc=(), msg=msg, file=file),))
     if root is None:
         return YamlDocument(None, {}, ())
+    problem = measure(root).problem()
+    if problem is not None:
+        issue = Issue(code="yaml-unsupported", loc=(), msg=problem, file=file, line=1)
+        return YamlDocument(None, {}, (issue,))
     converter = _Converter(file)
     try:
         data = converter.convert(root, ())

@@ -62,6 +62,7 @@ class LiveServer:
     db: Path
     auth: Authenticator
     limits: Limits = field(default_factory=Limits)
+    options: dict[str, Any] = field(default_factory=dict)  # more `create_app` keywords
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
     port: int = 0
@@ -71,6 +72,7 @@ class LiveServer:
             lambda: GraphService(open_store("memory", path=self.db)),
             auth=self.auth,
             limits=self.limits,
+            **self.options,
         )
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)

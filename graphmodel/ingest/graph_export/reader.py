@@ -20,6 +20,7 @@ from typing import Any
 import ijson
 
 from graphmodel.errors import Issue
+from graphmodel.ingest.graph_export.jsonbounds import scan
 
 __all__ = [
     "FileMeta",
@@ -101,13 +102,19 @@ def stderr_progress() -> Progress:
 def read_items(path: Path, report: Report, meta: FileMeta | None = None) -> Iterator[GraphItem]:
     """Every Graph object in the response file at `path`, streamed; problems go to `report`.
 
-    Pass 1 reads events only up to the start of the `value` array (the annotations before it,
-    or the whole document when it is a singleton); pass 2 streams the array's items with
-    ijson's C item builder; pass 3 looks for an `@odata.nextLink` written after the array.
+    Pass 0 checks nesting depth and object size in constant memory and finds the top-level
+    `@odata.nextLink` (`jsonbounds.scan`; a file over a bound is one located warning); pass 1
+    reads events only up to the start of the `value` array (the annotations before it, or the
+    whole document when it is a singleton); pass 2 streams the array's items with ijson's C
+    item builder.
     """
     meta = meta if meta is not None else FileMeta()
     file = report.rel(path)
     try:
+        bounds = scan(path)
+        if bounds.problem is not None:
+            report.warn(bounds.code, file, bounds.loc, f"the file was not read: {bounds.problem}")
+            return
         shape = _shape(path, meta)
     except OSError as exc:
         report.warn("unreadable-file", file, (), f"cannot read the file: {exc.strerror}")
@@ -118,9 +125,7 @@ def read_items(path: Path, report: Report, meta: FileMeta | None = None) -> Iter
     if isinstance(shape, str):
         completed = yield from _stream(path, shape, report, file, meta)
         if completed and meta.next_link is None:
-            with path.open("rb") as handle:
-                link = next(ijson.items(handle, "@odata.nextLink"), None)
-            meta.next_link = link if isinstance(link, str) else None
+            meta.next_link = bounds.next_link
     elif isinstance(shape, dict):
         wrapped = shape.get("value")
         if isinstance(wrapped, dict):
