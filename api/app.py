@@ -15,12 +15,13 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+import strawberry
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api.auth import Authenticator, Viewer
@@ -28,6 +29,7 @@ from api.body import BodySizeLimit
 from api.context import Context
 from api.cursors import CursorSealer
 from api.errors import error_body
+from api.fastlane import RESOLVERS, FastLane, Planner
 from api.limits import Limits
 from api.schema import build_schema
 from api.viewer import viewer_routes
@@ -62,8 +64,8 @@ class _Runtime:
 
 
 class _GraphQLView(GraphQL[Context, None]):
-    def __init__(self, runtime: _Runtime, limits: Limits) -> None:
-        super().__init__(build_schema(limits), graphql_ide="graphiql", allow_queries_via_get=True)
+    def __init__(self, schema: strawberry.Schema, runtime: _Runtime, limits: Limits) -> None:
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.runtime = runtime
         self.limits = limits
 
@@ -84,9 +86,15 @@ class _GraphQLView(GraphQL[Context, None]):
 
 
 class _Authenticate:
-    """401 without a valid bearer token; the GraphiQL page (a browser GET) is public."""
+    """401 without a valid bearer token; the GraphiQL page (a browser GET) is public.
 
-    def __init__(self, app: _GraphQLView, auth: Authenticator) -> None:
+    `app` serves authenticated requests (the fast lane in front of `view`); `view` renders the
+    GraphiQL page. Token checks read sqlite, so they run in the thread pool; with
+    authentication off there is nothing to wait for and the viewer is made inline.
+    """
+
+    def __init__(self, view: _GraphQLView, app: ASGIApp, auth: Authenticator) -> None:
+        self.view = view
         self.app = app
         self.auth = auth
 
@@ -94,9 +102,12 @@ class _Authenticate:
         request = Request(scope)
         wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
         header = request.headers.get("authorization")
-        viewer = await run_in_threadpool(self.auth.authenticate, header)
+        if self.auth.enabled:
+            viewer = await run_in_threadpool(self.auth.authenticate, header)
+        else:
+            viewer = self.auth.authenticate(header)
         if viewer is None and wants_page:
-            page = await self.app.render_graphql_ide(request)
+            page = await self.view.render_graphql_ide(request)
             await page(scope, receive, send)
             return
         if viewer is None:
@@ -113,12 +124,30 @@ class _Authenticate:
 
 
 def create_app(
-    service: ServiceSource, *, auth: Authenticator, limits: Limits | None = None
+    service: ServiceSource,
+    *,
+    auth: Authenticator,
+    limits: Limits | None = None,
+    fast_lane: bool = True,
 ) -> Starlette:
-    """The ASGI app over `service` (a GraphService, or a factory called in the lifespan)."""
+    """The ASGI app over `service` (a GraphService, or a factory called in the lifespan).
+
+    `fast_lane=False` answers every request by regular GraphQL execution (the reference the
+    fast lane is tested and benchmarked against). `app.state.fast_lane` is the `FastLane`.
+    """
     limits = limits or Limits()
     runtime = _Runtime(service)
-    graphql = _GraphQLView(runtime, limits)
+    schema = build_schema(limits)
+    graphql = _GraphQLView(schema, runtime, limits)
+    planner = Planner(schema, RESOLVERS, max_chars=limits.max_tokens)
+    fast = FastLane(
+        graphql,
+        planner,
+        service=runtime.open,
+        viewer_key=_VIEWER_KEY,
+        encode=graphql.encode_json,
+        deadline_s=limits.deadline_s,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -153,10 +182,15 @@ def create_app(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/graphql", _Authenticate(graphql, auth), methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                _Authenticate(graphql, fast if fast_lane else graphql, auth),
+                methods=["GET", "POST"],
+            ),
             *viewer_routes(),
         ],
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    app.state.fast_lane = fast
     return app

@@ -13,20 +13,31 @@ import strawberry
 
 from api.context import Context
 from api.paging import page_stream
+from api.scope import Scope
 from api.types.connection import Connection
 from api.types.enums import Via
 from api.types.fields import field
 from api.types.graph import Snapshot, TrustGraph
 from api.types.verdict import Answer, Reach, Verdict
-from graphmodel.service import Page
+from graphmodel.service import GraphService, Page
 from graphmodel.service.answers import Reach as DomainReach
 
-__all__ = ["QuestionQueries", "ViewerInfo"]
+__all__ = ["QuestionQueries", "ViewerInfo", "answer_access"]
 
 Info = strawberry.Info[Context, None]
 SnapshotArg = Annotated[
     int | None, strawberry.argument(description="Snapshot id to read; default: the current one.")
 ]
+
+
+def answer_access(
+    service: GraphService, scope: Scope, principal: str, resource: str, via: Via
+) -> Verdict:
+    """The `access` field's answer; shared with the fast lane (`api.fastlane`), which runs it
+    without GraphQL execution, so both give the same verdict by construction."""
+    scope.require(resource, "resource")
+    verdict = service.check(principal, resource, via=via, snapshot=scope.snapshot)
+    return Verdict.from_domain(verdict, scope)
 
 
 @strawberry.type(description="Who is asking: the token's role and tenant scope.")
@@ -49,11 +60,7 @@ class QuestionQueries:
     ) -> Verdict:
         ctx = info.context
         scope = await ctx.scope(snapshot)
-        scope.require(resource, "resource")
-        verdict = await ctx.call(
-            ctx.service.check, principal, resource, via=via, snapshot=scope.snapshot
-        )
-        return Verdict.from_domain(verdict, scope)
+        return await ctx.call(answer_access, ctx.service, scope, principal, resource, via)
 
     @field(description="Principals (home identities) that reach the resource.")
     async def who_can_access(

@@ -62,16 +62,20 @@ class LiveServer:
     db: Path
     auth: Authenticator
     limits: Limits = field(default_factory=Limits)
+    fast_lane: bool = True
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
     port: int = 0
+    app: Any = None
 
     def start(self) -> LiveServer:
         app = create_app(
             lambda: GraphService(open_store("memory", path=self.db)),
             auth=self.auth,
             limits=self.limits,
+            fast_lane=self.fast_lane,
         )
+        self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

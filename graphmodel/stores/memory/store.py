@@ -77,7 +77,7 @@ class MemoryStore:
         except BaseException:
             self._db.close()
             raise
-        caps = {Capability.SNAPSHOT_HISTORY, Capability.TRANSACTIONS}
+        caps = {Capability.SNAPSHOT_HISTORY, Capability.TRANSACTIONS, Capability.LOCAL_READS}
         self._capabilities = frozenset(caps | ({Capability.DURABLE} if self._db.durable else set()))
 
     def _load(self) -> SnapshotView:
