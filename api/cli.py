@@ -1,7 +1,8 @@
 """CLI commands of the API, plugged into `tenantgraph` via the `tenantgraph.commands` entry point.
 
 - `tenantgraph serve [--host 127.0.0.1] [--port 8000] [--db FILE] [--store memory|neo4j]
-  [--tokens FILE] [--no-auth] [--demo]` runs the API with uvicorn. Authentication is on unless
+  [--tokens FILE] [--no-auth] [--demo] [--workers N]` runs the API with uvicorn (`--workers`:
+  N processes on one port, each opening the store). Authentication is on unless
   `--no-auth` is given; `--demo` loads `fixtures/demo.yaml` when the store holds no snapshot yet
   (an existing store is never overwritten) and prints what it loaded.
 - `tenantgraph token create --role reader|auditor|admin [--tenant T ...] [--name N]` prints a
@@ -13,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from importlib.resources import files
 
 import uvicorn
+from starlette.applications import Starlette
 
 from api.app import create_app
 from api.auth import (
@@ -36,6 +39,7 @@ from graphmodel.service import GraphService
 __all__ = ["COMMANDS", "load_demo"]
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+_WORKER_ARGS = "TENANTGRAPH_SERVE_ARGS"
 
 
 def _token_store(args: argparse.Namespace) -> TokenStore:
@@ -73,36 +77,71 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
         "--demo", action="store_true", help="load fixtures/demo.yaml if the store is empty"
     )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (info)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port, each with its own copy of the snapshot (1)",
+    )
 
 
-def _serve(args: argparse.Namespace) -> int:
-    service = open_service(args)
-    try:
-        if args.demo:
-            print(load_demo(service), file=sys.stderr)
-        auth: Authenticator
-        if args.no_auth:
+def _authenticator(args: argparse.Namespace, *, quiet: bool = False) -> Authenticator:
+    if args.no_auth:
+        if not quiet:
             where = "" if args.host in _LOOPBACK else f" ON {args.host}, NOT ONLY LOCALHOST"
             print(
                 f"WARNING: authentication is disabled (--no-auth){where}; anyone who can reach "
                 "the port can read and change everything",
                 file=sys.stderr,
             )
-            auth = NoAuth()
-        else:
-            store = _token_store(args)
-            auth = TokenAuth(store)
-            if not any(t.revoked_at is None for t in store.tokens()):
-                print(
-                    f"note: no tokens in {store.path}; create one with "
-                    "`tenantgraph token create --role admin`",
-                    file=sys.stderr,
-                )
+        return NoAuth()
+    store = _token_store(args)
+    if not quiet and not any(t.revoked_at is None for t in store.tokens()):
+        print(
+            f"note: no tokens in {store.path}; create one with "
+            "`tenantgraph token create --role admin`",
+            file=sys.stderr,
+        )
+    return TokenAuth(store)
+
+
+def worker_app() -> Starlette:
+    """The app of one `serve --workers N` process (uvicorn calls it in each worker).
+
+    Why a factory: uvicorn starts workers as fresh processes that import the app by name; each
+    opens the store itself. The parent passes its arguments in `_WORKER_ARGS`.
+    """
+    args = argparse.Namespace(**json.loads(os.environ[_WORKER_ARGS]))
+    auth = _authenticator(args, quiet=True)
+    return create_app(lambda: open_service(args), auth=auth, limits=Limits())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    service = open_service(args)
+    try:
+        if args.demo:
+            print(load_demo(service), file=sys.stderr)
+        auth = _authenticator(args)
     except BaseException:
         service.store.close()
         raise
-    app = create_app(service, auth=auth, limits=Limits())
     print(f"serving GraphQL on http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    if args.workers > 1:
+        service.store.close()  # each worker opens the store on its own
+        os.environ[_WORKER_ARGS] = json.dumps(vars(args), default=str)
+        uvicorn.run(
+            f"{__name__}:worker_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+        )
+        return 0
+    app = create_app(service, auth=auth, limits=Limits())
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
