@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from itertools import islice
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Self
 
 from graphmodel.errors import Conflict, SnapshotConflict, SnapshotNotFound, StoreUnavailable
 from graphmodel.schema.kinds import EdgeKind, NodeKind
@@ -32,27 +31,20 @@ from graphmodel.stores.base import (
     NodeRecord,
     SnapshotInfo,
 )
-from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
+from graphmodel.stores.memory.encoding import PART_ROWS, decode_world, encode_world
 from graphmodel.stores.memory.graph import SnapshotView
-from graphmodel.stores.memory.sqlite import SnapshotDb
+from graphmodel.stores.memory.sqlite import Part, SnapshotDb
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
 __all__ = ["MemoryStore"]
-
-_T = TypeVar("_T")
-
-
-def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 class MemoryStore:
     """A `GraphStore` over networkx, durable when given a sqlite file `path`.
 
     `path=None` (or `":memory:"`) keeps everything in memory: history and transactions work,
-    nothing survives `close()`. `timeout` is how long to wait for a locked file (seconds).
+    nothing survives `close()`. `timeout` is how long to wait for a locked file (seconds);
+    `batch_size` is how many entities one stored World part holds.
 
     Examples
     --------
@@ -67,7 +59,7 @@ class MemoryStore:
         path: str | os.PathLike[str] | None = None,
         *,
         timeout: float = 5.0,
-        batch_size: int = 5_000,
+        batch_size: int = PART_ROWS,
     ) -> None:
         self._db = SnapshotDb(path, timeout=timeout)
         self._batch_size = batch_size
@@ -84,16 +76,20 @@ class MemoryStore:
         latest = self._db.latest()
         if latest is None:
             return SnapshotView.empty()
-        info, nodes, trust = self._db.load(latest.id)
-        return SnapshotView.of(info=info, world=self._decode(latest.id, nodes), trust=trust)
+        info, world, trust = self._db.load(latest.id, self._decoder(latest.id))
+        return SnapshotView.of(info=info, world=world, trust=trust)
 
-    def _decode(self, snapshot_id: int, nodes: list[NodeRecord]) -> World:
-        try:
-            return graph_to_world(nodes)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreUnavailable(
-                f"store file `{self._db.name}` holds an unreadable snapshot `{snapshot_id}`: {exc}"
-            ) from exc
+    def _decoder(self, snapshot_id: int) -> Callable[[Iterable[Part]], World]:
+        def decode(parts: Iterable[Part]) -> World:
+            try:
+                return decode_world(parts)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise StoreUnavailable(
+                    f"store file `{self._db.name}` holds an unreadable snapshot "
+                    f"`{snapshot_id}`: {exc}"
+                ) from exc
+
+        return decode
 
     def _live(self) -> SnapshotView:
         view = self._view
@@ -153,7 +149,7 @@ class MemoryStore:
         if snapshot_id is None or (view.info is not None and snapshot_id == view.info.id):
             return view.world
         self._past(view, snapshot_id)
-        return self._decode(snapshot_id, self._db.load_nodes(snapshot_id))
+        return self._db.load_world(snapshot_id, self._decoder(snapshot_id))
 
     def node(self, key: str) -> NodeRecord:
         return self._live().node(key)
@@ -194,16 +190,15 @@ class MemoryStore:
             check_trust_edges(world, trust_edges)
             created_at = datetime.now(UTC)
             counts = world.counts().as_dict()
-            # NOTE(stores): nodes are encoded batch by batch inside the transaction, so a large
-            # World never exists twice as rows in memory and a failure anywhere rolls back.
+            # NOTE(stores): the World is encoded part by part inside the transaction, so a large
+            # World never exists twice as text in memory and a failure anywhere rolls back.
             with self._db.write() as tx:
                 sid = tx.add_snapshot(
                     created_at=created_at, source=source, title=world.title, counts=counts
                 )
-                for nodes in _batched(iter_nodes(world), self._batch_size):
-                    tx.add_nodes(sid, nodes)
-                for edges in _batched(iter_edges(world), self._batch_size):
-                    tx.add_edges(sid, edges)
+                parts = encode_world(world, part_rows=self._batch_size)
+                for seq, (field, rows) in enumerate(parts):
+                    tx.add_parts(sid, [(seq, field, rows)])
                 tx.add_trust(sid, trust_edges)
             info = SnapshotInfo(
                 id=sid, created_at=created_at, source=source, title=world.title, counts=counts
