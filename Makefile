@@ -22,7 +22,7 @@ ifneq ($(strip $(file < $(STAMP))),$(strip $(PKGS)))
 .PHONY: $(STAMP)
 endif
 
-.PHONY: help setup run test lint typecheck lock bench clean
+.PHONY: help setup run test lint typecheck lock bench bench-serve clean
 
 help:
 	@echo "make run        set up, load fixtures/demo.yaml into ./tenantgraph.db, serve GraphQL on 127.0.0.1:8000"
@@ -30,7 +30,8 @@ help:
 	@echo "make setup      .venv with '.[dev]' pinned by constraints.txt, plus chromium and tools/node"
 	@echo "make lint       ruff check"
 	@echo "make typecheck  mypy --strict (config in pyproject.toml)"
-	@echo "make bench      python -m bench (installs the 'bench' extra)"
+	@echo "make bench      python -m bench (installs the 'bench' extra and wrk)"
+	@echo "make bench-serve  python -m bench serve: serving targets at scale L under wrk"
 	@echo "make lock       regenerate constraints.txt from a throwaway venv"
 	@echo "make clean      remove .venv, caches, build output, node_modules and ./tenantgraph.db"
 
@@ -61,10 +62,14 @@ typecheck: setup
 $(BENCH_STAMP): $(STAMP)
 	@echo "setup: installing tenantgraph[dev,bench]"
 	@$(PIP) install $(PIP_FLAGS) -c constraints.txt -e '.[dev,bench]'
+	@scripts/setup-bench.sh
 	@touch $@
 
 bench: setup $(BENCH_STAMP)
 	$(BIN)/python -m bench
+
+bench-serve: setup $(BENCH_STAMP)
+	$(BIN)/python -m bench serve
 
 # Resolve the newest versions allowed by pyproject.toml in a throwaway venv and pin them all.
 lock:
