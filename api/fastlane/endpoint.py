@@ -147,11 +147,11 @@ class FastLane:
         self, plan: Plan, variables: dict[str, Any], service: GraphService, viewer: Viewer
     ) -> dict[str, Any]:
         deadline = time.monotonic() + self.deadline_s  # as `DeadlineReport` starts it
-        values = plan.variables(self.planner.gql, variables)
+        values = plan.variables.coerce(variables)
         request = Request.current(service, viewer)
         data: dict[str, Any] = {}
         for field in plan.fields:
             if time.monotonic() > deadline:
                 raise Unsupported("the deadline passed: regular execution reports it")
-            data[field.key] = field.write(field.resolve(request, **plan.arguments(field, values)))
+            data[field.key] = field.write(field.resolve(request, **field.arguments.values(values)))
         return data

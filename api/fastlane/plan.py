@@ -32,11 +32,11 @@ from graphql import (
     parse,
     specified_rules,
 )
-from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import AddValidationRules
 from strawberry.schema.schema import validate_document
 
 from api.fastlane.serialize import Unsupported, Writer, compile_object
+from api.fastlane.values import ArgumentPlan, VariablePlan
 
 __all__ = ["FieldPlan", "Plan", "Planner"]
 
@@ -46,33 +46,21 @@ Resolve = Callable[..., Any]
 
 @dataclass(frozen=True, slots=True)
 class FieldPlan:
-    """One top-level field: its response key, how to read its arguments, what to call, and the
-    compiled writer of its selection."""
+    """One top-level field: its response key, where its arguments come from, what to call,
+    and the compiled writer of its selection."""
 
     key: str
-    field: GraphQLField
-    node: FieldNode
+    arguments: ArgumentPlan
     resolve: Resolve
     write: Writer
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A planned document: its operation's variable definitions and its top-level fields."""
+    """A planned document: how to coerce its variables, and its top-level fields."""
 
-    operation: OperationDefinitionNode
+    variables: VariablePlan
     fields: tuple[FieldPlan, ...]
-
-    def variables(self, schema: GraphQLSchema, inputs: dict[str, Any]) -> VariableValues:
-        """Coerced variable values, as execution would coerce them; `Unsupported` on errors
-        (regular execution then reports them)."""
-        coerced = get_variable_values(schema, self.operation.variable_definitions or (), inputs)
-        if isinstance(coerced, list):
-            raise Unsupported("variables do not coerce")
-        return coerced
-
-    def arguments(self, field: FieldPlan, variables: VariableValues) -> dict[str, Any]:
-        return get_argument_values(field.field, field.node, variables)
 
 
 def _schema_rules(schema: strawberry.Schema) -> tuple[type[ASTValidationRule], ...]:
@@ -161,8 +149,8 @@ class Planner:
             keys.add(key)
             result_type = _named_object(gql_field)
             write = compile_object(result_type, sel.selection_set)
-            fields.append(FieldPlan(key, gql_field, sel, resolve, write))
-        return Plan(op, tuple(fields))
+            fields.append(FieldPlan(key, ArgumentPlan(gql_field, sel), resolve, write))
+        return Plan(VariablePlan(self.gql, op), tuple(fields))
 
 
 def _named_object(gql_field: GraphQLField) -> GraphQLObjectType:

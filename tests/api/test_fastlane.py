@@ -38,6 +38,11 @@ query Access($p: String!, $r: String!, $via: Via) {
   }
 }
 """
+OPTIONAL = """
+query($p: String!, $r: String!, $s: Int, $v: Via = ANY) {
+  access(principal: $p, resource: $r, via: $v, snapshot: $s) { decision mfa via codes }
+}
+"""
 # Aliases, __typename, a literal argument and two questions in one document.
 ALIASED = """
 query Two($p: String!, $r: String!) {
@@ -139,6 +144,18 @@ def demo_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli
         # Variables that do not coerce, a missing variable.
         (FULL, {"p": 3, "r": "contoso/payroll"}),
         (FULL, {"r": "contoso/payroll"}),
+        # Nullable, defaulted and wrongly typed variables and literals.
+        (OPTIONAL, {"p": "fabrikam/bob", "r": "contoso/payroll"}),
+        (OPTIONAL, {"p": "fabrikam/bob", "r": "contoso/payroll", "s": None, "v": "MEMBER"}),
+        (OPTIONAL, {"p": "fabrikam/bob", "r": "contoso/payroll", "s": 1, "v": "B2B_COLLABORATION"}),
+        (OPTIONAL, {"p": "fabrikam/bob", "r": "contoso/payroll", "s": "1"}),
+        (OPTIONAL, {"p": "fabrikam/bob", "r": "contoso/payroll", "v": "NOPE"}),
+        (OPTIONAL, {"p": "fabrikam/bob", "r": "contoso/payroll", "v": None}),
+        (
+            'query { access(principal: "fabrikam/bob", resource: "contoso/payroll",'
+            " via: B2B_COLLABORATION, snapshot: null) { decision via } }",
+            {},
+        ),
         # Invalid and unplanned documents.
         ("query { access(principal: 1) { decision } }", {}),
         ("query { access { nope } }", {}),
