@@ -132,34 +132,44 @@ class Answer:
 
 @strawberry.type(description="One answer of a reverse lookup: who reaches what, and the verdict.")
 class Reach:
+    """Decision, MFA place and route come with the reverse lookup; the full verdict (paths,
+    reasons: one `check` and a conversion per item) is built only when a query selects it, so
+    a page of 100 principals that asks for decisions costs no verdicts."""
+
     principal: str
     resource: str
-    verdict: Verdict
+    answer: strawberry.Private[DomainReach]
+    scope: strawberry.Private[Scope]
 
     @classmethod
     def from_domain(cls, r: DomainReach, scope: Scope) -> Reach:
         return cls(
             principal=scope.ref(r.principal),
             resource=scope.ref(r.resource),
-            verdict=Verdict.from_domain(r.verdict, scope),
+            answer=r,
+            scope=scope,
         )
+
+    @field()
+    def verdict(self) -> Verdict:
+        return Verdict.from_domain(self.answer.verdict, self.scope)
 
     @field(description="Shortcut for `verdict.decision`.")
     def decision(self) -> Decision:
-        return self.verdict.decision
+        return self.answer.decision
 
     @field(description="Shortcut for `verdict.mfa`.")
     def mfa(self) -> Mfa:
-        return self.verdict.mfa
+        return self.answer.mfa
 
     @field(description="Shortcut for `verdict.via`.")
     def via(self) -> Via:
-        return self.verdict.via
+        return self.answer.via
 
     @field(description="Shortcut for `verdict.paths`.")
     def paths(self) -> list[AccessPath]:
-        return self.verdict.paths
+        return self.verdict().paths
 
     @field(description="Shortcut for `verdict.reasons`.")
     def reasons(self) -> list[Reason]:
-        return self.verdict.reasons
+        return self.verdict().reasons
