@@ -264,11 +264,13 @@ class SnapshotDb:
             return decode(self._parts(conn, snapshot_id))
 
     def _parts(self, conn: sqlite3.Connection, snapshot_id: int) -> Iterator[Part]:
-        rows = conn.execute(
+        # A cursor, not a generator: a decoder that stops early leaves nothing to finalise
+        # after the transaction ends.
+        cursor: Iterator[Part] = conn.execute(
             "SELECT field, rows FROM world_parts WHERE snapshot_id = ? ORDER BY seq",
             (snapshot_id,),
         )
-        yield from rows
+        return cursor
 
     def load_trust(self, snapshot_id: int) -> list[TrustEdge]:
         """The trust edges of a snapshot, sorted by key; raises `SnapshotNotFound`."""
