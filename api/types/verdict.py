@@ -141,6 +141,15 @@ class Reach:
     answer: strawberry.Private[DomainReach]
     scope: strawberry.Private[Scope]
 
+    @field()
+    def verdict(self) -> Verdict:
+        return Verdict.from_domain(self.answer.verdict, self.scope)
+
+    # Plain fields, not resolvers: a page asks for them on every node.
+    decision: Decision = strawberry.field(description="Shortcut for `verdict.decision`.")
+    mfa: Mfa = strawberry.field(description="Shortcut for `verdict.mfa`.")
+    via: Via = strawberry.field(description="Shortcut for `verdict.via`.")
+
     @classmethod
     def from_domain(cls, r: DomainReach, scope: Scope) -> Reach:
         return cls(
@@ -148,23 +157,10 @@ class Reach:
             resource=scope.ref(r.resource),
             answer=r,
             scope=scope,
+            decision=r.decision,
+            mfa=r.mfa,
+            via=r.via,
         )
-
-    @field()
-    def verdict(self) -> Verdict:
-        return Verdict.from_domain(self.answer.verdict, self.scope)
-
-    @field(description="Shortcut for `verdict.decision`.")
-    def decision(self) -> Decision:
-        return self.answer.decision
-
-    @field(description="Shortcut for `verdict.mfa`.")
-    def mfa(self) -> Mfa:
-        return self.answer.mfa
-
-    @field(description="Shortcut for `verdict.via`.")
-    def via(self) -> Via:
-        return self.answer.via
 
     @field(description="Shortcut for `verdict.paths`.")
     def paths(self) -> list[AccessPath]:
