@@ -31,6 +31,7 @@ from graphmodel.stores.base import (
     NodeRecord,
     SnapshotInfo,
 )
+from graphmodel.stores.graphmap import check_node_keys
 from graphmodel.stores.memory.encoding import PART_ROWS, decode_world, encode_world
 from graphmodel.stores.memory.graph import SnapshotView
 from graphmodel.stores.memory.sqlite import Part, SnapshotDb
@@ -188,6 +189,7 @@ class MemoryStore:
                     raise SnapshotConflict(base, current_id)
             self._live()
             check_trust_edges(world, trust_edges)
+            check_node_keys(world)
             created_at = datetime.now(UTC)
             counts = world.counts().as_dict()
             # NOTE(stores): the World is encoded part by part inside the transaction, so a large
