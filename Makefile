@@ -30,7 +30,7 @@ help:
 	@echo "make setup      .venv with '.[dev]' pinned by constraints.txt, plus chromium and tools/node"
 	@echo "make lint       ruff check"
 	@echo "make typecheck  mypy --strict (config in pyproject.toml)"
-	@echo "make bench      python -m bench (installs the 'bench' extra and wrk)"
+	@echo "make bench      python -m bench (installs the 'bench' extra)"
 	@echo "make bench-serve  python -m bench serve: serving targets at scale L under wrk"
 	@echo "make lock       regenerate constraints.txt from a throwaway venv"
 	@echo "make clean      remove .venv, caches, build output, node_modules and ./tenantgraph.db"
@@ -62,7 +62,6 @@ typecheck: setup
 $(BENCH_STAMP): $(STAMP)
 	@echo "setup: installing tenantgraph[dev,bench]"
 	@$(PIP) install $(PIP_FLAGS) -c constraints.txt -e '.[dev,bench]'
-	@scripts/setup-bench.sh
 	@touch $@
 
 bench: setup $(BENCH_STAMP)

@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=20_000, help="distinct access pairs")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
-        print("wrk is not installed (Debian package `wrk`; `make bench` installs it)")
+        print("wrk is not installed (Debian package `wrk`; `make setup` installs it)")
         return 2
     local = in_process(args.db, args.pairs, args.seed)
     folder = Path(tempfile.mkdtemp(prefix="tenantgraph-serve-"))

@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-results", action="store_true", help="leave RESULTS.md alone")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
-        print("error: wrk is not installed (Debian package `wrk`; `make bench-serve` installs it)")
+        print("error: wrk is not installed (Debian package `wrk`; `make setup` installs it)")
         return 2
     args.cache.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
