@@ -62,6 +62,22 @@ class _Runtime:
         if self.service is not None:
             self.service.store.close()
 
+    def context(
+        self, request: Request, response: Response, viewer: Viewer, limits: Limits
+    ) -> Context:
+        """A request's `Context` (the GraphQL view's and the fast lane's)."""
+        service = self.open()
+        assert self.management is not None  # INVARIANT: open() sets both
+        return Context(
+            request=request,
+            response=response,
+            service=service,
+            management=self.management,
+            viewer=viewer,
+            limits=limits,
+            cursors=self.cursors,
+        )
+
 
 class _GraphQLView(GraphQL[Context, None]):
     def __init__(self, schema: strawberry.Schema, runtime: _Runtime, limits: Limits) -> None:
@@ -70,19 +86,9 @@ class _GraphQLView(GraphQL[Context, None]):
         self.limits = limits
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        service = self.runtime.open()
-        assert self.runtime.management is not None
         viewer = request.scope.get(_VIEWER_KEY)
         assert isinstance(viewer, Viewer)  # INVARIANT: _Authenticate ran first
-        return Context(
-            request=request,
-            response=response,
-            service=service,
-            management=self.runtime.management,
-            viewer=viewer,
-            limits=self.limits,
-            cursors=self.runtime.cursors,
-        )
+        return self.runtime.context(request, response, viewer, self.limits)
 
 
 class _Authenticate:
@@ -147,6 +153,7 @@ def create_app(
         viewer_key=_VIEWER_KEY,
         encode=graphql.encode_json,
         deadline_s=limits.deadline_s,
+        context=lambda scope, viewer: runtime.context(Request(scope), Response(), viewer, limits),
     )
 
     @contextlib.asynccontextmanager

@@ -16,6 +16,7 @@ own encoder, byte for byte what regular execution returns (tests compare every c
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import Viewer
+from api.context import Context
 from api.fastlane.plan import Plan, Planner
 from api.fastlane.resolvers import Request
 from api.fastlane.serialize import Unsupported
@@ -81,6 +83,7 @@ class FastLane:
         viewer_key: str,
         encode: Callable[[object], str | bytes],
         deadline_s: float,
+        context: Callable[[Scope, Viewer], Context],
     ) -> None:
         self.app = app
         self.planner = planner
@@ -88,6 +91,7 @@ class FastLane:
         self.viewer_key = viewer_key
         self.encode = encode
         self.deadline_s = deadline_s
+        self.context = context
         self.answered = 0  # requests answered here (tests and benchmarks read it)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -133,25 +137,44 @@ class FastLane:
             return None
         service = self.service()
         try:
-            if service.answers_inline():
-                data = self._run(plan, variables, service, viewer)
-            else:
-                data = await run_in_threadpool(self._run, plan, variables, service, viewer)
+            data = await self._run(plan, variables, service, viewer, scope)
         except Exception:  # every failure is reported by regular execution instead
             return None
         self.answered += 1
         encoded = self.encode({"data": data})
         return encoded.encode() if isinstance(encoded, str) else encoded
 
-    def _run(
-        self, plan: Plan, variables: dict[str, Any], service: GraphService, viewer: Viewer
+    async def _run(
+        self,
+        plan: Plan,
+        variables: dict[str, Any],
+        service: GraphService,
+        viewer: Viewer,
+        asgi_scope: Scope,
     ) -> dict[str, Any]:
         deadline = time.monotonic() + self.deadline_s  # as `DeadlineReport` starts it
+        inline = service.answers_inline()
+
+        def context() -> Context:
+            ctx = self.context(asgi_scope, viewer)
+            ctx.deadline = deadline
+            return ctx
+
         values = plan.variables.coerce(variables)
-        request = Request.current(service, viewer)
+        if inline:
+            request = Request.current(service, viewer, context)
+        else:
+            request = await run_in_threadpool(Request.current, service, viewer, context)
         data: dict[str, Any] = {}
         for field in plan.fields:
             if time.monotonic() > deadline:
                 raise Unsupported("the deadline passed: regular execution reports it")
-            data[field.key] = field.write(field.resolve(request, **field.arguments.values(values)))
+            args = field.arguments.values(values)
+            if inspect.iscoroutinefunction(field.resolve):
+                result = await field.resolve(request, **args)
+            elif inline:
+                result = field.resolve(request, **args)
+            else:
+                result = await run_in_threadpool(field.resolve, request, **args)
+            data[field.key] = field.write(result)
         return data

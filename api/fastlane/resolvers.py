@@ -1,21 +1,26 @@
 """The fast lane's resolvers: top-level fields it answers without GraphQL execution.
 
 Each one calls the same function as the regular resolver of its field (so both give the same
-answer) and raises `Unsupported` for the cases it leaves to regular execution.
+answer) and raises `Unsupported` for the cases it leaves to regular execution. `access` is a
+plain function (run inline or in the thread pool); `whoCanAccess` is a coroutine that pages
+through the regular paging helper with a regular `Context`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from api.auth import Viewer
+from api.context import Context
 from api.fastlane.plan import Resolve
 from api.fastlane.serialize import Unsupported
-from api.queries.questions import answer_access
+from api.queries.questions import answer_access, who_can_access_page
 from api.scope import Scope
+from api.types.connection import Connection
 from api.types.enums import Via
-from api.types.verdict import Verdict
+from api.types.verdict import Reach, Verdict
 from graphmodel.service import GraphService
 
 __all__ = ["RESOLVERS", "Request"]
@@ -23,17 +28,21 @@ __all__ = ["RESOLVERS", "Request"]
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """What a fast resolver reads: the service and the viewer's scope of the pinned snapshot
-    (the current one when the request started, as `Context.scope` pins it)."""
+    """What a fast resolver reads: the service, the viewer's scope of the pinned snapshot (the
+    current one when the request started, as `Context.scope` pins it), and a factory of the
+    regular request `Context` for resolvers that page (deadline, cursors, thread hand-offs)."""
 
     service: GraphService
     scope: Scope
+    context: Callable[[], Context]
 
     @classmethod
-    def current(cls, service: GraphService, viewer: Viewer) -> Request:
+    def current(
+        cls, service: GraphService, viewer: Viewer, context: Callable[[], Context]
+    ) -> Request:
         info = service.current_snapshot()
         sid = None if info is None else info.id
-        return cls(service, Scope(viewer, service.world(sid), sid))
+        return cls(service, Scope(viewer, service.world(sid), sid), context)
 
 
 def _access(
@@ -49,4 +58,21 @@ def _access(
     return answer_access(request.service, request.scope, principal, resource, Via(via))
 
 
-RESOLVERS: dict[str, Resolve] = {"access": _access}
+async def _who_can_access(
+    request: Request,
+    *,
+    resource: str,
+    first: int = 100,
+    after: str | None = None,
+    snapshot: int | None = None,
+) -> Connection[Reach]:
+    if snapshot is not None and snapshot != request.scope.snapshot:
+        raise Unsupported("another snapshot: history access is checked by regular execution")
+    ctx = request.context()
+    page = await who_can_access_page(ctx, request.scope, resource, first, after)
+    if ctx.warnings:
+        raise Unsupported("warnings go into `extensions`: regular execution reports them")
+    return page
+
+
+RESOLVERS: dict[str, Resolve] = {"access": _access, "whoCanAccess": _who_can_access}

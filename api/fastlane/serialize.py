@@ -96,6 +96,22 @@ def _value(gql_type: GraphQLOutputType, node: FieldNode) -> Writer:
     raise Unsupported(f"type `{gql_type}`")
 
 
+def _resolved(resolver: Any, writer: Writer) -> Writer:
+    """A field computed by a plain method of the object (`def nodes(self)`): no arguments, no
+    `info`, not async — what strawberry would call with the object alone."""
+    if (
+        resolver.is_async
+        or resolver.arguments
+        or resolver.info_parameter is not None
+        or resolver.root_parameter is not None
+        or resolver.parent_parameter is not None
+        or resolver.self_parameter is None
+    ):
+        raise Unsupported(f"resolver `{resolver.name}` needs more than the object")
+    method = resolver.wrapped_func
+    return lambda obj: writer(method(obj))
+
+
 def _constant(value: str) -> Writer:
     return lambda _obj: value
 
@@ -103,9 +119,9 @@ def _constant(value: str) -> Writer:
 def compile_object(gql_type: GraphQLObjectType, selection: SelectionSetNode) -> Writer:
     """A function writing the response data of `selection` for one object of `gql_type`.
 
-    Handles plain fields (attributes, no resolver, no arguments), aliases and `__typename`;
-    raises `Unsupported` for anything else (fragments, directives, resolvers), so the request
-    takes the regular path.
+    Handles plain fields (attributes, or methods that need only the object), aliases and
+    `__typename`; raises `Unsupported` for anything else (fragments, directives, arguments,
+    async resolvers), so the request takes the regular path.
     """
     steps: list[tuple[str, str | None, Writer]] = []
     keys: set[str] = set()
@@ -124,13 +140,15 @@ def compile_object(gql_type: GraphQLObjectType, selection: SelectionSetNode) -> 
         definition = None if gql_field is None else gql_field.extensions.get(_DEFINITION)
         if gql_field is None or definition is None or gql_field.args:
             raise Unsupported(f"field `{gql_type.name}.{name}`")
-        if (
-            getattr(definition, "base_resolver", None) is not None
-            or getattr(definition, "permission_classes", None)
-            or getattr(definition, "extensions", None)
+        if getattr(definition, "permission_classes", None) or getattr(
+            definition, "extensions", None
         ):
-            raise Unsupported(f"`{gql_type.name}.{name}` has a resolver, permission or extension")
-        steps.append((key, definition.python_name, _value(gql_field.type, sel)))
+            raise Unsupported(f"`{gql_type.name}.{name}` has a permission or extension")
+        resolver = getattr(definition, "base_resolver", None)
+        if resolver is None:
+            steps.append((key, definition.python_name, _value(gql_field.type, sel)))
+        else:
+            steps.append((key, None, _resolved(resolver, _value(gql_field.type, sel))))
 
     def write(obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -22,7 +22,7 @@ from api.types.verdict import Answer, Reach, Verdict
 from graphmodel.service import GraphService, Page
 from graphmodel.service.answers import Reach as DomainReach
 
-__all__ = ["QuestionQueries", "ViewerInfo", "answer_access"]
+__all__ = ["QuestionQueries", "ViewerInfo", "answer_access", "who_can_access_page"]
 
 Info = strawberry.Info[Context, None]
 SnapshotArg = Annotated[
@@ -38,6 +38,26 @@ def answer_access(
     scope.require(resource, "resource")
     verdict = service.check(principal, resource, via=via, snapshot=scope.snapshot)
     return Verdict.from_domain(verdict, scope)
+
+
+async def who_can_access_page(
+    ctx: Context, scope: Scope, resource: str, first: int, after: str | None
+) -> Connection[Reach]:
+    """The `whoCanAccess` field's page; shared with the fast lane like `answer_access`."""
+    scope.require(resource, "resource")
+
+    def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
+        return ctx.service.who_can_access(resource, first=n, after=cursor, snapshot=scope.snapshot)
+
+    return await page_stream(
+        ctx,
+        fetch,
+        key=lambda r: r.principal,
+        first=first,
+        after=after,
+        keep=lambda r: True,
+        convert=lambda r: Reach.from_domain(r, scope),
+    )
 
 
 @strawberry.type(description="Who is asking: the token's role and tenant scope.")
@@ -73,22 +93,7 @@ class QuestionQueries:
     ) -> Connection[Reach]:
         ctx = info.context
         scope = await ctx.scope(snapshot)
-        scope.require(resource, "resource")
-
-        def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
-            return ctx.service.who_can_access(
-                resource, first=n, after=cursor, snapshot=scope.snapshot
-            )
-
-        return await page_stream(
-            ctx,
-            fetch,
-            key=lambda r: r.principal,
-            first=first,
-            after=after,
-            keep=lambda r: True,
-            convert=lambda r: Reach.from_domain(r, scope),
-        )
+        return await who_can_access_page(ctx, scope, resource, first, after)
 
     @field(description="Resources the principal reaches (allow or pending).")
     async def reachable_resources(

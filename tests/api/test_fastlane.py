@@ -1,11 +1,13 @@
-"""The fast lane answers `access` with the same bytes as regular GraphQL execution.
+"""The fast lane answers `access` and `whoCanAccess` with the bytes regular execution returns.
 
 Two real servers per scenario world — one with the fast lane, one without — get the same
-requests for every access check of the corpus (`../shared/scenarios`, `fixtures/`,
-`tests/rules/`), as an unscoped admin and as a token scoped to one tenant (redacted paths and
-reasons), with the full explanation the viewer asks for. Responses must be byte-identical, and
-the fast server must have answered them in the fast lane (so the comparison is not between two
-regular executions). Errors and unplanned documents must fall back to regular execution.
+requests for every access and who-can-access check (pages of 2) of the corpus
+(`../shared/scenarios`, `fixtures/`, `tests/rules/`), as an unscoped admin and as a token
+scoped to one tenant (redacted paths and reasons), with the full explanation the viewer asks
+for. Responses must be byte-identical (who-can-access pages up to their cursors, which each
+server seals with its own key), and the fast server must have answered them in the fast lane
+(so the comparison is not between two regular executions). Errors and unplanned documents must
+fall back to regular execution.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ import pytest
 from api import Role, TokenStore
 from api.fastlane import FastLane
 from graphmodel.errors import WorldInvalid
-from graphmodel.ingest.scenario import AccessCheck, discover_scenario_files, load_scenario_file
+from graphmodel.ingest.scenario import (
+    AccessCheck,
+    WhoCanAccessCheck,
+    discover_scenario_files,
+    load_scenario_file,
+)
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
 from tests.api.support import Client, LiveServer, token_auth
@@ -43,6 +50,15 @@ query($p: String!, $r: String!, $s: Int, $v: Via = ANY) {
   access(principal: $p, resource: $r, via: $v, snapshot: $s) { decision mfa via codes }
 }
 """
+WHO = """
+query Who($r: String!, $first: Int!, $after: String) {
+  whoCanAccess(resource: $r, first: $first, after: $after) {
+    partial pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { principal resource decision mfa via } }
+    nodes { principal verdict { decision mfa codes paths { nodes } reasons { code message } } }
+  }
+}
+"""
 # Aliases, __typename, a literal argument and two questions in one document.
 ALIASED = """
 query Two($p: String!, $r: String!) {
@@ -61,7 +77,7 @@ def _files() -> Iterator[object]:
             # A corpus file written for features this build lacks has no verdicts to compare;
             # tests/scenarios reports it.
             continue
-        if any(isinstance(c, AccessCheck) for c in scenario.checks):
+        if any(isinstance(c, AccessCheck | WhoCanAccessCheck) for c in scenario.checks):
             yield pytest.param(path, id=path.name)
 
 
@@ -74,6 +90,23 @@ def _sorted(response: httpx.Response) -> dict[str, Any]:
         {json.dumps([e["message"], e.get("extensions")]) for e in body.get("errors", ())}
     )
     return body
+
+
+def _uncursored(response: httpx.Response) -> str:
+    """The body as sent (key order kept) with every cursor replaced by a marker: cursors are
+    sealed with a key of each server's own."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: ("<cursor>" if k.endswith(("cursor", "Cursor")) and v else strip(v))
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return json.dumps(strip(response.json()))
 
 
 def _answered(server: LiveServer) -> int:
@@ -111,6 +144,24 @@ def test_fast_lane_equals_graphql_for_every_corpus_verdict(path: Path, tmp_path:
                     else:
                         assert got.content == want.content, (check.principal, check.resource)
                         asked += 1
+            for check in scenario.checks:
+                if not isinstance(check, WhoCanAccessCheck):
+                    continue
+                # Pages of 2, each server following its own cursors (sealed with its own key).
+                after_fast = after_regular = None
+                for _page in range(3):
+                    got = f.post(WHO, {"r": check.resource, "first": 2, "after": after_fast})
+                    want = r.post(WHO, {"r": check.resource, "first": 2, "after": after_regular})
+                    if "errors" in want.json():
+                        assert _sorted(got) == _sorted(want), check.resource
+                        break
+                    assert _uncursored(got) == _uncursored(want), check.resource
+                    asked += 1
+                    info = want.json()["data"]["whoCanAccess"]["pageInfo"]
+                    if not info["hasNextPage"]:
+                        break
+                    after_regular = info["endCursor"]
+                    after_fast = got.json()["data"]["whoCanAccess"]["pageInfo"]["endCursor"]
         assert _answered(fast) == asked > 0
         assert _answered(regular) == 0
     finally:
