@@ -157,7 +157,7 @@ class FastLane:
 
         def context() -> Context:
             ctx = self.context(asgi_scope, viewer)
-            ctx.deadline = deadline
+            ctx.deadline, ctx.inline = deadline, inline
             return ctx
 
         values = plan.variables.coerce(variables)
