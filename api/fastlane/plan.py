@@ -1,12 +1,12 @@
 """Plans: which documents the fast lane answers, decided once per document text.
 
 A document is planned when it is one `query` operation (optionally named) whose top-level
-fields all have a fast resolver (`access` today), with plain selections below them, and when it
-passes the same validation as regular execution: graphql-core's rules, strawberry's additions
-and the limit rules of `api.limits` (taken from the schema's own extensions, so a limit is
-defined in one place). Anything else — mutations, fragments, directives, other fields, an
-invalid document — is not planned and goes through regular GraphQL execution, which reports
-errors the usual way.
+fields all have a fast resolver (`access`, `whoCanAccess`), with plain selections below them,
+and when it passes the same validation as regular execution: graphql-core's rules,
+strawberry's additions and the limit rules of `api.limits` (taken from the schema's own
+extensions, so a limit is defined in one place). Anything else — mutations, fragments,
+directives, other fields, an invalid document — is not planned and goes through regular
+GraphQL execution, which reports errors the usual way.
 """
 
 from __future__ import annotations
@@ -91,6 +91,8 @@ class Planner:
         size: int = 256,
     ) -> None:
         self.schema = schema
+        # strawberry keeps the graphql-core schema it executes against here (its own
+        # `validate_document` reads the same attribute); validation must use that very schema.
         self.gql: GraphQLSchema = schema._schema
         self.resolvers = resolvers
         self.max_chars = max_chars
