@@ -22,7 +22,7 @@ ifneq ($(strip $(file < $(STAMP))),$(strip $(PKGS)))
 .PHONY: $(STAMP)
 endif
 
-.PHONY: help setup run test lint typecheck lock bench bench-viewer clean
+.PHONY: help setup run test lint typecheck lock bench bench-serve bench-viewer clean
 
 help:
 	@echo "make run        set up, load fixtures/demo.yaml into ./tenantgraph.db, serve GraphQL on 127.0.0.1:8000"
@@ -32,6 +32,7 @@ help:
 	@echo "make typecheck  mypy --strict (config in pyproject.toml)"
 	@echo "make bench      python -m bench (installs the 'bench' extra)"
 	@echo "make bench-viewer  the viewer in Chromium at 200 and 1,000 tenants (render, pan frame time)"
+	@echo "make bench-serve  python -m bench serve: serving targets at scale L under wrk"
 	@echo "make lock       regenerate constraints.txt from a throwaway venv"
 	@echo "make clean      remove .venv, caches, build output, node_modules and ./tenantgraph.db"
 
@@ -70,6 +71,9 @@ bench: setup $(BENCH_STAMP)
 
 bench-viewer: setup $(BENCH_STAMP)
 	$(BIN)/python -m bench.viewer_frames
+
+bench-serve: setup $(BENCH_STAMP)
+	$(BIN)/python -m bench serve
 
 # Resolve the newest versions allowed by pyproject.toml in a throwaway venv and pin them all.
 lock:

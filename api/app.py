@@ -25,6 +25,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+import strawberry
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -41,6 +42,7 @@ from api.body import BodySizeLimit
 from api.context import Context
 from api.cursors import CursorSealer
 from api.errors import ApiCode, error_body
+from api.fastlane import RESOLVERS, FastLane, Planner
 from api.limits import Limits
 from api.ratelimit import RateLimit, RateLimiter
 from api.requestjson import decode_request_json
@@ -63,6 +65,9 @@ __all__ = ["ServiceSource", "create_app"]
 log = logging.getLogger("tenantgraph.api")
 ServiceSource = GraphService | Callable[[], GraphService]
 _VIEWER_KEY = "tenantgraph.viewer"
+FAST_LANE_MAX_CHARS = 4096
+"""Longer documents skip the fast lane: planning validates on the event loop, so it is kept
+to documents far smaller than any hostile one (an `access` with its full explanation is ~1 KB)."""
 
 
 @dataclass(eq=False)
@@ -84,10 +89,45 @@ class _Runtime:
         if self.service is not None:
             self.service.store.close()
 
+    def context(
+        self,
+        request: Request,
+        response: Response,
+        viewer: Viewer,
+        limits: Limits,
+        audit: AuditLog | None,
+    ) -> Context:
+        """A request's `Context` (the GraphQL view's and the fast lane's)."""
+        service = self.open()
+        assert self.management is not None  # INVARIANT: open() sets both
+        return Context(
+            request=request,
+            response=response,
+            service=service,
+            management=self.management,
+            viewer=viewer,
+            limits=limits,
+            cursors=self.cursors,
+            audit=audit,
+        )
+
+
+async def catch_up(service: GraphService) -> str | None:
+    """See what other processes published (one cheap change-signal read when nothing was);
+    on failure, say why: the request is answered from the snapshot held."""
+    try:
+        await run_in_threadpool(service.refresh)
+    except GraphModelError as exc:
+        log.warning("could not catch up with the store: %s", exc)
+        return f"could not check for a newer snapshot: {exc}"
+    return None
+
 
 class _GraphQLView(GraphQL[Context, None]):
-    def __init__(self, runtime: _Runtime, limits: Limits, audit: AuditLog | None) -> None:
-        super().__init__(build_schema(limits), graphql_ide="graphiql", allow_queries_via_get=True)
+    def __init__(
+        self, schema: strawberry.Schema, runtime: _Runtime, limits: Limits, audit: AuditLog | None
+    ) -> None:
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.runtime = runtime
         self.limits = limits
         self.audit = audit
@@ -125,33 +165,28 @@ class _GraphQLView(GraphQL[Context, None]):
         )
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        service = self.runtime.open()
-        assert self.runtime.management is not None
         viewer = request.scope.get(_VIEWER_KEY)
         assert isinstance(viewer, Viewer)  # INVARIANT: _Authenticate ran first
-        context = Context(
-            request=request,
-            response=response,
-            service=service,
-            management=self.runtime.management,
-            viewer=viewer,
-            limits=self.limits,
-            cursors=self.runtime.cursors,
-            audit=self.audit,
-        )
-        try:
-            await run_in_threadpool(service.refresh)  # see what other processes published
-        except GraphModelError as exc:  # answer from the snapshot held, and say so
-            log.warning("could not catch up with the store: %s", exc)
-            context.warn("stale-snapshot", f"could not check for a newer snapshot: {exc}")
+        context = self.runtime.context(request, response, viewer, self.limits, self.audit)
+        problem = await catch_up(context.service)
+        if problem is not None:
+            context.warn("stale-snapshot", problem)
         return context
 
 
 class _Authenticate:
     """401 without a valid bearer token (the GraphiQL page, a browser GET, is public); 429 over
-    the token's rate; a hard deadline after which the request is cancelled (`Limits`)."""
+    the token's rate; a hard deadline after which the request is cancelled (`Limits`).
 
-    def __init__(self, app: _GraphQLView, auth: Authenticator, limiter: RateLimiter | None) -> None:
+    `app` serves authenticated requests (the fast lane in front of `view`); `view` renders the
+    GraphiQL page. Token checks read sqlite, so they run in the thread pool; with
+    authentication off there is nothing to wait for and the viewer is made inline.
+    """
+
+    def __init__(
+        self, view: _GraphQLView, app: ASGIApp, auth: Authenticator, limiter: RateLimiter | None
+    ) -> None:
+        self.view = view
         self.app = app
         self.auth = auth
         self.limiter = limiter
@@ -160,9 +195,12 @@ class _Authenticate:
         request = Request(scope)
         wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
         header = request.headers.get("authorization")
-        viewer = await run_in_threadpool(self.auth.authenticate, header)
+        if self.auth.enabled:
+            viewer = await run_in_threadpool(self.auth.authenticate, header)
+        else:
+            viewer = self.auth.authenticate(header)
         if viewer is None and wants_page:
-            page = await self.app.render_graphql_ide(request)
+            page = await self.view.render_graphql_ide(request)
             await page(scope, receive, send)
             return
         if viewer is None:
@@ -186,7 +224,7 @@ class _Authenticate:
                 await response(scope, receive, send)
                 return
         scope[_VIEWER_KEY] = viewer
-        await _with_hard_deadline(self.app, self.app.limits.hard_deadline_s, scope, receive, send)
+        await _with_hard_deadline(self.app, self.view.limits.hard_deadline_s, scope, receive, send)
 
 
 async def _with_hard_deadline(
@@ -222,18 +260,35 @@ def create_app(
     http: HttpPolicy | None = None,
     rate_limit: RateLimit | None = None,
     audit: AuditLog | None = None,
+    fast_lane: bool = True,
 ) -> Starlette:
     """The ASGI app over `service` (a GraphService, or a factory called in the lifespan).
 
     `cursor_key` seals paging cursors; processes serving one store behind one address must
     share it (a random key per process otherwise). `http` sets the Host allow-list and CORS
     origins (default: localhost names, no CORS); `rate_limit` the per-token rate (default:
-    none); `audit` the mutation log (default: none).
+    none); `audit` the mutation log (default: none). `fast_lane=False` answers every request
+    by regular GraphQL execution (the reference the fast lane is tested and benchmarked
+    against); `app.state.fast_lane` is the `FastLane`.
     """
     limits = limits or Limits()
     http = http or HttpPolicy()
     runtime = _Runtime(service, cursors=CursorSealer(cursor_key))
-    graphql = _GraphQLView(runtime, limits, audit)
+    schema = build_schema(limits)
+    graphql = _GraphQLView(schema, runtime, limits, audit)
+    planner = Planner(schema, RESOLVERS, max_chars=FAST_LANE_MAX_CHARS)
+    fast = FastLane(
+        graphql,
+        planner,
+        service=runtime.open,
+        catch_up=catch_up,
+        viewer_key=_VIEWER_KEY,
+        encode=graphql.encode_json,
+        deadline_s=limits.deadline_s,
+        context=lambda scope, viewer: runtime.context(
+            Request(scope), Response(), viewer, limits, audit
+        ),
+    )
     limiter = RateLimiter(rate_limit) if rate_limit is not None else None
 
     @contextlib.asynccontextmanager
@@ -284,7 +339,11 @@ def create_app(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/graphql", _Authenticate(graphql, auth, limiter), methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                _Authenticate(graphql, fast if fast_lane else graphql, auth, limiter),
+                methods=["GET", "POST"],
+            ),
             *viewer_routes(),
         ],
         lifespan=lifespan,
@@ -302,6 +361,7 @@ def create_app(
         )
     app.add_middleware(HostAllowList, allowed=http.allowed_hosts)
     app.add_middleware(SecurityHeaders)
+    app.state.fast_lane = fast
     return app
 
 

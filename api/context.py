@@ -59,6 +59,7 @@ class Context:
     cursors: CursorSealer
     audit: AuditLog | None = None
     deadline: float = math.inf
+    inline: bool = False
     warnings: list[dict[str, Any]] = field(default_factory=list)
     _pinned: int | None = _UNPINNED
     _scopes: dict[int | None, Scope] = field(default_factory=dict)
@@ -88,11 +89,16 @@ class Context:
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking service call in the thread pool, unless the deadline has passed."""
         self.check_deadline(getattr(fn, "__name__", "the next step"))
-        return await run_in_threadpool(fn, *args, **kwargs)
+        return await self.run(fn, *args, **kwargs)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking call in the thread pool even after the deadline (loading the World,
-        the first chunk of a page), so that every answer makes progress."""
+        the first chunk of a page), so that every answer makes progress. With `inline` (the
+        fast lane sets it when the service answers from memory) the call runs right here: a
+        hand-off to a thread costs more than a chunk of a page, and the GIL gives a thread no
+        second core anyway."""
+        if self.inline:
+            return fn(*args, **kwargs)
         return await run_in_threadpool(fn, *args, **kwargs)
 
     # --- snapshots -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ under 10 minutes, L under 30; the time each step took is printed and recorded.
     python -m bench --scales S,M         # the quick run
     python -m bench --skip http,neo4j    # leave probes out
     python -m bench --report-only        # rewrite RESULTS.md from bench/out/
+    python -m bench serve                # serving targets (issue 13): wrk against the server
 """
 
 from __future__ import annotations
@@ -136,6 +137,11 @@ def _run_scale(
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["serve"]:
+        from bench import serve
+
+        return serve.main(args_in[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System and test prerequisites that pip does not install. Idempotent; fast when already done.
 #   1. Debian's chromium + chromedriver (+ a font) for the browser tests (playwright drives
-#      /usr/bin/chromium through executable_path; it never downloads a browser of its own).
+#      /usr/bin/chromium through executable_path; it never downloads a browser of its own),
+#      and wrk, the HTTP load generator of `python -m bench serve` (a test drives it too).
 #   2. Node tools in tools/node (Cypher language support; cytoscape, its fcose layout and svg
 #      export for the viewer page; graphiql with react 18 for the offline GraphiQL page),
 #      installed from tools/node/package-lock.json.
@@ -15,15 +16,16 @@ missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
 [[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
+command -v wrk >/dev/null || missing+=(wrk)
 
 if ((${#missing[@]} == 0)); then
-  say "chromium, chromedriver and fonts present"
+  say "chromium, chromedriver, fonts and wrk present"
 elif [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
   say "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get -qq -o Acquire::Retries=3 update
   apt-get -qq -o Acquire::Retries=3 install -y --no-install-recommends \
-    chromium chromium-driver fonts-dejavu-core >/dev/null
+    "${missing[@]}" >/dev/null
   say "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
 else
   say "WARNING: ${missing[*]} missing and not root (or no apt-get): browser tests cannot run"

@@ -15,15 +15,16 @@ import strawberry
 from api.context import Context
 from api.errors import ApiError
 from api.paging import page_stream
+from api.scope import Scope
 from api.types.connection import Connection
 from api.types.enums import Role, Usage, Via
 from api.types.fields import field
 from api.types.graph import Snapshot, TrustGraph
 from api.types.verdict import Answer, Reach, Verdict
-from graphmodel.service import Page
+from graphmodel.service import GraphService, Page
 from graphmodel.service.answers import Reach as DomainReach
 
-__all__ = ["QuestionQueries", "ViewerInfo"]
+__all__ = ["QuestionQueries", "ViewerInfo", "answer_access", "who_can_access_page"]
 
 Info = strawberry.Info[Context, None]
 SnapshotArg = Annotated[
@@ -44,6 +45,58 @@ UsageArg = Annotated[
     ),
 ]
 UsageDaysArg = Annotated[int, strawberry.argument(description="Look-back of `usage` in days.")]
+
+
+def answer_access(
+    service: GraphService,
+    scope: Scope,
+    principal: str,
+    resource: str,
+    via: Via,
+    as_of: datetime | None = None,
+) -> Verdict:
+    """The `access` field's answer; shared with the fast lane (`api.fastlane`), which runs it
+    without GraphQL execution, so both give the same verdict by construction."""
+    scope.require(resource, "resource")
+    verdict = service.check(principal, resource, via=via, snapshot=scope.snapshot, as_of=as_of)
+    return Verdict.from_domain(verdict, scope)
+
+
+async def who_can_access_page(
+    ctx: Context,
+    scope: Scope,
+    resource: str,
+    first: int,
+    after: str | None,
+    *,
+    as_of: datetime | None = None,
+    usage: Usage = Usage.ANY,
+    usage_days: int = 90,
+) -> Connection[Reach]:
+    """The `whoCanAccess` field's page; shared with the fast lane like `answer_access`."""
+    scope.require(resource, "resource")
+
+    def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
+        return ctx.service.who_can_access(
+            resource,
+            first=n,
+            after=cursor,
+            snapshot=scope.snapshot,
+            as_of=as_of,
+            usage=usage,
+            usage_days=usage_days,
+        )
+
+    return await page_stream(
+        ctx,
+        fetch,
+        snapshot=scope.snapshot,
+        key=lambda r: r.principal,
+        first=first,
+        after=after,
+        keep=lambda r: True,
+        convert=lambda r: Reach.from_domain(r, scope),
+    )
 
 
 @strawberry.type(description="Who is asking: the token's role and tenant scope.")
@@ -72,11 +125,7 @@ class QuestionQueries:
     ) -> Verdict:
         ctx = info.context
         scope = await ctx.scope(snapshot)
-        scope.require(resource, "resource")
-        verdict = await ctx.call(
-            ctx.service.check, principal, resource, via=via, snapshot=scope.snapshot, as_of=as_of
-        )
-        return Verdict.from_domain(verdict, scope)
+        return await ctx.call(answer_access, ctx.service, scope, principal, resource, via, as_of)
 
     @field(description="Principals (home identities) that reach the resource.")
     async def who_can_access(
@@ -92,29 +141,9 @@ class QuestionQueries:
     ) -> Connection[Reach]:
         ctx = info.context
         scope = await ctx.page_scope(snapshot, after)
-        scope.require(resource, "resource")
         _check_days(usage_days)
-
-        def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
-            return ctx.service.who_can_access(
-                resource,
-                first=n,
-                after=cursor,
-                snapshot=scope.snapshot,
-                as_of=as_of,
-                usage=usage,
-                usage_days=usage_days,
-            )
-
-        return await page_stream(
-            ctx,
-            fetch,
-            snapshot=scope.snapshot,
-            key=lambda r: r.principal,
-            first=first,
-            after=after,
-            keep=lambda r: True,
-            convert=lambda r: Reach.from_domain(r, scope),
+        return await who_can_access_page(
+            ctx, scope, resource, first, after, as_of=as_of, usage=usage, usage_days=usage_days
         )
 
     @field(description="Resources the principal reaches (allow or pending).")

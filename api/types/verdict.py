@@ -176,23 +176,31 @@ class Answer:
 
 @strawberry.type(description="One answer of a reverse lookup: who reaches what, and the verdict.")
 class Reach:
+    """Decision, MFA place and route come with the reverse lookup; the full verdict (paths,
+    reasons: one `check` and a conversion per item) is built only when a query selects it, so
+    a page of 100 principals that asks for decisions costs no verdicts."""
+
     principal_ref: strawberry.Private[str]
     resource_ref: strawberry.Private[str]
+    answer: strawberry.Private[DomainReach]
     scope: strawberry.Private[Scope]
-    verdict: Verdict
     last_used: datetime | None = strawberry.field(
         default=None,
         description="The principal's latest recorded sign-in to the resource (cross-tenant "
         "sign-in evidence); null when none is recorded: possible, not (known to be) used.",
     )
 
+    @field()
+    def verdict(self) -> Verdict:
+        return Verdict.from_domain(self.answer.verdict, self.scope)
+
     @classmethod
     def from_domain(cls, r: DomainReach, scope: Scope) -> Reach:
         return cls(
             principal_ref=r.principal,
             resource_ref=r.resource,
+            answer=r,
             scope=scope,
-            verdict=Verdict.from_domain(r.verdict, scope),
             last_used=r.last_used,
         )
 
@@ -206,20 +214,20 @@ class Reach:
 
     @field(description="Shortcut for `verdict.decision`.")
     def decision(self) -> Decision:
-        return self.verdict.decision
+        return self.answer.decision
 
     @field(description="Shortcut for `verdict.mfa` (null on a denial).")
     def mfa(self) -> Mfa | None:
-        return self.verdict.mfa
+        return None if self.answer.decision == Decision.DENY else self.answer.mfa
 
     @field(description="Shortcut for `verdict.via`.")
     def via(self) -> Via:
-        return self.verdict.via
+        return self.answer.via
 
     @field(description="Shortcut for `verdict.paths`.")
     def paths(self) -> list[AccessPath]:
-        return self.verdict.paths
+        return self.verdict().paths
 
     @field(description="Shortcut for `verdict.reasons`.")
     def reasons(self) -> list[Reason]:
-        return self.verdict.reasons
+        return self.verdict().reasons

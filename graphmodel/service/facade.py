@@ -37,7 +37,7 @@ from graphmodel.schema.enums import Via
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
 from graphmodel.schema.world import World
-from graphmodel.stores.base import GraphStore, SnapshotInfo
+from graphmodel.stores.base import Capability, GraphStore, SnapshotInfo
 
 __all__ = ["GraphService", "Page"]
 
@@ -131,6 +131,19 @@ class GraphService:
             while len(self._clocked) > 4:
                 self._clocked.popitem(last=False)
         return ix
+
+    def answers_inline(self) -> bool:
+        """Whether a question about the current snapshot can run on the caller's thread (an
+        event loop): the store reads from memory and the snapshot's index is already built.
+
+        Why: handing a 30 µs question to a thread pool costs more than the question; only a
+        first question (index build) or a store doing I/O needs to leave the loop.
+        """
+        if Capability.LOCAL_READS not in self.store.capabilities:
+            return False
+        current = self.store.current_snapshot()
+        with self._lock:
+            return (current.id if current is not None else None) in self._indexes
 
     def load_world(self, world: World, *, source: str) -> SnapshotInfo:
         """Write `world` as the new current snapshot with its derived trust edges (atomic)."""

@@ -64,6 +64,7 @@ class Capability(StrEnum):
     SNAPSHOT_HISTORY = "snapshot-history"  # older snapshots stay readable
     TRANSACTIONS = "transactions"  # a failed write leaves no trace
     NATIVE_CYPHER = "native-cypher"  # the database itself answers Cypher
+    LOCAL_READS = "local-reads"  # current-snapshot reads touch memory only (no I/O, no waits)
 
 
 class MetaKind(StrEnum):

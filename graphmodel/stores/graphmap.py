@@ -46,6 +46,7 @@ from graphmodel.stores.base import EdgeRecord, MetaKind, NodeRecord, PropValue
 __all__ = [
     "NO_PROPS",
     "WORLD_KEY",
+    "check_node_keys",
     "graph_to_world",
     "iter_edges",
     "iter_nodes",
@@ -119,6 +120,21 @@ def _by_owner(items: Sequence[Any], owner: Callable[[Any], str | None]) -> dict[
     for i, item in enumerate(items):
         grouped.setdefault(owner(item) or WORLD_KEY, []).append([i, codec.to_data(item)])
     return grouped
+
+
+def check_node_keys(world: World) -> None:
+    """Raise `Conflict` when two entities of `world` map to the same node key.
+
+    Why on its own: a store that keeps no node rows (the memory store writes the World) must
+    refuse the same Worlds as one that does (`iter_nodes`), so the conformance suite holds.
+    """
+    for kind, field, _cls in _ENTITIES:
+        seen: set[str] = set()
+        for entity in getattr(world, field):
+            ref = _ref(entity)
+            if ref in seen:
+                raise Conflict(f"two entities map to the node key `{node_key(kind, ref)}`")
+            seen.add(ref)
 
 
 def iter_nodes(world: World) -> Iterator[NodeRecord]:

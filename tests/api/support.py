@@ -63,9 +63,11 @@ class LiveServer:
     auth: Authenticator
     limits: Limits = field(default_factory=Limits)
     options: dict[str, Any] = field(default_factory=dict)  # more `create_app` keywords
+    fast_lane: bool = True
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
     port: int = 0
+    app: Any = None
 
     def start(self) -> LiveServer:
         app = create_app(
@@ -73,7 +75,9 @@ class LiveServer:
             auth=self.auth,
             limits=self.limits,
             **self.options,
+            fast_lane=self.fast_lane,
         )
+        self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

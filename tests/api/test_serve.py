@@ -87,3 +87,19 @@ def test_readyz_is_503_on_an_empty_store(tmp_path: Path) -> None:
         assert ready.status_code == 503 and ready.json()["status"] == "empty"
     finally:
         _stop(proc)
+
+
+def test_serve_with_two_workers_answers_from_each(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    proc, url = _serve("--no-auth", "--demo", "--db", str(db), "--workers", "2")
+    query = """{ access(principal: "fabrikam/bob", resource: "contoso/payroll")
+        { decision mfa paths { nodes } } }"""
+    try:
+        for _ in range(20):  # uvicorn hands connections to either worker
+            with httpx.Client(base_url=url) as client:
+                assert client.get("/readyz").json()["status"] == "ready"
+                body = client.post("/graphql", json={"query": query}).json()
+            assert body["data"]["access"]["decision"] == "ALLOW"
+    finally:
+        out = _stop(proc)
+    assert out.count("Started server process") == 2, out

@@ -3,7 +3,7 @@
 Why sqlite: one file, crash-safe transactions (WAL, `synchronous=FULL`), and SQL for ad-hoc
 inspection, with no server. The in-memory graph is rebuilt from the newest snapshot at open.
 
-Schema (version 1; `meta.schema_version`). Every snapshot is a full copy; rows are never
+Schema (version 2; `meta.schema_version`). Every snapshot is a full copy; rows are never
 updated except the trust edges of the current snapshot (`replace_trust_edges`)::
 
     meta(key TEXT PRIMARY KEY, value TEXT)             -- schema_version; generation (a
@@ -11,14 +11,17 @@ updated except the trust edges of the current snapshot (`replace_trust_edges`)::
     snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT,    -- ids grow, never reused
               created_at TEXT,                         -- ISO 8601, UTC
               source TEXT, title TEXT, counts TEXT)    -- counts: JSON object
-    nodes(snapshot_id, key, kind, props, data)         -- props: JSON of the readable props,
-                                                       -- data: the node's `data` prop (JSON)
-    edges(snapshot_id, source, target, kind, props)    -- props: JSON object or NULL
+    world_parts(snapshot_id, seq, field, rows)         -- the World, field by field: rows is a
+                                                       -- JSON array of entities (`encoding`)
     trust_edges(snapshot_id, kind, source, target, rule, policy, scope, source_url)
+    entities(snapshot_id, field, data)                 -- VIEW: one row per entity (JSON)
 
-Queries look like `SELECT json_extract(data, '$.userType') FROM nodes WHERE snapshot_id = ?
-AND kind = 'User'`. A snapshot row is inserted in the same transaction as its nodes, so the
-newest row of `snapshots` is always complete: a crash mid-write leaves the previous one current.
+Version 1 stored a node row (two JSON documents) per entity and an edge row per membership;
+writing and reopening a 1M-user snapshot took minutes, so version 2 stores the World once in
+parts (`graphmodel.stores.memory.encoding`) and the view keeps ad-hoc SQL possible:
+`SELECT json_extract(data, '$.userType') FROM entities WHERE snapshot_id = ? AND field =
+'users'`. A snapshot row is inserted in the same transaction as its parts, so the newest row of
+`snapshots` is always complete: a crash mid-write leaves the previous one current.
 
 Threads: one writer connection, and for files a second connection for reads, so history reads
 run while a write is in progress (WAL readers see the last commit). `:memory:` has a single
@@ -37,36 +40,33 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final, TypeVar
 
 from graphmodel.errors import Conflict, SnapshotNotFound, StoreIncompatible, StoreUnavailable
-from graphmodel.schema.kinds import EdgeKind, NodeKind
+from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
-from graphmodel.stores.base import EdgeRecord, MetaKind, NodeRecord, PropValue, SnapshotInfo
-from graphmodel.stores.graphmap import NO_PROPS
+from graphmodel.stores.base import SnapshotInfo
 
 __all__ = ["SCHEMA_VERSION", "Head", "SnapshotDb", "SnapshotTx"]
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _SCHEMA: Final = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE snapshots (
     id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,
     source TEXT NOT NULL, title TEXT, counts TEXT NOT NULL);
-CREATE TABLE nodes (
-    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), key TEXT NOT NULL,
-    kind TEXT NOT NULL, props TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (snapshot_id, key));
-CREATE INDEX nodes_by_kind ON nodes (snapshot_id, kind);
-CREATE TABLE edges (
-    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), source TEXT NOT NULL,
-    target TEXT NOT NULL, kind TEXT NOT NULL, props TEXT);
-CREATE INDEX edges_by_source ON edges (snapshot_id, source, kind);
+CREATE TABLE world_parts (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), seq INTEGER NOT NULL,
+    field TEXT NOT NULL, rows TEXT NOT NULL, PRIMARY KEY (snapshot_id, seq));
+CREATE VIEW entities AS
+    SELECT p.snapshot_id AS snapshot_id, p.field AS field, e.value AS data
+    FROM world_parts AS p, json_each(p.rows) AS e;
 CREATE TABLE trust_edges (
     snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), kind TEXT NOT NULL,
     source TEXT NOT NULL, target TEXT NOT NULL, rule TEXT NOT NULL, policy TEXT NOT NULL,
@@ -74,8 +74,9 @@ CREATE TABLE trust_edges (
 """
 _SNAPSHOT_COLUMNS: Final = "id, created_at, source, title, counts"
 _TRUST_COLUMNS: Final = "kind, source, target, rule, policy, scope, source_url"
-_NODE_KINDS: Final[dict[str, NodeKind | MetaKind]] = {k.value: k for k in (*NodeKind, *MetaKind)}
-_EDGE_KINDS: Final = {k.value: k for k in EdgeKind}
+T = TypeVar("T")
+Part = tuple[str, str]
+"""One World part as stored: `(field, rows as JSON array text)`."""
 
 
 @contextmanager
@@ -91,14 +92,6 @@ def _mapped(name: str) -> Iterator[None]:
         raise StoreIncompatible(f"store file `{name}` cannot be read: {exc}") from exc
     except sqlite3.Error as exc:
         raise StoreUnavailable(f"store file `{name}` is unavailable: {exc}") from exc
-
-
-def _prop(value: Any) -> PropValue:
-    return tuple(value) if isinstance(value, list) else cast(PropValue, value)
-
-
-def _props(text: str | None) -> Mapping[str, PropValue]:
-    return {k: _prop(v) for k, v in json.loads(text).items()} if text else NO_PROPS
 
 
 def _info(row: tuple[Any, ...]) -> SnapshotInfo:
@@ -155,29 +148,11 @@ class SnapshotTx:
         assert cur.lastrowid is not None  # INVARIANT: an INSERT into a rowid table sets it
         return cur.lastrowid
 
-    def add_nodes(self, snapshot_id: int, nodes: Iterable[NodeRecord]) -> None:
-        rows = []
-        for n in nodes:
-            props = {k: v for k, v in n.props.items() if k != "data"}
-            rows.append((snapshot_id, n.key, n.kind.value, json.dumps(props), n.props["data"]))
+    def add_parts(self, snapshot_id: int, parts: Iterable[tuple[int, str, str]]) -> None:
+        """World parts `(seq, field, rows)` of a snapshot (see `encoding.encode_world`)."""
         self._conn.executemany(
-            "INSERT INTO nodes (snapshot_id, key, kind, props, data) VALUES (?, ?, ?, ?, ?)", rows
-        )
-
-    def add_edges(self, snapshot_id: int, edges: Iterable[EdgeRecord]) -> None:
-        rows = [
-            (
-                snapshot_id,
-                e.source,
-                e.target,
-                e.kind.value,
-                json.dumps(dict(e.props)) if e.props else None,
-            )
-            for e in edges
-        ]
-        self._conn.executemany(
-            "INSERT INTO edges (snapshot_id, source, target, kind, props) VALUES (?, ?, ?, ?, ?)",
-            rows,
+            "INSERT INTO world_parts (snapshot_id, seq, field, rows) VALUES (?, ?, ?, ?)",
+            [(snapshot_id, seq, field, rows) for seq, field, rows in parts],
         )
 
     def add_trust(self, snapshot_id: int, edges: Iterable[TrustEdge]) -> None:
@@ -343,24 +318,21 @@ class SnapshotDb:
             ).fetchone()
             return None if row is None else _info(row)
 
-    def load_nodes(self, snapshot_id: int) -> list[NodeRecord]:
-        """Every node of a snapshot in write order; raises `SnapshotNotFound`."""
+    def load_world(self, snapshot_id: int, decode: Callable[[Iterable[Part]], T]) -> T:
+        """`decode` applied to a snapshot's World parts in write order, streamed from one read
+        transaction (one part in memory at a time); raises `SnapshotNotFound`."""
         with self._read() as conn:
             self._snapshot(conn, snapshot_id)
-            return self._nodes(conn, snapshot_id)
+            return decode(self._parts(conn, snapshot_id))
 
-    def _nodes(self, conn: sqlite3.Connection, snapshot_id: int) -> list[NodeRecord]:
-        rows = conn.execute(
-            "SELECT key, kind, props, data FROM nodes WHERE snapshot_id = ? ORDER BY rowid",
+    def _parts(self, conn: sqlite3.Connection, snapshot_id: int) -> Iterator[Part]:
+        # A cursor, not a generator: a decoder that stops early leaves nothing to finalise
+        # after the transaction ends.
+        cursor: Iterator[Part] = conn.execute(
+            "SELECT field, rows FROM world_parts WHERE snapshot_id = ? ORDER BY seq",
             (snapshot_id,),
         )
-        out = []
-        for key, kind, props, data in rows:
-            record = NodeRecord(
-                key=key, kind=_NODE_KINDS[kind], props={**_props(props), "data": data}
-            )
-            out.append(record)
-        return out
+        return cursor
 
     def load_trust(self, snapshot_id: int) -> list[TrustEdge]:
         """The trust edges of a snapshot, sorted by key; raises `SnapshotNotFound`."""
@@ -381,29 +353,15 @@ class SnapshotDb:
             for k, s, t, r, p, sc, u in rows
         ]
 
-    def load(self, snapshot_id: int) -> tuple[SnapshotInfo, list[NodeRecord], list[TrustEdge]]:
-        """A snapshot's row, nodes and trust edges, read in one transaction.
-
-        Observed edges are not read: they are a projection of the nodes' entities
-        (`graphmap.iter_edges`), so the in-memory view derives them when it needs them.
-        Raises `SnapshotNotFound`.
-        """
+    def load(
+        self, snapshot_id: int, decode: Callable[[Iterable[Part]], T]
+    ) -> tuple[SnapshotInfo, T, list[TrustEdge]]:
+        """A snapshot's row, decoded World parts and trust edges, read in one transaction.
+        Raises `SnapshotNotFound`."""
         with self._read() as conn:
             info = self._snapshot(conn, snapshot_id)
-            return info, self._nodes(conn, snapshot_id), self._trust(conn, snapshot_id)
-
-    def load_edges(self, snapshot_id: int) -> list[EdgeRecord]:
-        """The observed edges of a snapshot as stored (for checks and tools)."""
-        with self._read() as conn:
-            self._snapshot(conn, snapshot_id)
-            rows = conn.execute(
-                "SELECT source, target, kind, props FROM edges WHERE snapshot_id = ?",
-                (snapshot_id,),
-            )
-            return [
-                EdgeRecord(source=s, target=t, kind=_EDGE_KINDS[k], props=_props(p))
-                for s, t, k, p in rows
-            ]
+            world = decode(self._parts(conn, snapshot_id))
+            return info, world, self._trust(conn, snapshot_id)
 
     def check_integrity(self) -> str:
         """`PRAGMA integrity_check`: `ok` or the first problems sqlite found."""

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from itertools import islice
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Self
 
 from graphmodel.errors import Conflict, SnapshotConflict, SnapshotNotFound, StoreUnavailable
 from graphmodel.schema.kinds import EdgeKind, NodeKind
@@ -35,27 +34,21 @@ from graphmodel.stores.base import (
     NodeRecord,
     SnapshotInfo,
 )
-from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
+from graphmodel.stores.graphmap import check_node_keys
+from graphmodel.stores.memory.encoding import PART_ROWS, decode_world, encode_world
 from graphmodel.stores.memory.graph import SnapshotView
-from graphmodel.stores.memory.sqlite import Head, SnapshotDb
+from graphmodel.stores.memory.sqlite import Head, Part, SnapshotDb
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
 __all__ = ["MemoryStore"]
-
-_T = TypeVar("_T")
-
-
-def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 class MemoryStore:
     """A `GraphStore` over networkx, durable when given a sqlite file `path`.
 
     `path=None` (or `":memory:"`) keeps everything in memory: history and transactions work,
-    nothing survives `close()`. `timeout` is how long to wait for a locked file (seconds).
+    nothing survives `close()`. `timeout` is how long to wait for a locked file (seconds);
+    `batch_size` is how many entities one stored World part holds.
 
     Examples
     --------
@@ -70,7 +63,7 @@ class MemoryStore:
         path: str | os.PathLike[str] | None = None,
         *,
         timeout: float = 5.0,
-        batch_size: int = 5_000,
+        batch_size: int = PART_ROWS,
     ) -> None:
         self._db = SnapshotDb(path, timeout=timeout)
         self._batch_size = batch_size
@@ -86,14 +79,14 @@ class MemoryStore:
         except BaseException:
             self._db.close()
             raise
-        caps = {Capability.SNAPSHOT_HISTORY, Capability.TRANSACTIONS}
+        caps = {Capability.SNAPSHOT_HISTORY, Capability.TRANSACTIONS, Capability.LOCAL_READS}
         self._capabilities = frozenset(caps | ({Capability.DURABLE} if self._db.durable else set()))
 
     def _load(self, snapshot_id: int | None) -> SnapshotView:
         if snapshot_id is None:
             return SnapshotView.empty()
-        info, nodes, trust = self._db.load(snapshot_id)
-        return SnapshotView.of(info=info, world=self._decode(snapshot_id, nodes), trust=trust)
+        info, world, trust = self._db.load(snapshot_id, self._decoder(snapshot_id))
+        return SnapshotView.of(info=info, world=world, trust=trust)
 
     def _swap(self, view: SnapshotView, generation: int) -> None:
         """Make `view` current unless a newer generation already is (never go back)."""
@@ -101,13 +94,17 @@ class MemoryStore:
             if self._view is not None and generation > self._generation:
                 self._view, self._generation = view, generation
 
-    def _decode(self, snapshot_id: int, nodes: list[NodeRecord]) -> World:
-        try:
-            return graph_to_world(nodes)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreUnavailable(
-                f"store file `{self._db.name}` holds an unreadable snapshot `{snapshot_id}`: {exc}"
-            ) from exc
+    def _decoder(self, snapshot_id: int) -> Callable[[Iterable[Part]], World]:
+        def decode(parts: Iterable[Part]) -> World:
+            try:
+                return decode_world(parts)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise StoreUnavailable(
+                    f"store file `{self._db.name}` holds an unreadable snapshot "
+                    f"`{snapshot_id}`: {exc}"
+                ) from exc
+
+        return decode
 
     def _live(self) -> SnapshotView:
         view = self._view
@@ -184,7 +181,7 @@ class MemoryStore:
         if snapshot_id is None or (view.info is not None and snapshot_id == view.info.id):
             return view.world
         self._past(view, snapshot_id)
-        return self._decode(snapshot_id, self._db.load_nodes(snapshot_id))
+        return self._db.load_world(snapshot_id, self._decoder(snapshot_id))
 
     def node(self, key: str) -> NodeRecord:
         return self._live().node(key)
@@ -217,10 +214,11 @@ class MemoryStore:
         with self._lock:
             self._live()
             check_trust_edges(world, trust_edges)
+            check_node_keys(world)
             created_at = datetime.now(UTC)
             counts = world.counts().as_dict()
-            # NOTE(stores): nodes are encoded batch by batch inside the transaction, so a large
-            # World never exists twice as rows in memory and a failure anywhere rolls back.
+            # NOTE(stores): the World is encoded part by part inside the transaction, so a large
+            # World never exists twice as text in memory and a failure anywhere rolls back.
             with self._db.write() as tx:
                 head = tx.head()  # INVARIANT: BEGIN IMMEDIATE holds the file's write lock
                 if base is not ANY_BASE and head.snapshot != base:
@@ -228,10 +226,9 @@ class MemoryStore:
                 sid = tx.add_snapshot(
                     created_at=created_at, source=source, title=world.title, counts=counts
                 )
-                for nodes in _batched(iter_nodes(world), self._batch_size):
-                    tx.add_nodes(sid, nodes)
-                for edges in _batched(iter_edges(world), self._batch_size):
-                    tx.add_edges(sid, edges)
+                parts = encode_world(world, part_rows=self._batch_size)
+                for seq, (field, rows) in enumerate(parts):
+                    tx.add_parts(sid, [(seq, field, rows)])
                 tx.add_trust(sid, trust_edges)
                 generation = tx.publish(head)
             info = SnapshotInfo(

@@ -1,7 +1,7 @@
 """Child process of `test_durability.py`: open a store file and write a World B, saying when.
 
 Run as `python -m tests.unit.stores._crash_child STORE_FILE USERS` from the repository root.
-It prints `started` once the first batch of B's nodes is inside the write transaction, and
+It prints `started` once the first part of B's World is inside the write transaction, and
 `committed` after `write_snapshot` returns; the parent kills it with SIGKILL in between.
 """
 
@@ -10,24 +10,26 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from graphmodel.stores import NodeRecord, open_store
+from graphmodel.stores import open_store
 from graphmodel.stores.memory.sqlite import SnapshotTx
 from tests.conformance.worlds import big_world
 
 
 def announce_first_batch() -> None:
-    """Wrap `SnapshotTx.add_nodes` so the first call prints `started` (test instrumentation)."""
-    original = SnapshotTx.add_nodes
+    """Wrap `SnapshotTx.add_parts` so the first call prints `started` (test instrumentation)."""
+    original = SnapshotTx.add_parts
     started = False
 
-    def add_nodes(self: SnapshotTx, snapshot_id: int, nodes: Iterable[NodeRecord]) -> None:
+    def add_parts(
+        self: SnapshotTx, snapshot_id: int, parts: Iterable[tuple[int, str, str]]
+    ) -> None:
         nonlocal started
-        original(self, snapshot_id, nodes)
+        original(self, snapshot_id, parts)
         if not started:
             started = True
             print("started", flush=True)
 
-    SnapshotTx.add_nodes = add_nodes  # type: ignore[method-assign]
+    SnapshotTx.add_parts = add_parts  # type: ignore[method-assign]
 
 
 def main(path: str, users: int) -> None:

@@ -106,17 +106,17 @@ def test_exception_mid_write_keeps_the_previous_snapshot(
     path = tmp_path / "store.db"
     store = MemoryStore(path, batch_size=1_000)
     a = store.write_snapshot(three_tenants(title="A"), source="A", trust_edges=trust_edges())
-    original = SnapshotTx.add_nodes
+    original = SnapshotTx.add_parts
     calls = 0
 
-    def fail_on_second_batch(self: SnapshotTx, snapshot_id: int, nodes: list[object]) -> None:
+    def fail_on_second_batch(self: SnapshotTx, snapshot_id: int, parts: list[object]) -> None:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise RuntimeError("disk on fire")
-        original(self, snapshot_id, nodes)  # type: ignore[arg-type]
+        original(self, snapshot_id, parts)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(SnapshotTx, "add_nodes", fail_on_second_batch)
+    monkeypatch.setattr(SnapshotTx, "add_parts", fail_on_second_batch)
     with pytest.raises(RuntimeError, match="disk on fire"):
         store.write_snapshot(big_world(5_000, title="B"), source="B", trust_edges=())
     assert calls == 2  # the first batch reached the database before the failure
@@ -135,7 +135,7 @@ def test_exception_mid_write_keeps_the_previous_snapshot(
         assert again.trust_edges() == sorted(trust_edges(), key=lambda e: e.key)
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("SELECT DISTINCT snapshot_id FROM nodes").fetchall() == [(a.id,)]
+        assert conn.execute("SELECT DISTINCT snapshot_id FROM world_parts").fetchall() == [(a.id,)]
     finally:
         conn.close()
     assert integrity(path) == "ok"

@@ -55,12 +55,18 @@ def test_snapshot_is_queryable_with_sql(written: Path) -> None:
     assert query(written, "SELECT id, source, title FROM snapshots") == [
         (1, "a.yaml", "three tenants")
     ]
-    guest = "SELECT json_extract(data, '$.userType') FROM nodes WHERE key = 'User:contoso/bob'"
+    guest = (
+        "SELECT json_extract(data, '$.userType') FROM entities WHERE field = 'users'"
+        " AND json_extract(data, '$.tenant') = 'contoso' AND json_extract(data, '$.name') = 'bob'"
+    )
     assert query(written, guest) == [("Guest",)]
-    members = "SELECT source FROM edges WHERE kind = 'MEMBER_OF' AND target = 'Group:contoso/staff'"
-    assert query(written, members + " ORDER BY source") == [
-        ("User:contoso/carol",),
-        ("User:contoso/dave",),
+    members = (
+        "SELECT m.value FROM entities, json_each(json_extract(data, '$.members')) AS m"
+        " WHERE field = 'groups' AND json_extract(data, '$.name') = 'staff'"
+    )
+    assert query(written, members + " ORDER BY m.value") == [
+        ("contoso/carol",),
+        ("contoso/dave",),
     ]
     assert query(written, "SELECT count(*) FROM trust_edges") == [(len(trust_edges()),)]
 
@@ -125,7 +131,7 @@ def test_sqlite_error_mid_write_is_store_unavailable(
 
     with MemoryStore(path) as store:
         first = store.write_snapshot(World(title="a"), source="a", trust_edges=())
-        monkeypatch.setattr(SnapshotTx, "add_edges", broken)
+        monkeypatch.setattr(SnapshotTx, "add_trust", broken)
         with pytest.raises(StoreUnavailable, match="disk I/O error"):
             store.write_snapshot(three_tenants(), source="b", trust_edges=())
         assert store.snapshots() == [first]
