@@ -7,11 +7,17 @@ range [k * rows, (k + 1) * rows) whatever came before: a page costs the same at 
 holds at most `rows` nodes, and a failed or timed-out page is simply read again (one retry),
 which is what makes the read resumable. The snapshot's node count (kept at publish) says how
 many pages there are and proves the read complete.
+
+Pages are read `parallel` at a time, each on its own connection: FalkorDB sends a result in
+small writes and waits for the client's delayed TCP ACK (about 40 ms) between them, so one
+connection idles most of the time (measured: 5,000 keys alone took 0.4 s); several in flight
+overlap those waits. Rows come back in page order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from graphmodel.errors import StoreIncompatible, StoreUnavailable
@@ -24,11 +30,13 @@ __all__ = ["PageProgress", "ReadPolicy", "read_snapshot_rows", "with_text_parts"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadPolicy:
-    """How a whole-snapshot read is cut and bounded: rows per page, seconds per page, retries."""
+    """How a whole-snapshot read is cut and bounded: rows per page, seconds per page, retries,
+    pages in flight."""
 
-    page_rows: int = 20_000
+    page_rows: int = 2_000
     page_timeout: float = 60.0
     retries: int = 1
+    parallel: int = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,12 +104,16 @@ def read_snapshot_rows(
     """
     pages = -(-node_count // policy.page_rows)
     done = 0
-    for page in range(pages):
-        rows = with_text_parts(runner, snapshot, _page(runner, snapshot, page, policy))
-        done += len(rows)
-        yield from rows
-        if progress is not None:
-            progress(PageProgress(snapshot=snapshot, page=page, done=done, total=node_count))
+
+    def read(page: int) -> list[Row]:
+        return with_text_parts(runner, snapshot, _page(runner, snapshot, page, policy))
+
+    with ThreadPoolExecutor(max_workers=max(1, policy.parallel)) as pool:
+        for page, rows in enumerate(pool.map(read, range(pages))):
+            done += len(rows)
+            yield from rows
+            if progress is not None:
+                progress(PageProgress(snapshot=snapshot, page=page, done=done, total=node_count))
     if done != node_count:
         raise StoreIncompatible(
             f"snapshot `{snapshot}` should hold {node_count} nodes but {done} were read"
