@@ -8,6 +8,12 @@ large record back (`ServerProfile.max_record_bytes`), a node's long JSON text is
 beside it (`nodes/create_text_parts`) and the node lists those props in `textParts`.
 
 Every node gets `seq` (snapshot id * 2^32 + its position) for paged reads (`paging.py`).
+
+Idempotent batches: a batch whose statement fails with `StoreUnavailable` is checked with a
+count of its rows by identity (`nodes/count_nodes`, `edges/count_edges`,
+`nodes/count_text_parts`); when none landed it is sent again in two halves (measured: FalkorDB
+drops the connection on some large statements before running them, and their halves pass),
+otherwise the write fails and the store discards the snapshot. Nothing is ever written twice.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any, Final
 
 from neo4j import Session
 
-from graphmodel.errors import Conflict
+from graphmodel.errors import Conflict, StoreUnavailable
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.stores.base import EdgeRecord, NodeRecord, PropValue
 from graphmodel.stores.neo4j.pipeline import Pipeline
@@ -77,21 +83,30 @@ def seq_range(snapshot_id: int, start: int, stop: int) -> tuple[int, int]:
     return base + start, base + stop
 
 
+_CHECKS: Final = {
+    QueryName.CREATE_NODES: QueryName.COUNT_NODES,
+    QueryName.CREATE_EDGES: QueryName.COUNT_EDGES,
+    QueryName.CREATE_TEXT_PARTS: QueryName.COUNT_TEXT_PARTS,
+}
+
+
 class _Batch:
-    """Rows of one statement waiting to be sent, with their spliced size so far."""
+    """Rows of one statement waiting to be sent, their identities and their size so far."""
 
     def __init__(self, params: dict[str, Any], base: int) -> None:
         self.params = params
         self.base = base
-        self.rows: list[Row] = []
+        self.rows: list[Any] = []
+        self.idents: list[Row] = []
         self.size = base
 
     def grown(self, row_size: int) -> int:
         return self.size + row_size + (2 if self.rows else 0)
 
 
-# (kind for the template slot, the statement's other params, the row, the row's spliced size)
-_Item = tuple[Any, dict[str, Any], Row, int]
+# (kind for the template slot, the statement's other params, the row, its spliced size, and
+# the fields that identify the row once written)
+_Item = tuple[Any, dict[str, Any], Any, int, Row]
 
 
 class SnapshotWriter:
@@ -135,23 +150,46 @@ class SnapshotWriter:
         return self._bases[key]
 
     def _send(self, name: QueryName, batch: _Batch, **kinds: Any) -> None:
-        params = {**batch.params, "rows": batch.rows}
+        params, rows, idents = batch.params, batch.rows, batch.idents
+        self.pipeline.submit(lambda: self._run_batch(name, params, rows, idents, kinds))
 
-        def job() -> None:
-            got = self.runner.run(name, params, session=self.session, **kinds)
-            created = got[0]["created"] if got else 0
-            if created != len(params["rows"]):
-                raise Conflict(
-                    f"statement `{name.value}` created {created} of {len(params['rows'])} rows"
-                )
+    def _run_batch(
+        self,
+        name: QueryName,
+        params: dict[str, Any],
+        rows: list[Any],
+        idents: list[Row],
+        kinds: dict[str, Any],
+    ) -> None:
+        """Create `rows`; on a dropped connection, resend in halves if none of them landed."""
+        try:
+            got = self.runner.run(name, {**params, "rows": rows}, session=self.session, **kinds)
+        except StoreUnavailable:
+            if len(rows) < 2 or self._landed(name, params, idents, kinds):
+                raise
+            half = len(rows) // 2
+            self._run_batch(name, params, rows[:half], idents[:half], kinds)
+            self._run_batch(name, params, rows[half:], idents[half:], kinds)
+            return
+        created = got[0]["created"] if got else 0
+        if created != len(rows):
+            raise Conflict(f"statement `{name.value}` created {created} of {len(rows)} rows")
 
-        self.pipeline.submit(job)
+    def _landed(
+        self, name: QueryName, params: dict[str, Any], idents: list[Row], kinds: dict[str, Any]
+    ) -> bool:
+        """Whether any row of a failed batch exists (on a new connection)."""
+        check: dict[str, Any] = {"snapshot": self.snapshot_id, "rows": idents}
+        if name is QueryName.CREATE_NODES:  # `seq` alone identifies a node; no label needed
+            check, kinds = {"seqs": [i["seq"] for i in idents]}, {}
+        got = self.runner.run(_CHECKS[name], check, **kinds)
+        return bool(got and got[0]["found"])
 
     def _write(self, name: QueryName, items: Iterable[_Item], slot: str | None) -> int:
         """Send the items in batches per kind (rows or bytes, whichever fills first)."""
         batches: dict[Any, _Batch] = {}
         total = 0
-        for kind, params, row, size in items:
+        for kind, params, row, size, ident in items:
             total += 1
             batch = batches.get(kind)
             kinds = {} if slot is None else {slot: kind}
@@ -165,6 +203,7 @@ class SnapshotWriter:
                 raise Conflict(f"a row of `{name.value}` is larger than one statement can carry")
             batch.size = batch.grown(size)
             batch.rows.append(row)
+            batch.idents.append(ident)
         for kind, batch in batches.items():
             if batch.rows:
                 self._send(name, batch, **({} if slot is None else {slot: kind}))
@@ -187,7 +226,8 @@ class SnapshotWriter:
                     "seq": base + position,
                     "props": _plain(node.props.items()),
                 }
-                yield node.kind, params, *self._fit(node, params, row, appends)
+                ident = {"seq": row["seq"]}
+                yield node.kind, params, *self._fit(node, params, row, appends), ident
 
         count = self._write(QueryName.CREATE_NODES, items(), "node_kind")
         self._text_parts(appends)
@@ -240,8 +280,8 @@ class SnapshotWriter:
         def items() -> Iterator[_Item]:
             for key, prop, value in appends:
                 for part, text in enumerate(_chunks(value, room)):
-                    row: Row = {"key": key, "prop": prop, "part": part, "text": text}
-                    yield None, params, *self._printed(row)
+                    ident = {"key": key, "prop": prop, "part": part}
+                    yield None, params, *self._printed({**ident, "text": text}), ident
 
         self._write(QueryName.CREATE_TEXT_PARTS, items(), None)
 
@@ -252,8 +292,8 @@ class SnapshotWriter:
         def items() -> Iterator[_Item]:
             for e in edges:
                 props = _plain(e.props.items())
-                row: Row = {"source": e.source, "target": e.target, "props": props}
-                yield e.kind, params, *self._printed(row)
+                ident = {"source": e.source, "target": e.target}
+                yield e.kind, params, *self._printed({**ident, "props": props}), ident
 
         return self._write(QueryName.CREATE_EDGES, items(), "edge_kind")
 
