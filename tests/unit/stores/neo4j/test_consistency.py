@@ -34,7 +34,9 @@ def test_a_write_from_a_stale_base_conflicts_and_leaves_no_trace(
 ) -> None:
     first = store.write_snapshot(three_tenants(), source="1", trust_edges=())
     with _twin(falkordb, store, refresh_interval=0) as other:
-        second = other.write_snapshot(three_tenants(title="b"), source="2", trust_edges=(), base=1)
+        second = other.write_snapshot(
+            three_tenants(title="b"), source="2", trust_edges=(), base=first.id
+        )
         assert second.id > first.id
         with pytest.raises(SnapshotConflict) as lost:
             store.write_snapshot(
