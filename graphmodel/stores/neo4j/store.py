@@ -95,6 +95,10 @@ class Neo4jStore:
     database in error messages. Opening detects the server's `profile`, creates indexes and
     constraints idempotently and removes incomplete snapshots left by a dead writer. Use
     `graphmodel.stores.open_store("neo4j", uri=...)` rather than this constructor.
+
+    `refresh_interval`: seconds the current-snapshot pointer is trusted before it is read again
+    (0: every time). `read_policy`: how whole-snapshot reads are paged and bounded;
+    `read_progress`, when set, is called after every page (`PageProgress`).
     """
 
     def __init__(
