@@ -7,8 +7,11 @@ Importing this package registers the `neo4j` store kind::
 Options: `uri` (required unless `driver`), `user` (None: no authentication), `password`,
 `database` (None: the server's default), `namespace` (several stores in one database; default
 `default`), `timeout` (connect/handshake/pool wait, seconds; default 5), `batch_rows` (rows per
-write statement; default 2000) and `driver` (an open `neo4j.Driver` to borrow instead of the
-process-wide one for `uri`; the store never closes it).
+write statement; default 2000), `refresh_interval` (seconds the current-snapshot pointer is
+trusted before it is read again; default 1, 0 = every time), `page_rows` (nodes per page of a
+whole-snapshot read; default 20000), `read_timeout` (seconds one page may take; default 60)
+and `driver` (an open `neo4j.Driver` to borrow instead of the process-wide one for `uri`; the
+store never closes it).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from neo4j import Driver
 from graphmodel.stores.base import GraphStore
 from graphmodel.stores.neo4j.drivers import close_shared_drivers, shared_driver
 from graphmodel.stores.neo4j.errors import map_driver_errors
+from graphmodel.stores.neo4j.paging import ReadPolicy
 from graphmodel.stores.neo4j.profile import NEO4J5, OPENCYPHER, ServerProfile
 from graphmodel.stores.neo4j.queries import Query, audit_queries
 from graphmodel.stores.neo4j.store import Neo4jStore
@@ -36,7 +40,19 @@ __all__ = [
 ]
 
 _OPTIONS = frozenset(
-    {"uri", "user", "password", "database", "namespace", "timeout", "batch_rows", "driver"}
+    {
+        "uri",
+        "user",
+        "password",
+        "database",
+        "namespace",
+        "timeout",
+        "batch_rows",
+        "refresh_interval",
+        "page_rows",
+        "read_timeout",
+        "driver",
+    }
 )
 
 
@@ -45,6 +61,15 @@ def _text(options: dict[str, object], name: str, default: str | None = None) -> 
     if value is not None and not isinstance(value, str):
         raise TypeError(f"option `{name}` of the `neo4j` store must be text, not `{value!r}`")
     return value
+
+
+def _number(options: dict[str, object], name: str, default: float, *, least: float) -> float:
+    value = options.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < least:
+        raise TypeError(
+            f"options of the `neo4j` store must be numbers: `{name}` must be >= {least:g}"
+        )
+    return float(value)
 
 
 def open_neo4j(**options: object) -> GraphStore:
@@ -64,9 +89,14 @@ def open_neo4j(**options: object) -> GraphStore:
         raise TypeError(f"unknown option `{unknown[0]}` for the `neo4j` store")
     uri = _text(options, "uri")
     namespace = _text(options, "namespace", "default") or "default"
-    timeout, batch_rows = options.get("timeout", 5.0), options.get("batch_rows", 2_000)
-    if not isinstance(timeout, int | float) or not isinstance(batch_rows, int) or batch_rows < 1:
-        raise TypeError("options `timeout` and `batch_rows` of the `neo4j` store must be numbers")
+    timeout = _number(options, "timeout", 5.0, least=0.001)
+    batch_rows = int(_number(options, "batch_rows", 2_000, least=1))
+    refresh_interval = _number(options, "refresh_interval", 1.0, least=0)
+    defaults = ReadPolicy()
+    policy = ReadPolicy(
+        page_rows=int(_number(options, "page_rows", defaults.page_rows, least=1)),
+        page_timeout=_number(options, "read_timeout", defaults.page_timeout, least=0.001),
+    )
     driver = options.get("driver")
     if driver is not None and not isinstance(driver, Driver):
         raise TypeError("option `driver` of the `neo4j` store must be a neo4j.Driver")
@@ -81,6 +111,8 @@ def open_neo4j(**options: object) -> GraphStore:
         database=_text(options, "database"),
         namespace=namespace,
         batch_rows=batch_rows,
+        refresh_interval=refresh_interval,
+        read_policy=policy,
     )
 
 

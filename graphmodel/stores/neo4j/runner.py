@@ -13,23 +13,55 @@ metadata map as the graph name, so `mode`, `tx_timeout` or `db` there would swit
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j import Driver, Session
 
-from graphmodel.errors import Conflict
+from graphmodel.errors import Conflict, StoreUnavailable
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.stores.base import MetaKind
 from graphmodel.stores.neo4j.errors import map_driver_errors
 from graphmodel.stores.neo4j.profile import ServerProfile
 from graphmodel.stores.neo4j.queries import Catalog, QueryName
-from graphmodel.stores.neo4j.splice import escape_text, spliced_statement_size
+from graphmodel.stores.neo4j.splice import escape_text, spliced_statement, spliced_statement_size
 
-__all__ = ["Row", "Runner"]
+__all__ = ["Row", "Runner", "within"]
 
 Row = dict[str, Any]
+_T = TypeVar("_T")
+
+
+def within(seconds: float, call: Callable[[], _T], *, what: str) -> _T:
+    """`call()`, or `StoreUnavailable` naming `what` when it has not returned after `seconds`.
+
+    Why a thread: the driver has no read timeout of its own (only the server may set one) and
+    FalkorDB takes no per-statement timeout over Bolt, so a server that stops answering would
+    block the caller forever. The call runs on its own daemon thread with its own session;
+    when it is abandoned, that thread and its connection end when the server answers or the
+    socket dies, and the caller gets a clear error now.
+    """
+    done = threading.Event()
+    box: list[Any] = []
+
+    def run() -> None:
+        try:
+            box.append((True, call()))
+        except BaseException as exc:  # handed to the caller below
+            box.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="neo4j-read", daemon=True).start()
+    if not done.wait(seconds):
+        raise StoreUnavailable(f"{what} did not answer within {seconds:g} s")
+    ok, value = box[0]
+    if not ok:
+        raise value
+    result: _T = value
+    return result
 
 
 class Runner:
@@ -80,8 +112,13 @@ class Runner:
         session: Session | None = None,
         node_kind: NodeKind | MetaKind | None = None,
         edge_kind: EdgeKind | None = None,
+        timeout: float | None = None,
     ) -> list[Row]:
-        """Run one statement and return its rows; raises `Conflict` when it is too large."""
+        """Run one statement and return its rows; raises `Conflict` when it is too large.
+
+        With `timeout` (seconds) the statement runs on its own session and raises
+        `StoreUnavailable` when its rows are not all in by then (see `within`).
+        """
         text = self.catalog.text(name, node_kind=node_kind, edge_kind=edge_kind)
         encoded = self.encode(params or {})
         limit = self.budget()
@@ -90,7 +127,13 @@ class Runner:
                 f"statement `{name.value}` takes {size} bytes with its parameters: "
                 f"the server at `{self.server}` takes at most {limit}"
             )
-        return self.execute(name.value, text, encoded, session=session)
+        if timeout is None:
+            return self.execute(name.value, text, encoded, session=session)
+        return within(
+            timeout,
+            lambda: self.execute(name.value, text, encoded),
+            what=f"the Neo4j server at `{self.server}` running `{name.value}`",
+        )
 
     def execute(
         self, label: str, text: str, encoded: dict[str, Any], *, session: Session | None = None
@@ -99,6 +142,9 @@ class Runner:
         if session is None:
             with self.session() as own:
                 return self.execute(label, text, encoded, session=own)
+        if self.profile.splices_parameters and encoded:
+            # NOTE(neo4j): printed here, not by the server, whose own buffer is 4 KiB (splice.py).
+            text, encoded = spliced_statement(text, encoded), {}
         with map_driver_errors(self.server, statement=label):
             result = session.run(text, encoded)
             return [record.data() for record in result]

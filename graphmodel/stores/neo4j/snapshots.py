@@ -50,10 +50,14 @@ _DELETE_BATCH: Final = 2_000
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoredSnapshot:
-    """A snapshot row: the public `info` plus the live trust-edge generation."""
+    """A snapshot row: the public `info`, the live trust-edge generation and the node count.
+
+    `node_count` is None for a snapshot written before paged reads (read in one statement).
+    """
 
     info: SnapshotInfo
     trust_gen: int
+    node_count: int | None = None
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> StoredSnapshot:
@@ -65,7 +69,12 @@ class StoredSnapshot:
                 title=row["title"],
                 counts=json.loads(row["counts"]),
             )
-            return cls(info=info, trust_gen=int(row["trust_gen"]))
+            count = row.get("node_count")
+            return cls(
+                info=info,
+                trust_gen=int(row["trust_gen"]),
+                node_count=None if count is None else int(count),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise StoreIncompatible(f"snapshot `{row.get('id')}` is unreadable: {exc}") from exc
 
@@ -106,16 +115,34 @@ def allocate(runner: Runner, namespace: str, info: SnapshotInfo) -> int:
     return int(rows[0]["id"])
 
 
-def publish(runner: Runner, namespace: str, snapshot_id: int) -> bool:
-    """Make the snapshot complete and current; False when a newer one is current already."""
-    rows = runner.run(QueryName.PUBLISH_SNAPSHOT, {"namespace": namespace, "snapshot": snapshot_id})
-    return bool(rows and rows[0]["published"])
+def publish(
+    runner: Runner, namespace: str, snapshot_id: int, *, base: int | None, nodes: int
+) -> tuple[bool, int | None]:
+    """Make the snapshot complete and current, atomically on the server, if allowed.
+
+    Allowed when no newer snapshot is current and, unless `base` is None (any base), the
+    current snapshot is `base` (0: none yet). Returns (published, the id that was current
+    before; None when there was none).
+    """
+    params = {
+        "namespace": namespace,
+        "snapshot": snapshot_id,
+        "base": -1 if base is None else base,
+        "nodes": nodes,
+    }
+    rows = runner.run(QueryName.PUBLISH_SNAPSHOT, params)
+    if not rows:
+        raise StoreIncompatible(f"namespace `{namespace}` or snapshot `{snapshot_id}` vanished")
+    before = int(rows[0]["current"] or 0)
+    return bool(rows[0]["published"]), before or None
 
 
 def discard(runner: Runner, snapshot_id: int) -> None:
     """Delete a snapshot's nodes and edges (in batches), then the snapshot itself."""
     params = {"snapshot": snapshot_id, "limit": _DELETE_BATCH}
     while runner.run(QueryName.DELETE_SNAPSHOT_NODES, params)[0]["deleted"]:
+        pass
+    while runner.run(QueryName.DELETE_SNAPSHOT_TEXTS, params)[0]["deleted"]:
         pass
     runner.run(QueryName.DELETE_SNAPSHOT, {"snapshot": snapshot_id})
 

@@ -15,13 +15,21 @@ runs one of `audit_queries()`, and `profile` says what the server was found to s
 Consistency: a snapshot is published last (`snapshots.py`), and trust edges are replaced the
 same way: a new generation is written, then `TgSnapshot.trustGen` is flipped, then older
 generations are swept; readers match `gen = trustGen`. So a failed or killed write leaves the
-current snapshot as it was, on Neo4j and on servers whose rollback undoes nothing.
+current snapshot as it was, on Neo4j and on servers whose rollback undoes nothing. The publish
+is a compare-and-swap on the server (`write_snapshot(base=...)`), so writers in several
+processes or hosts never overwrite each other's snapshot unknowingly.
+
+Several API hosts: the current-snapshot pointer is cached per store for at most
+`refresh_interval` seconds (the engine answers from its index of that snapshot, so a question
+costs no round trip); after that, `current_snapshot()` / `refresh()` read the pointer again,
+one small statement, and see other hosts' snapshots. A store's own writes are seen at once.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -54,9 +62,17 @@ from graphmodel.stores.base import (
 from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
 from graphmodel.stores.neo4j import reader, snapshots
 from graphmodel.stores.neo4j.connect import connect
+from graphmodel.stores.neo4j.paging import (
+    PageProgress,
+    ReadPolicy,
+    read_snapshot_rows,
+    with_text_parts,
+)
+from graphmodel.stores.neo4j.pipeline import Pipeline
 from graphmodel.stores.neo4j.profile import ServerProfile
 from graphmodel.stores.neo4j.queries import Query, QueryName, default_catalog
 from graphmodel.stores.neo4j.runner import Runner
+from graphmodel.stores.neo4j.snapshots import StoredSnapshot
 from graphmodel.stores.neo4j.writer import SnapshotWriter
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
@@ -79,6 +95,10 @@ class Neo4jStore:
     database in error messages. Opening detects the server's `profile`, creates indexes and
     constraints idempotently and removes incomplete snapshots left by a dead writer. Use
     `graphmodel.stores.open_store("neo4j", uri=...)` rather than this constructor.
+
+    `refresh_interval`: seconds the current-snapshot pointer is trusted before it is read again
+    (0: every time). `read_policy`: how whole-snapshot reads are paged and bounded;
+    `read_progress`, when set, is called after every page (`PageProgress`).
     """
 
     def __init__(
@@ -89,6 +109,8 @@ class Neo4jStore:
         database: str | None = None,
         namespace: str = "default",
         batch_rows: int = 2_000,
+        refresh_interval: float = 1.0,
+        read_policy: ReadPolicy | None = None,
         owns_driver: bool = False,
     ) -> None:
         if not namespace:
@@ -97,7 +119,13 @@ class Neo4jStore:
         self._owns_driver = owns_driver
         self._namespace = namespace
         self._batch_rows = batch_rows
+        self._refresh_interval = refresh_interval
+        self.read_policy = read_policy or ReadPolicy()
+        self.read_progress: Callable[[PageProgress], None] | None = None
         self._lock = threading.Lock()  # serialises this store's writers
+        self._pointer_lock = threading.Lock()
+        self._pointer: StoredSnapshot | None = None
+        self._pointer_at: float | None = None  # monotonic time of the last read; None: never
         self._closed = False
         try:
             self._runner = connect(
@@ -164,12 +192,37 @@ class Neo4jStore:
         return list(runner.execute(query.name, query.text, {}))
 
     # ------------------------------------------------------------------ reader
+    def _current(self, *, fresh: bool = False) -> StoredSnapshot | None:
+        """The current-snapshot pointer, read again when older than `refresh_interval`."""
+        runner = self._live()
+        with self._pointer_lock:
+            at = self._pointer_at
+            if not fresh and at is not None and time.monotonic() - at < self._refresh_interval:
+                return self._pointer
+        read_at = time.monotonic()
+        found = snapshots.current(runner, self._namespace)
+        self._remember(found, read_at)
+        return found
+
+    def _remember(self, found: StoredSnapshot | None, read_at: float) -> None:
+        """Cache `found` unless a newer snapshot was cached meanwhile (ids only grow)."""
+        with self._pointer_lock:
+            cached = None if self._pointer is None else self._pointer.info.id
+            new = None if found is None else found.info.id
+            if cached is None or (new is not None and new >= cached):
+                self._pointer = found
+            self._pointer_at = read_at
+
+    def _forget(self) -> None:
+        with self._pointer_lock:
+            self._pointer_at = None
+
     def refresh(self) -> SnapshotInfo | None:
-        # TODO(#12): read the change signal and catch up with other processes' snapshots.
-        return self.current_snapshot()
+        found = self._current()
+        return None if found is None else found.info
 
     def current_snapshot(self) -> SnapshotInfo | None:
-        found = snapshots.current(self._live(), self._namespace)
+        found = self._current()
         return None if found is None else found.info
 
     def snapshots(self) -> list[SnapshotInfo]:
@@ -177,19 +230,30 @@ class Neo4jStore:
 
     def _snapshot_id(self, snapshot_id: int | None) -> int | None:
         """The id to read (None: the store is empty); `SnapshotNotFound` for unknown ids."""
-        runner = self._live()
+        found = self._stored(snapshot_id)
+        return None if found is None else found.info.id
+
+    def _stored(self, snapshot_id: int | None) -> StoredSnapshot | None:
         if snapshot_id is None:
-            found = snapshots.current(runner, self._namespace)
-            return None if found is None else found.info.id
-        if snapshots.get(runner, self._namespace, snapshot_id) is None:
+            return self._current()
+        found = snapshots.get(self._live(), self._namespace, snapshot_id)
+        if found is None:
             raise SnapshotNotFound(snapshot_id)
-        return snapshot_id
+        return found
 
     def read_world(self, snapshot_id: int | None = None) -> World:
-        sid = self._snapshot_id(snapshot_id)
-        if sid is None:
+        found = self._stored(snapshot_id)
+        if found is None:
             return World()
-        rows = self._live().run(QueryName.LIST_SNAPSHOT_NODES, {"snapshot": sid})
+        sid, runner = found.info.id, self._live()
+        if found.node_count is None:  # written before paged reads: one statement
+            rows = runner.run(QueryName.LIST_SNAPSHOT_NODES, {"snapshot": sid})
+        else:
+            rows = list(
+                read_snapshot_rows(
+                    runner, sid, found.node_count, self.read_policy, self.read_progress
+                )
+            )
         nodes = [reader.node_record(r["key"], r["kind"], r["props"]) for r in rows]
         try:
             return graph_to_world(nodes)
@@ -197,9 +261,11 @@ class Neo4jStore:
             raise StoreIncompatible(f"snapshot `{sid}` is unreadable: {exc}") from exc
 
     def node(self, key: str) -> NodeRecord:
-        rows = self._live().run(QueryName.GET_NODE, {"namespace": self._namespace, "key": key})
+        runner = self._live()
+        rows = runner.run(QueryName.GET_NODE, {"namespace": self._namespace, "key": key})
         if not rows:
             raise NodeNotFound(key)
+        rows = with_text_parts(runner, rows[0]["props"]["snapshot"], [{"key": key, **rows[0]}])
         record = reader.node_record(key, rows[0]["kind"], rows[0]["props"])
         if not isinstance(record.kind, NodeKind):
             raise NodeNotFound(key)  # the World bookkeeping node is not for readers
@@ -207,7 +273,10 @@ class Neo4jStore:
 
     def nodes(self, kind: NodeKind) -> list[NodeRecord]:
         params = {"namespace": self._namespace, "kind": kind.value}
-        rows = self._live().run(QueryName.LIST_NODES, params)
+        runner = self._live()
+        rows = runner.run(QueryName.LIST_NODES, params)
+        if rows:
+            rows = with_text_parts(runner, rows[0]["props"]["snapshot"], rows)
         return sorted(
             (reader.node_record(r["key"], kind.value, r["props"]) for r in rows),
             key=lambda n: n.key,
@@ -245,13 +314,13 @@ class Neo4jStore:
         base: int | AnyBase | None = ANY_BASE,
     ) -> SnapshotInfo:
         with self._lock:
-            # TODO(#12): check `base` atomically with the publish, across processes.
-            if base is not ANY_BASE:
-                current = self.current_snapshot()
-                current_id = None if current is None else current.id
-                if current_id != base:
-                    raise SnapshotConflict(base, current_id)
             runner = self._live()
+            expect = None if base is ANY_BASE else (base or 0)  # 0: the empty namespace
+            if expect is not None:  # fail before writing; the publish checks again, atomically
+                found = self._current(fresh=True)
+                current_id = None if found is None else found.info.id
+                if (current_id or 0) != expect:
+                    raise SnapshotConflict(base if isinstance(base, int) else None, current_id)
             check_trust_edges(world, trust_edges)
             info = SnapshotInfo(
                 id=0,
@@ -262,12 +331,19 @@ class Neo4jStore:
             )
             sid = snapshots.allocate(runner, self._namespace, info)
             try:
-                with runner.session() as session:
-                    writer = SnapshotWriter(runner, session, sid, batch_rows=self._batch_rows)
-                    writer.nodes(iter_nodes(world))
+                with runner.session() as session, Pipeline() as pipeline:
+                    writer = SnapshotWriter(
+                        runner, session, sid, batch_rows=self._batch_rows, pipeline=pipeline
+                    )
+                    nodes = writer.nodes(iter_nodes(world))
                     writer.edges(iter_edges(world))
                     writer.trust(trust_edges, gen=0)
-                if not snapshots.publish(runner, self._namespace, sid):
+                published, before = snapshots.publish(
+                    runner, self._namespace, sid, base=expect, nodes=nodes
+                )
+                if not published and expect is not None and (before or 0) != expect:
+                    raise SnapshotConflict(base if isinstance(base, int) else None, before)
+                if not published:
                     raise Conflict(
                         f"a newer snapshot became current while snapshot `{sid}` was written"
                     )
@@ -275,7 +351,9 @@ class Neo4jStore:
                 with suppress(Exception):  # best effort; `clean_partial` catches the rest
                     snapshots.discard(runner, sid)
                 raise
-            return replace(info, id=sid)
+            stored = StoredSnapshot(info=replace(info, id=sid), trust_gen=0, node_count=nodes)
+            self._remember(stored, time.monotonic())
+            return stored.info
 
     def replace_trust_edges(
         self, edges: Sequence[TrustEdge], snapshot_id: int | None = None
@@ -300,10 +378,11 @@ class Neo4jStore:
             live, gen = current.trust_gen, current.trust_gen + 1
             runner.run(QueryName.SWEEP_TRUST_EDGES, {"snapshot": sid, "gen": live})
             try:
-                with runner.session() as session:
-                    SnapshotWriter(runner, session, sid, batch_rows=self._batch_rows).trust(
-                        plan.result, gen=gen
+                with runner.session() as session, Pipeline() as pipeline:
+                    writer = SnapshotWriter(
+                        runner, session, sid, batch_rows=self._batch_rows, pipeline=pipeline
                     )
+                    writer.trust(plan.result, gen=gen)
                 params = {"snapshot": sid, "expected": live, "gen": gen}
                 if not runner.run(QueryName.PUBLISH_TRUST_GENERATION, params):
                     raise Conflict(f"the trust edges of snapshot `{sid}` changed meanwhile")
@@ -311,6 +390,8 @@ class Neo4jStore:
                 with suppress(Exception):
                     runner.run(QueryName.DELETE_TRUST_GENERATION, {"snapshot": sid, "gen": gen})
                 raise
+            finally:
+                self._forget()  # the cached pointer carries the trust generation
             with suppress(StoreError):  # stale generations are invisible; swept next time
                 runner.run(QueryName.SWEEP_TRUST_EDGES, {"snapshot": sid, "gen": gen})
             return plan.stats

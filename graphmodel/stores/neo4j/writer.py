@@ -2,9 +2,18 @@
 
 Why batches per kind: a label or relationship type cannot be a parameter, so one statement
 creates nodes (or edges) of one kind; rows of a kind are buffered and sent when the batch is
-full: `batch_rows` rows, or, on a server that splices parameters into a bounded statement
-(`ServerProfile.max_statement_bytes`), as many rows as fit. A node whose props alone do not fit
-is created without its long JSON text, which then follows in parts (`nodes/append_node_text`).
+full: `batch_rows` rows, or, on a server that bounds a statement
+(`ServerProfile.max_statement_bytes`), as many rows as fit. On a server that cannot send a
+large record back (`ServerProfile.max_record_bytes`), a node's long JSON text is kept in parts
+beside it (`nodes/create_text_parts`) and the node lists those props in `textParts`.
+
+Every node gets `seq` (snapshot id * 2^32 + its position) for paged reads (`paging.py`).
+
+Idempotent batches: a batch whose statement fails with `StoreUnavailable` is checked with a
+count of its rows by identity (`nodes/count_nodes`, `edges/count_edges`,
+`nodes/count_text_parts`); when none landed it is sent again in two halves (measured: FalkorDB
+drops the connection on some large statements before running them, and their halves pass),
+otherwise the write fails and the store discards the snapshot. Nothing is ever written twice.
 """
 
 from __future__ import annotations
@@ -14,19 +23,30 @@ from typing import Any, Final
 
 from neo4j import Session
 
-from graphmodel.errors import Conflict
+from graphmodel.errors import Conflict, StoreUnavailable
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.stores.base import EdgeRecord, NodeRecord, PropValue
+from graphmodel.stores.neo4j.pipeline import Pipeline
 from graphmodel.stores.neo4j.queries import QueryName
 from graphmodel.stores.neo4j.runner import Row, Runner
-from graphmodel.stores.neo4j.splice import spliced_size
+from graphmodel.stores.neo4j.splice import pre_print, spliced_size
 from graphmodel.stores.sync_derived import trust_to_record
 
-__all__ = ["APPENDABLE_PROPS", "RESERVED_EDGE_PROPS", "RESERVED_NODE_PROPS", "SnapshotWriter"]
+__all__ = [
+    "APPENDABLE_PROPS",
+    "RESERVED_EDGE_PROPS",
+    "RESERVED_NODE_PROPS",
+    "SEQ_BITS",
+    "TEXT_PARTS",
+    "SnapshotWriter",
+    "seq_range",
+]
 
-# INVARIANT: the props `nodes/append_node_text.cypher` can extend (graphmap's JSON text props).
+# INVARIANT: the props that may be kept in parts (graphmap's JSON text props).
 APPENDABLE_PROPS: Final = ("data", "appRoleAssignments", "packageAssignments")
-RESERVED_NODE_PROPS: Final = frozenset({"snapshot", "key", "kind"})
+TEXT_PARTS: Final = "textParts"  # names the node's props kept in `TgText` parts
+RESERVED_NODE_PROPS: Final = frozenset({"snapshot", "key", "kind", "seq", TEXT_PARTS})
+SEQ_BITS: Final = 32  # a node's `seq` is snapshot id * 2**SEQ_BITS + its position
 RESERVED_EDGE_PROPS: Final = frozenset({"gen"})
 
 
@@ -51,85 +71,166 @@ def _chunks(text: str, limit: int) -> Iterator[str]:
         start = end
 
 
+def seq_range(snapshot_id: int, start: int, stop: int) -> tuple[int, int]:
+    """The `seq` values [low, high) of positions [start, stop) of a snapshot's nodes.
+
+    Examples
+    --------
+    >>> seq_range(3, 0, 10)
+    (12884901888, 12884901898)
+    """
+    base = snapshot_id << SEQ_BITS
+    return base + start, base + stop
+
+
+_CHECKS: Final = {
+    QueryName.CREATE_NODES: QueryName.COUNT_NODES,
+    QueryName.CREATE_EDGES: QueryName.COUNT_EDGES,
+    QueryName.CREATE_TEXT_PARTS: QueryName.COUNT_TEXT_PARTS,
+}
+
+
 class _Batch:
-    """Rows of one statement waiting to be sent, with their spliced size so far."""
+    """Rows of one statement waiting to be sent, their identities and their size so far."""
 
     def __init__(self, params: dict[str, Any], base: int) -> None:
         self.params = params
         self.base = base
-        self.rows: list[Row] = []
+        self.rows: list[Any] = []
+        self.idents: list[Row] = []
         self.size = base
 
     def grown(self, row_size: int) -> int:
         return self.size + row_size + (2 if self.rows else 0)
 
 
-# (kind for the template slot, the statement's other params, the row, the row's spliced size)
-_Item = tuple[Any, dict[str, Any], Row, int]
+# (kind for the template slot, the statement's other params, the row, its spliced size, and
+# the fields that identify the row once written)
+_Item = tuple[Any, dict[str, Any], Any, int, Row]
 
 
 class SnapshotWriter:
-    """Writes nodes and edges of snapshot `snapshot_id` over one session."""
+    """Writes nodes and edges of snapshot `snapshot_id` over one session.
+
+    Batches go out through `pipeline` (one statement in flight while the next is built); every
+    public method returns only after its statements ran, and raises the first failure.
+    """
 
     def __init__(
-        self, runner: Runner, session: Session, snapshot_id: int, *, batch_rows: int
+        self,
+        runner: Runner,
+        session: Session,
+        snapshot_id: int,
+        *,
+        batch_rows: int,
+        pipeline: Pipeline,
     ) -> None:
         self.runner = runner
         self.session = session
         self.snapshot_id = snapshot_id
         self.batch_rows = batch_rows
+        self.pipeline = pipeline
         self.limit = runner.budget()
+        self.record_limit = runner.profile.max_record_bytes
 
-    def _size(self, value: Any) -> int:
-        return 0 if self.limit is None else spliced_size(value)
+        self._bases: dict[tuple[QueryName, Any], int] = {}
+
+    def _printed(self, row: Row) -> tuple[Any, int]:
+        """The row as it is sent and its size: printed once on a splicing server, else as is."""
+        if self.limit is None:
+            return row, 0
+        done = pre_print(row)
+        return done, done.size
 
     def _base(self, name: QueryName, params: dict[str, Any], **kinds: Any) -> int:
-        text = self.runner.catalog.text(name, **kinds)
-        return self.runner.size(text, {**params, "rows": []})
+        key = (name, tuple(kinds.values()))
+        if key not in self._bases:
+            text = self.runner.catalog.text(name, **kinds)
+            self._bases[key] = self.runner.size(text, {**params, "rows": []})
+        return self._bases[key]
 
     def _send(self, name: QueryName, batch: _Batch, **kinds: Any) -> None:
-        params = {**batch.params, "rows": batch.rows}
-        got = self.runner.run(name, params, session=self.session, **kinds)
-        created = got[0]["created"] if got else 0
-        if created != len(batch.rows):
-            raise Conflict(f"statement `{name.value}` created {created} of {len(batch.rows)} rows")
+        params, rows, idents = batch.params, batch.rows, batch.idents
+        self.pipeline.submit(lambda: self._run_batch(name, params, rows, idents, kinds))
 
-    def _write(self, name: QueryName, items: Iterable[_Item], slot: str) -> int:
+    def _run_batch(
+        self,
+        name: QueryName,
+        params: dict[str, Any],
+        rows: list[Any],
+        idents: list[Row],
+        kinds: dict[str, Any],
+    ) -> None:
+        """Create `rows`; on a dropped connection, resend in halves if none of them landed."""
+        try:
+            got = self.runner.run(name, {**params, "rows": rows}, session=self.session, **kinds)
+        except StoreUnavailable:
+            if len(rows) < 2 or self._landed(name, params, idents, kinds):
+                raise
+            half = len(rows) // 2
+            self._run_batch(name, params, rows[:half], idents[:half], kinds)
+            self._run_batch(name, params, rows[half:], idents[half:], kinds)
+            return
+        created = got[0]["created"] if got else 0
+        if created != len(rows):
+            raise Conflict(f"statement `{name.value}` created {created} of {len(rows)} rows")
+
+    def _landed(
+        self, name: QueryName, params: dict[str, Any], idents: list[Row], kinds: dict[str, Any]
+    ) -> bool:
+        """Whether any row of a failed batch exists (on a new connection)."""
+        check: dict[str, Any] = {"snapshot": self.snapshot_id, "rows": idents}
+        if name is QueryName.CREATE_NODES:  # `seq` alone identifies a node; no label needed
+            check, kinds = {"seqs": [i["seq"] for i in idents]}, {}
+        got = self.runner.run(_CHECKS[name], check, **kinds)
+        return bool(got and got[0]["found"])
+
+    def _write(self, name: QueryName, items: Iterable[_Item], slot: str | None) -> int:
         """Send the items in batches per kind (rows or bytes, whichever fills first)."""
         batches: dict[Any, _Batch] = {}
         total = 0
-        for kind, params, row, size in items:
+        for kind, params, row, size, ident in items:
             total += 1
             batch = batches.get(kind)
+            kinds = {} if slot is None else {slot: kind}
             if batch is None:
-                batch = batches[kind] = _Batch(params, self._base(name, params, **{slot: kind}))
+                batch = batches[kind] = _Batch(params, self._base(name, params, **kinds))
             too_big = self.limit is not None and batch.grown(size) > self.limit
             if batch.rows and (too_big or len(batch.rows) >= self.batch_rows):
-                self._send(name, batch, **{slot: kind})
+                self._send(name, batch, **kinds)
                 batch = batches[kind] = _Batch(params, batch.base)
             if self.limit is not None and batch.grown(size) > self.limit:
                 raise Conflict(f"a row of `{name.value}` is larger than one statement can carry")
             batch.size = batch.grown(size)
             batch.rows.append(row)
+            batch.idents.append(ident)
         for kind, batch in batches.items():
             if batch.rows:
-                self._send(name, batch, **{slot: kind})
+                self._send(name, batch, **({} if slot is None else {slot: kind}))
+        self.pipeline.drain()
         return total
 
     def nodes(self, nodes: Iterable[NodeRecord]) -> int:
         """Create every node (kind label + `TgNode`); returns how many."""
         appends: list[tuple[str, str, str]] = []
 
+        base, _ = seq_range(self.snapshot_id, 0, 0)
+
         def items() -> Iterator[_Item]:
-            for node in nodes:
+            for position, node in enumerate(nodes):
                 if RESERVED_NODE_PROPS & set(node.props):
                     raise ValueError(f"node `{node.key}` uses a reserved prop name")
                 params = {"snapshot": self.snapshot_id, "kind": node.kind.value}
-                row: Row = {"key": node.key, "props": _plain(node.props.items())}
-                yield node.kind, params, row, self._fit(node, params, row, appends)
+                row: Row = {
+                    "key": node.key,
+                    "seq": base + position,
+                    "props": _plain(node.props.items()),
+                }
+                ident = {"seq": row["seq"]}
+                yield node.kind, params, *self._fit(node, params, row, appends), ident
 
         count = self._write(QueryName.CREATE_NODES, items(), "node_kind")
-        self._append(appends)
+        self._text_parts(appends)
         return count
 
     def _fit(
@@ -138,44 +239,51 @@ class SnapshotWriter:
         params: dict[str, Any],
         row: Row,
         appends: list[tuple[str, str, str]],
-    ) -> int:
-        """The row's size, after moving long JSON text out of it (to `appends`) if needed."""
-        size = self._size(row)
-        if self.limit is None:
-            return size
-        base = self._base(QueryName.CREATE_NODES, params, node_kind=node.kind)
+    ) -> tuple[Any, int]:
+        """The row to send and its size, long JSON text moved out of it (to `appends`)."""
+        sent, size = self._printed(row)
+        if self.limit is None and self.record_limit is None:
+            return sent, size
+        room = self._room(QueryName.CREATE_NODES, params, node_kind=node.kind)
         props: dict[str, Any] = row["props"]
+        moved: list[str] = []
         for prop in APPENDABLE_PROPS:
-            if base + size <= self.limit:
-                return size
+            if size <= room:
+                break
             value = props.get(prop)
             if isinstance(value, str):
                 del props[prop]
                 appends.append((node.key, prop, value))
-                size = self._size(row)
-        if base + size > self.limit:
+                moved.append(prop)
+                props[TEXT_PARTS] = moved
+                sent, size = self._printed(row)
+        if size > room:
             largest = max(props, key=lambda k: spliced_size(props[k]))
             raise Conflict(
                 f"node `{node.key}`: prop `{largest}` takes {spliced_size(props[largest])} bytes,"
-                f" more than one statement on this server can carry ({self.limit})"
+                f" more than one statement or record on this server can carry ({room})"
             )
-        return size
+        return sent, size
 
-    def _append(self, appends: Sequence[tuple[str, str, str]]) -> None:
+    def _room(self, name: QueryName, params: dict[str, Any], **kinds: Any) -> int:
+        """The most bytes one row may take: within a statement and within a record."""
+        limits = [self.record_limit or 0, (self.limit or 0) - self._base(name, params, **kinds)]
+        return min(x for x in limits if x > 0)
+
+    def _text_parts(self, appends: Sequence[tuple[str, str, str]]) -> None:
+        """Write the long text moved out of nodes as `TgText` parts, batched like nodes."""
         if not appends:
             return
-        assert self.limit is not None  # INVARIANT: only a bounded server splits text
-        text = self.runner.catalog.text(QueryName.APPEND_NODE_TEXT)
-        for key, prop, value in appends:
-            fixed = {"snapshot": self.snapshot_id, "key": key, "prop": prop, "part": ""}
-            room = self.limit - self.runner.size(text, fixed)
-            if room < 64:
-                raise Conflict(f"node `{key}`: no room to write its `{prop}` text")
-            for part in _chunks(value, room):
-                params = {**fixed, "part": part}
-                got = self.runner.run(QueryName.APPEND_NODE_TEXT, params, session=self.session)
-                if not got or got[0]["appended"] != 1:
-                    raise Conflict(f"node `{key}` vanished while its `{prop}` text was written")
+        params = {"snapshot": self.snapshot_id}
+        room = self._room(QueryName.CREATE_TEXT_PARTS, params) - 1_000  # the row's other fields
+
+        def items() -> Iterator[_Item]:
+            for key, prop, value in appends:
+                for part, text in enumerate(_chunks(value, room)):
+                    ident = {"key": key, "prop": prop, "part": part}
+                    yield None, params, *self._printed({**ident, "text": text}), ident
+
+        self._write(QueryName.CREATE_TEXT_PARTS, items(), None)
 
     def edges(self, edges: Iterable[EdgeRecord]) -> int:
         """Create every edge between nodes of this snapshot; returns how many."""
@@ -184,8 +292,8 @@ class SnapshotWriter:
         def items() -> Iterator[_Item]:
             for e in edges:
                 props = _plain(e.props.items())
-                row: Row = {"source": e.source, "target": e.target, "props": props}
-                yield e.kind, params, row, self._size(row)
+                ident = {"source": e.source, "target": e.target}
+                yield e.kind, params, *self._printed({**ident, "props": props}), ident
 
         return self._write(QueryName.CREATE_EDGES, items(), "edge_kind")
 

@@ -32,7 +32,7 @@ def test_servers_without_dbms_components_get_the_opencypher_profile() -> None:
 
 def test_profiles_differ_only_in_flags() -> None:
     assert NEO4J5.unique_constraints and not OPENCYPHER.unique_constraints
-    assert NEO4J5.max_statement_bytes is None and OPENCYPHER.max_statement_bytes == 3900
+    assert NEO4J5.max_statement_bytes is None and OPENCYPHER.max_statement_bytes == 1 << 18
     assert all(step.index for step in OPENCYPHER.schema)
     assert OPENCYPHER.index_listing is not None and NEO4J5.index_listing is None
 

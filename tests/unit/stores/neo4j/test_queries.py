@@ -136,7 +136,7 @@ def test_rendered_create_statements_are_pinned() -> None:
     catalog = default_catalog()
     assert _normalised(catalog.text(QueryName.CREATE_NODES, node_kind=NodeKind.USER)) == (
         "UNWIND $rows AS row "
-        "CREATE (n:TgNode:`User` {snapshot: $snapshot, kind: $kind, key: row.key}) "
+        "CREATE (n:TgNode:`User` {snapshot: $snapshot, kind: $kind, key: row.key, seq: row.seq}) "
         "SET n += row.props RETURN count(n) AS created"
     )
     assert _normalised(catalog.text(QueryName.CREATE_EDGES, edge_kind=EdgeKind.MEMBER_OF)) == (
