@@ -54,7 +54,7 @@ WHO_QUERY = """
 query Who($r: String!) {
   whoCanAccess(resource: $r, first: 100) {
     pageInfo { hasNextPage endCursor }
-    nodes { principal decision mfa via }
+    nodes { principal { ref } decision mfa via }
   }
 }
 """
@@ -106,6 +106,8 @@ class Server:
                 str(self.port),
                 "--workers",
                 str(workers),
+                "--rate-limit",  # off: the benchmark measures throughput, not the limiter
+                "0",
                 "--log-level",
                 "warning",
             ],

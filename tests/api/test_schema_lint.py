@@ -152,7 +152,9 @@ def test_the_viewers_queries_are_valid_against_the_schema(schema: GraphQLSchema)
         assert validate(schema, parse(q)) == [], q
 
 
-def test_the_benchmarks_query_is_valid_against_the_schema(schema: GraphQLSchema) -> None:
+def test_the_benchmarks_queries_are_valid_against_the_schema(schema: GraphQLSchema) -> None:
     from bench.probe_http import QUERY
+    from bench.probe_serve import WHO_QUERY
 
-    assert validate(schema, parse(QUERY)) == []
+    for query in (QUERY, WHO_QUERY):
+        assert validate(schema, parse(query)) == [], query
