@@ -7,7 +7,9 @@ other tenants may be asked about and appear redacted in answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -75,10 +77,38 @@ async def who_can_access_page(
 ) -> Connection[Reach]:
     """The `whoCanAccess` field's page; shared with the fast lane like `answer_access`."""
     scope.require(resource, "resource")
+    return await reach_page(
+        ctx,
+        scope,
+        partial(ctx.service.who_can_access, resource),
+        key=lambda r: r.principal,
+        keep=lambda r: True,
+        first=first,
+        after=after,
+        as_of=as_of,
+        usage=usage,
+        usage_days=usage_days,
+    )
+
+
+async def reach_page(
+    ctx: Context,
+    scope: Scope,
+    ask: Callable[..., Page[DomainReach]],
+    *,
+    key: Callable[[DomainReach], str],
+    keep: Callable[[DomainReach], bool],
+    first: int,
+    after: str | None,
+    as_of: datetime | None,
+    usage: Usage,
+    usage_days: int,
+) -> Connection[Reach]:
+    """A page of a reverse lookup (`ask` = the service's `who_can_access` or `reachable` with
+    its subject bound), read from `scope`'s snapshot at the clock and usage filter given."""
 
     def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
-        return ctx.service.who_can_access(
-            resource,
+        return ask(
             first=n,
             after=cursor,
             snapshot=scope.snapshot,
@@ -91,10 +121,10 @@ async def who_can_access_page(
         ctx,
         fetch,
         snapshot=scope.snapshot,
-        key=lambda r: r.principal,
+        key=key,
         first=first,
         after=after,
-        keep=lambda r: True,
+        keep=keep,
         convert=lambda r: Reach.from_domain(r, scope),
     )
 
@@ -161,27 +191,17 @@ class QuestionQueries:
         ctx = info.context
         scope = await ctx.page_scope(snapshot, after)
         _check_days(usage_days)
-
-        def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
-            return ctx.service.reachable(
-                principal,
-                first=n,
-                after=cursor,
-                snapshot=scope.snapshot,
-                as_of=as_of,
-                usage=usage,
-                usage_days=usage_days,
-            )
-
-        return await page_stream(
+        return await reach_page(
             ctx,
-            fetch,
-            snapshot=scope.snapshot,
+            scope,
+            partial(ctx.service.reachable, principal),
             key=lambda r: r.resource,
+            keep=lambda r: scope.sees(r.resource),
             first=first,
             after=after,
-            keep=lambda r: scope.sees(r.resource),
-            convert=lambda r: Reach.from_domain(r, scope),
+            as_of=as_of,
+            usage=usage,
+            usage_days=usage_days,
         )
 
     @field(description="May `inviter` invite `invitee` (a handle or an email)?")
