@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from graphmodel.errors import Conflict
+from graphmodel.errors import Conflict, StoreUnavailable
 from graphmodel.stores.neo4j import Neo4jStore
 from graphmodel.stores.neo4j.splice import escape_text, spliced_size, spliced_statement_size
 
@@ -62,7 +62,14 @@ def test_statements_up_to_the_limit_run_and_larger_ones_are_refused(store: Neo4j
     assert limit is not None
     text = "RETURN size($v) AS n"
     fits = "x" * (limit - spliced_statement_size(text, {"v": ""}))
-    assert runner.execute("fits", text, runner.encode({"v": fits})) == [{"n": len(fits)}]
+    assert spliced_statement_size(text, {"v": fits}) == limit
+    # NOTE(neo4j): FalkorDB now and then drops the connection on a large statement before
+    # running it (writer.py retries such a batch the same way); a second drop fails the test.
+    try:
+        rows = runner.execute("fits", text, runner.encode({"v": fits}))
+    except StoreUnavailable:
+        rows = runner.execute("fits", text, runner.encode({"v": fits}))
+    assert rows == [{"n": len(fits)}]
     from graphmodel.stores.neo4j.queries import QueryName
 
     too_big = {"namespace": "y" * limit, "key": "k"}
