@@ -5,11 +5,11 @@ executed) and reports each import that breaks one of these rules:
 
 * graphmodel layers, lowest first: ``schema`` -> ``ingest`` -> ``policy`` -> ``engine`` ->
   ``stores`` -> ``export`` -> ``audit`` -> ``service`` -> ``cli``. A module may import its own
-  layer and the layers below it. ``graphmodel.errors`` is importable by everyone and itself
-  imports nothing else from graphmodel. ``graphmodel.stores.base`` (the store protocols) sits
-  between ``ingest`` and ``policy``, so ``policy`` and ``engine`` may use the protocols but never
-  a concrete backend (``graphmodel.stores``, ``.memory``, ``.neo4j``). The ``graphmodel``
-  package root and ``graphmodel.__main__`` sit on top, with ``cli``.
+  layer and the layers below it. ``graphmodel.errors`` and ``graphmodel.bulk`` are importable
+  by everyone and import nothing else from graphmodel. ``graphmodel.stores.base`` (the store
+  protocols) sits between ``ingest`` and ``policy``, so ``policy`` and ``engine`` may use the
+  protocols but never a concrete backend (``graphmodel.stores``, ``.memory``, ``.neo4j``). The
+  ``graphmodel`` package root and ``graphmodel.__main__`` sit on top, with ``cli``.
 * nothing under graphmodel imports ``api``; ``api`` imports from graphmodel only
   ``service``, ``schema``, ``errors``, ``export`` and ``cli.common`` (store options of
   ``tenantgraph serve``); it reaches ``ingest`` only through the service.
@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Rank of each graphmodel layer: a module may import modules of equal or lower rank.
 LAYERS: dict[str, float] = {
     "errors": -1,
+    "bulk": -1,  # the cyclic-GC pause of bulk builds (schema decoding, engine index)
     "schema": 0,
     "ingest": 1,
     "stores.base": 1.5,

@@ -23,7 +23,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Hashable, Iterable
 
-from graphmodel.engine.index import WorldIndex, paused_gc
+from graphmodel.bulk import paused_gc
+from graphmodel.engine.index import WorldIndex
 from graphmodel.policy.apps import is_multitenant_registration
 from graphmodel.policy.collaboration import domain_of
 from graphmodel.schema.entities import App, Channel, User

@@ -18,14 +18,12 @@ facade does), so later collections skip these objects too.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
 
+from graphmodel.bulk import paused_gc
 from graphmodel.engine.usage import UsageIndex
 from graphmodel.schema.builtin import BUILTIN_APP_IDS
 from graphmodel.schema.entities import App, Channel, Group, Team, Tenant, User
@@ -45,22 +43,11 @@ from graphmodel.schema.governance import (
 from graphmodel.schema.ids import derive_id
 from graphmodel.schema.world import World
 
-__all__ = ["WorldIndex", "paused_gc"]
+__all__ = ["WorldIndex"]
 
 _EMPTY: frozenset[str] = frozenset()
 _XTAP_CACHE = 100_000  # users whose cross-tenant target ids are remembered
 
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Disable the cyclic GC for a bulk build; restore its previous state afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class WorldIndex:
@@ -81,7 +68,7 @@ class WorldIndex:
         self._ids_up: dict[str, frozenset[str]] = {}  # group -> the object ids of its _up
         self._xtap_ids: dict[str, tuple[User, frozenset[str]]] = {}
         self._resources_in: dict[tuple[str, bool], list[tuple[str, App | Channel]]] = {}
-        with paused_gc():
+        with paused_gc(freeze=True):
             self._build(world)
 
     @cached_property

@@ -16,7 +16,17 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar, Union
 
-__all__ = ["JsonValue", "camel", "decoder", "encoder", "from_data", "to_data"]
+__all__ = [
+    "JsonValue",
+    "camel",
+    "decoder",
+    "encoder",
+    "field_keys",
+    "from_data",
+    "row_decoder",
+    "row_encoder",
+    "to_data",
+]
 
 JsonValue = Any  # JSON-able: None | bool | int | float | str | list | dict
 T = TypeVar("T")
@@ -47,6 +57,11 @@ def _field_keys(cls: type) -> tuple[tuple[str, str], ...]:
     return tuple(
         (f.name, camel(f.name)) for f in dataclasses.fields(cls) if not f.name.startswith("_")
     )
+
+
+def field_keys(cls: type[Any]) -> tuple[str, ...]:
+    """The JSON keys of `cls`, in field order: the column order of `row_encoder`'s rows."""
+    return tuple(key for _, key in _field_keys(typing.cast(Any, cls)))
 
 
 def to_data(value: object) -> JsonValue:
@@ -260,9 +275,130 @@ def _dataclass_decoder(cls: type) -> Decoder:
     return decode
 
 
+def _optional_inner(tp: Any) -> Any | None:
+    """`X` for `X | None`, else None."""
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = typing.get_args(tp)
+        if len(args) == 2 and type(None) in args:
+            return next(a for a in args if a is not type(None))
+    return None
+
+
 def _optional_scalar(tp: Any) -> str | None:
     if typing.get_origin(tp) in (Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1 and len(typing.get_args(tp)) == 2:
             return _SCALARS.get(args[0])
     return None
+
+
+# --- rows: one entity as a JSON array of its field values, in `field_keys` order ---------------
+
+
+def row_encoder(cls: type[Any]) -> Callable[[Any], list[JsonValue]]:
+    """Like `encoder`, but the values only, in `field_keys(cls)` order (a row)."""
+    return _row_encoder(typing.cast(Any, cls))
+
+
+@cache
+def _row_encoder(cls: Any) -> Callable[[Any], list[JsonValue]]:
+    """`row_encoder`, generated once per class.
+
+    Why rows: a million users written as objects repeat every key a million times; as rows the
+    JSON text is less than half the size and parses about 3x faster (measured at 1M users).
+    """
+    hints = typing.get_type_hints(cls)
+    items = [
+        _encode_expr(hints[name], f"o.{name}", i) for i, (name, _) in enumerate(_field_keys(cls))
+    ]
+    keys = field_keys(cls)
+    source = "\n".join(
+        [
+            "def encode(o):",
+            "    try:",
+            f"        return [{', '.join(items)}]",
+            "    except AttributeError:",
+            "        data = to_data(o)",
+            "        return [data[k] for k in keys]",
+        ]
+    )
+    namespace: dict[str, Any] = {"to_data": to_data, "keys": keys}
+    exec(source, namespace)  # the source is built above from field names only
+    encode: Callable[[Any], list[JsonValue]] = namespace["encode"]
+    return encode
+
+
+def _settable(cls: type) -> bool:
+    """Whether an instance may be built by setting its slots directly (skipping `__init__`):
+    a slotted dataclass whose every field is encoded and set by `__init__`, with no
+    `__post_init__` to run."""
+    fields = dataclasses.fields(cls)
+    return (
+        "__slots__" in cls.__dict__
+        and not hasattr(cls, "__post_init__")
+        and all(f.init for f in fields)
+        and len(fields) == len(_field_keys(cls))
+    )
+
+
+def row_decoder(cls: type[T]) -> Callable[[JsonValue], T]:
+    """The inverse of `row_encoder(cls)`: a row of `field_keys(cls)` values -> an instance.
+
+    A row whose values do not have the expected JSON types is decoded by `decoder(cls)` (same
+    checks and errors); anything but a list of the right length raises ValueError.
+    """
+    return typing.cast(Callable[[JsonValue], T], _row_decoder(typing.cast(Any, cls)))
+
+
+@cache
+def _row_decoder(cls: Any) -> Decoder:
+    """`row_decoder`, generated once per class.
+
+    Why generated, and why slots are set directly: a frozen dataclass's `__init__` calls
+    `object.__setattr__` once per field; at 1M users that was 2.4 s of a 3.8 s decode, against
+    0.9 s for the slots' own setters (measured). The instance is the same (equal, same hash).
+    """
+    hints = typing.get_type_hints(cls)
+    plan = _field_keys(cls)
+    keys = field_keys(cls)
+    by_plan = _decoder(cls)
+
+    def slow(r: Any) -> Any:
+        return by_plan(dict(zip(keys, r, strict=True)))
+
+    namespace: dict[str, Any] = {"cls": cls, "slow": slow, "new": object.__new__}
+    direct = _settable(cls)
+    lines = [
+        "def decode(r):",
+        f"    if type(r) is not list or len(r) != {len(plan)}:",
+        f"        raise ValueError(f'expected a row of {len(plan)} values for `{cls.__name__}`')",
+        f"    {''.join(f'v{i}, ' for i in range(len(plan)))}= r",
+    ]
+    for i, (name, _) in enumerate(plan):
+        scalar = _SCALARS.get(hints[name])
+        optional = _optional_scalar(hints[name])
+        if scalar is not None:
+            lines.append(f"    if type(v{i}) is not {scalar}: return slow(r)")
+        elif optional is not None:
+            lines.append(
+                f"    if v{i} is not None and type(v{i}) is not {optional}: return slow(r)"
+            )
+        elif (inner := _optional_inner(hints[name])) is not None:
+            namespace[f"dec{i}"] = _decoder(inner)  # None is common: no call for it
+            lines.append(f"    if v{i} is not None: v{i} = dec{i}(v{i})")
+        else:
+            namespace[f"dec{i}"] = _decoder(hints[name])
+            lines.append(f"    v{i} = dec{i}(v{i})")
+    if direct:
+        lines.append("    o = new(cls)")
+        for i, (name, _) in enumerate(plan):
+            namespace[f"set{i}"] = cls.__dict__[name].__set__
+            lines.append(f"    set{i}(o, v{i})")
+        lines.append("    return o")
+    else:
+        lines.append(
+            f"    return cls({', '.join(f'{name}=v{i}' for i, (name, _) in enumerate(plan))})"
+        )
+    exec("\n".join(lines), namespace)  # the source is built above from field names only
+    decode: Decoder = namespace["decode"]
+    return decode

@@ -3,7 +3,7 @@
 Why sqlite: one file, crash-safe transactions (WAL, `synchronous=FULL`), and SQL for ad-hoc
 inspection, with no server. The in-memory graph is rebuilt from the newest snapshot at open.
 
-Schema (version 2; `meta.schema_version`). Every snapshot is a full copy; rows are never
+Schema (version 3; `meta.schema_version`). Every snapshot is a full copy; rows are never
 updated except the trust edges of the current snapshot (`replace_trust_edges`)::
 
     meta(key TEXT PRIMARY KEY, value TEXT)             -- schema_version; generation (a
@@ -11,17 +11,21 @@ updated except the trust edges of the current snapshot (`replace_trust_edges`)::
     snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT,    -- ids grow, never reused
               created_at TEXT,                         -- ISO 8601, UTC
               source TEXT, title TEXT, counts TEXT)    -- counts: JSON object
-    world_parts(snapshot_id, seq, field, rows)         -- the World, field by field: rows is a
-                                                       -- JSON array of entities (`encoding`)
+    world_parts(snapshot_id, seq, field, rows)         -- the World, field by field: rows is
+                                                       -- JSON keys and rows (`encoding`)
     trust_edges(snapshot_id, kind, source, target, rule, policy, scope, source_url)
     entities(snapshot_id, field, data)                 -- VIEW: one row per entity (JSON)
 
 Version 1 stored a node row (two JSON documents) per entity and an edge row per membership;
 writing and reopening a 1M-user snapshot took minutes, so version 2 stores the World once in
-parts (`graphmodel.stores.memory.encoding`) and the view keeps ad-hoc SQL possible:
+parts (`graphmodel.stores.memory.encoding`), and version 3 stores each part as rows of values
+under one list of keys (less than half the text). The `entities` view turns both layouts back
+into one JSON object per entity, so ad-hoc SQL keeps working:
 `SELECT json_extract(data, '$.userType') FROM entities WHERE snapshot_id = ? AND field =
-'users'`. A snapshot row is inserted in the same transaction as its parts, so the newest row of
-`snapshots` is always complete: a crash mid-write leaves the previous one current.
+'users'`. A version 2 file is upgraded in place when it is opened (only the view and the
+version change; its parts are read as they are). A snapshot row is inserted in the same
+transaction as its parts, so the newest row of `snapshots` is always complete: a crash
+mid-write leaves the previous one current.
 
 Threads: one writer connection, and for files a second connection for reads, so history reads
 run while a write is in progress (WAL readers see the last commit). `:memory:` has a single
@@ -54,7 +58,7 @@ from graphmodel.stores.base import SnapshotInfo
 
 __all__ = ["SCHEMA_VERSION", "Head", "SnapshotDb", "SnapshotTx"]
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 _SCHEMA: Final = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,14 +68,27 @@ CREATE TABLE snapshots (
 CREATE TABLE world_parts (
     snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), seq INTEGER NOT NULL,
     field TEXT NOT NULL, rows TEXT NOT NULL, PRIMARY KEY (snapshot_id, seq));
-CREATE VIEW entities AS
-    SELECT p.snapshot_id AS snapshot_id, p.field AS field, e.value AS data
-    FROM world_parts AS p, json_each(p.rows) AS e;
 CREATE TABLE trust_edges (
     snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), kind TEXT NOT NULL,
     source TEXT NOT NULL, target TEXT NOT NULL, rule TEXT NOT NULL, policy TEXT NOT NULL,
     scope TEXT NOT NULL, source_url TEXT NOT NULL, PRIMARY KEY (snapshot_id, kind, source, target));
 """
+# One JSON object per entity, whichever layout its part has (`encoding`): version 2 parts are
+# arrays of objects; version 3 parts are {"keys", "rows"}, turned back into objects here.
+_ENTITIES_VIEW: Final = """
+CREATE VIEW entities AS
+    SELECT p.snapshot_id AS snapshot_id, p.field AS field, e.value AS data
+    FROM world_parts AS p, json_each(p.rows) AS e
+    WHERE json_type(p.rows) = 'array'
+    UNION ALL
+    SELECT p.snapshot_id, p.field,
+        (SELECT json_group_object(k.value, r.value -> k.key) FROM json_each(p.rows, '$.keys') AS k)
+    FROM world_parts AS p, json_each(p.rows, '$.rows') AS r
+    WHERE json_type(p.rows) = 'object'
+"""
+_UPGRADABLE: Final = frozenset({"2"})
+"""Schema versions this build upgrades in place on open (2 -> 3: the new view; parts of
+version 2 stay as they are and are still read)."""
 _SNAPSHOT_COLUMNS: Final = "id, created_at, source, title, counts"
 _TRUST_COLUMNS: Final = "kind, source, target, rule, policy, scope, source_url"
 T = TypeVar("T")
@@ -225,21 +242,37 @@ class SnapshotDb:
                     if not tables():  # INVARIANT: rechecked under the write lock of the file
                         for statement in filter(str.strip, _SCHEMA.split(";")):
                             self._writer.execute(statement)
+                        self._writer.execute(_ENTITIES_VIEW)
                         self._writer.execute(
                             "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
                             (str(SCHEMA_VERSION),),
                         )
             if "meta" not in tables():
                 raise StoreIncompatible(f"file `{self.name}` is not a tenantgraph store")
-            row = self._writer.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
-            ).fetchone()
+            row = self._version()
+            if row is not None and row[0] in _UPGRADABLE:
+                with self.write():
+                    row = self._version()
+                    if row is not None and row[0] in _UPGRADABLE:  # INVARIANT: rechecked
+                        self._writer.execute("DROP VIEW IF EXISTS entities")
+                        self._writer.execute(_ENTITIES_VIEW)
+                        self._writer.execute(
+                            "UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                            (str(SCHEMA_VERSION),),
+                        )
+                        row = (str(SCHEMA_VERSION),)
         if row is None or row[0] != str(SCHEMA_VERSION):
             found = "none" if row is None else row[0]
             raise StoreIncompatible(
                 f"store file `{self.name}` has schema version `{found}`, "
                 f"this build reads version `{SCHEMA_VERSION}`"
             )
+
+    def _version(self) -> tuple[str] | None:
+        row: tuple[str] | None = self._writer.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
+        return row
 
     def close(self) -> None:
         with self._write_lock, self._read_lock, self._signal_lock:
@@ -264,6 +297,14 @@ class SnapshotDb:
             changed = version != self._data_version
             self._data_version = version
             return changed
+
+    def moved(self) -> bool:
+        """Whether `changed()` would return True now; consumes nothing (no file I/O)."""
+        with self._signal_lock, _mapped(self.name):
+            if self._signal is None or self._data_version is None:
+                return self._data_version is None
+            version = int(self._signal.execute("PRAGMA data_version").fetchone()[0])
+            return version != self._data_version
 
     def head(self) -> Head:
         """The published head: generation and newest snapshot id, read in one transaction."""

@@ -8,6 +8,7 @@ bytes, open it through `MemoryStore` (or `SnapshotDb`), and assert the `StoreInc
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -103,6 +104,44 @@ def test_other_schema_version_is_refused(written: Path) -> None:
     conn.close()
     with pytest.raises(StoreIncompatible, match="schema version `99`"):
         MemoryStore(written)
+
+
+def _downgrade_to_version_2(path: Path) -> None:
+    """Rewrite `path` as schema version 2 wrote it: parts as arrays of objects, the old view."""
+    conn = sqlite3.connect(path)
+    with conn:
+        for rowid, text in conn.execute("SELECT rowid, rows FROM world_parts").fetchall():
+            part = json.loads(text)
+            if isinstance(part, dict):
+                objects = [dict(zip(part["keys"], r, strict=True)) for r in part["rows"]]
+                conn.execute(
+                    "UPDATE world_parts SET rows = ? WHERE rowid = ?", (json.dumps(objects), rowid)
+                )
+        conn.execute("DROP VIEW entities")
+        conn.execute(
+            "CREATE VIEW entities AS SELECT p.snapshot_id AS snapshot_id, p.field AS field,"
+            " e.value AS data FROM world_parts AS p, json_each(p.rows) AS e"
+        )
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.close()
+
+
+def test_a_version_2_file_is_upgraded_in_place_and_reads_the_same(written: Path) -> None:
+    _downgrade_to_version_2(written)
+    users = "SELECT data FROM entities WHERE field = 'users' ORDER BY data"
+    before = query(written, users)
+    assert before and json.loads(str(before[0][0]))  # the old view: one object per entity
+    with MemoryStore(written) as store:
+        assert store.read_world() == three_tenants()
+        store.write_snapshot(three_tenants(title="B"), source="b", trust_edges=())
+    assert query(written, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
+    # the new view gives the same objects for the old snapshot's parts and the new one's
+    assert query(written, users.replace("WHERE", "WHERE snapshot_id = 1 AND")) == before
+    assert query(written, users.replace("WHERE", "WHERE snapshot_id = 2 AND")) == before
+    with MemoryStore(written) as reopened:
+        assert reopened.read_world(1) == three_tenants()
 
 
 def test_locked_file_is_store_unavailable_and_changes_nothing(written: Path) -> None:
