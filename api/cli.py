@@ -41,7 +41,12 @@ from api.serve_flags import (
     no_auth_refusal,
 )
 from api.workers import SERVE_ENV, ServeOptions, cursor_key
-from graphmodel.cli.common import Command, add_store_arguments, open_service
+from graphmodel.cli.common import (
+    Command,
+    add_store_arguments,
+    check_store_from_args,
+    open_service,
+)
 from graphmodel.errors import GraphModelError
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
@@ -118,10 +123,14 @@ def _serve(args: argparse.Namespace) -> int:
         raise GraphModelError(
             "`--workers` above 1 needs a store every worker can open: a `--db` file or neo4j"
         )
-    service = open_service(args, create=True)
+    service: GraphService | None = None
+    if args.workers == 1 or args.demo:
+        service = open_service(args, create=True)
+    else:  # every worker opens the store itself: only check here that it can
+        check_store_from_args(args, create=True)
     tokens: str | None = None
     try:
-        if args.demo:
+        if service is not None and args.demo:
             print(load_demo(service), file=sys.stderr)
         auth: Authenticator
         if args.no_auth:
@@ -142,13 +151,14 @@ def _serve(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
     except BaseException:
-        service.store.close()
+        if service is not None:
+            service.close()
         raise
     security = ServeSecurity.from_args(args, Path(args.tokens or tokens_path_for(args.db)))
     key = cursor_key()  # set before uvicorn starts workers, so they all share it
     where = f"http://{args.host}:{args.port}/graphql"
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    if args.workers == 1:
+    if service is not None and args.workers == 1:
         app = create_app(
             service,
             auth=auth,
@@ -161,7 +171,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"serving GraphQL on {where}", file=sys.stderr)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
         return 0
-    service.close()  # every worker opens the store itself
+    if service is not None:
+        service.close()  # every worker opens the store itself
     options = ServeOptions.from_args(args, tokens, audit_log=str(security.audit.path))
     os.environ[SERVE_ENV] = options.to_env()
     print(f"serving GraphQL on {where} with {args.workers} workers", file=sys.stderr)

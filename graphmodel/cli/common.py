@@ -29,7 +29,7 @@ from graphmodel.errors import (
     error_extensions,
 )
 from graphmodel.service import GraphService
-from graphmodel.stores import GraphStore, open_store
+from graphmodel.stores import GraphStore, check_store, open_store
 
 __all__ = [
     "DEFAULT_DB",
@@ -42,11 +42,13 @@ __all__ = [
     "add_clock_argument",
     "add_global_store_arguments",
     "add_store_arguments",
+    "check_store_from_args",
     "error_json",
     "open_service",
     "open_store_from_args",
     "parse_time",
     "run_command",
+    "store_options_from_args",
 ]
 
 DEFAULT_DB = "tenantgraph.db"
@@ -187,8 +189,11 @@ def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     _store_group(parser, None)
 
 
-def open_store_from_args(args: argparse.Namespace, *, create: bool = False) -> GraphStore:
-    """The store the options name. Without `create`, a missing memory-store file is an error.
+def store_options_from_args(
+    args: argparse.Namespace, *, create: bool = False
+) -> tuple[str, dict[str, object]]:
+    """The store kind and `open_store` options the options name. Without `create`, a missing
+    memory-store file is an error.
 
     Why: opening sqlite creates the file, so a read-only command with a mistyped `--db`
     would leave an empty store behind and answer "not found" about the data instead.
@@ -204,15 +209,23 @@ def open_store_from_args(args: argparse.Namespace, *, create: bool = False) -> G
             raise GraphModelError(
                 f"`--store neo4j` needs `--uri bolt://host:port` (or ${STORE_ENV['uri']})"
             )
-        return open_store(
-            "neo4j",
-            uri=args.uri,
-            user=args.user,
-            password=os.environ.get(args.password_env),
-        )
+        password = os.environ.get(args.password_env)
+        return "neo4j", {"uri": args.uri, "user": args.user, "password": password}
     if args.db and not create and not Path(args.db).exists():
         raise StoreNotFound(args.db)
-    return open_store("memory", path=args.db)
+    return "memory", {"path": args.db}
+
+
+def open_store_from_args(args: argparse.Namespace, *, create: bool = False) -> GraphStore:
+    """The store the options name, open (see `store_options_from_args`)."""
+    kind, options = store_options_from_args(args, create=create)
+    return open_store(kind, **options)
+
+
+def check_store_from_args(args: argparse.Namespace, *, create: bool = False) -> None:
+    """Raise what opening the store would raise, without reading a snapshot (`check_store`)."""
+    kind, options = store_options_from_args(args, create=create)
+    check_store(kind, **options)
 
 
 def open_service(args: argparse.Namespace, *, create: bool = False) -> GraphService:

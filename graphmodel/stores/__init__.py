@@ -26,6 +26,7 @@ from graphmodel.stores.decorators import ReadOnlyStore, StoreReadOnly
 from graphmodel.stores.graphmap import graph_to_world, node_key, world_to_graph
 from graphmodel.stores.registry import (
     StoreFactory,
+    check_store,
     open_store,
     register_store_factory,
     store_kinds,
@@ -48,6 +49,7 @@ __all__ = [
     "SnapshotInfo",
     "StoreFactory",
     "StoreReadOnly",
+    "check_store",
     "graph_to_world",
     "node_key",
     "open_store",
