@@ -116,7 +116,8 @@ async def catch_up(service: GraphService) -> str | None:
     """See what other processes published (one cheap change-signal read when nothing was);
     on failure, say why: the request is answered from the snapshot held."""
     try:
-        await run_in_threadpool(service.refresh)
+        if service.refresh_pending():  # else no thread hand-off: nothing to catch up with
+            await run_in_threadpool(service.refresh)
     except GraphModelError as exc:
         log.warning("could not catch up with the store: %s", exc)
         return f"could not check for a newer snapshot: {exc}"

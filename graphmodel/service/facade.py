@@ -87,6 +87,10 @@ class GraphService:
         """Catch up with snapshots other processes published; cheap when there are none."""
         return self.store.refresh()
 
+    def refresh_pending(self) -> bool:
+        """Whether `refresh()` may have work to do; cheap, non-blocking (store protocol)."""
+        return self.store.refresh_pending()
+
     def snapshots(self) -> list[SnapshotInfo]:
         return self.store.snapshots()
 

@@ -136,6 +136,17 @@ class GraphReader(Protocol):
         """
         ...
 
+    def refresh_pending(self) -> bool:
+        """Whether `refresh()` may have work to do (a snapshot to load, a server to ask).
+
+        Cheap and non-blocking, so an event loop may call it before every request; it never
+        consumes the change signal. False means reads already see the newest published
+        snapshot, exactly as right after `refresh()`. A store that cannot tell cheaply answers
+        True. Why: a request that need not catch up is spared a thread hand-off (the event
+        loop must not wait for a load).
+        """
+        ...
+
     def snapshots(self) -> list[SnapshotInfo]:
         """Every stored snapshot, newest first (by id); `[]` for an empty store.
 

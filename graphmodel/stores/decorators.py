@@ -75,6 +75,9 @@ class ReadOnlyStore:
     def refresh(self) -> SnapshotInfo | None:
         return self.inner.refresh()
 
+    def refresh_pending(self) -> bool:
+        return self.inner.refresh_pending()
+
     def snapshots(self) -> list[SnapshotInfo]:
         return self.inner.snapshots()
 

@@ -77,6 +77,20 @@ def test_refresh_sees_what_another_opener_published(make_store: MakeStore) -> No
     assert second.read_world(a.id) == three_tenants(title="A")
 
 
+def test_refresh_pending_says_when_another_opener_published_and_consumes_nothing(
+    make_store: MakeStore,
+) -> None:
+    first = make_store()
+    requires(first, Capability.DURABLE)
+    second = make_store()
+    second.refresh()
+    a = first.write_snapshot(three_tenants(title="A"), source="a", trust_edges=())
+    assert second.refresh_pending()
+    assert second.refresh_pending()  # asking twice consumes nothing
+    assert second.refresh() == a
+    assert second.read_world().title == "A"
+
+
 def test_two_openers_cannot_both_publish_on_one_base(make_store: MakeStore) -> None:
     first = make_store()
     requires(first, Capability.DURABLE)

@@ -160,6 +160,13 @@ class MemoryStore:
                         self._swap(self._caught_up(view, head), head.generation)
         return self.current_snapshot()
 
+    def refresh_pending(self) -> bool:
+        # INVARIANT: the signal is read before the lock. A refresh that consumed the signal
+        # holds `_refresh_lock` until its view is swapped in, so either the signal still
+        # differs here, or the lock is seen held, or the swap is done.
+        self._live()
+        return self._db.moved() or self._refresh_lock.locked()
+
     def _caught_up(self, view: SnapshotView, head: Head) -> SnapshotView:
         """The view of `head`: the same snapshot with new trust edges, or the newer snapshot."""
         if view.info is not None and head.snapshot == view.info.id:

@@ -221,6 +221,9 @@ class Neo4jStore:
         found = self._current()
         return None if found is None else found.info
 
+    def refresh_pending(self) -> bool:
+        return True  # the pointer is on the server: only asking it can tell
+
     def current_snapshot(self) -> SnapshotInfo | None:
         found = self._current()
         return None if found is None else found.info

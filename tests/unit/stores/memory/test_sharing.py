@@ -10,12 +10,14 @@ edges of the current snapshot, the change signal); the protocol itself is in
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
 from graphmodel.errors import SnapshotConflict
 from graphmodel.stores.memory import MemoryStore
+from graphmodel.stores.memory.sqlite import Head
 from tests.conformance.worlds import three_tenants, trust_edges
 
 
@@ -56,3 +58,31 @@ def test_an_unrelated_commit_to_the_file_changes_nothing(tmp_path: Path) -> None
             conn.close()
         assert store.refresh() == a
         assert store.read_world() is world  # nothing was reloaded
+
+
+def test_refresh_pending_is_false_once_caught_up_and_true_while_a_refresh_loads(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.db"
+    with MemoryStore(path) as first, MemoryStore(path) as second:
+        assert not second.refresh_pending()  # opening read the newest snapshot
+        a = first.write_snapshot(three_tenants(title="A"), source="a", trust_edges=())
+        assert second.refresh_pending()
+        loading, release = threading.Event(), threading.Event()
+        original = second._db.head
+
+        def slow_head() -> Head:  # a refresh that has consumed the signal and still loads
+            loading.set()
+            release.wait(5)
+            return original()
+
+        second._db.head = slow_head  # type: ignore[method-assign]
+        refresher = threading.Thread(target=second.refresh)
+        refresher.start()
+        assert loading.wait(5)
+        assert second.current_snapshot() is None  # not swapped in yet
+        assert second.refresh_pending()  # the signal is consumed, but the load is not done
+        release.set()
+        refresher.join(5)
+        assert second.current_snapshot() == a
+        assert not second.refresh_pending()
