@@ -6,16 +6,17 @@ What it measures, in this order, each against a server in its own process:
 
 1. In process (this process): the engine's `GraphService.check` on the same pairs the load
    uses, so the HTTP numbers have the engine's share beside them; then it lets go of the World.
-2. Restart: `tenantgraph serve --workers 1` on the file; seconds until `/readyz` answers 200
-   (the lifespan builds the index before that), the server's peak RSS while opening (sampled
-   every 20 ms) and its steady RSS after a warm-up.
+2. Restart: `tenantgraph serve --workers 1`, and later `--workers 2` (the default on two
+   cores), on the file; seconds until `/readyz` answers 200 (the lifespan builds the index
+   before that), the server's peak RSS while opening (sampled every 20 ms) and its steady RSS
+   after a warm-up.
 3. Load, one worker, then `--workers 2` (all cores): `wrk` (Debian's, a compiled load
    generator in its own process) for `duration` seconds per case — `/healthz` (bare HTTP, the
    baseline of the same run), `access` with the full explanation the viewer asks for over
    distinct random pairs (each request a different question: no cache can answer it) and over
    one repeated pair, and the first page (100) of `whoCanAccess` for the widest app — at
-   concurrency 1 and 8. Every request body is sent once beforehand and must answer without
-   errors.
+   concurrency 1 and 8 with one worker, 8 with two. Every request body is sent once beforehand
+   and must answer without errors.
 
 Output: one JSON document (`bench.serve_report` turns it into the target table).
 """
@@ -255,7 +256,12 @@ def main(argv: list[str] | None = None) -> int:
             ("access_repeated", 8),
             ("who_first_page", 8),
         ]
-        two = [("healthz", 8), ("access_distinct", 8), ("access_repeated", 8)]
+        two = [
+            ("healthz", 8),
+            ("access_distinct", 8),
+            ("access_repeated", 8),
+            ("who_first_page", 8),
+        ]
         result = {
             "scale": args.scale,
             "seed": args.seed,
