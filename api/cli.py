@@ -125,7 +125,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     service: GraphService | None = None
     if args.workers == 1 or args.demo:
-        service = open_service(args, create=True)
+        service = open_service(args, create=True, warm_indexes=True)
     else:  # every worker opens the store itself: only check here that it can
         check_store_from_args(args, create=True)
     tokens: str | None = None

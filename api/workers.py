@@ -83,7 +83,7 @@ class ServeOptions:
         return cls(**json.loads(text))
 
     def open_service(self) -> GraphService:
-        return open_service(argparse.Namespace(**asdict(self)))
+        return open_service(argparse.Namespace(**asdict(self)), warm_indexes=True)
 
     def authenticator(self) -> Authenticator:
         return NoAuth() if self.tokens is None else TokenAuth(TokenStore(self.tokens))

@@ -228,9 +228,12 @@ def check_store_from_args(args: argparse.Namespace, *, create: bool = False) -> 
     check_store(kind, **options)
 
 
-def open_service(args: argparse.Namespace, *, create: bool = False) -> GraphService:
-    """The service over the store the options name (`create` for commands that write)."""
-    return GraphService(open_store_from_args(args, create=create))
+def open_service(
+    args: argparse.Namespace, *, create: bool = False, warm_indexes: bool = False
+) -> GraphService:
+    """The service over the store the options name (`create` for commands that write;
+    `warm_indexes` for servers, see `GraphService`)."""
+    return GraphService(open_store_from_args(args, create=create), warm_indexes=warm_indexes)
 
 
 def error_json(code: str, message: str, extensions: Mapping[str, object] | None = None) -> str:

@@ -328,15 +328,44 @@ def _row_encoder(cls: Any) -> Callable[[Any], list[JsonValue]]:
     return encode
 
 
+def _row_field(tp: Any, i: int, namespace: dict[str, Any]) -> str:
+    """The line of a generated row decoder that checks or converts `v{i}` of type `tp`.
+
+    Scalars are only checked; enums are looked up inline (a KeyError or TypeError sends the
+    row to the checked path, which names the problem); None and empty lists, the usual
+    values, cost no call.
+    """
+    scalar, optional = _SCALARS.get(tp), _optional_scalar(tp)
+    inner = _optional_inner(tp)
+    enum = inner if inner is not None else tp
+    if scalar is not None:
+        return f"    if type(v{i}) is not {scalar}: return slow(r)"
+    if optional is not None:
+        return f"    if v{i} is not None and type(v{i}) is not {optional}: return slow(r)"
+    if isinstance(enum, type) and issubclass(enum, Enum):
+        namespace[f"m{i}"] = {m.value: m for m in enum}
+        if inner is not None:
+            return f"    if v{i} is not None: v{i} = m{i}[v{i}]"
+        return f"    v{i} = m{i}[v{i}]"
+    if typing.get_origin(tp) is tuple:
+        namespace[f"dec{i}"] = _decoder(tp)
+        return f"    v{i} = () if v{i} == [] else dec{i}(v{i})"
+    if inner is not None:
+        namespace[f"dec{i}"] = _decoder(inner)
+        return f"    if v{i} is not None: v{i} = dec{i}(v{i})"
+    namespace[f"dec{i}"] = _decoder(tp)
+    return f"    v{i} = dec{i}(v{i})"
+
+
 def _settable(cls: type) -> bool:
     """Whether an instance may be built by setting its slots directly (skipping `__init__`):
-    a slotted dataclass whose every field is encoded and set by `__init__`, with no
-    `__post_init__` to run."""
+    a slotted dataclass whose every field is its own slot, encoded and set by `__init__`, with
+    no `__post_init__` to run."""
     fields = dataclasses.fields(cls)
     return (
-        "__slots__" in cls.__dict__
-        and not hasattr(cls, "__post_init__")
+        not hasattr(cls, "__post_init__")
         and all(f.init for f in fields)
+        and all(isinstance(cls.__dict__.get(f.name), types.MemberDescriptorType) for f in fields)
         and len(fields) == len(_field_keys(cls))
     )
 
@@ -373,22 +402,11 @@ def _row_decoder(cls: Any) -> Decoder:
         f"    if type(r) is not list or len(r) != {len(plan)}:",
         f"        raise ValueError(f'expected a row of {len(plan)} values for `{cls.__name__}`')",
         f"    {''.join(f'v{i}, ' for i in range(len(plan)))}= r",
+        "    try:",
     ]
     for i, (name, _) in enumerate(plan):
-        scalar = _SCALARS.get(hints[name])
-        optional = _optional_scalar(hints[name])
-        if scalar is not None:
-            lines.append(f"    if type(v{i}) is not {scalar}: return slow(r)")
-        elif optional is not None:
-            lines.append(
-                f"    if v{i} is not None and type(v{i}) is not {optional}: return slow(r)"
-            )
-        elif (inner := _optional_inner(hints[name])) is not None:
-            namespace[f"dec{i}"] = _decoder(inner)  # None is common: no call for it
-            lines.append(f"    if v{i} is not None: v{i} = dec{i}(v{i})")
-        else:
-            namespace[f"dec{i}"] = _decoder(hints[name])
-            lines.append(f"    v{i} = dec{i}(v{i})")
+        lines.append("    " + _row_field(hints[name], i, namespace))
+    lines += ["    except (KeyError, TypeError):", "        return slow(r)"]
     if direct:
         lines.append("    o = new(cls)")
         for i, (name, _) in enumerate(plan):

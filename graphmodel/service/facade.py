@@ -60,9 +60,14 @@ class Page(Generic[T]):
 class GraphService:
     """Thread-safe for concurrent reads; writes are serialised."""
 
-    def __init__(self, store: GraphStore, *, limits: CheckLimits | None = None) -> None:
+    def __init__(
+        self, store: GraphStore, *, limits: CheckLimits | None = None, warm_indexes: bool = False
+    ) -> None:
+        """`warm_indexes`: fill each new index's group closures on a background thread
+        (servers: ready sooner, first questions still fast); else on first use."""
         self.store = store
         self.limits = limits or CheckLimits()
+        self.warm_indexes = warm_indexes
         self._indexes: OrderedDict[int | None, WorldIndex] = OrderedDict()
         self._clocked: OrderedDict[tuple[int | None, datetime], WorldIndex] = OrderedDict()
         self._lock = threading.Lock()
@@ -114,12 +119,14 @@ class GraphService:
             if cached is not None:
                 self._indexes.move_to_end(key)
                 return cached
-        ix = WorldIndex(self.store.read_world(key))
+        ix = WorldIndex(self.store.read_world(key), closures=False)
         with self._lock:
             self._indexes[key] = ix
             while len(self._indexes) > 4:
                 self._indexes.popitem(last=False)
         gc.freeze()  # long-lived graph objects: keep the cyclic GC from rescanning them
+        if self.warm_indexes:
+            threading.Thread(target=ix.warm, name="warm-index", daemon=True).start()
         return ix
 
     def _at(self, snapshot_id: int | None, as_of: datetime) -> WorldIndex:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,28 @@ def test_row_decoder_refuses_rows_of_another_shape_and_checks_types() -> None:
     at = codec.field_keys(User).index("userType")
     with pytest.raises(ValueError, match="is not a UserType"):
         decode([*row[:at], "Alien", *row[at + 1 :]])
+
+
+@dataclass(frozen=True)
+class _Plain:  # no slots: built through `__init__`
+    name: str
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Validated:  # a `__post_init__` must run: built through `__init__`
+    name: str
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("the name is empty")
+
+
+def test_row_decoder_builds_other_classes_through_their_init() -> None:
+    assert codec.row_decoder(_Plain)(["a", 2]) == _Plain("a", 2)
+    assert codec.row_decoder(_Validated)(["a"]) == _Validated("a")
+    with pytest.raises(ValueError, match="the name is empty"):
+        codec.row_decoder(_Validated)([""])
 
 
 def _users_part(keys: list[str], rows: list[list[Any]]) -> list[tuple[str, str]]:
