@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
+from functools import partial
 from typing import Annotated, TypeVar
 
 import strawberry
@@ -85,7 +86,7 @@ def _page(
             raise ApiError("invalid-input", "the `after` cursor is not in this list")
         start = keys.index(cursor) + 1
     chunk = items[start : start + first]
-    edges = [Edge(cursor=ctx.seal_cursor(k, snapshot), node=n) for k, n in chunk]
+    edges = [Edge(node=n, seal=partial(ctx.seal_cursor, k, snapshot)) for k, n in chunk]
     total = len(items)
 
     async def count() -> int | None:
@@ -96,8 +97,8 @@ def _page(
         page_info=PageInfo(
             has_next_page=start + first < total,
             has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else after,
+            start_cursor=edges[0].seal() if edges else None,
+            end_cursor=edges[-1].seal() if edges else after,
         ),
         partial=False,
         count=count,

@@ -10,6 +10,7 @@ read, so paging makes progress). Items the viewer may not see are skipped withou
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -35,13 +36,13 @@ def _connection(
     partial: bool,
     count: Callable[[], Awaitable[int | None]],
 ) -> Connection[N]:
-    edges = [Edge(cursor=ctx.seal_cursor(k, snapshot), node=n) for k, n in items]
+    edges = [Edge(node=n, seal=functools.partial(ctx.seal_cursor, k, snapshot)) for k, n in items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
+            start_cursor=edges[0].seal() if edges else None,
             end_cursor=ctx.seal_cursor(end, snapshot) if end is not None else None,
         ),
         partial=partial,
