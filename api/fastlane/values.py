@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 from graphql import (
@@ -202,6 +203,8 @@ class ArgumentPlan:
         return out
 
 
+@cache
 def _python_name(name: str) -> str:
-    """`usageDays` -> `usage_days`: strawberry's camel-case names back to Python's."""
+    """`usageDays` -> `usage_days`: strawberry's camel-case names back to Python's (cached:
+    every request converts the same few names)."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
