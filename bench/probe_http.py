@@ -55,6 +55,7 @@ def in_process(db: Path, n: int, seed: int) -> tuple[list[tuple[str, str]], dict
     store = open_store("memory", path=str(db))
     svc = GraphService(store)
     ix = svc.index()
+    ix.warm()  # as a server's index is once its background warm-up is done
     pairs = check_pairs(ix, n, seed)
     for p, r in pairs[:200]:
         svc.check(p, r)

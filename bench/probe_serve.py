@@ -73,6 +73,7 @@ def in_process(db: Path, n: int, seed: int) -> dict[str, Any]:
     store = open_store("memory", path=str(db))
     svc = GraphService(store)
     ix = svc.index()
+    ix.warm()  # as a server's index is once its background warm-up is done
     pairs = check_pairs(ix, n, seed)
     widest = widest_app(ix.world)
     for p, r in pairs[:500]:
