@@ -9,14 +9,15 @@ What it measures, in this order, each against a server in its own process:
 2. Restart: `tenantgraph serve --workers 1`, and later `--workers 2` (the default on two
    cores), on the file; seconds until `/readyz` answers 200 (the lifespan builds the index
    before that), the server's peak RSS while opening (sampled every 20 ms) and its steady RSS
-   after a warm-up.
+   after a warm-up; at the end, `RESTART_ROUNDS` more cold starts of each.
 3. Load, one worker, then `--workers 2` (all cores): `wrk` (Debian's, a compiled load
    generator in its own process) for `duration` seconds per case — `/healthz` (bare HTTP, the
    baseline of the same run), `access` with the full explanation the viewer asks for over
    distinct random pairs (each request a different question: no cache can answer it) and over
    one repeated pair, and the first page (100) of `whoCanAccess` for the widest app — at
    concurrency 1 and 8 with one worker, 8 with two. Every request body is sent once beforehand
-   and must answer without errors.
+   and must answer without errors. Then, with two workers, `RATIO_ROUNDS` back-to-back pairs of
+   `/healthz` and distinct `access` runs at concurrency 8, for the p95 ratio.
 
 Output: one JSON document (`bench.serve_report` turns it into the target table).
 """
@@ -211,8 +212,19 @@ def _cases(folder: Path, local: dict[str, Any]) -> dict[str, tuple[str, Path | N
     }
 
 
+RATIO_ROUNDS = 3
+"""Back-to-back `/healthz` and `access` runs whose p95 ratio is taken (the median is reported):
+one pair of runs swung between 1.05x and 2.28x on this machine."""
+
+
 def run_load(
-    db: Path, workers: int, plan: list[tuple[str, int]], cases: dict[str, Any], seconds: int
+    db: Path,
+    workers: int,
+    plan: list[tuple[str, int]],
+    cases: dict[str, Any],
+    seconds: int,
+    *,
+    ratio_rounds: int = 0,
 ) -> dict[str, Any]:
     server = Server(db, workers)
     try:
@@ -228,9 +240,34 @@ def run_load(
             path, bodies = cases[name]
             out[f"{name}@{conns}"] = wrk(server.url, path, bodies, conns, seconds)
             print(f"   {workers} worker(s) {name} c={conns}: {out[f'{name}@{conns}']}", flush=True)
+        rounds = []
+        for _ in range(ratio_rounds):
+            base = wrk(server.url, "/healthz", None, 8, seconds)
+            path, bodies = cases["access_distinct"]
+            access = wrk(server.url, path, bodies, 8, seconds)
+            rounds.append({"healthz": base, "access_distinct": access})
+            print(f"   ratio round: {access['p95_us']} / {base['p95_us']} us", flush=True)
+        out["ratio_rounds"] = rounds
         return out
     finally:
         server.stop()
+
+
+RESTART_ROUNDS = 2
+"""Extra cold starts per worker count, beside the one before the load (the median is
+reported): one start swung between 9.6 s and 15.7 s with two workers on this machine."""
+
+
+def restart_times(db: Path, workers: int, rounds: int) -> list[float]:
+    """Seconds from `serve` until `/readyz` answers, for `rounds` fresh starts."""
+    out = []
+    for _ in range(rounds):
+        server = Server(db, workers)
+        try:
+            out.append(round(server.wait_ready(), 2))
+        finally:
+            server.stop()
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,8 +308,13 @@ def main(argv: list[str] | None = None) -> int:
             "widest_app": local["widest"],
             "in_process_check": local["check"],
             "one_worker": run_load(args.db, 1, one, cases, args.duration),
-            "two_workers": run_load(args.db, 2, two, cases, args.duration),
+            "two_workers": run_load(
+                args.db, 2, two, cases, args.duration, ratio_rounds=RATIO_ROUNDS
+            ),
         }
+        for key, workers in (("one_worker", 1), ("two_workers", 2)):
+            more = restart_times(args.db, workers, RESTART_ROUNDS)
+            result[key]["ready_rounds_s"] = [result[key]["ready_s"], *more]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
