@@ -390,10 +390,10 @@ def _row_decoder(cls: Any) -> Decoder:
     hints = typing.get_type_hints(cls)
     plan = _field_keys(cls)
     keys = field_keys(cls)
-    by_plan = _decoder(cls)
+    by_name = _decoder(cls)
 
     def slow(r: Any) -> Any:
-        return by_plan(dict(zip(keys, r, strict=True)))
+        return by_name(dict(zip(keys, r, strict=True)))
 
     namespace: dict[str, Any] = {"cls": cls, "slow": slow, "new": object.__new__}
     direct = _settable(cls)
