@@ -23,7 +23,6 @@ from pathlib import Path
 
 import uvicorn
 
-from api.app import create_app
 from api.auth import (
     Authenticator,
     NoAuth,
@@ -33,7 +32,6 @@ from api.auth import (
     TokenStore,
     tokens_path_for,
 )
-from api.limits import Limits
 from api.serve_flags import (
     SWITCH_INTERVAL_S,
     ServeSecurity,
@@ -159,6 +157,10 @@ def _serve(args: argparse.Namespace) -> int:
     where = f"http://{args.host}:{args.port}/graphql"
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     if service is not None and args.workers == 1:
+        # here, not at the top: the app costs ~1 s to import (api/__init__.py)
+        from api.app import create_app
+        from api.limits import Limits
+
         app = create_app(
             service,
             auth=auth,

@@ -23,9 +23,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
-from api.app import create_app
 from api.auth import Authenticator, NoAuth, TokenAuth, TokenStore
-from api.limits import Limits
 from api.serve_flags import SWITCH_INTERVAL_S, ServeSecurity
 from graphmodel.cli.common import open_service
 from graphmodel.errors import GraphModelError
@@ -105,6 +103,10 @@ def cursor_key() -> bytes:
 
 def worker_app() -> Starlette:
     """The app of one worker process (uvicorn `factory=True`); the store opens in its lifespan."""
+    # here, not at the top: the `serve` parent imports this module too (api/__init__.py)
+    from api.app import create_app
+    from api.limits import Limits
+
     options = ServeOptions.from_env()
     security = options.security()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
