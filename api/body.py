@@ -8,11 +8,9 @@ instead of a connection reset; beyond the cap the connection is simply closed af
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_body
+from api.errors import send_error
 
 __all__ = ["BodySizeLimit"]
 
@@ -71,20 +69,8 @@ class BodySizeLimit:
                 return
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            error_body("body-too-large", f"the request body is over {self.max_bytes} bytes")
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        message = f"the request body is over {self.max_bytes} bytes"
+        await send_error(send, 413, "body-too-large", message)
 
 
 def _content_length(scope: Scope) -> int | None:

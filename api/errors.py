@@ -22,12 +22,14 @@ Codes a client can switch on (never on the message):
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Literal
 
 from graphql import GraphQLError
+from starlette.types import Send
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
@@ -42,6 +44,7 @@ __all__ = [
     "input_errors",
     "issue_data",
     "log_errors",
+    "send_error",
 ]
 
 log = logging.getLogger("tenantgraph.api")
@@ -79,6 +82,31 @@ class ApiError(Exception):
 def error_body(code: ApiCode, message: str) -> dict[str, Json]:
     """A GraphQL-shaped response body for errors raised before GraphQL runs (401, 413)."""
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+async def send_error(
+    send: Send,
+    status: int,
+    code: ApiCode,
+    message: str,
+    *,
+    headers: Sequence[tuple[bytes, bytes]] = (),
+) -> None:
+    """Answer with `error_body(code, message)` as JSON straight over ASGI: for middleware that
+    refuses a request before any route runs (an oversize body, a foreign Host)."""
+    body = json.dumps(error_body(code, message)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 @contextmanager

@@ -14,14 +14,13 @@ gets `default-src 'none'`, since nothing in it should ever load or run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_body
+from api.errors import send_error
 
 __all__ = [
     "LOCAL_HOSTS",
@@ -94,24 +93,11 @@ class HostAllowList:
         if host in self.allowed:
             await self.app(scope, receive, send)
             return
-        body = json.dumps(
-            error_body("host-not-allowed", f"this server does not answer for host `{host}`")
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 421,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    *(
-                        (k.encode(), v.encode())
-                        for k, v in (*_COMMON, ("content-security-policy", _API_CSP))
-                    ),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        headers = [
+            (k.encode(), v.encode()) for k, v in (*_COMMON, ("content-security-policy", _API_CSP))
+        ]
+        message = f"this server does not answer for host `{host}`"
+        await send_error(send, 421, "host-not-allowed", message, headers=headers)
 
 
 class SecurityHeaders:
@@ -134,4 +120,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
