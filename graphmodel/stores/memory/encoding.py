@@ -60,7 +60,8 @@ def _dumps(rows: object) -> str:
 
 
 def encode_world(world: World, *, part_rows: int = PART_ROWS) -> Iterator[tuple[str, str]]:
-    """`(field, JSON array text)` parts of `world`, in the order they must be read back."""
+    """`(field, JSON text)` parts of `world` in the order they must be read back: the `world`
+    part (its scalars), then per field `{"keys", "rows"}` parts (see the module docstring)."""
     as_of = None if world.as_of is None else world.as_of.isoformat()
     yield META_PART, _dumps([{"asOf": as_of, "title": world.title, "source": world.source}])
     for name, cls in _CLASSES.items():

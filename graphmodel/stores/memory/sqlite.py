@@ -93,7 +93,7 @@ _SNAPSHOT_COLUMNS: Final = "id, created_at, source, title, counts"
 _TRUST_COLUMNS: Final = "kind, source, target, rule, policy, scope, source_url"
 T = TypeVar("T")
 Part = tuple[str, str]
-"""One World part as stored: `(field, rows as JSON array text)`."""
+"""One World part as stored: `(field, JSON text)` (see `encoding`)."""
 
 
 @contextmanager
