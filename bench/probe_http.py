@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from bench.stats import percentiles, timed
-from bench.workload import check_pairs
+from bench.workload import check_pairs, check_times
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
 
@@ -57,17 +57,11 @@ def in_process(db: Path, n: int, seed: int) -> tuple[list[tuple[str, str]], dict
     ix = svc.index()
     ix.warm()  # as a server's index is once its background warm-up is done
     pairs = check_pairs(ix, n, seed)
-    for p, r in pairs[:200]:
-        svc.check(p, r)
-    samples = []
-    for p, r in pairs:
-        t0 = time.perf_counter()
-        svc.check(p, r)
-        samples.append(time.perf_counter() - t0)
+    stats = check_times(svc, pairs, warmup=200)
     store.close()
     del svc, ix, store
     gc.collect()
-    return pairs, percentiles(samples)
+    return pairs, stats
 
 
 async def _load(url: str, pairs: list[tuple[str, str]], concurrency: int) -> dict[str, Any]:

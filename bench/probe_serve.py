@@ -43,8 +43,7 @@ import psutil
 
 from bench.generate import widest_app
 from bench.probe_http import QUERY as ACCESS_QUERY
-from bench.stats import percentiles
-from bench.workload import check_pairs
+from bench.workload import check_pairs, check_times
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
 
@@ -77,17 +76,11 @@ def in_process(db: Path, n: int, seed: int) -> dict[str, Any]:
     ix.warm()  # as a server's index is once its background warm-up is done
     pairs = check_pairs(ix, n, seed)
     widest = widest_app(ix.world)
-    for p, r in pairs[:500]:
-        svc.check(p, r)
-    samples = []
-    for p, r in pairs[:5000]:
-        t0 = time.perf_counter()
-        svc.check(p, r)
-        samples.append(time.perf_counter() - t0)
+    stats = check_times(svc, pairs[:5000], warmup=500)
     store.close()
     del svc, ix, store
     gc.collect()
-    return {"pairs": pairs, "widest": widest, "check": percentiles(samples)}
+    return {"pairs": pairs, "widest": widest, "check": stats}
 
 
 class Server:

@@ -9,12 +9,15 @@ has an object, its channels, consented multitenant apps) and 20% pick any resour
 from __future__ import annotations
 
 import random
+import time
 
+from bench.stats import percentiles
 from graphmodel.engine.candidates import resources_near
 from graphmodel.engine.index import WorldIndex
 from graphmodel.schema import User
+from graphmodel.service import GraphService
 
-__all__ = ["check_pairs", "invite_pairs", "principals", "resources"]
+__all__ = ["check_pairs", "check_times", "invite_pairs", "principals", "resources"]
 
 
 def principals(ix: WorldIndex, n: int, seed: int) -> list[User]:
@@ -55,3 +58,18 @@ def invite_pairs(ix: WorldIndex, n: int, seed: int) -> list[tuple[str, str]]:
         target = invitee.ref if len(out) % 2 == 0 else (invitee.mail or invitee.user_principal_name)
         out.append((target, inviter.ref))
     return out
+
+
+def check_times(
+    svc: GraphService, pairs: list[tuple[str, str]], *, warmup: int
+) -> dict[str, float]:
+    """Percentiles of `svc.check` over `pairs`, after the first `warmup` pairs asked untimed:
+    the in-process baseline HTTP probes divide by."""
+    for p, r in pairs[:warmup]:
+        svc.check(p, r)
+    samples = []
+    for p, r in pairs:
+        t0 = time.perf_counter()
+        svc.check(p, r)
+        samples.append(time.perf_counter() - t0)
+    return percentiles(samples)
