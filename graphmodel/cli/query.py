@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 
 from graphmodel.cli.common import (
     Command,
@@ -24,6 +25,7 @@ from graphmodel.schema.codec import to_data
 from graphmodel.schema.enums import Via
 from graphmodel.schema.output import enum_name, trust_edge_data, verdict_data
 from graphmodel.schema.verdict import Decision
+from graphmodel.service import Page
 from graphmodel.service.scenarios import run_scenarios
 
 __all__ = ["COMMANDS", "VIA_HELP", "parse_via"]
@@ -68,20 +70,14 @@ def _who(args: argparse.Namespace) -> int:
             usage=UsageFilter(args.usage),
             usage_days=args.usage_days,
         )
-    if args.json:
-        print(json.dumps([_reach_data(r) for r in page.items], indent=2))
-        return 0
-    for r in page.items:
-        v = r.verdict
-        how = " -> ".join(v.paths[0].nodes) if v.paths else ""
-        mfa = "-" if v.mfa_claim is None else enum_name(v.mfa_claim)
-        print(
-            f"{enum_name(v.decision):<8} {r.principal:<30} mfa={mfa:<8} "
-            f"{_last_used(r):<22} {how}"
-        )
-    if page.has_next:
-        print(f"... more: --after {page.end_cursor}")
-    return 0
+    return _print_page(page, _who_line, as_json=args.json)
+
+
+def _who_line(r: Reach) -> str:
+    v = r.verdict
+    how = " -> ".join(v.paths[0].nodes) if v.paths else ""
+    mfa = "-" if v.mfa_claim is None else enum_name(v.mfa_claim)
+    return f"{enum_name(v.decision):<8} {r.principal:<30} mfa={mfa:<8} {_last_used(r):<22} {how}"
 
 
 def _reachable(args: argparse.Namespace) -> int:
@@ -94,15 +90,21 @@ def _reachable(args: argparse.Namespace) -> int:
             usage=UsageFilter(args.usage),
             usage_days=args.usage_days,
         )
-    if args.json:
+    return _print_page(page, _reachable_line, as_json=args.json)
+
+
+def _reachable_line(r: Reach) -> str:
+    v = r.verdict
+    return f"{enum_name(v.decision):<8} {r.resource:<40} via {enum_name(v.via):<18} {_last_used(r)}"
+
+
+def _print_page(page: Page[Reach], line: Callable[[Reach], str], *, as_json: bool) -> int:
+    """A `who` / `reachable` page: JSON, or one line per item and how to get the next page."""
+    if as_json:
         print(json.dumps([_reach_data(r) for r in page.items], indent=2))
         return 0
     for r in page.items:
-        v = r.verdict
-        print(
-            f"{enum_name(v.decision):<8} {r.resource:<40} via {enum_name(v.via):<18} "
-            f"{_last_used(r)}"
-        )
+        print(line(r))
     if page.has_next:
         print(f"... more: --after {page.end_cursor}")
     return 0
