@@ -3,13 +3,14 @@
 Walks every ``.py`` under ``graphmodel/`` and ``api/`` with :mod:`ast` (nothing is imported or
 executed) and reports each import that breaks one of these rules:
 
-* graphmodel layers, lowest first: ``schema`` -> ``ingest`` -> ``policy`` -> ``engine`` ->
-  ``stores`` -> ``export`` -> ``audit`` -> ``service`` -> ``cli``. A module may import its own
-  layer and the layers below it. ``graphmodel.errors`` and ``graphmodel.bulk`` are importable
-  by everyone and import nothing else from graphmodel. ``graphmodel.stores.base`` (the store
-  protocols) sits between ``ingest`` and ``policy``, so ``policy`` and ``engine`` may use the
-  protocols but never a concrete backend (``graphmodel.stores``, ``.memory``, ``.neo4j``). The
-  ``graphmodel`` package root and ``graphmodel.__main__`` sit on top, with ``cli``.
+* graphmodel layers, lowest first: ``schema`` -> ``changes`` -> ``ingest`` -> ``policy`` ->
+  ``engine`` -> ``stores`` -> ``export`` -> ``audit`` -> ``service`` -> ``cli``. A module may
+  import its own layer and the layers below it. ``graphmodel.errors`` and ``graphmodel.bulk``
+  are importable by everyone and import nothing else from graphmodel. ``graphmodel.stores.base``
+  (the store protocols) sits between ``ingest`` and ``policy``, so ``policy`` and ``engine`` may
+  use the protocols but never a concrete backend (``graphmodel.stores``, ``.memory``,
+  ``.neo4j``). The ``graphmodel`` package root and ``graphmodel.__main__`` sit on top, with
+  ``cli``.
 * nothing under graphmodel imports ``api``; ``api`` imports from graphmodel only
   ``service``, ``schema``, ``errors``, ``export`` and ``cli.common`` (store options of
   ``tenantgraph serve``); it reaches ``ingest`` only through the service.
@@ -41,6 +42,7 @@ LAYERS: dict[str, float] = {
     "errors": -1,
     "bulk": -1,  # the cyclic-GC pause of bulk builds (schema decoding, engine index)
     "schema": 0,
+    "changes": 0.5,  # the change language over schema entities (graphmodel.changes)
     "ingest": 1,
     "stores.base": 1.5,
     "policy": 2,
