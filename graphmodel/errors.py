@@ -9,6 +9,8 @@
     │   │   ├── StoreNotFound            store-not-found    (.path: no store file there)
     │   │   └── SnapshotNotFound         snapshot-not-found (.snapshot_id)
     │   ├── Conflict                     conflict
+    │   │   └── SnapshotConflict         conflict           (.base, .current)
+    │   ├── RequestReplayed              already-applied    (.request_key, .snapshot_id)
     │   ├── StoreIncompatible            store-incompatible (not a store of ours, corrupt)
     │   └── StoreUnavailable             store-unavailable  (retryable)
     ├── PolicyError                      policy-error
@@ -36,6 +38,7 @@ __all__ = [
     "PolicyError",
     "PolicyInvalid",
     "QueryError",
+    "RequestReplayed",
     "SchemaError",
     "SnapshotNotFound",
     "StoreError",
@@ -57,6 +60,7 @@ ErrorCode = Literal[
     "store-not-found",
     "snapshot-not-found",
     "conflict",
+    "already-applied",
     "store-incompatible",
     "store-unavailable",
     "policy-error",
@@ -187,6 +191,21 @@ class SnapshotConflict(Conflict):
         super().__init__(message if detail is None else f"{message}: {detail}")
 
 
+class RequestReplayed(StoreError):
+    """A write carried an idempotency key that an earlier write already used: nothing was
+    written again. `snapshot_id` is the snapshot the first write made (the caller answers
+    with it, so a retried request never applies twice)."""
+
+    code: ErrorCode = "already-applied"
+
+    def __init__(self, request_key: str, snapshot_id: int) -> None:
+        self.request_key = request_key
+        self.snapshot_id = snapshot_id
+        super().__init__(
+            f"a write with request key `{request_key}` already made snapshot `{snapshot_id}`"
+        )
+
+
 class StoreIncompatible(StoreError):
     """The store cannot be used as given (corrupt, another program's file, wrong version, bad path).
 
@@ -253,4 +272,6 @@ def error_extensions(exc: GraphModelError) -> dict[str, Json]:
     if isinstance(exc, SnapshotConflict):  # both snapshots, so a client can re-read and decide
         ext["baseSnapshot"] = exc.base
         ext["currentSnapshot"] = exc.current
+    if isinstance(exc, RequestReplayed):  # the snapshot the first write made
+        ext["snapshot"] = exc.snapshot_id
     return ext

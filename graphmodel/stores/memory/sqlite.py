@@ -3,29 +3,12 @@
 Why sqlite: one file, crash-safe transactions (WAL, `synchronous=FULL`), and SQL for ad-hoc
 inspection, with no server. The in-memory graph is rebuilt from the newest snapshot at open.
 
-Schema (version 3; `meta.schema_version`). Every snapshot is a full copy; rows are never
-updated except the trust edges of the current snapshot (`replace_trust_edges`)::
-
-    meta(key TEXT PRIMARY KEY, value TEXT)             -- schema_version; generation (a
-                                                       -- counter every write bumps)
-    snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT,    -- ids grow, never reused
-              created_at TEXT,                         -- ISO 8601, UTC
-              source TEXT, title TEXT, counts TEXT)    -- counts: JSON object
-    world_parts(snapshot_id, seq, field, rows)         -- the World, field by field: rows is
-                                                       -- JSON keys and rows (`encoding`)
-    trust_edges(snapshot_id, kind, source, target, rule, policy, scope, source_url)
-    entities(snapshot_id, field, data)                 -- VIEW: one row per entity (JSON)
-
-Version 1 stored a node row (two JSON documents) per entity and an edge row per membership;
-writing and reopening a 1M-user snapshot took minutes, so version 2 stores the World once in
-parts (`graphmodel.stores.memory.encoding`), and version 3 stores each part as rows of values
-under one list of keys (less than half the text). The `entities` view turns both layouts back
-into one JSON object per entity, so ad-hoc SQL keeps working:
-`SELECT json_extract(data, '$.userType') FROM entities WHERE snapshot_id = ? AND field =
-'users'`. A version 2 file is upgraded in place when it is opened (only the view and the
-version change; its parts are read as they are). A snapshot row is inserted in the same
-transaction as its parts, so the newest row of `snapshots` is always complete: a crash
-mid-write leaves the previous one current.
+The tables, their versions and the in-place upgrade of older files are in `schema`: every
+snapshot is either stored whole (its World in `world_parts`, its trust edges in `trust_edges`:
+a *checkpoint*) or as the change from its base snapshot (`snapshots.changes`), and reading
+one means decoding its nearest checkpoint and the changes after it (`load`). A snapshot row
+is inserted in the same transaction as what it stores, so the newest row of `snapshots` is
+always complete: a crash mid-write leaves the previous one current.
 
 Threads: one writer connection, and for files a second connection for reads, so history reads
 run while a write is in progress (WAL readers see the last commit). `:memory:` has a single
@@ -55,41 +38,15 @@ from graphmodel.errors import Conflict, SnapshotNotFound, StoreIncompatible, Sto
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.stores.base import SnapshotInfo
+from graphmodel.stores.memory.schema import SCHEMA_VERSION, UPGRADABLE, create, upgrade
 
-__all__ = ["SCHEMA_VERSION", "Head", "SnapshotDb", "SnapshotTx"]
+__all__ = ["SCHEMA_VERSION", "Chain", "Head", "SnapshotDb", "SnapshotTx", "StoredChange"]
 
-SCHEMA_VERSION: Final = 3
 
-_SCHEMA: Final = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE snapshots (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,
-    source TEXT NOT NULL, title TEXT, counts TEXT NOT NULL);
-CREATE TABLE world_parts (
-    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), seq INTEGER NOT NULL,
-    field TEXT NOT NULL, rows TEXT NOT NULL, PRIMARY KEY (snapshot_id, seq));
-CREATE TABLE trust_edges (
-    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), kind TEXT NOT NULL,
-    source TEXT NOT NULL, target TEXT NOT NULL, rule TEXT NOT NULL, policy TEXT NOT NULL,
-    scope TEXT NOT NULL, source_url TEXT NOT NULL, PRIMARY KEY (snapshot_id, kind, source, target));
-"""
-# One JSON object per entity, whichever layout its part has (`encoding`): version 2 parts are
-# arrays of objects; version 3 parts are {"keys", "rows"}, turned back into objects here.
-_ENTITIES_VIEW: Final = """
-CREATE VIEW entities AS
-    SELECT p.snapshot_id AS snapshot_id, p.field AS field, e.value AS data
-    FROM world_parts AS p, json_each(p.rows) AS e
-    WHERE json_type(p.rows) = 'array'
-    UNION ALL
-    SELECT p.snapshot_id, p.field,
-        (SELECT json_group_object(k.value, r.value -> k.key) FROM json_each(p.rows, '$.keys') AS k)
-    FROM world_parts AS p, json_each(p.rows, '$.rows') AS r
-    WHERE json_type(p.rows) = 'object'
-"""
-_UPGRADABLE: Final = frozenset({"2"})
-"""Schema versions this build upgrades in place on open (2 -> 3: the new view; parts of
-version 2 stay as they are and are still read)."""
-_SNAPSHOT_COLUMNS: Final = "id, created_at, source, title, counts"
+_SNAPSHOT_COLUMNS: Final = (
+    "id, created_at, source, title, counts, base_id, stored_bytes, request_key"
+)
+_DELTA_COLUMNS: Final = "id, base_id, checkpoint, changes, trust_delta"
 _TRUST_COLUMNS: Final = "kind, source, target, rule, policy, scope, source_url"
 T = TypeVar("T")
 Part = tuple[str, str]
@@ -112,14 +69,37 @@ def _mapped(name: str) -> Iterator[None]:
 
 
 def _info(row: tuple[Any, ...]) -> SnapshotInfo:
-    sid, created_at, source, title, counts = row
+    sid, created_at, source, title, counts, base_id, stored_bytes, request_key = row
     return SnapshotInfo(
         id=sid,
         created_at=datetime.fromisoformat(created_at),
         source=source,
         title=title,
         counts=json.loads(counts),
+        base=base_id,
+        stored_bytes=stored_bytes,
+        request_key=request_key,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChange:
+    """A snapshot stored as a change: its row, the ChangeSet text on its base and the change
+    of its trust edges (None: the base's)."""
+
+    info: SnapshotInfo
+    changes: str
+    trust_delta: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """What reading one snapshot takes: its nearest checkpoint (decoded by the caller while
+    the read transaction lasts) and the stored changes from there, oldest first."""
+
+    checkpoint: SnapshotInfo
+    trust: list[TrustEdge]
+    changes: list[StoredChange]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,21 +136,68 @@ class SnapshotTx:
         return generation
 
     def add_snapshot(
-        self, *, created_at: datetime, source: str, title: str | None, counts: dict[str, int]
+        self,
+        *,
+        created_at: datetime,
+        source: str,
+        title: str | None,
+        counts: dict[str, int],
+        base_id: int | None = None,
+        changes: str | None = None,
+        trust_delta: str | None = None,
+        request_key: str | None = None,
     ) -> int:
+        """A snapshot row: stored whole (`changes` None; add its parts and trust edges) or as
+        `changes` on `base_id`."""
+        checkpoint = changes is None
+        size = len(changes or "") + len(trust_delta or "")
         cur = self._conn.execute(
-            "INSERT INTO snapshots (created_at, source, title, counts) VALUES (?, ?, ?, ?)",
-            (created_at.isoformat(), source, title, json.dumps(counts)),
+            "INSERT INTO snapshots (created_at, source, title, counts, base_id, checkpoint,"
+            " changes, trust_delta, stored_bytes, request_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                created_at.isoformat(),
+                source,
+                title,
+                json.dumps(counts),
+                base_id,
+                int(checkpoint),
+                changes,
+                trust_delta,
+                size,
+                request_key,
+            ),
         )
         assert cur.lastrowid is not None  # INVARIANT: an INSERT into a rowid table sets it
         return cur.lastrowid
 
+    def info(self, snapshot_id: int) -> SnapshotInfo:
+        """A snapshot's row as this transaction sees it."""
+        row = self._conn.execute(
+            f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots WHERE id = ?", (snapshot_id,)
+        ).fetchone()
+        if row is None:
+            raise SnapshotNotFound(snapshot_id)
+        return _info(row)
+
+    def snapshots(self) -> list[SnapshotInfo]:
+        """Every snapshot row, newest first."""
+        rows = self._conn.execute(f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots ORDER BY id DESC")
+        return [_info(r) for r in rows]
+
+    def by_request(self, request_key: str) -> SnapshotInfo | None:
+        """The snapshot written under `request_key`, if any."""
+        row = self._conn.execute(
+            f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots WHERE request_key = ?", (request_key,)
+        ).fetchone()
+        return None if row is None else _info(row)
+
     def add_parts(self, snapshot_id: int, parts: Iterable[tuple[int, str, str]]) -> None:
         """World parts `(seq, field, rows)` of a snapshot (see `encoding.encode_world`)."""
+        rows = [(snapshot_id, seq, field, text) for seq, field, text in parts]
         self._conn.executemany(
-            "INSERT INTO world_parts (snapshot_id, seq, field, rows) VALUES (?, ?, ?, ?)",
-            [(snapshot_id, seq, field, rows) for seq, field, rows in parts],
+            "INSERT INTO world_parts (snapshot_id, seq, field, rows) VALUES (?, ?, ?, ?)", rows
         )
+        self._grow(snapshot_id, sum(len(text) for *_, text in rows))
 
     def add_trust(self, snapshot_id: int, edges: Iterable[TrustEdge]) -> None:
         rows = [
@@ -181,6 +208,7 @@ class SnapshotTx:
             f"INSERT INTO trust_edges (snapshot_id, {_TRUST_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
             rows,
         )
+        self._grow(snapshot_id, sum(len(str(v)) for row in rows for v in row[1:]))
 
     def delete_trust(self, snapshot_id: int, edges: Iterable[TrustEdge]) -> None:
         self._conn.executemany(
@@ -188,6 +216,58 @@ class SnapshotTx:
             " AND target = ?",
             [(snapshot_id, *e.key) for e in edges],
         )
+
+    def set_trust_delta(self, snapshot_id: int, trust_delta: str | None) -> None:
+        """Replace the trust edges' change of a snapshot stored as a change."""
+        self._conn.execute(
+            "UPDATE snapshots SET stored_bytes = stored_bytes - length(coalesce(trust_delta, ''))"
+            " + ?, trust_delta = ? WHERE id = ?",
+            (len(trust_delta or ""), trust_delta, snapshot_id),
+        )
+
+    def mark_checkpoint(self, snapshot_id: int) -> None:
+        """Record that `snapshot_id`'s parts and trust edges now hold it whole."""
+        self._conn.execute("UPDATE snapshots SET checkpoint = 1 WHERE id = ?", (snapshot_id,))
+
+    def depth(self, snapshot_id: int | None) -> int:
+        """How many changes reading `snapshot_id` applies after its nearest checkpoint."""
+        return 0 if snapshot_id is None else len(_chain_rows(self._conn, snapshot_id)) - 1
+
+    def delete_before(self, snapshot_id: int) -> int:
+        """Delete every snapshot older than `snapshot_id`; returns how many went."""
+        for table in ("world_parts", "trust_edges"):
+            self._conn.execute(f"DELETE FROM {table} WHERE snapshot_id < ?", (snapshot_id,))
+        cur = self._conn.execute("DELETE FROM snapshots WHERE id < ?", (snapshot_id,))
+        return cur.rowcount
+
+    def _grow(self, snapshot_id: int, size: int) -> None:
+        self._conn.execute(
+            "UPDATE snapshots SET stored_bytes = stored_bytes + ? WHERE id = ?",
+            (size, snapshot_id),
+        )
+
+
+def _chain_rows(conn: sqlite3.Connection, snapshot_id: int) -> list[tuple[Any, ...]]:
+    """The rows `_DELTA_COLUMNS` from `snapshot_id` back to its nearest checkpoint (inclusive),
+    newest first. Raises `SnapshotNotFound` for an id the file does not hold, and
+    `StoreIncompatible` when the chain is broken (a base that is gone, with no checkpoint)."""
+    rows: list[tuple[Any, ...]] = []
+    sid: int | None = snapshot_id
+    while sid is not None:
+        row = conn.execute(
+            f"SELECT {_DELTA_COLUMNS} FROM snapshots WHERE id = ?", (sid,)
+        ).fetchone()
+        if row is None:
+            if not rows:
+                raise SnapshotNotFound(snapshot_id)
+            raise StoreIncompatible(
+                f"snapshot `{snapshot_id}` needs snapshot `{sid}`, which the file no longer holds"
+            )
+        rows.append(row)
+        if row[2]:  # a checkpoint
+            return rows
+        sid = row[1]
+    raise StoreIncompatible(f"snapshot `{snapshot_id}` has no stored base")
 
 
 class SnapshotDb:
@@ -240,26 +320,15 @@ class SnapshotDb:
             if not tables():
                 with self.write():
                     if not tables():  # INVARIANT: rechecked under the write lock of the file
-                        for statement in filter(str.strip, _SCHEMA.split(";")):
-                            self._writer.execute(statement)
-                        self._writer.execute(_ENTITIES_VIEW)
-                        self._writer.execute(
-                            "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                            (str(SCHEMA_VERSION),),
-                        )
+                        create(self._writer)
             if "meta" not in tables():
                 raise StoreIncompatible(f"file `{self.name}` is not a tenantgraph store")
             row = self._version()
-            if row is not None and row[0] in _UPGRADABLE:
+            if row is not None and row[0] in UPGRADABLE:
                 with self.write():
                     row = self._version()
-                    if row is not None and row[0] in _UPGRADABLE:  # INVARIANT: rechecked
-                        self._writer.execute("DROP VIEW IF EXISTS entities")
-                        self._writer.execute(_ENTITIES_VIEW)
-                        self._writer.execute(
-                            "UPDATE meta SET value = ? WHERE key = 'schema_version'",
-                            (str(SCHEMA_VERSION),),
-                        )
+                    if row is not None and row[0] in UPGRADABLE:  # INVARIANT: rechecked
+                        upgrade(self._writer)
                         row = (str(SCHEMA_VERSION),)
         if row is None or row[0] != str(SCHEMA_VERSION):
             found = "none" if row is None else row[0]
@@ -336,21 +405,25 @@ class SnapshotDb:
 
     def snapshots(self) -> list[SnapshotInfo]:
         with self._read() as conn:
-            rows = conn.execute(f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots ORDER BY id DESC")
-            return [_info(r) for r in rows]
+            return SnapshotTx(conn).snapshots()
 
     def snapshot(self, snapshot_id: int) -> SnapshotInfo:
         """The snapshot row; raises `SnapshotNotFound`."""
         with self._read() as conn:
             return self._snapshot(conn, snapshot_id)
 
+    def by_request(self, request_key: str) -> SnapshotInfo | None:
+        """The snapshot written under `request_key`, if any."""
+        with self._read() as conn:
+            return SnapshotTx(conn).by_request(request_key)
+
+    def depth(self, snapshot_id: int) -> int:
+        """How many changes reading `snapshot_id` applies after its nearest checkpoint."""
+        with self._read() as conn:
+            return SnapshotTx(conn).depth(snapshot_id)
+
     def _snapshot(self, conn: sqlite3.Connection, snapshot_id: int) -> SnapshotInfo:
-        row = conn.execute(
-            f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots WHERE id = ?", (snapshot_id,)
-        ).fetchone()
-        if row is None:
-            raise SnapshotNotFound(snapshot_id)
-        return _info(row)
+        return SnapshotTx(conn).info(snapshot_id)
 
     def latest(self) -> SnapshotInfo | None:
         with self._read() as conn:
@@ -359,12 +432,46 @@ class SnapshotDb:
             ).fetchone()
             return None if row is None else _info(row)
 
-    def load_world(self, snapshot_id: int, decode: Callable[[Iterable[Part]], T]) -> T:
-        """`decode` applied to a snapshot's World parts in write order, streamed from one read
-        transaction (one part in memory at a time); raises `SnapshotNotFound`."""
+    def load(
+        self, snapshot_id: int, decode: Callable[[Iterable[Part]], T]
+    ) -> tuple[SnapshotInfo, T, Chain]:
+        """What reading a snapshot takes, in one read transaction: its row, its nearest
+        checkpoint's World decoded by `decode` (parts streamed in write order, one in memory at
+        a time) and the checkpoint's trust edges and the changes after it (`Chain`).
+        Raises `SnapshotNotFound`."""
         with self._read() as conn:
-            self._snapshot(conn, snapshot_id)
-            return decode(self._parts(conn, snapshot_id))
+            info = self._snapshot(conn, snapshot_id)
+            rows = _chain_rows(conn, snapshot_id)
+            checkpoint = rows[-1][0]
+            world = decode(self._parts(conn, checkpoint))
+            chain = Chain(
+                checkpoint=self._snapshot(conn, checkpoint),
+                trust=self._trust(conn, checkpoint),
+                changes=[self._stored(conn, row) for row in reversed(rows[:-1])],
+            )
+            return info, world, chain
+
+    def changes_after(self, base_id: int, snapshot_id: int) -> list[StoredChange] | None:
+        """The stored changes leading from `base_id` to `snapshot_id`, oldest first; None when
+        `snapshot_id` is not reached from `base_id` by changes alone (a snapshot stored whole
+        in between, or `base_id` is not an ancestor)."""
+        with self._read() as conn:
+            found: list[StoredChange] = []
+            sid = snapshot_id
+            while sid != base_id:
+                row = conn.execute(
+                    f"SELECT {_DELTA_COLUMNS} FROM snapshots WHERE id = ?", (sid,)
+                ).fetchone()
+                if row is None or row[1] is None or row[3] is None or sid < base_id:
+                    return None
+                found.append(self._stored(conn, row))
+                sid = row[1]
+            found.reverse()
+            return found
+
+    def _stored(self, conn: sqlite3.Connection, row: tuple[Any, ...]) -> StoredChange:
+        sid, _base, _checkpoint, changes, trust_delta = row
+        return StoredChange(self._snapshot(conn, sid), changes, trust_delta)
 
     def _parts(self, conn: sqlite3.Connection, snapshot_id: int) -> Iterator[Part]:
         # A cursor, not a generator: a decoder that stops early leaves nothing to finalise
@@ -375,10 +482,9 @@ class SnapshotDb:
         )
         return cursor
 
-    def load_trust(self, snapshot_id: int) -> list[TrustEdge]:
-        """The trust edges of a snapshot, sorted by key; raises `SnapshotNotFound`."""
+    def load_trust_rows(self, snapshot_id: int) -> list[TrustEdge]:
+        """The trust edge rows stored for a checkpoint, sorted by key."""
         with self._read() as conn:
-            self._snapshot(conn, snapshot_id)
             return self._trust(conn, snapshot_id)
 
     def _trust(self, conn: sqlite3.Connection, snapshot_id: int) -> list[TrustEdge]:
@@ -394,17 +500,13 @@ class SnapshotDb:
             for k, s, t, r, p, sc, u in rows
         ]
 
-    def load(
-        self, snapshot_id: int, decode: Callable[[Iterable[Part]], T]
-    ) -> tuple[SnapshotInfo, T, list[TrustEdge]]:
-        """A snapshot's row, decoded World parts and trust edges, read in one transaction.
-        Raises `SnapshotNotFound`."""
-        with self._read() as conn:
-            info = self._snapshot(conn, snapshot_id)
-            world = decode(self._parts(conn, snapshot_id))
-            return info, world, self._trust(conn, snapshot_id)
-
     def check_integrity(self) -> str:
         """`PRAGMA integrity_check`: `ok` or the first problems sqlite found."""
         with self._read() as conn:
             return "\n".join(r[0] for r in conn.execute("PRAGMA integrity_check"))
+
+    def vacuum(self) -> None:
+        """Give the space of deleted snapshots back to the file system (rewrites the file;
+        needs as much free space as the file's size, and waits for other writers)."""
+        with self._write_lock, _mapped(self.name):
+            self._writer.execute("VACUUM")

@@ -71,6 +71,7 @@ class QueryName(StrEnum):
     PUBLISH_SNAPSHOT = "snapshots/publish_snapshot"
     GET_CURRENT_SNAPSHOT = "snapshots/get_current_snapshot"
     GET_SNAPSHOT = "snapshots/get_snapshot"
+    FIND_SNAPSHOT_BY_REQUEST = "snapshots/find_snapshot_by_request"
     LIST_SNAPSHOTS = "snapshots/list_snapshots"
     LIST_SNAPSHOT_STATES = "snapshots/list_snapshot_states"
     DELETE_SNAPSHOT_NODES = "snapshots/delete_snapshot_nodes"

@@ -98,7 +98,9 @@ def ensure_namespace(runner: Runner, namespace: str) -> None:
 
 
 def allocate(runner: Runner, namespace: str, info: SnapshotInfo) -> int:
-    """A new, incomplete snapshot with `info`'s fields (its id is ignored); returns the id."""
+    """A new, incomplete snapshot with `info`'s fields (its id is ignored); returns the id.
+
+    `info.request_key` (an idempotency key) is kept on the snapshot (`by_request`)."""
     rows = runner.run(
         QueryName.ALLOCATE_SNAPSHOT,
         {
@@ -108,6 +110,7 @@ def allocate(runner: Runner, namespace: str, info: SnapshotInfo) -> int:
             "source": info.source,
             "title": info.title,
             "counts": json.dumps(info.counts, sort_keys=True),
+            "request_key": info.request_key,
         },
     )
     if not rows:
@@ -174,6 +177,13 @@ def get(runner: Runner, namespace: str, snapshot_id: int) -> StoredSnapshot | No
     """A published snapshot of the namespace by id, or None."""
     rows = runner.run(QueryName.GET_SNAPSHOT, {"namespace": namespace, "snapshot": snapshot_id})
     return StoredSnapshot.of(rows[0]) if rows else None
+
+
+def by_request(runner: Runner, namespace: str, request_key: str) -> int | None:
+    """The id of the published snapshot written under `request_key`, if any."""
+    params = {"namespace": namespace, "request_key": request_key}
+    rows = runner.run(QueryName.FIND_SNAPSHOT_BY_REQUEST, params)
+    return int(rows[0]["id"]) if rows else None
 
 
 def listed(runner: Runner, namespace: str) -> list[SnapshotInfo]:

@@ -32,15 +32,17 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Literal, Self
 
 from neo4j import Driver
 
+from graphmodel.changes import ChangeSet, apply_changes
 from graphmodel.errors import (
     Conflict,
     NodeNotFound,
+    RequestReplayed,
     SnapshotConflict,
     SnapshotNotFound,
     StoreError,
@@ -57,6 +59,7 @@ from graphmodel.stores.base import (
     DeriveStats,
     EdgeRecord,
     NodeRecord,
+    PruneReport,
     SnapshotInfo,
 )
 from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
@@ -123,6 +126,7 @@ class Neo4jStore:
         self.read_policy = read_policy or ReadPolicy()
         self.read_progress: Callable[[PageProgress], None] | None = None
         self._lock = threading.Lock()  # serialises this store's writers
+        self._last_world: tuple[int, World] | None = None  # the World last written
         self._pointer_lock = threading.Lock()
         self._pointer: StoredSnapshot | None = None
         self._pointer_at: float | None = None  # monotonic time of the last read; None: never
@@ -315,9 +319,14 @@ class Neo4jStore:
         source: str,
         trust_edges: Sequence[TrustEdge],
         base: int | AnyBase | None = ANY_BASE,
+        request_key: str | None = None,
     ) -> SnapshotInfo:
         with self._lock:
             runner = self._live()
+            if request_key is not None:
+                done = snapshots.by_request(runner, self._namespace, request_key)
+                if done is not None:
+                    raise RequestReplayed(request_key, done)
             expect = None if base is ANY_BASE else (base or 0)  # 0: the empty namespace
             if expect is not None:  # fail before writing; the publish checks again, atomically
                 found = self._current(fresh=True)
@@ -331,6 +340,7 @@ class Neo4jStore:
                 source=source,
                 title=world.title,
                 counts=world.counts().as_dict(),
+                request_key=request_key,
             )
             sid = snapshots.allocate(runner, self._namespace, info)
             try:
@@ -356,7 +366,56 @@ class Neo4jStore:
                 raise
             stored = StoredSnapshot(info=replace(info, id=sid), trust_gen=0, node_count=nodes)
             self._remember(stored, time.monotonic())
+            self._last_world = (sid, world)
             return stored.info
+
+    # NOTE(stores): until this backend stores changes (validity ranges per snapshot), a change
+    # is written as the whole World it makes; CAS and idempotency keys behave as the protocol
+    # says, and the idempotency check is not atomic with the publish across processes.
+    def write_changes(
+        self,
+        changes: ChangeSet,
+        *,
+        source: str,
+        base: int | None,
+        trust_edges: Sequence[TrustEdge] | None = None,
+        request_key: str | None = None,
+    ) -> SnapshotInfo:
+        if base is None:
+            found = self._current(fresh=True)
+            raise SnapshotConflict(None, None if found is None else found.info.id)
+        last = self._last_world
+        before = last[1] if last is not None and last[0] == base else self.read_world(base)
+        world = apply_changes(before, changes)
+        trust = list(trust_edges) if trust_edges is not None else self.trust_edges(base)
+        return self.write_snapshot(
+            world, source=source, trust_edges=trust, base=base, request_key=request_key
+        )
+
+    def changes_after(self, base: int, snapshot_id: int) -> ChangeSet | None:
+        return ChangeSet() if base == snapshot_id else None
+
+    def snapshot_for_request(self, request_key: str) -> SnapshotInfo | None:
+        runner = self._live()
+        sid = snapshots.by_request(runner, self._namespace, request_key)
+        found = None if sid is None else snapshots.get(runner, self._namespace, sid)
+        return None if found is None else found.info
+
+    def prune(self, *, keep: int | None = None, keep_days: float | None = None) -> PruneReport:
+        with self._lock:
+            runner = self._live()
+            listed = snapshots.listed(runner, self._namespace)  # newest first
+            kept = max(1, keep or 0)
+            if keep_days is not None:
+                cutoff = datetime.now(UTC) - timedelta(days=keep_days)
+                kept = max(kept, sum(1 for s in listed if s.created_at >= cutoff))
+            gone = listed[kept:]
+            for s in gone:
+                snapshots.discard(runner, s.id)
+            return PruneReport(
+                deleted=tuple(sorted(s.id for s in gone)),
+                oldest_kept=listed[min(kept, len(listed)) - 1].id if listed else None,
+            )
 
     def replace_trust_edges(
         self, edges: Sequence[TrustEdge], snapshot_id: int | None = None
