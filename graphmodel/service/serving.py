@@ -120,6 +120,11 @@ class IndexCache:
         return ix
 
 
+def _older(info: SnapshotInfo | None, serving: Serving) -> bool:
+    """Whether `info` is older than the snapshot served (a `to` that came late)."""
+    return info is not None and serving.id is not None and info.id < serving.id
+
+
 class Follower:
     """The serving snapshot of one process, kept up with the store (see the module docstring)."""
 
@@ -131,6 +136,7 @@ class Follower:
         self._moved = threading.Condition()
         self._background: threading.Thread | None = None
         self.last_catch_up_s: float | None = None  # how long the last catch-up took
+        self.last_error: GraphModelError | None = None  # why the last background one failed
 
     def current(self) -> Serving:
         """The serving snapshot (caught up once, on first use)."""
@@ -150,9 +156,8 @@ class Follower:
             serving = self._serving
             if serving is not None and serving.id == (None if info is None else info.id):
                 return serving
-            if serving is not None and info is not None and serving.id is not None:
-                if info.id < serving.id:  # never go back (a stale `to`)
-                    return serving
+            if serving is not None and _older(info, serving):  # never go back
+                return serving
             new = Serving(info, self.cache.get(None if info is None else info.id))
             with self._moved:
                 self._serving = new
@@ -181,8 +186,9 @@ class Follower:
     def _advance_quietly(self) -> None:
         try:
             self.advance()
-        except GraphModelError:
-            pass  # the next request tries again and reports the problem
+            self.last_error = None
+        except GraphModelError as exc:  # the next request tries again and reports it
+            self.last_error = exc
 
     def wait_for(self, snapshot_id: int, timeout: float) -> Serving:
         """Serve snapshot `snapshot_id` or a newer one, waiting at most `timeout` seconds.
