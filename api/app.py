@@ -10,9 +10,14 @@ refusal is a JSON body with a code. Around everything: security headers and the 
 (`api.security`), CORS only for listed origins; per token: the rate limit (`api.ratelimit`) and a
 hard deadline; mutations go to the audit log (`api.audit_log`). See docs/security.md.
 
-Several processes (uvicorn workers, the CLI, an import job) share one store: every GraphQL
-request and every `/readyz` first calls `GraphService.refresh()` (one cheap change-signal read
-when nothing was published), so a process answers from the newest snapshot whoever wrote it.
+Several processes (uvicorn workers, the CLI, an import job) share one store. Every GraphQL
+request checks for a newer snapshot (one cheap change-signal read when nothing was published)
+and, when there is one, has it applied in the background while the request reads the snapshot
+held (`extensions.snapshot` names it); a background task does the same every
+`FOLLOW_INTERVAL_S`, so an idle process is never far behind. A request that must see a given
+snapshot sends `At-Least-Snapshot` and waits for it (`api.consistency`); `/readyz` catches up
+before answering. A mutation commits before the request's hard deadline or not at all
+(`WriteTicket`).
 """
 
 from __future__ import annotations
@@ -39,9 +44,10 @@ from strawberry.asgi import GraphQL
 from api.audit_log import AuditLog
 from api.auth import Authenticator, Viewer
 from api.body import BodySizeLimit
+from api.consistency import read_request_headers
 from api.context import Context
 from api.cursors import CursorSealer
-from api.errors import ApiCode, error_body
+from api.errors import ApiCode, ApiError, error_body
 from api.fastlane import RESOLVERS, FastLane, Planner
 from api.limits import Limits
 from api.ratelimit import RateLimit, RateLimiter
@@ -56,15 +62,19 @@ from api.viewer import (
     missing_files,
     viewer_routes,
 )
-from graphmodel.errors import GraphModelError
+from graphmodel.errors import GraphModelError, SnapshotNotFound
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
+from graphmodel.service.writes import WriteTicket
 
 __all__ = ["ServiceSource", "create_app"]
 
 log = logging.getLogger("tenantgraph.api")
 ServiceSource = GraphService | Callable[[], GraphService]
 _VIEWER_KEY = "tenantgraph.viewer"
+TICKET_KEY = "tenantgraph.write-ticket"
+FOLLOW_INTERVAL_S = 0.25
+"""How often a server checks for snapshots other processes published while no request asks."""
 FAST_LANE_MAX_CHARS = 4096
 """Longer documents skip the fast lane: planning validates on the event loop, so it is kept
 to documents far smaller than any hostile one (an `access` with its full explanation is ~1 KB)."""
@@ -113,14 +123,51 @@ class _Runtime:
 
 
 async def catch_up(service: GraphService) -> str | None:
-    """See what other processes published (one cheap change-signal read when nothing was);
-    on failure, say why: the request is answered from the snapshot held."""
+    """See what other processes published (one cheap change-signal read when nothing was) and
+    apply it in the background; the request reads the snapshot held meanwhile. On failure,
+    say why: the request is answered from the snapshot held."""
     try:
-        if service.refresh_pending():  # else no thread hand-off: nothing to catch up with
-            await run_in_threadpool(service.refresh)
+        if service.refresh_pending():  # else nothing to catch up with
+            service.catch_up_soon()
     except GraphModelError as exc:
         log.warning("could not catch up with the store: %s", exc)
         return f"could not check for a newer snapshot: {exc}"
+    problem = service.catch_up_problem()
+    return None if problem is None else f"could not catch up with the store: {problem}"
+
+
+async def _follow(service: GraphService) -> None:
+    """Catch up every `FOLLOW_INTERVAL_S` while the server runs (an idle worker too)."""
+    while True:
+        await asyncio.sleep(FOLLOW_INTERVAL_S)
+        with contextlib.suppress(GraphModelError):
+            if service.refresh_pending():
+                service.catch_up_soon()
+
+
+async def _wait_for_snapshot(
+    service: GraphService, snapshot: int, timeout: float
+) -> Response | None:
+    """Wait until `service` serves `snapshot` or newer; a refusal response when it cannot."""
+    try:
+        await run_in_threadpool(service.wait_for_snapshot, snapshot, timeout)
+    except SnapshotNotFound:
+        current = service.current_snapshot()
+        newest = "none" if current is None else f"`{current.id}`"
+        return JSONResponse(
+            error_body(
+                "snapshot-not-found",
+                f"snapshot `{snapshot}` does not exist (the newest is {newest})",
+            ),
+            status_code=404,
+        )
+    except TimeoutError:
+        return JSONResponse(
+            error_body("deadline-exceeded", f"snapshot `{snapshot}` was not reached in time"),
+            status_code=503,
+        )
+    except GraphModelError as exc:
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=503)
     return None
 
 
@@ -224,16 +271,38 @@ class _Authenticate:
                 )
                 await response(scope, receive, send)
                 return
+        try:
+            headers = read_request_headers(scope)
+        except ApiError as exc:
+            await JSONResponse(error_body(exc.code, str(exc)), status_code=400)(
+                scope, receive, send
+            )
+            return
+        if headers.at_least is not None:
+            service = await run_in_threadpool(self.view.runtime.open)
+            refused = await _wait_for_snapshot(
+                service, headers.at_least, self.view.limits.deadline_s
+            )
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
         scope[_VIEWER_KEY] = viewer
-        await _with_hard_deadline(self.app, self.view.limits.hard_deadline_s, scope, receive, send)
+        scope[TICKET_KEY] = ticket = WriteTicket()
+        await _with_hard_deadline(
+            self.app, self.view.limits.hard_deadline_s, ticket, scope, receive, send
+        )
 
 
 async def _with_hard_deadline(
-    app: ASGIApp, seconds: float, scope: Scope, receive: Receive, send: Send
+    app: ASGIApp, seconds: float, ticket: WriteTicket, scope: Scope, receive: Receive, send: Send
 ) -> None:
     """Cancel the request after `seconds`: its awaits stop, a worker thread already running
     finishes its one call (the soft deadline stops it starting another) and the client gets
-    `deadline-exceeded` with HTTP 503 when no answer had started."""
+    `deadline-exceeded` with HTTP 503 when no answer had started.
+
+    A write is never cancelled once it is committing (`ticket`): then the request runs on to
+    its answer, which names the snapshot written; a write not yet committing is abandoned and
+    writes nothing, so "cancelled" always means "not written"."""
     started = False
 
     async def tracking_send(message: Message) -> None:
@@ -241,15 +310,23 @@ async def _with_hard_deadline(
         started = started or message["type"] == "http.response.start"
         await send(message)
 
-    try:
-        async with asyncio.timeout(seconds):
-            await app(scope, receive, tracking_send)
-    except TimeoutError:
-        log.warning("request cancelled at the hard deadline of %gs", seconds)
-        if not started:
-            message = f"the request was cancelled at the hard deadline of {seconds:g}s"
-            response = JSONResponse(error_body("deadline-exceeded", message), status_code=503)
-            await response(scope, receive, send)
+    task = asyncio.ensure_future(app(scope, receive, tracking_send))
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if done:
+        task.result()
+        return
+    if not ticket.abandon():  # committing: its outcome is on the way
+        log.warning("request past the hard deadline of %gs while its write commits", seconds)
+        await task
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    log.warning("request cancelled at the hard deadline of %gs", seconds)
+    if not started:
+        message = f"the request was cancelled at the hard deadline of {seconds:g}s"
+        response = JSONResponse(error_body("deadline-exceeded", message), status_code=503)
+        await response(scope, receive, send)
 
 
 def create_app(
@@ -301,9 +378,13 @@ def create_app(
             )
         svc = await run_in_threadpool(runtime.open)
         await run_in_threadpool(svc.index)  # build the current snapshot's index before serving
+        follow = asyncio.create_task(_follow(svc))
         try:
             yield
         finally:
+            follow.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follow
             await run_in_threadpool(runtime.close)
 
     async def healthz(request: Request) -> Response:

@@ -33,7 +33,13 @@ from starlette.types import Send
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from graphmodel.errors import GraphModelError, WorldInvalid, error_extensions, issue_data
+from graphmodel.errors import (
+    ErrorCode,
+    GraphModelError,
+    WorldInvalid,
+    error_extensions,
+    issue_data,
+)
 
 __all__ = [
     "ApiCode",
@@ -79,7 +85,7 @@ class ApiError(Exception):
         self.extensions: dict[str, Json] = {"code": code, **extra}
 
 
-def error_body(code: ApiCode, message: str) -> dict[str, Json]:
+def error_body(code: ApiCode | ErrorCode, message: str) -> dict[str, Json]:
     """A GraphQL-shaped response body for errors raised before GraphQL runs (401, 413)."""
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 

@@ -47,6 +47,7 @@ from graphmodel.service.writes import (
     WRITE_ATTEMPTS,
     WriteTicket,
     conflict_for,
+    current_write_request,
     write_change,
     write_world,
 )
@@ -129,6 +130,10 @@ class GraphService:
         """Catch up on a background thread; questions keep reading the snapshot held."""
         self.follower.advance_soon()
 
+    def catch_up_problem(self) -> GraphModelError | None:
+        """Why the last background catch-up failed (None: it did not)."""
+        return self.follower.last_error
+
     def wait_for_snapshot(self, snapshot_id: int, timeout: float) -> SnapshotInfo | None:
         """Serve snapshot `snapshot_id` or newer, waiting up to `timeout` s (see `Follower`)."""
         return self.follower.wait_for(snapshot_id, timeout).info
@@ -183,6 +188,8 @@ class GraphService:
     ) -> SnapshotInfo:
         """Write `world` as the new current snapshot (atomic): as its change from the current
         World when it mostly matches it, else whole, with its derived trust edges."""
+        if request_key is None:
+            request_key = current_write_request().request_key
         with self._write_lock:
             self._check_request(request_key)
             for _attempt in range(WRITE_ATTEMPTS):
@@ -221,8 +228,13 @@ class GraphService:
         caller read before asking) is not the newest — the write is refused with
         `SnapshotConflict(read or first base, newest, detail=why)`; other exceptions (a refusal
         the caller models itself) pass through unchanged. Nothing is written on refusal.
-        `request_key` and `ticket`: see `graphmodel.service.writes`.
+        `request_key` and `ticket`: see `graphmodel.service.writes`; when not given, the
+        caller's `WriteRequest` (a context variable) supplies them and `read_snapshot`.
         """
+        asked = current_write_request()
+        request_key = asked.request_key if request_key is None else request_key
+        read_snapshot = asked.read_snapshot if read_snapshot is None else read_snapshot
+        ticket = asked.ticket if ticket is None else ticket
         with self._write_lock:
             self._check_request(request_key)
             first: int | None = None

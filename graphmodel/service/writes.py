@@ -22,7 +22,10 @@ it instead of reloading the World:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from enum import Enum
 
 from graphmodel.changes import FAMILIES, ChangeSet, apply_changes, diff_worlds
@@ -37,9 +40,12 @@ __all__ = [
     "WHOLE_ABOVE",
     "WRITE_ATTEMPTS",
     "WriteAbandoned",
+    "WriteRequest",
     "WriteTicket",
+    "current_write_request",
     "trust_changed_by",
     "write_change",
+    "write_request",
     "write_world",
 ]
 
@@ -95,6 +101,37 @@ class WriteTicket:
                 self._state = _State.ABANDONED
                 return True
             return False
+
+
+@dataclass(frozen=True, slots=True)
+class WriteRequest:
+    """What the caller of a write says about it: its idempotency key, the snapshot it read
+    before asking (a change that no longer applies after a newer one is a `conflict`), and
+    its deadline handshake."""
+
+    request_key: str | None = None
+    read_snapshot: int | None = None
+    ticket: WriteTicket | None = None
+
+
+_NONE = WriteRequest()  # frozen: a shared default is safe
+_REQUEST: ContextVar[WriteRequest | None] = ContextVar("tenantgraph_write_request", default=None)
+
+
+@contextmanager
+def write_request(request: WriteRequest) -> Iterator[None]:
+    """Make `request` what writes made inside this block (and threads it starts with its
+    context) say about themselves; why a context variable: an adapter (the API) knows the
+    request, the operations between it and `GraphService` need not carry it."""
+    token = _REQUEST.set(request)
+    try:
+        yield
+    finally:
+        _REQUEST.reset(token)
+
+
+def current_write_request() -> WriteRequest:
+    return _REQUEST.get() or _NONE
 
 
 def trust_changed_by(changes: ChangeSet) -> bool:
