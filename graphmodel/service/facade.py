@@ -305,6 +305,14 @@ class GraphService:
         """Delete old snapshots (see `ChangeWriter.prune`); the served one is always kept."""
         return self.store.prune(keep=keep, keep_days=keep_days)
 
+    def vacuum(self) -> bool:
+        """Give pruned space back to the file system, where the store can (False: it cannot)."""
+        compact = getattr(self.store, "vacuum", None)
+        if compact is None:
+            return False
+        compact()
+        return True
+
     # --- questions ------------------------------------------------------------------------
     def check(
         self,

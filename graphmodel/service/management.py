@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from graphmodel.audit.changeset import AppliedChanges, apply_change_text
 from graphmodel.changes import ChangeSet
 from graphmodel.engine import Answer, WorldIndex, can_invite
 from graphmodel.errors import Issue
@@ -79,11 +80,13 @@ class _Refused(Exception):
 class Management:
     """Graph-shaped writes against one `GraphService`; thread-safe (writes are serialised)."""
 
-    def __init__(self, service: GraphService) -> None:
+    def __init__(self, service: GraphService, *, origin: str = "api") -> None:
+        """`origin` names the adapter in every snapshot's source (`api: addGroupMember ...`)."""
         self.service = service
+        self.origin = origin
 
     def _apply(self, change: Callable[[World], ChangeSet | World], source: str) -> SnapshotInfo:
-        return self.service.update_world(change, source=f"api: {source}")
+        return self.service.update_world(change, source=f"{self.origin}: {source}")
 
     def _index_of(self, world: World) -> WorldIndex:
         """The engine index of `world`: the cached one when it is the current World."""
@@ -287,6 +290,21 @@ class Management:
 
         info = self._apply(change, f"deleteCrossTenantAccessPartner {tenant} {partner}")
         return Outcome(value=got[-1], snapshot=info)
+
+    # --- change sets ---------------------------------------------------------------------
+    def apply_change_set(self, text: str, *, file: str) -> Outcome[int]:
+        """Apply a what-if change set (`graphmodel.audit.changeset`) to the newest World and
+        store it as the next snapshot; the value is how many changes it held."""
+        got: list[AppliedChanges] = []
+
+        def change(world: World) -> ChangeSet:
+            done = apply_change_text(world, text, file=file)
+            got.append(done)
+            return done.changes
+
+        info = self._apply(change, f"change set {file}")
+        done = got[-1]
+        return Outcome(value=done.count, snapshot=info, warnings=done.warnings)
 
     # --- whole worlds --------------------------------------------------------------------
     def load_world_text(self, text: str, *, file: str) -> Outcome[World]:
