@@ -362,6 +362,10 @@ class MemoryStore:
     ) -> SnapshotInfo:
         with self._lock:
             view = self._live()
+            if request_key is not None:  # a retry answers so even when it no longer applies
+                done = self._db.by_request(request_key)
+                if done is not None:
+                    raise RequestReplayed(request_key, done.id)
             held = None if view.info is None else view.info.id
             if base is None or base != held:
                 raise SnapshotConflict(base, held)

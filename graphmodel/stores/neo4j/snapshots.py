@@ -68,6 +68,7 @@ class StoredSnapshot:
                 source=row["source"],
                 title=row["title"],
                 counts=json.loads(row["counts"]),
+                request_key=row.get("request_key"),
             )
             count = row.get("node_count")
             return cls(

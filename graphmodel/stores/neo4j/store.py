@@ -381,6 +381,10 @@ class Neo4jStore:
         trust_edges: Sequence[TrustEdge] | None = None,
         request_key: str | None = None,
     ) -> SnapshotInfo:
+        if request_key is not None:  # a retry answers so even when it no longer applies
+            done = self.snapshot_for_request(request_key)
+            if done is not None:
+                raise RequestReplayed(request_key, done.id)
         if base is None:
             found = self._current(fresh=True)
             raise SnapshotConflict(None, None if found is None else found.info.id)
