@@ -337,7 +337,14 @@ class AuditService:
         """Who newly reaches or lost which resource between two snapshots, and why."""
         before = self.graph.index(from_snapshot)
         after = self.graph.index(to_snapshot)
-        diff = compare_worlds(before, after, zone=self.zone(zone), options=options)
+        changes = (
+            self.graph.store.changes_after(from_snapshot, to_snapshot)
+            if from_snapshot <= to_snapshot
+            else None
+        )
+        diff = compare_worlds(
+            before, after, zone=self.zone(zone), options=options, changes=changes
+        )
         return replace(diff, title=f"snapshot {from_snapshot} -> {to_snapshot}")
 
 
