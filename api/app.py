@@ -65,7 +65,7 @@ from api.viewer import (
 from graphmodel.errors import GraphModelError, SnapshotNotFound
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
-from graphmodel.service.writes import WriteTicket
+from graphmodel.service.writes import HistoryPolicy, WriteTicket
 
 __all__ = ["ServiceSource", "create_app"]
 
@@ -143,6 +143,28 @@ async def _follow(service: GraphService) -> None:
         with contextlib.suppress(GraphModelError):
             if service.refresh_pending():
                 service.catch_up_soon()
+
+
+async def _keep_history(service: GraphService, history: HistoryPolicy) -> None:
+    """Prune old snapshots every `history.every_s` seconds (`serve --keep/--keep-days`).
+
+    Several workers may prune at once: each prune is one transaction, and the later ones find
+    nothing left to delete."""
+    while True:
+        await asyncio.sleep(history.every_s)
+        try:
+            report = await run_in_threadpool(
+                service.prune, keep=history.keep, keep_days=history.keep_days
+            )
+        except GraphModelError as exc:
+            log.warning("could not prune the snapshot history: %s", exc)
+            continue
+        if report.deleted:
+            log.info(
+                "pruned %d old snapshot(s); the oldest kept is %s",
+                len(report.deleted),
+                report.oldest_kept,
+            )
 
 
 async def _wait_for_snapshot(
@@ -339,6 +361,7 @@ def create_app(
     rate_limit: RateLimit | None = None,
     audit: AuditLog | None = None,
     fast_lane: bool = True,
+    history: HistoryPolicy | None = None,
 ) -> Starlette:
     """The ASGI app over `service` (a GraphService, or a factory called in the lifespan).
 
@@ -347,7 +370,8 @@ def create_app(
     origins (default: localhost names, no CORS); `rate_limit` the per-token rate (default:
     none); `audit` the mutation log (default: none). `fast_lane=False` answers every request
     by regular GraphQL execution (the reference the fast lane is tested and benchmarked
-    against); `app.state.fast_lane` is the `FastLane`.
+    against); `app.state.fast_lane` is the `FastLane`. `history`: prune old snapshots while
+    serving (default: keep everything).
     """
     limits = limits or Limits()
     http = http or HttpPolicy()
@@ -378,13 +402,16 @@ def create_app(
             )
         svc = await run_in_threadpool(runtime.open)
         await run_in_threadpool(svc.index)  # build the current snapshot's index before serving
-        follow = asyncio.create_task(_follow(svc))
+        tasks = [asyncio.create_task(_follow(svc))]
+        if history is not None and history.enabled:
+            tasks.append(asyncio.create_task(_keep_history(svc, history)))
         try:
             yield
         finally:
-            follow.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follow
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await run_in_threadpool(runtime.close)
 
     async def healthz(request: Request) -> Response:

@@ -36,6 +36,7 @@ from api.serve_flags import (
     SWITCH_INTERVAL_S,
     ServeSecurity,
     add_security_arguments,
+    history_policy,
     no_auth_refusal,
 )
 from api.workers import SERVE_ENV, ServeOptions, cursor_key
@@ -169,6 +170,7 @@ def _serve(args: argparse.Namespace) -> int:
             http=security.http,
             rate_limit=security.rate_limit,
             audit=security.audit,
+            history=history_policy(args.keep, args.keep_days),
         )
         print(f"serving GraphQL on {where}", file=sys.stderr)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)

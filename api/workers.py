@@ -24,7 +24,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from api.auth import Authenticator, NoAuth, TokenAuth, TokenStore
-from api.serve_flags import SWITCH_INTERVAL_S, ServeSecurity
+from api.serve_flags import SWITCH_INTERVAL_S, ServeSecurity, history_policy
 from graphmodel.cli.common import open_service
 from graphmodel.errors import GraphModelError
 from graphmodel.service import GraphService
@@ -51,6 +51,8 @@ class ServeOptions:
     cors_origin: list[str]
     rate_limit: float
     audit_log: str
+    keep: int | None = None  # `--keep` / `--keep-days`: history pruned while serving
+    keep_days: float | None = None
 
     @classmethod
     def from_args(
@@ -68,6 +70,8 @@ class ServeOptions:
             cors_origin=list(args.cors_origin),
             rate_limit=float(args.rate_limit),
             audit_log=audit_log,
+            keep=args.keep,
+            keep_days=args.keep_days,
         )
 
     def to_env(self) -> str:
@@ -118,4 +122,5 @@ def worker_app() -> Starlette:
         http=security.http,
         rate_limit=security.rate_limit,
         audit=security.audit,
+        history=history_policy(options.keep, options.keep_days),
     )

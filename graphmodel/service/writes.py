@@ -39,6 +39,7 @@ from graphmodel.stores.base import GraphStore, SnapshotInfo
 __all__ = [
     "WHOLE_ABOVE",
     "WRITE_ATTEMPTS",
+    "HistoryPolicy",
     "WriteAbandoned",
     "WriteRequest",
     "WriteTicket",
@@ -63,6 +64,20 @@ _TRUST_FIELDS = {
     "apps": {"instance_of", "tenant"},
 }
 _TRUST_FAMILIES = {"tenants", "connected_organizations"}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPolicy:
+    """How much history a server keeps on its own: the newest `keep` snapshots and every one
+    younger than `keep_days` (None: no limit of that kind), checked every `every_s` seconds."""
+
+    keep: int | None = None
+    keep_days: float | None = None
+    every_s: float = 3600.0
+
+    @property
+    def enabled(self) -> bool:
+        return self.keep is not None or self.keep_days is not None
 
 
 class WriteAbandoned(GraphModelError):
