@@ -48,8 +48,8 @@ def test_prune_keeps_the_newest_and_says_what_is_gone(tmp_path: Path) -> None:
     text = tenantgraph("prune", "--keep", "1", "--vacuum", "--db", str(db)).stdout
     assert "deleted 1 snapshot(s)" in text and "VACUUM" in text
     assert [row["id"] for row in _listed(db)] == before[:1]
-    check = tenantgraph("check", "fabrikam/bob", "contoso/payroll", "--db", str(db), check=False)
-    assert (check.returncode in (0, 1) and "ALLOW" in check.stdout) or "DENY" in check.stdout
+    check = tenantgraph("check", "fabrikam/bob", "contoso/portal", "--db", str(db), check=False)
+    assert check.stdout.split()[0] in ("ALLOW", "DENY", "PENDING"), check  # still answers
 
 
 def test_a_server_prunes_its_history_while_serving(tmp_path: Path) -> None:
