@@ -73,7 +73,7 @@ def test_a_change_on_a_stale_base_is_refused_and_writes_nothing(store: GraphStor
     with pytest.raises(SnapshotConflict) as caught:
         store.write_changes(diff_worlds(w1, _changed(w1)), source="c", base=a.id)
     assert (caught.value.base, caught.value.current) == (a.id, b.id)
-    assert store.current_snapshot() == b and [s.id for s in store.snapshots()][0] == b.id
+    assert store.current_snapshot() == b and store.snapshots()[0].id == b.id
 
 
 def test_a_change_that_does_not_apply_is_a_conflict(store: GraphStore) -> None:

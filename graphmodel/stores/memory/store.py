@@ -24,8 +24,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Final, Self
 
@@ -51,18 +51,22 @@ from graphmodel.stores.base import (
     SnapshotInfo,
 )
 from graphmodel.stores.graphmap import check_node_keys
-from graphmodel.stores.memory.encoding import PART_ROWS, decode_world, encode_world
+from graphmodel.stores.memory import history
+from graphmodel.stores.memory.encoding import PART_ROWS
 from graphmodel.stores.memory.graph import SnapshotView
-from graphmodel.stores.memory.sqlite import Head, Part, SnapshotDb, SnapshotTx, StoredChange
-from graphmodel.stores.memory.trustdelta import apply_trust_delta, encode_trust_delta
+from graphmodel.stores.memory.history import (
+    History,
+    read_view,
+    replay_onto,
+    store_whole,
+    trust_of,
+)
+from graphmodel.stores.memory.sqlite import Head, SnapshotDb
+from graphmodel.stores.memory.trustdelta import encode_trust_delta
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
-__all__ = ["CHECKPOINT_EVERY", "MAX_CHAIN", "MemoryStore"]
+__all__ = ["MemoryStore"]
 
-CHECKPOINT_EVERY: Final = 64
-"""Changes after a checkpoint at which `checkpoint_due()` says to store the snapshot whole."""
-MAX_CHAIN: Final = 256
-"""Changes after a checkpoint at which a write stores its snapshot whole itself."""
 _RECENT: Final = 4  # views of recent snapshots kept for readers pinned to them
 
 
@@ -95,6 +99,9 @@ class MemoryStore:
         self._swap_lock = threading.Lock()  # guards `_view` + `_generation` replacement
         self._generation = -1  # the `Head.generation` the view reflects
         self._recent: OrderedDict[int, SnapshotView] = OrderedDict()
+        self._history = History(
+            self._db, part_rows=batch_size, view_of=self._view_of, forget=self._forget
+        )
         try:
             self._db.changed()  # start watching before reading, so no commit is missed
             head = self._db.head()
@@ -107,34 +114,16 @@ class MemoryStore:
         self._capabilities = frozenset(caps | ({Capability.DURABLE} if self._db.durable else set()))
 
     def _load(self, snapshot_id: int | None) -> SnapshotView:
-        if snapshot_id is None:
-            return SnapshotView.empty()
-        info, world, chain = self._db.load(snapshot_id, self._decoder(snapshot_id))
-        world, trust = self._replay(snapshot_id, world, chain.trust, chain.changes)
-        return SnapshotView.of(info=info, world=world, trust=trust)
+        return read_view(self._db, snapshot_id)
 
-    def _replay(
-        self,
-        snapshot_id: int,
-        world: World,
-        trust: Iterable[TrustEdge],
-        stored: Sequence[StoredChange],
-    ) -> tuple[World, list[TrustEdge]]:
-        """`world` and `trust` after the stored changes, applied as one batch."""
-        edges = list(trust)
-        if not stored:
-            return world, edges
-        try:
-            combined = ChangeSet(tuple(c for s in stored for c in decode_changes(s.changes)))
-            world = apply_changes(world, combined)
-            for s in stored:
-                if s.trust_delta is not None:
-                    edges = apply_trust_delta(edges, s.trust_delta)
-        except (ValueError, Conflict) as exc:
-            raise StoreUnavailable(
-                f"store file `{self._db.name}` holds an unreadable snapshot `{snapshot_id}`: {exc}"
-            ) from exc
-        return world, edges
+    def _view_of(self, snapshot_id: int) -> SnapshotView:
+        held = self._held(snapshot_id)
+        return held if held is not None else self._load(snapshot_id)
+
+    def _forget(self, snapshot_ids: Iterable[int]) -> None:
+        with self._swap_lock:
+            for sid in snapshot_ids:
+                self._recent.pop(sid, None)
 
     def _swap(self, view: SnapshotView, generation: int) -> None:
         """Make `view` current unless a newer generation already is (never go back)."""
@@ -145,18 +134,6 @@ class MemoryStore:
                     self._recent[view.info.id] = view
                     while len(self._recent) > _RECENT:
                         self._recent.popitem(last=False)
-
-    def _decoder(self, snapshot_id: int) -> Callable[[Iterable[Part]], World]:
-        def decode(parts: Iterable[Part]) -> World:
-            try:
-                return decode_world(parts)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise StoreUnavailable(
-                    f"store file `{self._db.name}` holds an unreadable snapshot "
-                    f"`{snapshot_id}`: {exc}"
-                ) from exc
-
-        return decode
 
     def _live(self) -> SnapshotView:
         view = self._view
@@ -233,23 +210,15 @@ class MemoryStore:
         if head.snapshot is None:
             return SnapshotView.empty()
         if view.info is not None and head.snapshot == view.info.id:
-            return view.with_trust(self._trust_of(view.info.id))
+            return view.with_trust(trust_of(self._db, view.info.id))
         if view.info is not None:
             stored = self._db.changes_after(view.info.id, head.snapshot)
             if stored:
-                world, trust = self._replay(
-                    head.snapshot, view.world, view.trust.edges, stored
+                world, trust = replay_onto(
+                    self._db, head.snapshot, view.world, view.trust.edges, stored
                 )
                 return SnapshotView.of(info=stored[-1].info, world=world, trust=trust)
         return self._load(head.snapshot)
-
-    def _trust_of(self, snapshot_id: int) -> list[TrustEdge]:
-        _info, _unread, chain = self._db.load(snapshot_id, lambda parts: None)
-        trust = chain.trust
-        for s in chain.changes:
-            if s.trust_delta is not None:
-                trust = apply_trust_delta(trust, s.trust_delta)
-        return trust
 
     def current_snapshot(self) -> SnapshotInfo | None:
         return self._live().info
@@ -287,7 +256,7 @@ class MemoryStore:
             return list(held.trust.edges)
         assert snapshot_id is not None  # INVARIANT: _held(None) is the current view
         self._past(self._live(), snapshot_id)
-        return self._trust_of(snapshot_id)
+        return trust_of(self._db, snapshot_id)
 
     def changes_after(self, base: int, snapshot_id: int) -> ChangeSet | None:
         if base == snapshot_id:
@@ -326,7 +295,7 @@ class MemoryStore:
             # World never exists twice as text in memory and a failure anywhere rolls back.
             with self._db.write() as tx:
                 head = tx.head()  # INVARIANT: BEGIN IMMEDIATE holds the file's write lock
-                _check_request(tx, request_key)
+                tx.refuse_replay(request_key)
                 if base is not ANY_BASE and head.snapshot != base:
                     raise SnapshotConflict(base, head.snapshot)
                 sid = tx.add_snapshot(
@@ -336,20 +305,11 @@ class MemoryStore:
                     counts=counts,
                     request_key=request_key,
                 )
-                self._store_whole(tx, sid, world, trust_edges)
+                store_whole(tx, sid, world, trust_edges, part_rows=self._batch_size)
                 generation = tx.publish(head)
                 info = tx.info(sid)
             self._swap(SnapshotView.of(info=info, world=world, trust=trust_edges), generation)
             return info
-
-    def _store_whole(
-        self, tx: SnapshotTx, sid: int, world: World, trust: Iterable[TrustEdge]
-    ) -> None:
-        parts = encode_world(world, part_rows=self._batch_size)
-        for seq, (field, rows) in enumerate(parts):
-            tx.add_parts(sid, [(seq, field, rows)])
-        tx.add_trust(sid, trust)
-        tx.mark_checkpoint(sid)
 
     def write_changes(
         self,
@@ -381,7 +341,7 @@ class MemoryStore:
             text = encode_changes(changes)
             with self._db.write() as tx:
                 head = tx.head()
-                _check_request(tx, request_key)
+                tx.refuse_replay(request_key)
                 if head.snapshot != base:
                     raise SnapshotConflict(base, head.snapshot)
                 depth = tx.depth(base) + 1
@@ -395,8 +355,8 @@ class MemoryStore:
                     trust_delta=trust_delta,
                     request_key=request_key,
                 )
-                if depth >= MAX_CHAIN:
-                    self._store_whole(tx, sid, world, trust.edges)
+                if depth >= history.MAX_CHAIN:
+                    store_whole(tx, sid, world, trust.edges, part_rows=self._batch_size)
                 generation = tx.publish(head)
                 info = tx.info(sid)
             self._swap(SnapshotView.with_trust_index(info, world, trust), generation)
@@ -405,50 +365,18 @@ class MemoryStore:
     def checkpoint_due(self) -> int | None:
         """The current snapshot when it is `CHECKPOINT_EVERY` or more changes after the last
         checkpoint (so the caller may store it whole, off the write path); else None."""
-        view = self._live()
-        if view.info is None or view.info.base is None:
-            return None
-        depth = self._db.depth(view.info.id)
-        return view.info.id if depth >= CHECKPOINT_EVERY else None
+        info = self._live().info
+        return None if info is None else self._history.checkpoint_due(info.id, info.base)
 
     def write_checkpoint(self, snapshot_id: int) -> bool:
         """Store snapshot `snapshot_id` whole too (its content does not change; later reads
-        start there). False when it already is, or is no longer held; the write waits for no
-        reader and blocks writers only while its transaction runs."""
-        held = self._held(snapshot_id)
-        view = held if held is not None else self._load(snapshot_id)
-        with self._db.write() as tx:
-            if tx.depth(snapshot_id) == 0:
-                return False
-            self._store_whole(tx, snapshot_id, view.world, view.trust.edges)
-        return True
+        start there). False when it already is; blocks writers only while it writes."""
+        self._live()
+        return self._history.write_checkpoint(snapshot_id)
 
     def prune(self, *, keep: int | None = None, keep_days: float | None = None) -> PruneReport:
-        snapshots = self._db.snapshots()  # newest first
-        if not snapshots:
-            return PruneReport()
-        kept = max(1, keep or 0)
-        if keep_days is not None:
-            cutoff = datetime.now(UTC) - timedelta(days=keep_days)
-            kept = max(kept, sum(1 for s in snapshots if s.created_at >= cutoff))
-        if kept >= len(snapshots):
-            return PruneReport(oldest_kept=snapshots[-1].id)
-        oldest = snapshots[kept - 1].id
-        held = self._held(oldest)
-        view = held if held is not None else self._load(oldest)
-        with self._db.write() as tx:  # one transaction: never a kept snapshot without its base
-            if tx.depth(oldest) > 0:
-                self._store_whole(tx, oldest, view.world, view.trust.edges)
-            gone = [s for s in tx.snapshots() if s.id < oldest]
-            tx.delete_before(oldest)
-        with self._swap_lock:
-            for s in gone:
-                self._recent.pop(s.id, None)
-        return PruneReport(
-            deleted=tuple(sorted(s.id for s in gone)),
-            oldest_kept=oldest,
-            freed_bytes=sum(s.stored_bytes or 0 for s in gone),
-        )
+        self._live()
+        return self._history.prune(keep=keep, keep_days=keep_days)
 
     def vacuum(self) -> None:
         """Give the space of pruned snapshots back to the file system (see `SnapshotDb`)."""
@@ -486,17 +414,9 @@ class MemoryStore:
                         tx.set_trust_delta(
                             current,
                             encode_trust_delta(
-                                plan_trust_sync(self._trust_of(base), plan.result)
+                                plan_trust_sync(trust_of(self._db, base), plan.result)
                             ),
                         )
                     generation = tx.publish(head)
                 self._swap(view.with_trust(plan.result), generation)
             return plan.stats
-
-
-def _check_request(tx: SnapshotTx, request_key: str | None) -> None:
-    """Refuse a write whose idempotency key an earlier write already used."""
-    if request_key is not None:
-        done = tx.by_request(request_key)
-        if done is not None:
-            raise RequestReplayed(request_key, done.id)

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Literal, Self
 
@@ -77,6 +77,7 @@ from graphmodel.stores.neo4j.queries import Query, QueryName, default_catalog
 from graphmodel.stores.neo4j.runner import Runner
 from graphmodel.stores.neo4j.snapshots import StoredSnapshot
 from graphmodel.stores.neo4j.writer import SnapshotWriter
+from graphmodel.stores.retention import kept_count
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
 __all__ = ["Neo4jStore"]
@@ -409,10 +410,7 @@ class Neo4jStore:
         with self._lock:
             runner = self._live()
             listed = snapshots.listed(runner, self._namespace)  # newest first
-            kept = max(1, keep or 0)
-            if keep_days is not None:
-                cutoff = datetime.now(UTC) - timedelta(days=keep_days)
-                kept = max(kept, sum(1 for s in listed if s.created_at >= cutoff))
+            kept = kept_count(listed, keep=keep, keep_days=keep_days)
             gone = listed[kept:]
             for s in gone:
                 snapshots.discard(runner, s.id)

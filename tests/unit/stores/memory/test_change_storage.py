@@ -17,7 +17,7 @@ from graphmodel.changes import apply_changes, diff_worlds
 from graphmodel.schema import World
 from graphmodel.service.mutations import add_group_member
 from graphmodel.stores.memory import MemoryStore
-from graphmodel.stores.memory import store as memory_store
+from graphmodel.stores.memory import history as memory_history
 from graphmodel.stores.memory.schema import SCHEMA_VERSION
 from tests.conformance.worlds import big_world, three_tenants, trust_edges
 
@@ -52,8 +52,8 @@ def test_a_one_member_change_stores_bytes_not_a_world(tmp_path: Path) -> None:
 def test_chains_stay_bounded_and_checkpoints_read_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(memory_store, "MAX_CHAIN", 3)
-    monkeypatch.setattr(memory_store, "CHECKPOINT_EVERY", 2)
+    monkeypatch.setattr(memory_history, "MAX_CHAIN", 3)
+    monkeypatch.setattr(memory_history, "CHECKPOINT_EVERY", 2)
     path = tmp_path / "s.db"
     worlds = [three_tenants(title="0")]
     with MemoryStore(path) as store:
