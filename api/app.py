@@ -51,6 +51,7 @@ from api.fastlane import RESOLVERS, FastLane, Planner
 from api.jwks import KeysUnavailable
 from api.limits import Limits
 from api.observe import Observe, Sink, note, note_viewer
+from api.oidc_config import OidcConfig
 from api.ratelimit import RateLimit, RateLimiter
 from api.requestjson import decode_request_json
 from api.requestlog import log_request
@@ -286,6 +287,7 @@ def create_app(
     metrics: bool = False,
     metrics_token: str | None = None,
     request_log: bool = True,
+    sign_in: OidcConfig | None = None,
 ) -> Starlette:
     """The ASGI app over `service` (a GraphService, or a factory called in the lifespan).
 

@@ -12,12 +12,13 @@ import logging
 
 from starlette.responses import JSONResponse
 
-from api.auth import AuthRefused, TokenAuth, Viewer
+from api.auth import Authenticator, AuthRefused, NoAuth, TokenAuth, TokenStore, Viewer
 from api.errors import ApiCode, error_body
 from api.jwks import KeysUnavailable
 from api.oidc import OidcAuth, looks_like_jwt
+from api.oidc_config import OidcConfig
 
-__all__ = ["BearerAuth", "refusal_response"]
+__all__ = ["BearerAuth", "bearer_authenticator", "refusal_response"]
 
 log = logging.getLogger("tenantgraph.api")
 
@@ -45,6 +46,14 @@ class BearerAuth:
                 )
             return self.oidc.authenticate(authorization)
         return self.tokens.authenticate(authorization)
+
+
+def bearer_authenticator(tokens: str | None, sign_in: OidcConfig | None) -> Authenticator:
+    """What `serve` (and each worker) checks credentials with: `NoAuth` for `--no-auth` (no
+    token file), else static tokens plus Entra ID tokens when sign-in is configured."""
+    if tokens is None:
+        return NoAuth()
+    return BearerAuth(TokenAuth(TokenStore(tokens)), OidcAuth(sign_in) if sign_in else None)
 
 
 def refusal_response(exc: AuthRefused | KeysUnavailable) -> JSONResponse:

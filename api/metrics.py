@@ -66,7 +66,7 @@ __all__ = [
     "record_store_error",
 ]
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's (`api.ops_flags` sets it)
 MAX_OPERATIONS = 200
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 _LATENCY = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)

@@ -48,6 +48,7 @@ class RequestRecord:
     started: float  # perf_counter
     operation: str | None = None
     lane: str | None = None  # /graphql: "fast", "regular", or "refused" (401, 403, 429)
+    role: str | None = None  # None: no viewer (refused before authentication succeeded)
     token_id: str | None = None
     tenants: tuple[str, ...] | None = None
     snapshot: int | None = None
@@ -73,7 +74,7 @@ def note(scope: Scope, **facts: Any) -> None:
 
 def note_viewer(scope: Scope, viewer: Viewer) -> None:
     tenants = None if viewer.tenants is None else tuple(sorted(viewer.tenants))
-    note(scope, token_id=viewer.token_id, tenants=tenants)
+    note(scope, role=viewer.role.value, token_id=viewer.token_id, tenants=tenants)
 
 
 def operation_name(method: str, body: bytes, query_string: bytes) -> str | None:

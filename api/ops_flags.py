@@ -15,8 +15,11 @@ setting is a flag, a `TENANTGRAPH_*` variable or a key of the config file (`api.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-from collections.abc import Mapping
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +28,15 @@ from api.serve_flags import LOOPBACK
 from api.settings import Setting, add_config_argument, resolve
 from graphmodel.errors import GraphModelError
 
-__all__ = ["OPS_SETTINGS", "Operations", "add_operations_arguments"]
+__all__ = [
+    "MULTIPROC_ENV",
+    "OPS_SETTINGS",
+    "Operations",
+    "add_operations_arguments",
+    "shared_metrics_dir",
+]
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's (`api.metrics`)
 
 
 def _flag(text: str) -> bool:
@@ -127,3 +138,18 @@ class Operations:
     def metrics_token(self, environ: Mapping[str, str] | None = None) -> str | None:
         """The /metrics bearer token (None: /metrics is open, which only loopback allows)."""
         return (os.environ if environ is None else environ).get(self.metrics_token_env) or None
+
+
+@contextlib.contextmanager
+def shared_metrics_dir(enabled: bool) -> Iterator[None]:
+    """With metrics on and several workers: a fresh `PROMETHEUS_MULTIPROC_DIR` for this run,
+    set before the workers start (prometheus_client reads it when first imported) and removed
+    when `serve` stops; an operator's own setting is left alone (docs/deploy.md)."""
+    made = None
+    if enabled and not os.environ.get(MULTIPROC_ENV):
+        made = os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="tenantgraph-metrics-")
+    try:
+        yield
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)

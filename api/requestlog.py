@@ -11,7 +11,8 @@ Other log records (uvicorn's start-up lines, warnings) use the same format. `--l
 Examples
 --------
 >>> record = RequestRecord(request_id="r1", method="POST", path="/graphql", at=0.0,
-...     started=0.0, operation="Q", lane="fast", token_id="ab12", status=200, duration_s=0.0021)
+...     started=0.0, operation="Q", lane="fast", role="reader", token_id="ab12", status=200,
+...     duration_s=0.0021)
 >>> request_fields(record)["durationMs"], request_fields(record)["tenants"]
 (2.1, '*')
 """
@@ -53,7 +54,11 @@ def request_fields(record: RequestRecord) -> dict[str, Any]:
         fields["operation"] = record.operation
         fields["lane"] = record.lane
     fields["tokenId"] = record.token_id
-    fields["tenants"] = "*" if record.tenants is None else list(record.tenants)
+    fields["role"] = record.role
+    if record.role is None:
+        fields["tenants"] = None
+    else:
+        fields["tenants"] = "*" if record.tenants is None else list(record.tenants)
     fields["snapshot"] = record.snapshot
     if record.refused:
         fields["refused"] = record.refused
