@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from importlib.resources import files
@@ -189,6 +190,9 @@ def _serve(args: argparse.Namespace) -> int:
             sign_in=sign_in,
         )
         print(f"serving GraphQL on {where}", file=sys.stderr)
+        # uvicorn drains, then re-raises SIGTERM to end the process by it; end with 0 instead,
+        # as `--workers N` does (docs/cli.md: a stop is not a failure)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         uvicorn.run(app, **running)
         return 0
     if service is not None:

@@ -13,8 +13,9 @@ What is recorded (all names start with `tenantgraph_`):
 
 - `graphql_requests_total{operation,status,lane}` and `graphql_request_duration_seconds{lane}`:
   every `/graphql` request; `lane` is `fast` (the fast lane answered), `regular`, or `refused`
-  (401/403/429 before any GraphQL ran). Operation names are client-chosen, so at most
-  `MAX_OPERATIONS` distinct ones get their own series; later ones count as `other`.
+  (401/403/429 before any GraphQL ran, operation `unknown`: the body was not read). Operation
+  names are client-chosen, so at most `MAX_OPERATIONS` distinct ones get their own series;
+  later ones count as `other`, unnamed ones as `anonymous`.
 - `http_requests_total{route,status}`: every other route.
 - `rate_limited_total`, `auth_refused_total{reason}`, `store_errors_total{code}`.
 - `catch_up_duration_seconds`: reading a snapshot another process published
@@ -159,6 +160,8 @@ def _record_job(job: str, seconds: float) -> None:
 
 def _operation_label(name: str | None) -> str:
     """The series label of an operation name: bounded in length, characters and count."""
+    if name is None:
+        return "unknown"  # refused before the body was read
     if not name:
         return "anonymous"
     if not _NAME.fullmatch(name):

@@ -46,7 +46,7 @@ class RequestRecord:
     path: str
     at: float  # wall clock, seconds since the epoch
     started: float  # perf_counter
-    operation: str | None = None
+    operation: str | None = None  # "" for an anonymous one; None when the body was not read
     lane: str | None = None  # /graphql: "fast", "regular", or "refused" (401, 403, 429)
     role: str | None = None  # None: no viewer (refused before authentication succeeded)
     token_id: str | None = None
@@ -145,9 +145,10 @@ class Observe:
             raise
         finally:
             record.duration_s = time.perf_counter() - record.started
-            if record.graphql:
+            if record.graphql and (chunks or record.method == "GET"):
                 body = b"".join(chunks)
-                record.operation = operation_name(record.method, body, scope["query_string"])
+                found = operation_name(record.method, body, scope["query_string"])
+                record.operation = found or ""  # "": read, but anonymous; None: never read
             record.lane = record.lane or ("regular" if record.graphql else None)
             for sink in self.sinks:
                 try:
