@@ -98,7 +98,7 @@ class Served:
 def serve(*args: str, env: dict[str, str] | None = None) -> Served:
     """Start `tenantgraph serve ARGS` and wait until every worker answers `/readyz`."""
     port = free_port()
-    log = tempfile.TemporaryFile("w+", encoding="utf-8")
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - kept by Served
     proc = subprocess.Popen(
         [*_CLI, "serve", "--port", str(port), *args],
         stdout=log,
