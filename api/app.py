@@ -57,6 +57,7 @@ from api.requestjson import decode_request_json
 from api.requestlog import log_request
 from api.schema import build_schema
 from api.security import HostAllowList, HttpPolicy, SecurityHeaders
+from api.signin import authority_origin, signin_route
 from api.viewer import (
     CSP,
     GRAPHIQL_FILES,
@@ -298,7 +299,8 @@ def create_app(
     by regular GraphQL execution (the reference the fast lane is tested and benchmarked
     against); `app.state.fast_lane` is the `FastLane`. `metrics` serves `/metrics` (only with
     `Authorization: Bearer <metrics_token>` when that is set); `request_log` writes one log line
-    per request (`api.requestlog`).
+    per request (`api.requestlog`). `sign_in` turns on Entra ID sign-in in the viewer page
+    (`api.signin`); checking the tokens is `auth`'s job.
     """
     limits = limits or Limits()
     http = http or HttpPolicy()
@@ -376,7 +378,8 @@ def create_app(
                 _Authenticate(graphql, fast if fast_lane else graphql, auth, limiter),
                 methods=["GET", "POST"],
             ),
-            *viewer_routes(),
+            *viewer_routes(sign_in_origin=authority_origin(sign_in)),
+            signin_route(sign_in),
             *([metric.metrics_route(runtime.open, metrics_token)] if metrics else []),
         ],
         lifespan=lifespan,

@@ -33,11 +33,50 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-__all__ = ["Issuer", "SigningKey", "b64url"]
+__all__ = ["Issuer", "SigningKey", "b64url", "self_signed"]
 
 
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key (PEM files in `directory`)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "issuer.crt", directory / "issuer.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
 
 
 @dataclass
@@ -63,6 +102,7 @@ class Issuer:
     keys: list[SigningKey] = field(default_factory=lambda: [SigningKey("key-1")])
     jwks_reads: int = 0
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
+    issued: list[str] = field(default_factory=list)  # access tokens the token endpoint gave
     token_for_code: Callable[[dict[str, str]], str] | None = None
     _codes: dict[str, dict[str, str]] = field(default_factory=dict)
     _server: ThreadingHTTPServer | None = None
@@ -230,7 +270,10 @@ class Issuer:
             headers={"kid": self.keys[0].kid},
         )
         access = self.token_for_code(asked) if self.token_for_code else self.token()
+        self.issued.append(access)
+        client_info = {"uid": "00000000-0000-0000-0000-0000000000aa", "utid": self.tid}
         return {
+            "client_info": b64url(json.dumps(client_info).encode()),
             "token_type": "Bearer",
             "scope": asked.get("scope", ""),
             "expires_in": 3600,
