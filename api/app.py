@@ -331,7 +331,7 @@ def create_app(
             )
         svc = await run_in_threadpool(runtime.open)
         await run_in_threadpool(svc.index)  # build the current snapshot's index before serving
-        held = svc.current_snapshot()
+        held = await run_in_threadpool(svc.current_snapshot)  # neo4j: a read
         if held is not None:
             metric.record_snapshot(held.id, held.created_at.timestamp())
         try:
