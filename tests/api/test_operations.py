@@ -206,22 +206,28 @@ def test_metrics_count_every_worker_s_requests(demo_db: Path, tmp_path: Path) ->
         assert counted(after, "tenantgraph_catch_up_duration_seconds_count") >= 1
 
 
-def test_metrics_beyond_loopback_answer_only_the_metrics_token(demo_db: Path) -> None:
+def test_metrics_token_audits_and_store_errors(demo_db: Path) -> None:
+    """Beyond loopback `/metrics` needs its own token; audits report their duration and store
+    errors their code."""
     env = {"TENANTGRAPH_METRICS_TOKEN": "metrics-secret-123"}
-    with serving(
-        "--no-auth", "--db", str(demo_db), "--workers", "1", "--metrics", env=env
-    ) as served:
+    options = ("--no-auth", "--db", str(demo_db), "--workers", "1", "--metrics")
+    with serving(*options, env=env) as served:
         assert httpx.get(f"{served.url}/metrics", timeout=60).status_code == 401
         wrong = {"authorization": "Bearer nope"}
         assert httpx.get(f"{served.url}/metrics", headers=wrong, timeout=60).status_code == 401
-        assert (
-            counted(
-                scrape(served, "metrics-secret-123"),
-                "tenantgraph_http_requests_total",
-                route="readyz",
-            )
-            >= 1
+        before = scrape(served, "metrics-secret-123")
+        assert counted(before, "tenantgraph_http_requests_total", route="readyz") >= 1
+        assert "errors" not in served.graphql("{ findings(first: 1) { totalCount } }")
+        missing = (
+            '{ access(principal: "contoso/nobody", resource: "contoso/payroll") { decision } }'
         )
+        assert served.graphql(missing)["errors"][0]["extensions"]["code"] == "node-not-found"
+        after = scrape(served, "metrics-secret-123")
+        jobs = "tenantgraph_job_duration_seconds_count"
+        assert counted(after, jobs, job="audit") > counted(before, jobs, job="audit")
+        errors = "tenantgraph_store_errors_total"
+        found = counted(before, errors, code="node-not-found")
+        assert counted(after, errors, code="node-not-found") == found + 1
 
 
 def test_no_metrics_route_unless_asked(demo_db: Path) -> None:
