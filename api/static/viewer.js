@@ -9,6 +9,7 @@ import {
   el, renderEdge, renderError, renderHop, renderObject, renderPair, renderTenant, renderVerdict,
 } from "./panels.js";
 import { setupSearch, setupSuggestions } from "./search.js";
+import { signedInAs, signIn } from "./signin.js";
 import { showWho } from "./who.js";
 
 const $ = (id) => document.getElementById(id);
@@ -228,9 +229,15 @@ $("token-form").addEventListener("submit", (evt) => {
   start();
 });
 
-async function start() {
+async function start(renew = false) {
   if (typeof window.cytoscape !== "function") {
     status("The graph library did not load (/vendor/cytoscape.min.js): run `make setup`.", true);
+    return;
+  }
+  try {
+    state.entra = await signIn(renew); // Entra ID when the server has it, else the token prompt
+  } catch (err) {
+    status(`Could not sign in with Entra ID: ${err.message}`, true);
     return;
   }
   try {
@@ -247,11 +254,14 @@ async function start() {
     status(`${state.tenants.length} tenants · ${state.edges.length} trust edges`);
     const snap = data.currentSnapshot;
     if (snap) {
-      $("snapshot").textContent = `snapshot ${snap.id}${snap.title ? ` · ${snap.title}` : ""}`;
+      const who = signedInAs();
+      $("snapshot").textContent = `snapshot ${snap.id}${snap.title ? ` · ${snap.title}` : ""}${who ? ` · ${who}` : ""}`;
       $("snapshot").title = $("snapshot").textContent;
     }
   } catch (err) {
-    if (err instanceof Unauthenticated) {
+    if (err instanceof Unauthenticated && state.entra && !renew) {
+      await start(true); // the access token expired: one fresh one
+    } else if (err instanceof Unauthenticated && !state.entra) {
       status("Sign in to see the trust graph.");
       askForToken(err.message);
     } else {
