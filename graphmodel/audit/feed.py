@@ -44,8 +44,10 @@ GROUP_OVER = 20
 MAX_CAUSES = 20  # entity changes named per event (a clock change explains every pair)
 MAX_TRUST = 20  # distinct trust edges named by a grouped event
 SAMPLE = 5  # principals named by a grouped event
-_POLICY_KINDS = ("crossTenantAccess", "tenant", "conditionalAccess", "connectedOrganization",
-                 "accessPackage", "app")
+_POLICY_KINDS = ("crossTenantAccess", "conditionalAccess", "connectedOrganization",
+                 "accessPackage")
+_SETTING_KINDS = ("tenant", "app")
+_GATED = frozenset({"crossTenantAccess", "conditionalAccess"})  # kind = its reasons' policy prefix
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,14 +75,37 @@ class FeedEvent:
 
     @property
     def policy(self) -> str | None:
-        """The policy this event names: its first policy cause, else the policy of the trust
-        edge crossed into the resource tenant (its inbound setting), else of any edge."""
+        """The policy this event names: its first policy cause; else the gate that flipped (the
+        policy of the denying side's first reason); else the policy of the trust edge crossed
+        into the resource tenant (its inbound setting), else of any edge."""
         for c in self.causes:
-            if c.kind in _POLICY_KINDS:
+            if _is_policy(c):
                 return cause_label(c)
+        if self.access is not None:
+            for r in self.access.reasons:
+                if r.policy:
+                    return r.policy
         inbound = [e for e in self.trust if e.source == self.tenant]
         edges = inbound or list(self.trust)
         return edges[0].policy if edges else None
+
+
+def _is_policy(c: EntityChange) -> bool:
+    """A policy object or a tenant/app setting (not a whole tenant or app added or removed)."""
+    return c.kind in _POLICY_KINDS or (c.kind in _SETTING_KINDS and c.field is not None)
+
+
+def _relevant(why: tuple[int, ...], entities: Sequence[EntityChange],
+              c: AccessChange) -> tuple[int, ...]:
+    """The causes of `c` its denying side can bear out: a cross-tenant access or Conditional
+    Access change explains the move only when a gate of that kind denied on the other side
+    (the impact scope is conservative: a partner change covers every pair between two tenants,
+    also those that moved because a guest joined a group). Unchanged when nothing is left."""
+    if not c.reasons:
+        return why
+    gates = {(r.policy or "").split(".", 1)[0].split("[", 1)[0] for r in c.reasons}
+    kept = tuple(i for i in why if entities[i].kind not in _GATED or entities[i].kind in gates)
+    return kept or why
 
 
 def cause_label(c: EntityChange) -> str:
@@ -106,7 +131,7 @@ def feed_events(
     groups: dict[tuple[tuple[int, ...], AccessChangeKind, str], list[AccessChange]] = {}
     for c in changes:
         if is_outsider(_reaching(before, after, c), c.principal, c.resource):
-            key = (c.explained_by, c.change, c.resource.split("/", 1)[0])
+            key = (_relevant(c.explained_by, entities, c), c.change, c.resource.split("/", 1)[0])
             groups.setdefault(key, []).append(c)
     out: list[FeedEvent] = []
     for (why, kind, tenant), items in groups.items():

@@ -177,6 +177,7 @@ class Deliverer:
         self.batch = batch
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._sending = threading.Lock()  # one pass at a time: the thread, or `drain`
         self._thread: threading.Thread | None = None
         for sink in self.sinks:
             feed.store.sink(sink.name)  # a new sink starts after the newest event
@@ -222,10 +223,8 @@ class Deliverer:
     # --- one pass ----------------------------------------------------------------------------
     def deliver(self) -> int:
         """Send what is due to every sink; returns how many events were delivered."""
-        sent = 0
-        for sink in self.sinks:
-            sent += self._sink(sink)
-        return sent
+        with self._sending:
+            return sum(self._sink(sink) for sink in self.sinks)
 
     def pending(self) -> int:
         """Events not yet delivered to some sink."""
