@@ -28,6 +28,7 @@ class DeltaLog:
     removed: dict[str, dict[str, int]] = field(default_factory=dict)
     members: list[tuple[int, str, dict[str, Any], bool]] = field(default_factory=list)
     expired: set[str] = field(default_factory=set)  # delta paths whose tokens are gone
+    rounds: dict[tuple[str, int | None, int], list[dict[str, Any]]] = field(default_factory=dict)
 
     def touch(self, collection: str, oid: str, *, removed: bool = False) -> None:
         self.version += 1
@@ -96,7 +97,10 @@ def delta_page(log: DeltaLog, routes: dict[str, Any], base: str, version: str, p
         offset = int(at)
     else:
         since, offset = None, 0
-    items = delta_items(log, routes, collection, since)
+    key = (collection, since, log.version)
+    items = log.rounds.get(key) if "$skiptoken" in q else None
+    if items is None:  # computed at a round's first page, then paged from the copy
+        items = log.rounds[key] = delta_items(log, routes, collection, since)
     page: dict[str, Any] = {
         "@odata.context": f"https://graph.microsoft.com/{version}/$metadata#{collection[1:]}",
         "value": items[offset : offset + page_size],
