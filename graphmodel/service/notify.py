@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -37,6 +36,7 @@ import httpx
 
 from graphmodel.audit.feed import event_json
 from graphmodel.errors import GraphModelError
+from graphmodel.ingest.collector.graph import retry_after
 from graphmodel.service.changes import ChangeFeed
 
 __all__ = [
@@ -117,7 +117,7 @@ class WebhookSink:
         code = resp.status_code
         retryable = code in (408, 429) or code >= 500
         raise DeliveryFailed(f"`{self.url}` answered {code}", permanent=not retryable,
-                             retry_after=_retry_after(resp.headers.get("Retry-After")))
+                             retry_after=retry_after(resp.headers.get("Retry-After")))
 
     def close(self) -> None:
         self._http.close()
@@ -142,19 +142,6 @@ class FileSink:
 
     def close(self) -> None:
         pass
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass(frozen=True, slots=True)

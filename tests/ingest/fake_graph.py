@@ -12,7 +12,6 @@ responses (`429` with `Retry-After`, `500`...), forbidden paths (`403`) and reje
 from __future__ import annotations
 
 import json
-import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.ingest.fake_delta import DELTA_PATHS, DeltaLog, delta_page
+from tests.support import loopback
 
 __all__ = ["FakeGraph", "Fault"]
 
@@ -71,19 +71,11 @@ class FakeGraph:
                 length = int(self.headers.get("Content-Length", "0"))
                 fake._handle(self, "POST", self.rfile.read(length))
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(self.cert, self.key)
-        self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
-        server = self._server
-        threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05),
-                         daemon=True).start()
+        self._server = loopback.start(Handler, (self.cert, self.key))
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        loopback.stop(self._server)
 
     def graph_paths(self) -> list[str]:
         return [p for m, p, _ in self.requests if m == "GET" or "$batch" in p]

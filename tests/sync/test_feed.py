@@ -39,8 +39,12 @@ tenants:
     crossTenantAccess:
       default:
         b2bCollaborationInbound:
-          usersAndGroups: {{accessType: {inbound}, targets: [{{target: AllUsers, targetType: user}}]}}
-          applications: {{accessType: {inbound}, targets: [{{target: AllApplications, targetType: application}}]}}
+          usersAndGroups:
+            accessType: {inbound}
+            targets: [{{target: AllUsers, targetType: user}}]
+          applications:
+            accessType: {inbound}
+            targets: [{{target: AllApplications, targetType: application}}]
   - name: fabrikam
     users: [{", ".join(names)}]
 """)

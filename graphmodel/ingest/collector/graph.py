@@ -27,7 +27,8 @@ from graphmodel.ingest.collector.errors import (
 )
 from graphmodel.ingest.collector.permissions import endpoint_of, required_permission
 
-__all__ = ["BATCH_LIMIT", "GraphClient", "RetryPolicy", "SubResponse", "failure", "sub_failure"]
+__all__ = ["BATCH_LIMIT", "GraphClient", "RetryPolicy", "SubResponse", "failure", "retry_after",
+           "sub_failure"]
 
 BATCH_LIMIT = 20  # Graph's maximum number of requests in one $batch
 _RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -119,7 +120,7 @@ class GraphClient:
                     out[i] = found
                     if found.status in _RETRY_STATUSES and attempt < self.retry.max_attempts:
                         retry.append(i)
-                        waits.append(self._retry_after(headers.get("retry-after"))
+                        waits.append(retry_after(headers.get("retry-after"))
                                      or self._backoff(attempt))
                 if not retry:
                     break
@@ -174,7 +175,7 @@ class GraphClient:
             self._wait(resp, what, attempt)
 
     def _wait(self, resp: httpx.Response, what: str, attempt: int) -> None:
-        asked = self._retry_after(resp.headers.get("Retry-After"))
+        asked = retry_after(resp.headers.get("Retry-After"))
         of = f"(attempt {attempt} of {self.retry.max_attempts})"
         if asked is not None:
             delay = min(asked, self.retry.max_retry_after)
@@ -196,20 +197,6 @@ class GraphClient:
         delay = min(self.retry.backoff_max, base + self.jitter() * self.retry.backoff_base)
         return round(float(delay), 3)
 
-    @staticmethod
-    def _retry_after(value: str | None) -> float | None:
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, when.timestamp() - time.time())
-
     def _json(self, resp: httpx.Response, url: str) -> dict[str, Any]:
         what = endpoint_of(url, generic=True)
         if resp.status_code >= 400:
@@ -224,6 +211,27 @@ class GraphClient:
             raise GraphRequestFailed(f"microsoft graph sent an unexpected body for `{what}`",
                                      status=resp.status_code)
         return body
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds a `Retry-After` header asks for (seconds or an HTTP date); None when absent.
+
+    Examples
+    --------
+    >>> retry_after("7"), retry_after(None), retry_after("soon")
+    (7.0, None, None)
+    """
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def failure(
