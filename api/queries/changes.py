@@ -79,7 +79,8 @@ class AccessChangeEvent:
             tenant=e.tenant,
             grouped=e.grouped,
             access=None if e.access is None else AccessChange.from_domain(e.access, scope),
-            causes=[EntityChange.from_domain(c, scope) if scope.sees_tenant(c.tenant)
+            causes=[EntityChange.from_domain(c, scope)
+                    if c.tenant is None or scope.sees_tenant(c.tenant)
                     else EntityChange.hidden(c) for c in e.causes],
             cause_count=e.cause_count,
             principal_count=e.principals,

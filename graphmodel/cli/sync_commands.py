@@ -27,7 +27,7 @@ from types import FrameType
 
 from graphmodel.audit.feed import cause_label, event_json
 from graphmodel.cli.common import Command, Exit, add_store_arguments, open_service, parse_time
-from graphmodel.errors import QueryError
+from graphmodel.errors import GraphModelError, QueryError
 from graphmodel.ingest.collector import DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_URL
 from graphmodel.service.changes import ChangeFeed, FeedRecord
 from graphmodel.service.notify import Deliverer, FileSink, Sink, WebhookSink
@@ -142,12 +142,20 @@ def _sync(args: argparse.Namespace) -> int:
             full = args.full
             while not stop.is_set():
                 started = time.monotonic()
-                outcome = syncer.run(full=full)
-                full = False
-                _print_outcome(outcome)
-                failed = outcome.failed
-                code = (Exit.OK if not failed else Exit.UNAVAILABLE
-                        if all(t.retryable for t in failed) else Exit.INVALID)
+                try:
+                    outcome = syncer.run(full=full)
+                except GraphModelError as exc:
+                    if not args.every:
+                        raise
+                    # a long-lived process outlives a store or import problem: next run
+                    print(f"error: {exc}; trying again at the next run", file=sys.stderr)
+                    code = Exit.UNAVAILABLE
+                else:
+                    full = False
+                    _print_outcome(outcome)
+                    failed = outcome.failed
+                    code = (Exit.OK if not failed else Exit.UNAVAILABLE
+                            if all(t.retryable for t in failed) else Exit.INVALID)
                 if not args.every:
                     break
                 stop.wait(max(0.0, args.every - (time.monotonic() - started)))
