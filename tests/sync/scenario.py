@@ -18,7 +18,7 @@ from typing import Any
 from tests.ingest.fake_graph import FakeGraph
 from tests.ingest.fake_tenant import routes
 
-__all__ = ["EXPECTED", "GWEN", "apply_changes", "tenant_routes"]
+__all__ = ["EXPECTED", "GWEN", "PARTNERS", "apply_changes", "tenant_routes"]
 
 GWEN = "7a9e6f1c-2d3b-4c5a-8e9f-0a1b2c3d4e5f"
 ADELE = "39807bd1-3dde-48f3-8165-81ddd4e46de0"  # user/list-guest-users-by-ext-upn.json

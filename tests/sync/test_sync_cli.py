@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,9 +33,9 @@ from graphmodel.stores import open_store
 from tests.ingest.fake_delta import DELTA_PATHS
 from tests.ingest.fake_graph import FakeGraph
 from tests.ingest.fake_tenant import make_certificate
-from tests.ingest.graph_folders import CONTOSO_ID
+from tests.ingest.graph_folders import CONTOSO_ID, FABRIKAM_ID
 from tests.sync.receiver import Receiver
-from tests.sync.scenario import EXPECTED, apply_changes, tenant_routes
+from tests.sync.scenario import EXPECTED, PARTNERS, apply_changes, tenant_routes
 
 HOOK_SECRET = b"hook-secret"
 
@@ -188,3 +189,50 @@ def test_every_keeps_syncing_until_sigterm(fake: FakeGraph, tmp_path: Path) -> N
             proc.wait()
     assert summaries[0].startswith("snapshot 1 written")
     assert summaries[1].startswith("unchanged: snapshot 1 is current")
+
+
+def _fabrikam() -> dict[str, Any]:
+    """A second tenant: Fabrikam, home of the guest `bob` (and `gwen`) contoso invited."""
+    home = {k: v for k, v in tenant_routes().items()
+            if k.startswith(("/policies", "/identity", "/roleManagement", "/oauth2"))}
+    home[f"{PARTNERS}"] = []
+    home["/organization"] = [{"id": FABRIKAM_ID, "displayName": "Fabrikam", "tenantType": "AAD",
+                              "verifiedDomains": [{"name": "fabrikam.com", "isDefault": True}]}]
+    home["/users"] = [{"id": f"{i}0000000-0000-4000-8000-000000000000", "displayName": name,
+                       "userPrincipalName": f"{name}@fabrikam.com", "mail": f"{name}@fabrikam.com",
+                       "userType": "Member"} for i, name in enumerate(("bob", "gwen", "frank"), 1)]
+    home["/auditLogs/directoryAudits"] = []
+    return home
+
+
+def test_a_config_of_two_tenants_links_guests_to_their_homes(
+    fake: FakeGraph, server_cert: tuple[Path, Path], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cert, key = server_cert
+    with FakeGraph(FABRIKAM_ID, _fabrikam(), cert, key) as home:
+        config = tmp_path / "sync.toml"
+        config.write_text('out = "exports"\n' + "\n".join(
+            f'[[tenants]]\nname = "{name}"\ntenant_id = "{server.tenant_id}"\n'
+            f'client_id = "app-id"\nclient_secret_env = "TG_TEST_SECRET"\n'
+            f'graph_url = "{server.base_url}"\nauthority_host = "{server.base_url}"\n'
+            f'ca_bundle = "{server.cert}"\n'
+            for name, server in (("contoso", fake), ("fabrikam", home))))
+        assert main(["sync", "--config", str(config), "--db", str(tmp_path / "tg.db"),
+                     "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines[:2]] == ["contoso", "fabrikam"]
+    assert all(": ok in " in line for line in lines[:2])
+    (world,) = worlds(tmp_path / "tg.db")
+    assert world.user_by_ref["contoso/bob"].guest_of == "fabrikam/bob"  # the real home
+    assert world.source == ", ".join(str(tmp_path / "exports" / t) for t in ("contoso",
+                                                                            "fabrikam"))
+
+
+def test_a_webhook_without_a_secret_is_refused_before_any_request(
+    fake: FakeGraph, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(sync_args(fake, tmp_path, "--notify-url", "https://hooks.example.com/x")) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: a webhook needs `--notify-secret-env` or `--notify-secret-file`")
+    assert fake.requests == []
