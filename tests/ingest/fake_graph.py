@@ -41,7 +41,7 @@ class FakeGraph:
     cert: Path
     key: Path
     page_size: int = 100
-    faults: dict[str, list[Fault]] = field(default_factory=dict)
+    faults: dict[str, list[Fault | None]] = field(default_factory=dict)  # None: answer as usual
     forbidden: set[str] = field(default_factory=set)
     unlicensed_selects: set[str] = field(default_factory=set)  # 403 for `$select=` of these
     reject_tokens: set[str] = field(default_factory=set)

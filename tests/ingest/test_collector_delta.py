@@ -262,3 +262,22 @@ def test_assignments_are_re_read_for_audited_service_principals_only(
     held = json.loads((sync.out / "appRoleAssignedTo" / f"{MY_APP}.json").read_text())["value"]
     assert [a["id"] for a in held] == ["a1", "a2"]
     assert imported(sync.out) == full_world(fake, tmp_path / "full" / "contoso")
+
+
+def test_a_round_that_fails_half_way_leaves_the_collection_as_it_was(
+    fake: FakeGraph, tmp_path: Path
+) -> None:
+    fake.routes["/users"] += [guest(f"00000000-0000-4000-8000-{i:012d}", f"g{i}")
+                              for i in range(1200)]
+    fake.page_size = 1000  # the first page fills a page file of the merge (999 objects)
+    sync = Sync(fake, tmp_path / "contoso")
+    sync()
+    pages = {p.name: p.read_bytes() for p in sync.out.glob("users*.json")}
+    assert len(pages) == 2
+    fake.faults["/users/delta"] = [None, Fault(400, code="BadRequest")]  # the second page
+    result = sync(full=True)
+    assert result.skipped == ["/users/delta"] and "users" not in result.rounds
+    assert {p.name: p.read_bytes() for p in sync.out.glob("users*.json")} == pages
+    assert not [p for p in sync.out.iterdir() if p.name.startswith(".")]  # no half pages left
+    assert "users" not in json.loads((sync.out / "deltaState.json").read_text())["resources"]
+    assert sync().rounds["users"] == "full read"  # no token: the next run reads it in full

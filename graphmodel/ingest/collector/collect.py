@@ -160,6 +160,8 @@ def _delta(run: CollectRun, resource: DeltaResource, state: SyncState,
             sink = FullRound(run.out, base, members=members, written=run.wrote)
             new_link, pages = read_round(run.client, resource.path, resource.params, None, sink)
     except (MissingPermissions, GraphRequestFailed) as exc:
+        if isinstance(sink, FullRound):
+            sink.discard()
         state.forget(resource.name)
         run.failed(run.client.url(resource.path), exc, optional=False)
         return None

@@ -168,6 +168,10 @@ class FullRound:
             self.last[oid] = self.raw.count
             self.raw.add(obj)
 
+    def discard(self) -> None:
+        """Drop what a round that failed half-way wrote (the collection is left as it was)."""
+        self.raw.discard()
+
     def finish(self) -> RoundResult:
         alive = {oid for oid, pos in self.last.items() if pos is not None}
         if not self.repeated:
