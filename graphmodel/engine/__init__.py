@@ -6,6 +6,7 @@ from graphmodel.engine.explain import render, render_reason
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.invitations import Answer, can_invite, can_request, can_sign_up
 from graphmodel.engine.lookup import Reach, candidates_for, reachable, who_can_access
+from graphmodel.engine.outsiders import is_outsider
 from graphmodel.engine.usage import (
     DEFAULT_UNUSED_DAYS,
     Direction,
@@ -31,6 +32,7 @@ __all__ = [
     "candidates_for",
     "check",
     "derive_trust_edges",
+    "is_outsider",
     "older_than",
     "reachable",
     "render",
