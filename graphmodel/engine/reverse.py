@@ -260,7 +260,7 @@ def _each(
         if (v.decision == _ALLOW or (include_pending and v.decision == _PENDING)) and (
             flt.keeps_route(v.via)
         ):
-            yield Reach(v.principal, resource_ref, v)
+            yield Reach(v.principal, resource_ref, v, ix=ix, limits=limits)
 
 
 def who_can_access(
