@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from graphmodel.engine.equivalence import TenantPrincipals
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.outsiders import (
+    DIRECTORY_PROVIDERS,
     OUTSIDER_KINDS,
     home_tenant,
     principal_kind,
@@ -64,6 +65,11 @@ class ReachFilter:
         """Whether the filter reads the principal (else only the route)."""
         return self.outsiders or bool(self.home_tenants) or bool(self.kinds)
 
+    @property
+    def outsiders_only(self) -> bool:
+        """Whether the principal's part is "outsiders" alone: `positions` is then exact."""
+        return self.outsiders and not self.home_tenants and not self.kinds
+
     def keeps_principal(self, ix: WorldIndex, principal: User, tenant: str) -> bool:
         """The principal's part: outsider, kind and home tenant, for a resource of `tenant`."""
         if self.outsiders or self.kinds:
@@ -94,8 +100,10 @@ def _block(refs: list[str], tenant: str) -> tuple[int, int]:
 def positions(ix: WorldIndex, tp: TenantPrincipals, flt: ReachFilter, start: int) -> Iterator[int]:
     """Positions from `start` of `tp`'s sorted principals that may pass `flt`'s principal part.
 
-    A superset, in ascending order: callers still test `keeps_principal`. It skips the runs
-    that cannot pass — the tenant's own members for outsiders, other tenants for a home-tenant
+    A superset, in ascending order: callers still test `keeps_principal`, except for an
+    `outsiders_only` filter, where it is exact (every principal outside the tenant's own run is
+    homed elsewhere, and the run's own outsiders are found once). It skips the runs that
+    cannot pass — the tenant's own members for outsiders, other tenants for a home-tenant
     filter — so a filtered first page costs what it returns, not what it skips.
     """
     refs = tp.refs
@@ -120,12 +128,24 @@ def positions(ix: WorldIndex, tp: TenantPrincipals, flt: ReachFilter, start: int
 def _own_outsiders(ix: WorldIndex, tp: TenantPrincipals, own: tuple[int, int]) -> list[int]:
     """Positions in the tenant's own run of principals that are nonetheless outsiders (guests
     of other identity providers, guest objects whose home is not in the world); computed once
-    per tenant and index."""
+    per tenant and index.
+
+    Why two steps: the run holds every member of the tenant (hundreds of thousands at scale).
+    Its outsiders have a home reference or an identity provider outside the directory, so
+    only principals with one of those are asked `principal_kind` — the one definition decides.
+    """
     found = tp.memo.get("own_outsiders")
     if found is None:
-        principals, tenant = tp.principals, tp.tenant
+        principals, tenant, directory = tp.principals, tp.tenant, DIRECTORY_PROVIDERS
         found = [
-            i for i in range(*own) if principal_kind(ix, principals[i], tenant) in OUTSIDER_KINDS
+            i
+            for i in range(*own)
+            if (
+                principals[i].guest_of is not None
+                or principals[i].synced_from is not None
+                or principals[i].identity_provider not in directory
+            )
+            and principal_kind(ix, principals[i], tenant) in OUTSIDER_KINDS
         ]
         tp.memo["own_outsiders"] = found
     return found

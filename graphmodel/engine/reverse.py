@@ -157,6 +157,9 @@ def _positions(
     if not flt.on_principal:
         yield from range(start, len(tp.refs))
         return
+    if flt.outsiders_only:  # exact: no principal to test
+        yield from positions(ix, tp, flt, start)
+        return
     principals, tenant = tp.principals, tp.tenant
     for i in positions(ix, tp, flt, start):
         if flt.keeps_principal(ix, principals[i], tenant):
