@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from typing import TypeVar
 
 from graphmodel.cli.common import (
     Command,
@@ -42,15 +43,23 @@ VIA_HELP = (
 )
 
 
+E = TypeVar("E", Via, PrincipalKind)
+
+
+def _choice(cls: type[E], text: str, what: str) -> E:
+    """A value as the CLI spells it (`b2b_collaboration`) or the API (`B2B_COLLABORATION`)."""
+    try:
+        return cls(text.lower())
+    except ValueError:
+        choices = ", ".join(v.value for v in cls)
+        raise argparse.ArgumentTypeError(
+            f"invalid {what} `{text}`; expected one of {choices}"
+        ) from None
+
+
 def parse_via(text: str) -> Via:
     """`--via` as the CLI spells it (`b2b_collaboration`) or the API (`B2B_COLLABORATION`)."""
-    try:
-        return Via(text.lower())
-    except ValueError:
-        choices = ", ".join(v.value for v in Via)
-        raise argparse.ArgumentTypeError(
-            f"invalid route `{text}`; expected one of {choices}"
-        ) from None
+    return _choice(Via, text, "route")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -144,13 +153,7 @@ def _filters(args: argparse.Namespace) -> ReachFilter:
 
 def parse_kind(text: str) -> PrincipalKind:
     """`--kind` as the CLI spells it (`b2b_guest`) or the API (`B2B_GUEST`)."""
-    try:
-        return PrincipalKind(text.lower())
-    except ValueError:
-        choices = ", ".join(k.value for k in PrincipalKind)
-        raise argparse.ArgumentTypeError(
-            f"invalid kind `{text}`; expected one of {choices}"
-        ) from None
+    return _choice(PrincipalKind, text, "kind")
 
 
 def _trust(args: argparse.Namespace) -> int:

@@ -1,19 +1,13 @@
 """R43: the Conditional Access user type of a person's other route, when it reaches a sign-in.
 
-Microsoft Learn, "Conditional Access: Users, groups, agents, and workload identities", the note
-under "Include users":
-
-    "When targeting policies to B2B direct connect external users, these policies are applied to
-    B2B collaboration users accessing Teams or SharePoint Online who are also eligible for B2B
-    direct connect. The same applies for policies targeted to B2B collaboration external users,
-    meaning users accessing Teams shared channels have B2B collaboration policies apply if they
-    also have a guest user presence in the tenant."
-
-Source: https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
-(xtap.md R43). "Eligible for B2B direct connect" is read as the spec reads it: direct connect
-enabled on both sides for this user and app (home outbound and resource inbound, R7), between
-tenants of one cloud (R24), for a Microsoft Entra work account. The policy layer applies the
-policies (`graphmodel.policy.conditional_access`); this module only says which extra type a
+Microsoft documents that policies targeting B2B direct connect users also apply to B2B
+collaboration users of Teams or SharePoint Online who are eligible for direct connect, and
+policies targeting B2B collaboration users to direct connect users of shared channels who also
+have a guest object in the tenant (the quoted rule text and its source are in
+`graphmodel.policy.conditional_access`; xtap.md R43). "Eligible for B2B direct connect" is read
+as the spec reads it: direct connect enabled on both sides for this user and app (home outbound
+and resource inbound, R7), between tenants of one cloud (R24), for a Microsoft Entra work
+account. The policy layer applies the policies; this module only says which extra type a
 route's sign-in carries, and why, in words a reason can quote.
 """
 

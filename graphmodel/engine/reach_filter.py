@@ -56,11 +56,6 @@ class ReachFilter:
             object.__setattr__(self, "via", frozenset())
 
     @property
-    def is_open(self) -> bool:
-        """Whether the filter keeps every answer."""
-        return not (self.outsiders or self.via or self.home_tenants or self.kinds)
-
-    @property
     def on_principal(self) -> bool:
         """Whether the filter reads the principal (else only the route)."""
         return self.outsiders or bool(self.home_tenants) or bool(self.kinds)

@@ -284,22 +284,12 @@ def test_a_scoped_token_sees_its_own_guest_objects(browser: Any, tmp_path: Path)
     """A token scoped to contoso: the row of a fabrikam guest is contoso's own guest object,
     its home identity redacted, and picking it asks the access question about that object."""
     db = tmp_path / "scoped.db"
-    made = subprocess.run(
-        tenantgraph("token", "--db", str(db), "create", "--role", "reader", "--tenant", "contoso"),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    token = next(w for w in made.stdout.split() if w.startswith("tgk_"))
+    token = reader_token(db, "--tenant", "contoso")
     with running_server(db) as server:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
-        page.goto(server.base + "/")
-        page.get_by_label("API token").fill(token)
-        page.get_by_test_id("token-form").get_by_role("button").click()
-        page.wait_for_selector('[data-testid="graph"][data-rendered="true"]')
+        sign_in(page, server, token)
         page.get_by_role("tab", name="Who can access").click()
         page.get_by_test_id("who-resource").fill("contoso/payroll")
         page.get_by_test_id("who-submit").click()
@@ -360,25 +350,35 @@ def test_vendor_library_comes_from_the_installed_npm_package(server: Server) -> 
     assert served.headers["content-type"].startswith("text/javascript")
 
 
-def test_a_server_with_authentication_asks_for_a_token(browser: Any, tmp_path: Path) -> None:
-    db = tmp_path / "auth.db"
+def reader_token(db: Path, *options: str) -> str:
+    """A reader token made with `tenantgraph token create` in `db` (`--tenant T` scopes it)."""
     made = subprocess.run(
-        tenantgraph("token", "--db", str(db), "create", "--role", "reader"),
+        tenantgraph("token", "--db", str(db), "create", "--role", "reader", *options),
         capture_output=True,
         text=True,
         check=True,
         cwd=REPO,
     )
-    token = next(w for w in made.stdout.split() if w.startswith("tgk_"))
+    return next(w for w in made.stdout.split() if w.startswith("tgk_"))
+
+
+def sign_in(page: Any, server: Server, token: str) -> None:
+    """Open the viewer of a server that asks for a token, paste it, wait for the graph."""
+    page.goto(server.base + "/")
+    form = page.get_by_test_id("token-form")
+    form.wait_for()
+    page.get_by_label("API token").fill(token)
+    form.get_by_role("button").click()
+    page.wait_for_selector('[data-testid="graph"][data-rendered="true"]')
+
+
+def test_a_server_with_authentication_asks_for_a_token(browser: Any, tmp_path: Path) -> None:
+    db = tmp_path / "auth.db"
+    token = reader_token(db)
     with running_server(db) as server:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
-        page.goto(server.base + "/")
-        form = page.get_by_test_id("token-form")
-        form.wait_for()
-        page.get_by_label("API token").fill(token)
-        form.get_by_role("button").click()
-        page.wait_for_selector('[data-testid="graph"][data-rendered="true"]')
+        sign_in(page, server, token)
         assert int(page.get_by_test_id("graph").get_attribute("data-node-count")) > 0
         context.close()
 
