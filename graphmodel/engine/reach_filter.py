@@ -109,7 +109,10 @@ def positions(ix: WorldIndex, tp: TenantPrincipals, flt: ReachFilter, start: int
         runs = [_block(refs, t) for t in flt.home_tenants]
         runs.extend((i, i + 1) for i in _own_outsiders(ix, tp, own))  # homes outside the world
     elif flt.outsiders or (flt.kinds and flt.kinds <= OUTSIDER_KINDS):
-        runs = [(0, own[0]), *((i, i + 1) for i in _own_outsiders(ix, tp, own)), (own[1], n)]
+        found = _outsider_positions(ix, tp, own)
+        for k in range(bisect_left(found, start), len(found)):
+            yield found[k]
+        return
     elif flt.kinds and flt.kinds <= _OWN_KINDS:
         runs = [own]
     else:
@@ -118,6 +121,16 @@ def positions(ix: WorldIndex, tp: TenantPrincipals, flt: ReachFilter, start: int
     for lo, hi in sorted(runs):
         yield from range(max(lo, nxt), hi)
         nxt = max(nxt, hi)
+
+
+def _outsider_positions(ix: WorldIndex, tp: TenantPrincipals, own: tuple[int, int]) -> list[int]:
+    """Every outsider's position, ascending, computed once per tenant and index: a page after
+    any cursor then starts with one bisection (the tenant's own outsiders may be thousands)."""
+    found = tp.memo.get("outsider_positions")
+    if found is None:
+        found = [*range(own[0]), *_own_outsiders(ix, tp, own), *range(own[1], len(tp.refs))]
+        tp.memo["outsider_positions"] = found
+    return found
 
 
 def _own_outsiders(ix: WorldIndex, tp: TenantPrincipals, own: tuple[int, int]) -> list[int]:
