@@ -131,9 +131,11 @@ $("access-form").addEventListener("submit", (evt) => {
 // ---- who can access ------------------------------------------------------------------------
 async function runWho(resource) {
   const target = $("who-result");
+  const outsiders = $("who-outsiders").checked;
   target.replaceChildren(el("p", { class: "muted", role: "status" }, "Looking up…"));
   try {
     await showWho(target, resource, {
+      outsiders,
       onPick: (principal) => {
         $("access-principal").value = principal;
         $("access-resource").value = resource;
@@ -142,7 +144,8 @@ async function runWho(resource) {
       },
       onItems: (items, first) => graph.showWho(resource, items, first),
     });
-    history.replaceState(null, "", `#${new URLSearchParams({ who: resource })}`);
+    const hash = outsiders ? { who: resource } : { who: resource, outsiders: "0" };
+    history.replaceState(null, "", `#${new URLSearchParams(hash)}`);
   } catch (err) {
     graph.clearOverlay();
     renderError(target, `Could not look up who can access: ${err.message}`);
@@ -153,6 +156,11 @@ $("who-form").addEventListener("submit", (evt) => {
   evt.preventDefault();
   showTab("tab-who");
   runWho($("who-resource").value.trim());
+});
+// the toggle asks again for the resource on show (if any): counts and rows follow it at once
+$("who-outsiders").addEventListener("change", () => {
+  const resource = $("who-resource").value.trim();
+  if (resource && $("who-result").childElementCount) runWho(resource);
 });
 
 // ---- search, suggestions and the object browser -------------------------------------------
@@ -209,6 +217,7 @@ function replayHash() {
   }
   if (params.get("who")) {
     $("who-resource").value = params.get("who");
+    $("who-outsiders").checked = params.get("outsiders") !== "0";
     showTab("tab-who");
     return runWho(params.get("who"));
   }

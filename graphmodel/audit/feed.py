@@ -3,7 +3,7 @@
 Why the snapshot diff pipeline, narrowed: the answer is exactly `accessDiff` between the
 previous and the new snapshot (entity changes -> impact scope -> engine verdicts on both sides,
 `whatif.compare_worlds` without the findings), kept only where the principal is an outsider of
-the resource (`engine.is_outsider`, judged on the side that reaches). Each change names the
+the resource (`engine.is_outsider_ref`, judged on the side that reaches). Each change names the
 entity changes that explain it (the policy, membership or account behind it) and the trust
 edges its route crosses.
 
@@ -25,7 +25,7 @@ from graphmodel.audit.access import AccessChange, AccessChangeKind, access_chang
 from graphmodel.audit.impact import scope_of
 from graphmodel.audit.whatif import explain_access
 from graphmodel.audit.worlddiff import EntityChange, diff_worlds
-from graphmodel.engine import WorldIndex, is_outsider
+from graphmodel.engine import WorldIndex, is_outsider_ref
 from graphmodel.schema.codec import to_data
 from graphmodel.schema.enums import Via
 from graphmodel.schema.trust import TrustEdge
@@ -130,7 +130,7 @@ def feed_events(
     changes = explain_access(access_changes(before, after, rects), scopes, len(entities))
     groups: dict[tuple[tuple[int, ...], AccessChangeKind, str], list[AccessChange]] = {}
     for c in changes:
-        if is_outsider(_reaching(before, after, c), c.principal, c.resource):
+        if is_outsider_ref(_reaching(before, after, c), c.principal, c.resource):
             key = (_relevant(c.explained_by, entities, c), c.change, c.resource.split("/", 1)[0])
             groups.setdefault(key, []).append(c)
     out: list[FeedEvent] = []

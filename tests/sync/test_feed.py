@@ -15,7 +15,7 @@ import pytest
 
 from graphmodel.audit.feed import GROUP_OVER
 from graphmodel.audit.feed_store import FeedStore
-from graphmodel.engine import WorldIndex, is_outsider
+from graphmodel.engine import WorldIndex, is_outsider_ref
 from graphmodel.ingest import load_world_text
 from graphmodel.schema import World
 from graphmodel.service import GraphService
@@ -102,7 +102,7 @@ tenants:
             {name: lou, userType: Guest, identityProvider: local}]
 """))
     assert [p for p in ("contoso/alice", "contoso/gail", "contoso/otp")
-            if is_outsider(ix, p, "contoso/wiki")] == ["contoso/gail", "contoso/otp"]
+            if is_outsider_ref(ix, p, "contoso/wiki")] == ["contoso/gail", "contoso/otp"]
     assert not is_outsider(ix, "shop/cora", "shop/storefront")  # a B2C tenant's own consumer
     assert not is_outsider(ix, "shop/lou", "shop/storefront")  # a local account of the tenant
     assert is_outsider(ix, "shop/cora", "contoso/wiki")

@@ -26,7 +26,7 @@ import pytest
 from graphmodel.audit.whatif import compare_worlds
 from graphmodel.audit.worlddiff import diff_worlds
 from graphmodel.cli import main
-from graphmodel.engine import WorldIndex, is_outsider
+from graphmodel.engine import WorldIndex, is_outsider_ref
 from graphmodel.schema import World
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
@@ -73,7 +73,7 @@ def outsider_moves(before: World, after: World) -> set[tuple[str, str, str]]:
     b, a = WorldIndex(before), WorldIndex(after)
     return {(c.change.value, c.principal, c.resource)
             for c in compare_worlds(b, a, full=True).access
-            if is_outsider(b if c.change.value == "lost" else a, c.principal, c.resource)}
+            if is_outsider_ref(b if c.change.value == "lost" else a, c.principal, c.resource)}
 
 
 def test_two_syncs_make_exactly_the_changes_and_notify_each_once(
