@@ -103,10 +103,10 @@ tenants:
 """))
     assert [p for p in ("contoso/alice", "contoso/gail", "contoso/otp")
             if is_outsider_ref(ix, p, "contoso/wiki")] == ["contoso/gail", "contoso/otp"]
-    assert not is_outsider(ix, "shop/cora", "shop/storefront")  # a B2C tenant's own consumer
-    assert not is_outsider(ix, "shop/lou", "shop/storefront")  # a local account of the tenant
-    assert is_outsider(ix, "shop/cora", "contoso/wiki")
-    assert not is_outsider(ix, "nobody/x", "contoso/wiki")
+    assert not is_outsider_ref(ix, "shop/cora", "shop/storefront")  # a B2C tenant's own consumer
+    assert not is_outsider_ref(ix, "shop/lou", "shop/storefront")  # a local account of the tenant
+    assert is_outsider_ref(ix, "shop/cora", "contoso/wiki")
+    assert not is_outsider_ref(ix, "nobody/x", "contoso/wiki")
 
 
 def test_each_snapshot_is_computed_once_by_whoever_holds_the_lease(
