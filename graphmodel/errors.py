@@ -3,6 +3,7 @@
     GraphModelError                      code
     ├── SchemaError                      schema-error
     │   └── WorldInvalid                 world-invalid      (.issues: every located problem)
+    │       └── ExportUnreadable         export-unreadable  (files of an export not read)
     ├── StoreError                       store-error
     │   ├── NotFound (LookupError)       not-found
     │   │   ├── NodeNotFound             node-not-found     (.ref, .suggestion)
@@ -10,6 +11,7 @@
     │   │   └── SnapshotNotFound         snapshot-not-found (.snapshot_id)
     │   ├── Conflict                     conflict
     │   ├── StoreIncompatible            store-incompatible (not a store of ours, corrupt)
+    │   ├── StoreFull                    store-full         (no space left: free some)
     │   └── StoreUnavailable             store-unavailable  (retryable)
     ├── PolicyError                      policy-error
     │   └── PolicyInvalid                policy-invalid
@@ -28,6 +30,7 @@ from typing import Literal
 __all__ = [
     "Conflict",
     "ErrorCode",
+    "ExportUnreadable",
     "GraphModelError",
     "Issue",
     "NodeNotFound",
@@ -39,6 +42,7 @@ __all__ = [
     "SchemaError",
     "SnapshotNotFound",
     "StoreError",
+    "StoreFull",
     "StoreIncompatible",
     "StoreNotFound",
     "StoreUnavailable",
@@ -51,6 +55,7 @@ ErrorCode = Literal[
     "graph-model-error",
     "schema-error",
     "world-invalid",
+    "export-unreadable",
     "store-error",
     "not-found",
     "node-not-found",
@@ -59,6 +64,7 @@ ErrorCode = Literal[
     "conflict",
     "store-incompatible",
     "store-unavailable",
+    "store-full",
     "policy-error",
     "policy-invalid",
     "query-invalid",
@@ -121,6 +127,17 @@ class WorldInvalid(SchemaError):
         n = len(self.issues)
         first = self.issues[0].render() if self.issues else "no details"
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in the input: {first}")
+
+
+class ExportUnreadable(WorldInvalid):
+    """Parts of an export could not be read at all; `issues` names each file and why.
+
+    Why an error and not a warning: a Conditional Access policy or a block left out reads as
+    "not configured" and opens access, so an import with unreadable parts stores nothing unless
+    the operator asked for a partial import (and never leaves out a policy file).
+    """
+
+    code: ErrorCode = "export-unreadable"
 
 
 class StoreError(GraphModelError):
@@ -194,6 +211,15 @@ class StoreIncompatible(StoreError):
     """
 
     code: ErrorCode = "store-incompatible"
+
+
+class StoreFull(StoreError):
+    """The disk holding the store has no space left; nothing was written.
+
+    Not retryable as it is: someone must free space first (the previous snapshot is intact).
+    """
+
+    code: ErrorCode = "store-full"
 
 
 class StoreUnavailable(StoreError):
