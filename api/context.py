@@ -38,6 +38,7 @@ from api.errors import ApiError
 from api.limits import Limits
 from api.loaders import Loaders
 from api.scope import Scope
+from graphmodel.errors import GraphModelError
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
 
@@ -148,6 +149,24 @@ class Context:
             world = await self.run(self.service.world, sid)
             found = self._scopes.setdefault(sid, Scope(self.viewer, world, sid))
         return found
+
+    async def world_source(self, sid: int | None) -> str | None:
+        """The `source` of snapshot `sid`'s World (None: the current snapshot's; also None when
+        there is none or it cannot be read): it says what a partial import left out
+        (`api.snapshot_report`)."""
+        found = self._scopes.get(sid) if sid is not None else None
+        if found is not None:
+            return found.world.source
+        try:
+            if sid is None:
+                current = self.service.current_snapshot()
+                if current is None:
+                    return None
+                sid = current.id
+            world = await self.run(self.service.world, sid)
+        except GraphModelError:
+            return None
+        return world.source
 
     # --- paging ----------------------------------------------------------------------------
     def page_size(self, first: int) -> int:

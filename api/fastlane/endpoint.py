@@ -31,6 +31,8 @@ from api.context import Context
 from api.fastlane.plan import Plan, Planner
 from api.fastlane.resolvers import Request
 from api.fastlane.serialize import Unsupported
+from api.scope import Scope as ReadScope
+from api.snapshot_report import snapshot_extensions
 from graphmodel.service import GraphService
 
 __all__ = ["FastLane"]
@@ -143,14 +145,15 @@ class FastLane:
         if await self.catch_up(service) is not None:
             return None  # regular execution answers with the stale-snapshot warning
         try:
-            data, snapshot = await self._run(plan, variables, service, viewer, scope)
+            data, read = await self._run(plan, variables, service, viewer, scope)
         except Exception:  # every failure is reported by regular execution instead
             log.debug("fast lane: left to regular execution", exc_info=True)
             return None
         self.answered += 1
         response: dict[str, object] = {"data": data}
-        if snapshot is not None:  # as `SnapshotReport` says which snapshot was read
-            response["extensions"] = {"snapshot": snapshot}
+        extensions = snapshot_extensions(read.snapshot, read.world.source)  # as `SnapshotReport`
+        if extensions:
+            response["extensions"] = extensions
         encoded = self.encode(response)
         return encoded.encode() if isinstance(encoded, str) else encoded
 
@@ -161,7 +164,7 @@ class FastLane:
         service: GraphService,
         viewer: Viewer,
         asgi_scope: Scope,
-    ) -> tuple[dict[str, Any], int | None]:
+    ) -> tuple[dict[str, Any], ReadScope]:
         deadline = time.monotonic() + self.deadline_s  # as `DeadlineReport` starts it
         inline = service.answers_inline()
 
@@ -187,4 +190,4 @@ class FastLane:
             else:
                 result = await run_in_threadpool(field.resolve, request, **args)
             data[field.key] = field.write(result)
-        return data, request.scope.snapshot
+        return data, request.scope
