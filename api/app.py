@@ -56,7 +56,7 @@ from api.viewer import (
     missing_files,
     viewer_routes,
 )
-from graphmodel.errors import GraphModelError
+from graphmodel.errors import GraphModelError, StoreError, error_extensions
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
 
@@ -348,7 +348,12 @@ def create_app(
             *viewer_routes(),
         ],
         lifespan=lifespan,
-        exception_handlers={404: _http_error, 405: _http_error, Exception: _internal_error},
+        exception_handlers={
+            404: _http_error,
+            405: _http_error,
+            StoreError: _store_error,
+            Exception: _internal_error,
+        },
     )
     # Outermost last: headers on every answer, then the Host check, CORS, the body limit.
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
@@ -373,6 +378,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
     code = _HTTP_CODES.get(status, "invalid-request")
     return JSONResponse(error_body(code, str(getattr(exc, "detail", code))), status_code=status)
+
+
+async def _store_error(request: Request, exc: Exception) -> Response:
+    """A store error outside GraphQL (the token file on a full disk): 503 with its code."""
+    assert isinstance(exc, StoreError)  # INVARIANT: registered for StoreError only
+    log.error("store error answering %s: %s", request.url.path, exc)
+    body = {"errors": [{"message": str(exc), "extensions": error_extensions(exc)}]}
+    return JSONResponse(body, status_code=503)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:

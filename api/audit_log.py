@@ -7,13 +7,20 @@ grow through this module (deleting the file is an operator's act, outside the AP
 
 Each entry: time, token id and role (`no-auth` under `--no-auth`), the mutation fields the
 operation ran, its variables (JSON, cut at `MAX_VARIABLES` characters), the snapshot the request
-ended on (the one a successful mutation wrote) and `ok` or the first error code. Admins read it
-through the `auditLog` query (`api.queries.audit_log`).
+ended on (the one a successful mutation wrote), `ok` or the first error code, and the tenants
+whose objects the mutation's arguments name (`owners`, `api.audit_owners`: a scoped admin reads
+only the entries of its own tenants). Admins read it through the `auditLog` query
+(`api.queries.audit_log`).
+
+A log that cannot be written (a full disk, a read-only file, a lock held too long) is a coded
+error in the answer (`store-full`, `store-unavailable`) and one line in the server log, never a
+traceback or sqlite's bare text.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import closing, contextmanager
@@ -21,13 +28,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from graphql import DocumentNode, FieldNode, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from graphmodel.errors import StoreError
+from graphmodel.service.storage import map_sqlite_errors
+
 __all__ = ["MAX_VARIABLES", "AuditEntry", "AuditLog", "RecordMutations", "audit_path_for"]
 
+log = logging.getLogger("tenantgraph.api.audit")
 MAX_VARIABLES = 4_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mutations (
@@ -76,7 +87,11 @@ class AuditLog:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10.0)) as conn, conn:
+        with (
+            map_sqlite_errors(str(self.path), what="audit log"),
+            closing(sqlite3.connect(self.path, timeout=10.0)) as conn,
+            conn,
+        ):
             yield conn
 
     def append(
@@ -138,8 +153,8 @@ class RecordMutations(SchemaExtension):
         yield
         ec = self.execution_context
         ctx = ec.context
-        log = getattr(ctx, "audit", None)
-        if log is None or ec.graphql_document is None:
+        audit = getattr(ctx, "audit", None)
+        if audit is None or ec.graphql_document is None:
             return
         try:
             if ec.operation_type is not OperationType.MUTATION:
@@ -151,15 +166,30 @@ class RecordMutations(SchemaExtension):
         if errors:
             outcome = str((errors[0].extensions or {}).get("code", "error"))
         viewer = ctx.viewer
-        await run_in_threadpool(
-            log.append,
-            token_id=viewer.token_id or "no-auth",
-            role=viewer.role.value,
-            fields=_mutation_fields(ec.graphql_document, ec.operation_name),
-            variables=ec.variables or {},
-            snapshot=ctx.pinned,
-            outcome=outcome,
-        )
+        fields = _mutation_fields(ec.graphql_document, ec.operation_name)
+        try:
+            await run_in_threadpool(
+                audit.append,
+                token_id=viewer.token_id or "no-auth",
+                role=viewer.role.value,
+                fields=fields,
+                variables=ec.variables or {},
+                snapshot=ctx.pinned,
+                outcome=outcome,
+            )
+        except StoreError as exc:
+            log.error("the mutation %s (token %s, %s) was not recorded: %s",
+                      ",".join(fields), viewer.token_id or "no-auth", outcome, exc)
+            _report(ec.result, GraphQLError(
+                f"the audit log could not record this mutation ({outcome}): {exc}",
+                extensions={"code": exc.code},
+            ))
+
+
+def _report(result: object, error: GraphQLError) -> None:
+    """Add `error` to an execution result's errors (the data stays: the mutation ran)."""
+    if result is not None and hasattr(result, "errors"):
+        result.errors = [*(result.errors or ()), error]
 
 
 def _mutation_fields(document: DocumentNode, name: str | None) -> tuple[str, ...]:

@@ -1,12 +1,15 @@
 """`tenantgraph serve` and other CLI commands as separate processes, the way users run them.
 
 Nothing is mocked: each server is `python -m graphmodel serve ...` on a free 127.0.0.1 port
-over a real sqlite store file; CLI commands run in their own processes too.
+over a real sqlite store file; CLI commands run in their own processes too. A server starts in
+its own process group, and `stop()` ends the whole group (workers included).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -67,14 +70,17 @@ class Served:
         return answer
 
     def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.terminate()
+        self._signal(signal.SIGTERM)
         try:
             out, _ = self.proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            self._signal(signal.SIGKILL)
             out, _ = self.proc.communicate()
         return out
+
+    def _signal(self, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, sig)  # the server and its workers
 
 
 def serve(*args: str) -> Served:
@@ -86,6 +92,7 @@ def serve(*args: str) -> Served:
         stderr=subprocess.STDOUT,
         text=True,
         env=_ENV,
+        start_new_session=True,
     )
     served = Served(proc, f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 90
