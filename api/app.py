@@ -5,7 +5,8 @@ middleware without a framework on top. The store is opened in the lifespan (when
 factory) and closed when the server stops, so a process that fails to start leaves nothing
 open. Every `/graphql` request except the GraphiQL page itself needs a bearer token unless the
 app was built with `NoAuth` (then a loud warning is logged at start). Request bodies are bounded
-before anything parses them (`api.body`), must be a JSON object (`api.requestjson`), and every
+before anything parses them (`api.body`); a POST is decoded, checked and parsed once by the front
+door (`api.frontdoor`) before either the fast lane or the regular view sees it, and every
 refusal is a JSON body with a code. Around everything: security headers and the Host allow-list
 (`api.security`), CORS only for listed origins; per token: the rate limit (`api.ratelimit`) and a
 hard deadline; mutations go to the audit log (`api.audit_log`). See docs/security.md.
@@ -26,7 +27,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import strawberry
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
@@ -35,6 +36,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from api.audit_log import AuditLog
 from api.auth import Authenticator, Viewer
@@ -43,6 +45,7 @@ from api.context import Context
 from api.cursors import CursorSealer
 from api.errors import ApiCode, error_body
 from api.fastlane import RESOLVERS, FastLane, Planner
+from api.frontdoor import FrontDoor, ScopedRequestAdapter, accepted_request
 from api.limits import Limits
 from api.ratelimit import RateLimit, RateLimiter
 from api.requestjson import decode_request_json
@@ -125,6 +128,8 @@ async def catch_up(service: GraphService) -> str | None:
 
 
 class _GraphQLView(GraphQL[Context, None]):
+    request_adapter_class = ScopedRequestAdapter  # the front door's request is in the scope
+
     def __init__(
         self, schema: strawberry.Schema, runtime: _Runtime, limits: Limits, audit: AuditLog | None
     ) -> None:
@@ -147,6 +152,16 @@ class _GraphQLView(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A POST as the front door accepted it (decoded once); a GET from its URL."""
+        accepted = accepted_request(request) if isinstance(request, ScopedRequestAdapter) else None
+        if accepted is None:
+            return await super().parse_http_body(request)
+        transport = self._get_stream_transport_from_headers(request.headers)
+        return accepted.request_data(transport.protocol if transport else "http")
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the npm packages `make setup` installs (strawberry's page uses a CDN)."""
@@ -342,7 +357,16 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
             Route(
                 "/graphql",
-                _Authenticate(graphql, fast if fast_lane else graphql, auth, limiter),
+                _Authenticate(
+                    graphql,
+                    FrontDoor(
+                        fast if fast_lane else graphql,
+                        max_tokens=limits.max_tokens,
+                        on_loop_chars=FAST_LANE_MAX_CHARS,
+                    ),
+                    auth,
+                    limiter,
+                ),
                 methods=["GET", "POST"],
             ),
             *viewer_routes(),

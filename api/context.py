@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from graphql import DocumentNode
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,6 +36,7 @@ from api.audit_log import AuditLog
 from api.auth import Viewer
 from api.cursors import CursorSealer
 from api.errors import ApiError
+from api.frontdoor import accepted_request
 from api.limits import Limits
 from api.loaders import Loaders
 from api.scope import Scope
@@ -101,6 +103,12 @@ class Context:
         if self.inline:
             return fn(*args, **kwargs)
         return await run_in_threadpool(fn, *args, **kwargs)
+
+    def accepted_document(self, query: str) -> DocumentNode | None:
+        """The document the front door parsed for `query` (raising its parse error), or None
+        when it parsed none (a GET): `api.offloop.OffLoopParse` then parses it."""
+        accepted = accepted_request(self.request)
+        return None if accepted is None else accepted.parsed(query)
 
     # --- snapshots -------------------------------------------------------------------------
     @property

@@ -9,6 +9,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "api.frontdoor",
     "api.ratelimit",
     "api.requestjson",
     "api.snapshot_report",

@@ -25,14 +25,17 @@ from tests.api.processes import serve, tenantgraph
 from tests.api.support import WORLD
 
 ADD = 'mutation { addGroupMember(group: "contoso/project", member: "carol") { snapshot { id } } }'
-ACCESS = '{ currentSnapshot { id } access(principal: "fabrikam/bob", resource: "contoso/wiki") ' \
+ACCESS = (
+    '{ currentSnapshot { id } access(principal: "fabrikam/bob", resource: "contoso/wiki") '
     "{ decision } }"
+)
 
 
 def _mount(where: Path, *options: str) -> subprocess.CompletedProcess[str] | None:
     try:
-        return subprocess.run(["mount", *options, str(where)], capture_output=True, text=True,
-                              timeout=60, check=False)
+        return subprocess.run(
+            ["mount", *options, str(where)], capture_output=True, text=True, timeout=60, check=False
+        )
     except FileNotFoundError:
         return None
 
@@ -45,7 +48,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     done = _mount(where, "-t", "tmpfs", "-o", "size=16m", "tmpfs")
     if done is None or done.returncode != 0:
         reason = "cannot mount a 16 MiB tmpfs here: " + (
-            "no `mount` command" if done is None else done.stderr.strip() or "mount failed")
+            "no `mount` command" if done is None else done.stderr.strip() or "mount failed"
+        )
         print(reason)
         pytest.skip(reason)
     try:
