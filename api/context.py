@@ -67,6 +67,9 @@ class Context:
     _pinned: int | None = _UNPINNED
     _scopes: dict[int | None, Scope] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    document: DocumentNode | None = None  # the executed document (`api.limits.DeadlineReport`)
+    whatif_changes: int = 0  # what-if changes this request ran (`api.limits.whatif_budget`)
+    whatif_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one what-if at a time
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

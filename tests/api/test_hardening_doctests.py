@@ -10,6 +10,7 @@ import pytest
 
 MODULES = [
     "api.frontdoor",
+    "api.limits",
     "api.ratelimit",
     "api.requestjson",
     "api.snapshot_report",
