@@ -7,9 +7,10 @@ grow through this module (deleting the file is an operator's act, outside the AP
 
 Each entry: time, token id and role (`no-auth` under `--no-auth`), the mutation fields the
 operation ran, its variables (JSON, cut at `MAX_VARIABLES` characters), the snapshot the request
-ended on (the one a successful mutation wrote), `ok` or the first error code, and the tenants
-whose objects the mutation's arguments name (`owners`, `api.audit_owners`: a scoped admin reads
-only the entries of its own tenants). Admins read it through the `auditLog` query
+ended on (the one a successful mutation wrote), `ok` or the first error code, and its `owners`:
+the tenants the request was authorised on (`Scope.require*`), whose change it is. A scoped admin
+reads only entries owned by its own tenants; an entry without owners (a world upload, an older
+log) is read by unscoped admins only. Admins read it through the `auditLog` query
 (`api.queries.audit_log`).
 
 A log that cannot be written (a full disk, a read-only file, a lock held too long) is a coded
@@ -49,7 +50,8 @@ CREATE TABLE IF NOT EXISTS mutations (
     fields TEXT NOT NULL,
     variables TEXT NOT NULL,
     snapshot INTEGER,
-    outcome TEXT NOT NULL
+    outcome TEXT NOT NULL,
+    owners TEXT
 );
 CREATE TRIGGER IF NOT EXISTS mutations_no_update BEFORE UPDATE ON mutations
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
@@ -68,6 +70,7 @@ class AuditEntry:
     variables: str
     snapshot: int | None
     outcome: str
+    owners: tuple[str, ...] | None = None  # the tenants it changed; None: unknown (everyone's)
 
 
 def audit_path_for(tokens: str | Path) -> Path:
@@ -84,6 +87,9 @@ class AuditLog:
         self.path = Path(path)
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(mutations)")}
+            if "owners" not in columns:  # a log from before owners were recorded
+                conn.execute("ALTER TABLE mutations ADD COLUMN owners TEXT")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -103,14 +109,16 @@ class AuditLog:
         variables: object,
         snapshot: int | None,
         outcome: str,
+        owners: list[str] | None = None,
     ) -> None:
         text = json.dumps(variables, sort_keys=True, default=str)
         if len(text) > MAX_VARIABLES:
             text = text[:MAX_VARIABLES] + "…"
         with self._connect() as conn:
             conn.execute(
-                "INSERT INTO mutations (at, token_id, role, fields, variables, snapshot, outcome) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO mutations "
+                "(at, token_id, role, fields, variables, snapshot, outcome, owners) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     datetime.now(UTC).isoformat(timespec="milliseconds"),
                     token_id,
@@ -119,16 +127,34 @@ class AuditLog:
                     text,
                     snapshot,
                     outcome,
+                    None if owners is None else json.dumps(owners),
                 ),
             )
 
-    def entries(self, *, limit: int = 100, before: int | None = None) -> list[AuditEntry]:
-        """The newest `limit` entries (before sequence number `before`), newest first."""
+    def entries(
+        self,
+        *,
+        limit: int = 100,
+        before: int | None = None,
+        tenants: frozenset[str] | None = None,
+    ) -> list[AuditEntry]:
+        """The newest `limit` entries (before sequence number `before`), newest first; with
+        `tenants`, only those of mutations that changed nothing but those tenants."""
+        scoped = (
+            ""
+            if tenants is None
+            else " AND owners IS NOT NULL AND json_array_length(owners) > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM json_each(owners) WHERE value NOT IN "
+            "(SELECT value FROM json_each(?)))"
+        )
+        params: tuple[object, ...] = (before if before is not None else 1 << 62,)
+        if tenants is not None:
+            params += (json.dumps(sorted(tenants)),)
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT seq, at, token_id, role, fields, variables, snapshot, outcome "
-                "FROM mutations WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-                (before if before is not None else 1 << 62, limit),
+                "SELECT seq, at, token_id, role, fields, variables, snapshot, outcome, owners "
+                f"FROM mutations WHERE seq < ?{scoped} ORDER BY seq DESC LIMIT ?",
+                (*params, limit),
             ).fetchall()
         return [
             AuditEntry(
@@ -140,8 +166,9 @@ class AuditLog:
                 variables=variables,
                 snapshot=snapshot,
                 outcome=outcome,
+                owners=None if owners is None else tuple(json.loads(owners)),
             )
-            for seq, at, token, role, fields, variables, snapshot, outcome in rows
+            for seq, at, token, role, fields, variables, snapshot, outcome, owners in rows
         ]
 
 
@@ -167,6 +194,7 @@ class RecordMutations(SchemaExtension):
             outcome = str((errors[0].extensions or {}).get("code", "error"))
         viewer = ctx.viewer
         fields = _mutation_fields(ec.graphql_document, ec.operation_name)
+        owners = sorted(ctx.required_tenants()) or None
         try:
             await run_in_threadpool(
                 audit.append,
@@ -176,14 +204,23 @@ class RecordMutations(SchemaExtension):
                 variables=ec.variables or {},
                 snapshot=ctx.pinned,
                 outcome=outcome,
+                owners=owners,
             )
         except StoreError as exc:
-            log.error("the mutation %s (token %s, %s) was not recorded: %s",
-                      ",".join(fields), viewer.token_id or "no-auth", outcome, exc)
-            _report(ec.result, GraphQLError(
-                f"the audit log could not record this mutation ({outcome}): {exc}",
-                extensions={"code": exc.code},
-            ))
+            log.error(
+                "the mutation %s (token %s, %s) was not recorded: %s",
+                ",".join(fields),
+                viewer.token_id or "no-auth",
+                outcome,
+                exc,
+            )
+            _report(
+                ec.result,
+                GraphQLError(
+                    f"the audit log could not record this mutation ({outcome}): {exc}",
+                    extensions={"code": exc.code},
+                ),
+            )
 
 
 def _report(result: object, error: GraphQLError) -> None:

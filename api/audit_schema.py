@@ -367,7 +367,7 @@ class UnusedAccessProposal:
     @classmethod
     def from_domain(cls, p: DomainProposal, scope: Scope) -> UnusedAccessProposal:
         return cls(
-            changes=p.changes,
+            changes=scope.text(p.changes),  # other tenants' objects masked, as everywhere
             count=p.count,
             diff=AccessDiff.from_domain(p.diff, scope),
             removed=[
@@ -376,7 +376,7 @@ class UnusedAccessProposal:
             used_access_lost=[
                 AccessChange.from_domain(c, scope) for c in p.used_lost if scope.sees(c.resource)
             ],
-            skipped=list(p.skipped),
+            skipped=[scope.text(s) for s in p.skipped],
         )
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from graphql import DocumentNode
+from graphql import DocumentNode, GraphQLError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,6 +41,7 @@ from api.limits import Limits
 from api.loaders import Loaders
 from api.scope import Scope
 from graphmodel.errors import GraphModelError
+from graphmodel.schema.world import World
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
 
@@ -178,6 +179,21 @@ class Context:
         except GraphModelError:
             return None
         return world.source
+
+    def mask_errors(self, errors: list[GraphQLError]) -> None:
+        """Mask errors for a tenant-scoped viewer (`Scope.mask_error`), with the World of the
+        snapshot the request read (or an empty one when it read none)."""
+        if self.viewer.tenants is None:
+            return
+        scope = self._scopes.get(self.pinned) or next(iter(self._scopes.values()), None)
+        scope = scope or Scope(self.viewer, World(), None)
+        for error in errors:
+            scope.mask_error(error)
+
+    def required_tenants(self) -> frozenset[str]:
+        """The tenants this request's objects were checked against (`Scope.require*`): whose
+        change a mutation is."""
+        return frozenset(t for scope in self._scopes.values() for t in scope.required)
 
     # --- paging ----------------------------------------------------------------------------
     def page_size(self, first: int) -> int:

@@ -12,6 +12,7 @@ MODULES = [
     "api.frontdoor",
     "api.limits",
     "api.ratelimit",
+    "api.scope",
     "api.requestjson",
     "api.snapshot_report",
     "graphmodel.ingest.yamlbounds",
