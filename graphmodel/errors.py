@@ -8,6 +8,7 @@
     │   ├── NotFound (LookupError)       not-found
     │   │   ├── NodeNotFound             node-not-found     (.ref, .suggestion)
     │   │   ├── StoreNotFound            store-not-found    (.path: no store file there)
+    │   │   ├── StoreEmpty               store-empty        (a store without any snapshot)
     │   │   └── SnapshotNotFound         snapshot-not-found (.snapshot_id)
     │   ├── Conflict                     conflict
     │   ├── StoreIncompatible            store-incompatible (not a store of ours, corrupt)
@@ -43,6 +44,7 @@ __all__ = [
     "QueryError",
     "SchemaError",
     "SnapshotNotFound",
+    "StoreEmpty",
     "StoreError",
     "StoreFull",
     "StoreIncompatible",
@@ -62,6 +64,7 @@ ErrorCode = Literal[
     "not-found",
     "node-not-found",
     "store-not-found",
+    "store-empty",
     "snapshot-not-found",
     "conflict",
     "store-incompatible",
@@ -175,6 +178,22 @@ class StoreNotFound(NotFound):
         self.path = path
         super().__init__(
             f"store file `{path}` does not exist; load a world first (tenantgraph load FILE)"
+        )
+
+
+class StoreEmpty(NotFound):
+    """A question was asked of a store that holds no snapshot yet.
+
+    Why an error of its own: the empty World would answer "principal not found", which sends
+    the user looking for a typo instead of loading a world.
+    """
+
+    code: ErrorCode = "store-empty"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the store holds no snapshot yet: load a world first "
+            "(`tenantgraph load FILE` or `tenantgraph import DIR`)"
         )
 
 

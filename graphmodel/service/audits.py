@@ -315,7 +315,7 @@ class AuditService:
 
         `max_changes` bounds the changes it may hold (`ChangeSetTooLarge` before any is applied).
         """
-        ix = self.graph.index(snapshot, as_of=options.as_of if options else None)
+        ix = self.graph.question_index(snapshot, as_of=options.as_of if options else None)
         return what_if(
             ix, changes, file=file, zone=self.zone(zone), options=options, max_changes=max_changes
         )
