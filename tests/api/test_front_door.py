@@ -2,7 +2,8 @@
 error code whether its document is one the fast lane plans or one only regular execution runs,
 and the fast lane never answers a request the regular view would refuse.
 
-How to write tests here: add a hostile variant to `HOSTILE` (or a limit to `LIMITED`) as a raw
+How to write tests here: the requests go to the suite's `shared` server (nothing here changes
+it). Add a hostile variant to `HOSTILE` (or a limit to `LIMITED`) as a raw
 body and headers; `_both` sends it with the planned and the unplanned document and returns the
 two (status, codes) pairs, plus how many requests the fast lane answered meanwhile.
 """
@@ -10,7 +11,6 @@ two (status, codes) pairs, plus how many requests the fast lane answered meanwhi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -58,18 +58,6 @@ ACCEPTED: dict[str, dict[str, str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Tokens]]:
-    from tests.api.support import seed, token_auth
-
-    root = tmp_path_factory.mktemp("front-door")
-    seed(root / "x.db")
-    tokens = Tokens.create(root / "tokens.sqlite")
-    live = LiveServer(root / "x.db", token_auth(root / "tokens.sqlite")).start()
-    yield live, tokens
-    live.stop()
-
-
 def _outcome(
     live: LiveServer, token: str, body: bytes, headers: dict[str, str]
 ) -> tuple[int, list[str]]:
@@ -88,18 +76,18 @@ def _both(
 
 
 def test_the_planned_document_is_answered_by_the_fast_lane(
-    server: tuple[LiveServer, Tokens],
+    shared: tuple[LiveServer, Tokens],
 ) -> None:
-    live, tokens = server
+    live, tokens = shared
     planned, unplanned, fast = _both(live, tokens.reader, json.dumps(GOOD), JSON)
     assert planned == unplanned == (200, []) and fast == 1
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_requests_are_refused_alike_on_both_paths(
-    server: tuple[LiveServer, Tokens], name: str
+    shared: tuple[LiveServer, Tokens], name: str
 ) -> None:
-    live, tokens = server
+    live, tokens = shared
     variables, headers, status, code = HOSTILE[name]
     planned, unplanned, fast = _both(live, tokens.reader, variables, headers)
     assert planned == unplanned == (status, [code])
@@ -108,9 +96,9 @@ def test_hostile_requests_are_refused_alike_on_both_paths(
 
 @pytest.mark.parametrize("name", sorted(ACCEPTED))
 def test_media_types_are_case_insensitive_on_both_paths(
-    server: tuple[LiveServer, Tokens], name: str
+    shared: tuple[LiveServer, Tokens], name: str
 ) -> None:
-    live, tokens = server
+    live, tokens = shared
     planned, unplanned, fast = _both(live, tokens.reader, json.dumps(GOOD), ACCEPTED[name])
     assert planned == unplanned == (200, [])
     assert fast == 1  # the planned one went the fast way
