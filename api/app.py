@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import strawberry
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
@@ -36,7 +36,6 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
 
 from api.audit_log import AuditLog
 from api.auth import Authenticator, Viewer
@@ -45,7 +44,7 @@ from api.context import Context
 from api.cursors import CursorSealer
 from api.errors import ApiCode, error_body
 from api.fastlane import RESOLVERS, FastLane, Planner
-from api.frontdoor import FrontDoor, ScopedRequestAdapter, accepted_request
+from api.frontdoor import AcceptedRequestView, FrontDoor
 from api.limits import Limits
 from api.ratelimit import RateLimit, RateLimiter
 from api.requestjson import decode_request_json
@@ -127,9 +126,7 @@ async def catch_up(service: GraphService) -> str | None:
     return None
 
 
-class _GraphQLView(GraphQL[Context, None]):
-    request_adapter_class = ScopedRequestAdapter  # the front door's request is in the scope
-
+class _GraphQLView(AcceptedRequestView, GraphQL[Context, None]):
     def __init__(
         self, schema: strawberry.Schema, runtime: _Runtime, limits: Limits, audit: AuditLog | None
     ) -> None:
@@ -152,16 +149,6 @@ class _GraphQLView(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
-
-    async def parse_http_body(
-        self, request: AsyncHTTPRequestAdapter
-    ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """A POST as the front door accepted it (decoded once); a GET from its URL."""
-        accepted = accepted_request(request) if isinstance(request, ScopedRequestAdapter) else None
-        if accepted is None:
-            return await super().parse_http_body(request)
-        transport = self._get_stream_transport_from_headers(request.headers)
-        return accepted.request_data(transport.protocol if transport else "http")
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the npm packages `make setup` installs (strawberry's page uses a CDN)."""

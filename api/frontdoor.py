@@ -13,8 +13,8 @@ would have taken; a document that does not parse is not refused here but carried
 regular execution reports it as a GraphQL error (HTTP 200) as it always did.
 
 What passes is an `AcceptedRequest` in the ASGI scope: the fast lane plans from it, and the
-regular view executes it (`parse_http_body`, `Context.accepted_document`), so neither decodes or
-parses anything again. A GET request (a query in the URL) has one path only, the view's.
+regular view executes it (`AcceptedRequestView`, `Context.accepted_document`), so neither decodes
+or parses anything again. A GET request (a query in the URL) has one path only, the view's.
 
 Examples
 --------
@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cross_web import StarletteRequestAdapter
+from cross_web import AsyncHTTPRequestAdapter, StarletteRequestAdapter
 from graphql import DocumentNode
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -45,6 +45,7 @@ from api.requestjson import RequestError, decode_request_json
 
 __all__ = [
     "AcceptedRequest",
+    "AcceptedRequestView",
     "FrontDoor",
     "ScopedRequestAdapter",
     "accepted_request",
@@ -82,14 +83,13 @@ class AcceptedRequest:
             raise self.parse_error
         return self.document
 
-    def request_data(self, protocol: Any = "http") -> GraphQLRequestData:
+    def request_data(self) -> GraphQLRequestData:
         """What strawberry's view would have decoded from the body."""
         return GraphQLRequestData(
             query=self.query,
             variables=self.variables,
             operation_name=self.operation_name,
             extensions=self.extensions,
-            protocol=protocol,
         )
 
 
@@ -211,6 +211,23 @@ class ScopedRequestAdapter(StarletteRequestAdapter):
     def __init__(self, request: Request) -> None:
         super().__init__(request)
         self.asgi_scope: Scope = request.scope
+
+
+class AcceptedRequestView:
+    """Mixin for the strawberry view (listed before it): a POST is executed as the front door
+    accepted it, never decoded again; a GET (the query in the URL) as strawberry reads it."""
+
+    request_adapter_class = ScopedRequestAdapter
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        accepted = accepted_request(request) if isinstance(request, ScopedRequestAdapter) else None
+        if accepted is not None:
+            return accepted.request_data()
+        read = super().parse_http_body  # type: ignore[misc]  # strawberry's, next in the MRO
+        parsed: GraphQLRequestData | list[GraphQLRequestData] = await read(request)
+        return parsed
 
 
 async def _read_body(receive: Receive) -> bytes | None:
