@@ -52,11 +52,6 @@ class Bounds:
     next_link: str | None = None
 
     @property
-    def problem(self) -> str | None:
-        """The first problem's message (None when the file is within bounds)."""
-        return self.problems[0].msg if self.problems else None
-
-    @property
     def whole_file(self) -> Problem | None:
         """The first problem that is not confined to one item: the file cannot be read."""
         return next((p for p in self.problems if not p.in_item), None)
