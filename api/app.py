@@ -5,7 +5,8 @@ middleware without a framework on top. The store is opened in the lifespan (when
 factory) and closed when the server stops, so a process that fails to start leaves nothing
 open. Every `/graphql` request except the GraphiQL page itself needs a bearer token unless the
 app was built with `NoAuth` (then a loud warning is logged at start). Request bodies are bounded
-before anything parses them (`api.body`), must be a JSON object (`api.requestjson`), and every
+before anything parses them (`api.body`); a POST is decoded, checked and parsed once by the front
+door (`api.frontdoor`) before either the fast lane or the regular view sees it, and every
 refusal is a JSON body with a code. Around everything: security headers and the Host allow-list
 (`api.security`), CORS only for listed origins; per token: the rate limit (`api.ratelimit`) and a
 hard deadline; mutations go to the audit log (`api.audit_log`). See docs/security.md.
@@ -48,6 +49,7 @@ from api.context import Context
 from api.cursors import CursorSealer
 from api.errors import ApiCode, error_body
 from api.fastlane import RESOLVERS, FastLane, Planner
+from api.frontdoor import AcceptedRequestView, FrontDoor
 from api.jwks import KeysUnavailable
 from api.limits import Limits
 from api.observe import Observe, Sink, note, note_viewer
@@ -66,7 +68,7 @@ from api.viewer import (
     missing_files,
     viewer_routes,
 )
-from graphmodel.errors import GraphModelError
+from graphmodel.errors import GraphModelError, StoreError, error_extensions
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
 
@@ -139,7 +141,7 @@ async def catch_up(service: GraphService) -> str | None:
     return None
 
 
-class _GraphQLView(GraphQL[Context, None]):
+class _GraphQLView(AcceptedRequestView, GraphQL[Context, None]):
     def __init__(
         self, schema: strawberry.Schema, runtime: _Runtime, limits: Limits, audit: AuditLog | None
     ) -> None:
@@ -375,7 +377,16 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
             Route(
                 "/graphql",
-                _Authenticate(graphql, fast if fast_lane else graphql, auth, limiter),
+                _Authenticate(
+                    graphql,
+                    FrontDoor(
+                        fast if fast_lane else graphql,
+                        max_tokens=limits.max_tokens,
+                        on_loop_chars=FAST_LANE_MAX_CHARS,
+                    ),
+                    auth,
+                    limiter,
+                ),
                 methods=["GET", "POST"],
             ),
             *viewer_routes(sign_in_origin=authority_origin(sign_in)),
@@ -383,7 +394,12 @@ def create_app(
             *([metric.metrics_route(runtime.open, metrics_token)] if metrics else []),
         ],
         lifespan=lifespan,
-        exception_handlers={404: _http_error, 405: _http_error, Exception: _internal_error},
+        exception_handlers={
+            404: _http_error,
+            405: _http_error,
+            StoreError: _store_error,
+            Exception: _internal_error,
+        },
     )
     # Outermost last: headers on every answer, then the Host check, CORS, the body limit.
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
@@ -413,6 +429,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
     code = _HTTP_CODES.get(status, "invalid-request")
     return JSONResponse(error_body(code, str(getattr(exc, "detail", code))), status_code=status)
+
+
+async def _store_error(request: Request, exc: Exception) -> Response:
+    """A store error outside GraphQL (the token file on a full disk): 503 with its code."""
+    assert isinstance(exc, StoreError)  # INVARIANT: registered for StoreError only
+    log.error("store error answering %s: %s", request.url.path, exc)
+    body = {"errors": [{"message": str(exc), "extensions": error_extensions(exc)}]}
+    return JSONResponse(body, status_code=503)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:

@@ -19,6 +19,7 @@ import strawberry
 
 from api.context import Context
 from api.errors import ApiError, input_errors
+from api.limits import cost_of, fragments_of, whatif_budget
 from api.scope import Scope
 from api.types.connection import Connection, Edge, PageInfo
 from api.types.enums import Decision, Mfa, Via
@@ -381,7 +382,7 @@ class UnusedAccessProposal:
     @classmethod
     def from_domain(cls, p: DomainProposal, scope: Scope) -> UnusedAccessProposal:
         return cls(
-            changes=p.changes,
+            changes=scope.text(p.changes),  # other tenants' objects masked, as everywhere
             count=p.count,
             diff=AccessDiff.from_domain(p.diff, scope),
             removed=[
@@ -390,7 +391,7 @@ class UnusedAccessProposal:
             used_access_lost=[
                 AccessChange.from_domain(c, scope) for c in p.used_lost if scope.sees(c.resource)
             ],
-            skipped=list(p.skipped),
+            skipped=[scope.text(s) for s in p.skipped],
         )
 
 
@@ -458,7 +459,11 @@ class AuditQueries:
         items = [(a.finding.fingerprint, Finding.from_domain(a.finding, scope, a)) for a in chosen]
         return _page(ctx, items, first, after, scope.snapshot)
 
-    @field(description="What a change set (YAML, world-file shapes) would change; writes nothing.")
+    @field(
+        description="What a change set (YAML, world-file shapes) would change; writes nothing. "
+        "A request may what-if at most 2,000 changes (a reader token 100, in at most 16,384 "
+        "characters), fewer when the rest of the query is costly: `query-too-complex`."
+    )
     async def what_if(
         self,
         info: Info,
@@ -470,14 +475,31 @@ class AuditQueries:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         audits = AuditService.shared(ctx.service)
-        with input_errors():
-            diff = await ctx.call(
-                audits.what_if,
-                changes,
-                snapshot=scope.snapshot,
-                zone=zone,
-                options=AuditOptions(as_of=as_of),
+        reader = not ctx.viewer.can_read_history
+        chars = ctx.limits.max_reader_change_chars
+        if reader and len(changes) > chars:
+            raise ApiError(
+                "query-too-complex",
+                f"a reader token's change set may hold {chars} characters, this one has "
+                f"{len(changes)}",
+                limit=chars,
             )
+        fragments = {} if ctx.document is None else fragments_of(ctx.document)
+        document_cost = cost_of(info.operation.selection_set, fragments, ctx.limits.max_page)
+        async with ctx.whatif_lock:  # one at a time: each sees what the others used
+            budget = whatif_budget(
+                ctx.limits, reader=reader, document_cost=document_cost, used=ctx.whatif_changes
+            )
+            with input_errors():
+                diff = await ctx.call(
+                    audits.what_if,
+                    changes,
+                    snapshot=scope.snapshot,
+                    zone=zone,
+                    options=AuditOptions(as_of=as_of),
+                    max_changes=budget,
+                )
+            ctx.whatif_changes += diff.changes
         return AccessDiff.from_domain(diff, scope)
 
     @field(

@@ -32,6 +32,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from graphmodel.service.storage import map_sqlite_errors
+
 __all__ = [
     "AuthRefused",
     "Authenticator",
@@ -134,7 +136,12 @@ class TokenStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=5.0)) as conn:
+        """A connection in one transaction; sqlite errors become coded store errors (a full
+        disk is `store-full`), so `token create` on a full disk says so instead of a traceback."""
+        with (
+            map_sqlite_errors(str(self.path), what="token file"),
+            closing(sqlite3.connect(self.path, timeout=5.0)) as conn,
+        ):
             if not self._migrated:
                 conn.execute(_SCHEMA)
                 _add_expiry_column(conn)

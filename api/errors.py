@@ -141,12 +141,14 @@ def _visible(error: GraphQLError) -> bool:
 
 
 class ErrorCodes(SchemaExtension):
-    """Put the domain error's stable code (and payload) into `extensions` of each error."""
+    """Put the domain error's stable code (and payload) into `extensions` of each error, then
+    let the request context mask them for a tenant-scoped viewer (`Scope.mask_error`)."""
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        for error in getattr(result, "errors", None) or ():
+        errors = getattr(result, "errors", None) or []
+        for error in errors:
             original = error.original_error
             if isinstance(original, GraphModelError):
                 error.extensions = {**(error.extensions or {}), **error_extensions(original)}
@@ -156,6 +158,9 @@ class ErrorCodes(SchemaExtension):
                 coercion = isinstance(original, StrawberryInputCoercionError)
                 code = "invalid-input" if coercion else "query-invalid"
                 error.extensions = {**(error.extensions or {}), "code": code}
+        mask = getattr(self.execution_context.context, "mask_errors", None)
+        if mask is not None:
+            mask(errors)
 
 
 class MaskUnexpected(MaskErrors):

@@ -367,13 +367,15 @@ class QuestionQueries:
     @field(description="Every stored snapshot, newest first.")
     async def snapshots(self, info: Info) -> list[Snapshot]:
         found = await info.context.call(info.context.service.snapshots)
-        return [Snapshot.from_domain(s) for s in found]
+        scope = await info.context.scope()
+        return [Snapshot.from_domain(s, scope) for s in found]
 
     @field(description="The snapshot this request reads (null for an empty store).")
     async def current_snapshot(self, info: Info) -> Snapshot | None:
         sid = await info.context.snapshot()
         found = await info.context.call(info.context.service.snapshots)
-        return next((Snapshot.from_domain(s) for s in found if s.id == sid), None)
+        scope = await info.context.scope()
+        return next((Snapshot.from_domain(s, scope) for s in found if s.id == sid), None)
 
     @field(description="The role and tenant scope of the token in use.")
     def viewer(self, info: Info) -> ViewerInfo:

@@ -44,6 +44,7 @@ class WorldDiff:
     findings: FindingDelta
     title: str | None = None
     warnings: tuple[Issue, ...] = ()
+    changes: int = 0  # a what-if: how many changes were applied
 
 
 def _delta(before: Sequence[Finding], after: Sequence[Finding]) -> FindingDelta:
@@ -107,10 +108,12 @@ def what_if(
     zone: Zone | None = None,
     options: AuditOptions | None = None,
     full: bool = False,
+    max_changes: int | None = None,
 ) -> WorldDiff:
     """Apply the change set text to a copy of `before`'s World and diff the two.
 
-    Raises `WorldInvalid` (every located problem) when the change set is invalid.
+    Raises `WorldInvalid` (every located problem) when the change set is invalid, and
+    `ChangeSetTooLarge` when it holds more than `max_changes` changes.
 
     Examples
     --------
@@ -124,7 +127,7 @@ def what_if(
     >>> [(c.principal, c.resource, c.change.value) for c in d.access]
     [('fabrikam/bob', 'contoso/wiki', 'lost')]
     """
-    applied = apply_change_text(before.world, changes, file=file)
+    applied = apply_change_text(before.world, changes, file=file, max_changes=max_changes)
     after = WorldIndex(applied.world, now=before.now)
     diff = compare_worlds(before, after, zone=zone, options=options, full=full)
-    return replace(diff, title=applied.title, warnings=applied.warnings)
+    return replace(diff, title=applied.title, warnings=applied.warnings, changes=applied.count)

@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 from graphmodel.errors import (
     GraphModelError,
+    StoreFull,
     StoreNotFound,
     StoreUnavailable,
     WorldInvalid,
@@ -70,7 +71,7 @@ class Exit(IntEnum):
     OK = 0
     FAILED = 1  # a check, scenario or `--fail-on` threshold failed; `check`: DENY
     INVALID = 2  # bad usage or input, an unknown id, a missing store file
-    UNAVAILABLE = 3  # the store (or Microsoft Graph) cannot be reached: retry later
+    UNAVAILABLE = 3  # the store (or Microsoft Graph) cannot be reached or written: retry later
     PENDING = 4  # `check`: PENDING (reachable once the invitation is redeemed)
     INTERRUPTED = 130
 
@@ -267,8 +268,8 @@ def run_command(args: argparse.Namespace) -> int:
             print(issue.render(), file=sys.stderr)
         print(f"error: {len(exc.issues)} problem(s) found", file=sys.stderr)
         return Exit.INVALID
-    except StoreUnavailable as exc:
-        message = f"{exc} (retry when the store is reachable)"
+    except (StoreUnavailable, StoreFull) as exc:
+        message = f"{exc} (retry when the store is reachable)" if exc.retryable else str(exc)
         return _fail(args, message, Exit.UNAVAILABLE, error_extensions(exc))
     except GraphModelError as exc:
         return _fail(args, str(exc), Exit.INVALID, error_extensions(exc))

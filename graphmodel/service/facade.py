@@ -34,7 +34,7 @@ from graphmodel.engine import (
     reachable,
     who_can_access,
 )
-from graphmodel.errors import GraphModelError, QueryError, SnapshotConflict
+from graphmodel.errors import GraphModelError, QueryError, SnapshotConflict, StoreEmpty
 from graphmodel.schema.enums import Via
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
@@ -139,6 +139,15 @@ class GraphService:
             threading.Thread(target=_warm, args=(ix,), name="warm-index", daemon=True).start()
         return ix
 
+    def question_index(
+        self, snapshot_id: int | None = None, *, as_of: datetime | None = None
+    ) -> WorldIndex:
+        """`index()` for a question about objects: raises `StoreEmpty` when the store holds no
+        snapshot at all (the empty World would answer "not found")."""
+        if snapshot_id is None and self.store.current_snapshot() is None:
+            raise StoreEmpty()
+        return self.index(snapshot_id, as_of=as_of)
+
     def _at(self, snapshot_id: int | None, as_of: datetime) -> WorldIndex:
         base = self.index(snapshot_id)
         key = (snapshot_id, as_of)
@@ -218,7 +227,7 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Verdict:
-        ix = self.index(snapshot, as_of=as_of)
+        ix = self.question_index(snapshot, as_of=as_of)
         return check(ix, principal, resource, via=via, limits=self.limits)
 
     def who_can_access(
@@ -240,7 +249,7 @@ class GraphService:
         `filters` (outsiders, route, home tenant, kind) is applied by the engine as it streams,
         so pages and `total_count` are those of the filtered answer.
         """
-        ix = self.index(snapshot, as_of=as_of)
+        ix = self.question_index(snapshot, as_of=as_of)
         return _page(
             lambda cursor: _with_usage(
                 ix,
@@ -268,7 +277,7 @@ class GraphService:
         filters: ReachFilter = _OPEN,
     ) -> Page[Reach]:
         """What `principal` reaches, each answer with its last use (see `who_can_access`)."""
-        ix = self.index(snapshot, as_of=as_of)
+        ix = self.question_index(snapshot, as_of=as_of)
         return _page(
             lambda cursor: _with_usage(
                 ix,
@@ -290,7 +299,7 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Answer:
-        return can_invite(self.index(snapshot, as_of=as_of), invitee, inviter)
+        return can_invite(self.question_index(snapshot, as_of=as_of), invitee, inviter)
 
     def can_sign_up(
         self,
@@ -301,7 +310,8 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Answer:
-        return can_sign_up(self.index(snapshot, as_of=as_of), email, app, identity_provider)
+        ix = self.question_index(snapshot, as_of=as_of)
+        return can_sign_up(ix, email, app, identity_provider)
 
     def can_request(
         self,
@@ -311,7 +321,7 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Answer:
-        return can_request(self.index(snapshot, as_of=as_of), requester, access_package)
+        return can_request(self.question_index(snapshot, as_of=as_of), requester, access_package)
 
     def trust_graph(
         self, tenants: list[str] | None = None, *, snapshot: int | None = None
