@@ -16,16 +16,32 @@ from neo4j import Driver
 
 from graphmodel.errors import StoreError, StoreIncompatible, StoreUnavailable
 from graphmodel.stores.neo4j import snapshots
-from graphmodel.stores.neo4j.drivers import first_contact
+from graphmodel.stores.neo4j.drivers import first_contact, no_goodbye
 from graphmodel.stores.neo4j.profile import NEO4J5, ServerProfile, choose_profile
 from graphmodel.stores.neo4j.queries import Catalog, QueryName
 from graphmodel.stores.neo4j.runner import Row, Runner
 
-__all__ = ["connect"]
+__all__ = ["connect", "known_profile", "pin_profile"]
 
 _lock: Final = threading.Lock()
 _profiles: weakref.WeakKeyDictionary[Driver, ServerProfile] = weakref.WeakKeyDictionary()
 _schema_done: weakref.WeakKeyDictionary[Driver, set[str | None]] = weakref.WeakKeyDictionary()
+
+
+def pin_profile(driver: Driver, profile: ServerProfile) -> None:
+    """Use `profile` for every store on `driver` instead of detecting it.
+
+    Why: probes that measure a server's limits (`bench.probe_bolt_bound`) vary one flag of a
+    profile, e.g. `max_statement_bytes`, on a driver of their own.
+    """
+    with _lock:
+        _profiles[driver] = profile
+
+
+def known_profile(driver: Driver) -> ServerProfile | None:
+    """The profile detected (or pinned) for `driver`; None before its first store opened."""
+    with _lock:
+        return _profiles.get(driver)
 
 
 def _probe(runner: Runner) -> list[Row] | None:
@@ -63,6 +79,8 @@ def connect(
         profile = choose_profile(first_contact(lambda: _probe(probe)))
         with _lock:
             _profiles[driver] = profile
+    if profile.goodbye_poisons_handshake:
+        no_goodbye(driver)
     if database is not None and not profile.selects_database:
         raise StoreIncompatible(
             f"the server at `{server}` cannot select database `{database}`: omit the database"

@@ -43,6 +43,7 @@ class ServerProfile:
     splices_parameters: bool = False  # parameters are pasted into the text: see splice.py
     max_statement_bytes: int | None = None  # the spliced statement must stay below this
     max_record_bytes: int | None = None  # a record read back must stay below this
+    goodbye_poisons_handshake: bool = False  # close connections without Bolt GOODBYE
     note: str = ""
 
 
@@ -75,10 +76,12 @@ OPENCYPHER: Final = ServerProfile(
     splices_parameters=True,
     # NOTE(neo4j): the client prints the parameters (splice.py), so the server's 4 KiB buffer
     # does not apply; a statement near 1 MiB closes the connection (measured), 256 KiB is safe.
-    max_statement_bytes=1 << 18,
+    max_statement_bytes=40_000,
     # NOTE(neo4j): a Bolt record over 64 KiB is never sent (the read stalls, measured): long
     # JSON text is kept in parts of at most this size (`nodes/create_text_parts`).
     max_record_bytes=48_000,
+    # NOTE(neo4j): each GOODBYE leaves one later handshake unanswered (drivers.py, measured).
+    goodbye_poisons_handshake=True,
     note=(
         "openCypher over Bolt without Neo4j's schema commands (FalkorDB): plain range indexes, "
         "no uniqueness constraints, parameters printed into the statement by the client"
