@@ -74,8 +74,17 @@ OPENCYPHER: Final = ServerProfile(
     unique_constraints=False,
     selects_database=False,
     splices_parameters=True,
-    # NOTE(neo4j): the client prints the parameters (splice.py), so the server's 4 KiB buffer
-    # does not apply; a statement near 1 MiB closes the connection (measured), 256 KiB is safe.
+    # NOTE(neo4j): the client prints the parameters (splice.py), so the statement is the RUN
+    # message's whole text. Measured (bench/probe_bolt_bound.py, M world, fresh server per
+    # bound): writes with statements up to 40,000 / 48,000 / 53,000 / 56,000 / 60,000 /
+    # 64,000 / 96,000 / 131,072 bytes completed; at 262,144 one statement (deterministic,
+    # replayed alone) kills the server in its Bolt read handler (`buffer_read_uint16` in
+    # `BoltReadHandler`), as 3 of 3 M loads did before. That handler re-parses the chunk
+    # headers of messages still arriving with 16-bit arithmetic, so the failure depends on
+    # bytes and length, not on a clean threshold: the cap keeps a whole message well inside
+    # one 64 KiB Bolt chunk (the driver sends it as 3 chunks of at most 16 KiB), over 3x
+    # below the largest size seen to work and 6x below the failing one. Batches are still
+    # cut by rows (`batch_rows`) and by these bytes, whichever fills first.
     max_statement_bytes=40_000,
     # NOTE(neo4j): a Bolt record over 64 KiB is never sent (the read stalls, measured): long
     # JSON text is kept in parts of at most this size (`nodes/create_text_parts`).
