@@ -8,6 +8,7 @@ service's answers with partial reads against the whole snapshot's.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -91,3 +92,13 @@ def test_an_unknown_principal_gets_the_whole_worlds_error_and_suggestion(
     with pytest.raises(NodeNotFound) as partial:
         GraphService(store, partial_reads=True).check(typo, app)
     assert str(partial.value) == str(whole.value) and "did you mean" in str(whole.value)
+
+
+def test_a_one_shot_check_keeps_the_clock_it_is_given(store: Neo4jStore) -> None:
+    world = t_world()
+    write(store, world)
+    later = datetime(2031, 1, 1, tzinfo=UTC)  # assignments expire, guests are deleted
+    pairs = check_pairs(WorldIndex(world), 40, seed=21)
+    whole, one_shot = GraphService(store), GraphService(store, partial_reads=True)
+    for p, r in pairs:
+        assert one_shot.check(p, r, as_of=later) == whole.check(p, r, as_of=later)
