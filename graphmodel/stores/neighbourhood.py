@@ -40,7 +40,7 @@ from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.world import World
 from graphmodel.stores.base import NodeRecord
 from graphmodel.stores.graphmap import WORLD_KEY, graph_to_world, node_entity, node_key
-from graphmodel.stores.lookups import GraphLookups
+from graphmodel.stores.lookups import Direction, GraphLookups
 
 __all__ = ["check_world"]
 
@@ -73,14 +73,12 @@ class _Gathered:
         return self._entities[key]
 
     def neighbours(
-        self, keys: Collection[str], kinds: Collection[EdgeKind], direction: str
+        self, keys: Collection[str], kinds: Collection[EdgeKind], direction: Direction
     ) -> list[str]:
         """Keys at the other end of the given nodes' edges of these kinds."""
         if not keys:
             return []
-        edges = self.lookups.edges_of(
-            self.snapshot_id, keys, kinds, "out" if direction == "out" else "in"
-        )
+        edges = self.lookups.edges_of(self.snapshot_id, keys, kinds, direction)
         return sorted({e.target if direction == "out" else e.source for e in edges})
 
 

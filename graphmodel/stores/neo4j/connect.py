@@ -6,10 +6,10 @@ RESET answer waits on a delayed ACK), and the schema statements only need to run
 database; the namespace node is still ensured for every store.
 
 Why the first statements have a deadline (`FIRST_STATEMENT_S`): a FalkorDB restarted from its
-RDB file answers the handshake but never the first statement of the first connection
-(measured: no answer in 15 s, 30 s, 9.5 min; the next connections answer at once). The probe
-gives up after the deadline with `StoreUnavailable` and `first_contact` tries once more on a
-new connection.
+RDB file answered the handshake but not the first statement sent within a second of the
+restart (measured: no answer in 15 s, 30 s, 9.5 min; the next connections answered at once),
+and a statement has no deadline of its own. The probe gives up after the deadline with
+`StoreUnavailable` and `first_contact` tries once more on a new connection.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from graphmodel.stores.neo4j.profile import NEO4J5, ServerProfile, choose_profil
 from graphmodel.stores.neo4j.queries import Catalog, QueryName
 from graphmodel.stores.neo4j.runner import Row, Runner
 
-__all__ = ["connect", "known_profile", "pin_profile"]
+__all__ = ["connect", "pin_profile"]
 
 FIRST_STATEMENT_S: Final = 20.0
 _lock: Final = threading.Lock()
@@ -43,12 +43,6 @@ def pin_profile(driver: Driver, profile: ServerProfile) -> None:
     """
     with _lock:
         _profiles[driver] = profile
-
-
-def known_profile(driver: Driver) -> ServerProfile | None:
-    """The profile detected (or pinned) for `driver`; None before its first store opened."""
-    with _lock:
-        return _profiles.get(driver)
 
 
 def _probe(runner: Runner) -> list[Row] | None:
