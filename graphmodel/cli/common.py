@@ -230,11 +230,16 @@ def check_store_from_args(args: argparse.Namespace, *, create: bool = False) -> 
 
 
 def open_service(
-    args: argparse.Namespace, *, create: bool = False, warm_indexes: bool = False
+    args: argparse.Namespace,
+    *,
+    create: bool = False,
+    warm_indexes: bool = False,
+    partial_reads: bool = False,
 ) -> GraphService:
     """The service over the store the options name (`create` for commands that write;
-    `warm_indexes` for servers, see `GraphService`)."""
-    return GraphService(open_store_from_args(args, create=create), warm_indexes=warm_indexes)
+    `warm_indexes` for servers, `partial_reads` for one-shot questions: see `GraphService`)."""
+    store = open_store_from_args(args, create=create)
+    return GraphService(store, warm_indexes=warm_indexes, partial_reads=partial_reads)
 
 
 def error_json(code: str, message: str, extensions: Mapping[str, object] | None = None) -> str:

@@ -63,7 +63,7 @@ def parse_via(text: str) -> Via:
 
 
 def _check(args: argparse.Namespace) -> int:
-    with open_service(args) as svc:
+    with open_service(args, partial_reads=True) as svc:
         verdict = svc.check(args.principal, args.resource, via=args.via, as_of=args.as_of)
     print(json.dumps(verdict_data(verdict), indent=2) if args.json else render(verdict))
     return DECISION_EXIT[verdict.decision]

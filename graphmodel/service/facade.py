@@ -40,6 +40,8 @@ from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
 from graphmodel.schema.world import World
 from graphmodel.stores.base import Capability, GraphStore, SnapshotInfo
+from graphmodel.stores.lookups import GraphLookups
+from graphmodel.stores.neighbourhood import check_world
 
 __all__ = ["GraphService", "Page"]
 
@@ -71,13 +73,22 @@ class GraphService:
     """Thread-safe for concurrent reads; writes are serialised."""
 
     def __init__(
-        self, store: GraphStore, *, limits: CheckLimits | None = None, warm_indexes: bool = False
+        self,
+        store: GraphStore,
+        *,
+        limits: CheckLimits | None = None,
+        warm_indexes: bool = False,
+        partial_reads: bool = False,
     ) -> None:
         """`warm_indexes`: fill each new index's group closures on a background thread
-        (servers: ready sooner, first questions still fast); else on first use."""
+        (servers: ready sooner, first questions still fast); else on first use.
+        `partial_reads`: a `check` on a store with `GraphLookups` reads only what it needs
+        (`stores.neighbourhood`) unless the snapshot's index is built already (one-shot
+        commands: one question, so one small read beats reading the whole snapshot)."""
         self.store = store
         self.limits = limits or CheckLimits()
         self.warm_indexes = warm_indexes
+        self.partial_reads = partial_reads
         self._indexes: OrderedDict[int | None, WorldIndex] = OrderedDict()
         self._clocked: OrderedDict[tuple[int | None, datetime], WorldIndex] = OrderedDict()
         self._lock = threading.Lock()
@@ -227,8 +238,31 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Verdict:
-        ix = self.question_index(snapshot, as_of=as_of)
+        ix = self._partial_index(principal, resource, snapshot, as_of)
+        if ix is None:
+            ix = self.question_index(snapshot, as_of=as_of)
         return check(ix, principal, resource, via=via, limits=self.limits)
+
+    def _partial_index(
+        self, principal: str, resource: str, snapshot: int | None, as_of: datetime | None
+    ) -> WorldIndex | None:
+        """The index of what one check needs (`partial_reads`), or None: use the whole one."""
+        store = self.store
+        if not self.partial_reads or not isinstance(store, GraphLookups):
+            return None
+        key = snapshot
+        if key is None:
+            current = store.current_snapshot()
+            if current is None:
+                return None
+            key = current.id
+        with self._lock:
+            if key in self._indexes:
+                return None
+        world = check_world(store, key, principal, resource)
+        if world is None:  # an unknown ref: the whole World gives the error and a suggestion
+            return None
+        return WorldIndex(world if as_of is None else replace(world, as_of=as_of))
 
     def who_can_access(
         self,
