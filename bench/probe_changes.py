@@ -132,8 +132,11 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [*CLI, "serve", "--no-auth", "--db", str(db), "--port", str(self.port)]
-            + ["--rate-limit", "0", "--log-level", "warning"],  # the limiter is not measured
+            [
+                *CLI,
+                *("serve", "--no-auth", "--db", str(db), "--port", str(self.port)),
+                *("--rate-limit", "0", "--log-level", "warning"),  # the limiter is not measured
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,

@@ -22,6 +22,7 @@ from graphmodel.cli import (
     graph_commands,
     history_commands,
     query,
+    sync_commands,
 )
 from graphmodel.cli.common import (
     Command,
@@ -43,6 +44,7 @@ _BUILTIN: tuple[Command, ...] = (
     *audit_commands.COMMANDS,
     *graph_commands.COMMANDS,
     *history_commands.COMMANDS,
+    *sync_commands.COMMANDS,
 )
 
 

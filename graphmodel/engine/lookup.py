@@ -102,7 +102,7 @@ def _exact_who(
             verdict.decision == Decision.ALLOW
             or (include_pending and verdict.decision == Decision.PENDING)
         ) and filters.keeps_route(verdict.via):
-            yield Reach(principal=verdict.principal, resource=resource_ref, verdict=verdict)
+            yield Reach(verdict.principal, resource_ref, verdict, ix=ix, limits=limits)
 
 
 def _exact_reachable(
@@ -123,4 +123,4 @@ def _exact_reachable(
         if (include_denied or verdict.decision != Decision.DENY) and filters.keeps_route(
             verdict.via
         ):
-            yield Reach(principal=verdict.principal, resource=ref, verdict=verdict)
+            yield Reach(verdict.principal, ref, verdict, ix=ix, limits=limits)

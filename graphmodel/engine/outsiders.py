@@ -25,6 +25,7 @@ from graphmodel.schema.entities import User
 from graphmodel.schema.enums import IdentityProviderKind, PrincipalKind, UserType
 
 __all__ = [
+    "DIRECTORY_PROVIDERS",
     "OUTSIDER_KINDS",
     "home_tenant",
     "is_outsider",

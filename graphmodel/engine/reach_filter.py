@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from graphmodel.engine.equivalence import TenantPrincipals
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.outsiders import (
+    DIRECTORY_PROVIDERS,
     OUTSIDER_KINDS,
     home_tenant,
     principal_kind,
@@ -55,14 +56,14 @@ class ReachFilter:
             object.__setattr__(self, "via", frozenset())
 
     @property
-    def is_open(self) -> bool:
-        """Whether the filter keeps every answer."""
-        return not (self.outsiders or self.via or self.home_tenants or self.kinds)
-
-    @property
     def on_principal(self) -> bool:
         """Whether the filter reads the principal (else only the route)."""
         return self.outsiders or bool(self.home_tenants) or bool(self.kinds)
+
+    @property
+    def outsiders_only(self) -> bool:
+        """Whether the principal's part is "outsiders" alone: `positions` is then exact."""
+        return self.outsiders and not self.home_tenants and not self.kinds
 
     def keeps_principal(self, ix: WorldIndex, principal: User, tenant: str) -> bool:
         """The principal's part: outsider, kind and home tenant, for a resource of `tenant`."""
@@ -94,8 +95,10 @@ def _block(refs: list[str], tenant: str) -> tuple[int, int]:
 def positions(ix: WorldIndex, tp: TenantPrincipals, flt: ReachFilter, start: int) -> Iterator[int]:
     """Positions from `start` of `tp`'s sorted principals that may pass `flt`'s principal part.
 
-    A superset, in ascending order: callers still test `keeps_principal`. It skips the runs
-    that cannot pass — the tenant's own members for outsiders, other tenants for a home-tenant
+    A superset, in ascending order: callers still test `keeps_principal`, except for an
+    `outsiders_only` filter, where it is exact (every principal outside the tenant's own run is
+    homed elsewhere, and the run's own outsiders are found once). It skips the runs that
+    cannot pass — the tenant's own members for outsiders, other tenants for a home-tenant
     filter — so a filtered first page costs what it returns, not what it skips.
     """
     refs = tp.refs
@@ -106,7 +109,10 @@ def positions(ix: WorldIndex, tp: TenantPrincipals, flt: ReachFilter, start: int
         runs = [_block(refs, t) for t in flt.home_tenants]
         runs.extend((i, i + 1) for i in _own_outsiders(ix, tp, own))  # homes outside the world
     elif flt.outsiders or (flt.kinds and flt.kinds <= OUTSIDER_KINDS):
-        runs = [(0, own[0]), *((i, i + 1) for i in _own_outsiders(ix, tp, own)), (own[1], n)]
+        found = _outsider_positions(ix, tp, own)
+        for k in range(bisect_left(found, start), len(found)):
+            yield found[k]
+        return
     elif flt.kinds and flt.kinds <= _OWN_KINDS:
         runs = [own]
     else:
@@ -117,15 +123,37 @@ def positions(ix: WorldIndex, tp: TenantPrincipals, flt: ReachFilter, start: int
         nxt = max(nxt, hi)
 
 
+def _outsider_positions(ix: WorldIndex, tp: TenantPrincipals, own: tuple[int, int]) -> list[int]:
+    """Every outsider's position, ascending, computed once per tenant and index: a page after
+    any cursor then starts with one bisection (the tenant's own outsiders may be thousands)."""
+    found = tp.memo.get("outsider_positions")
+    if found is None:
+        found = [*range(own[0]), *_own_outsiders(ix, tp, own), *range(own[1], len(tp.refs))]
+        tp.memo["outsider_positions"] = found
+    return found
+
+
 def _own_outsiders(ix: WorldIndex, tp: TenantPrincipals, own: tuple[int, int]) -> list[int]:
     """Positions in the tenant's own run of principals that are nonetheless outsiders (guests
     of other identity providers, guest objects whose home is not in the world); computed once
-    per tenant and index."""
+    per tenant and index.
+
+    Why two steps: the run holds every member of the tenant (hundreds of thousands at scale).
+    Its outsiders have a home reference or an identity provider outside the directory, so
+    only principals with one of those are asked `principal_kind` — the one definition decides.
+    """
     found = tp.memo.get("own_outsiders")
     if found is None:
-        principals, tenant = tp.principals, tp.tenant
+        principals, tenant, directory = tp.principals, tp.tenant, DIRECTORY_PROVIDERS
         found = [
-            i for i in range(*own) if principal_kind(ix, principals[i], tenant) in OUTSIDER_KINDS
+            i
+            for i in range(*own)
+            if (
+                principals[i].guest_of is not None
+                or principals[i].synced_from is not None
+                or principals[i].identity_provider not in directory
+            )
+            and principal_kind(ix, principals[i], tenant) in OUTSIDER_KINDS
         ]
         tp.memo["own_outsiders"] = found
     return found

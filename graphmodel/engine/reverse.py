@@ -157,6 +157,9 @@ def _positions(
     if not flt.on_principal:
         yield from range(start, len(tp.refs))
         return
+    if flt.outsiders_only:  # exact: no principal to test
+        yield from positions(ix, tp, flt, start)
+        return
     principals, tenant = tp.principals, tp.tenant
     for i in positions(ix, tp, flt, start):
         if flt.keeps_principal(ix, principals[i], tenant):
@@ -260,7 +263,7 @@ def _each(
         if (v.decision == _ALLOW or (include_pending and v.decision == _PENDING)) and (
             flt.keeps_route(v.via)
         ):
-            yield Reach(v.principal, resource_ref, v)
+            yield Reach(v.principal, resource_ref, v, ix=ix, limits=limits)
 
 
 def who_can_access(

@@ -37,7 +37,13 @@ from graphmodel.engine import (
     reachable,
     who_can_access,
 )
-from graphmodel.errors import GraphModelError, QueryError, RequestReplayed, SnapshotConflict
+from graphmodel.errors import (
+    GraphModelError,
+    QueryError,
+    RequestReplayed,
+    SnapshotConflict,
+    StoreEmpty,
+)
 from graphmodel.schema.enums import Via
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
@@ -52,6 +58,8 @@ from graphmodel.service.writes import (
     write_world,
 )
 from graphmodel.stores.base import Capability, GraphStore, PruneReport, SnapshotInfo
+from graphmodel.stores.lookups import GraphLookups
+from graphmodel.stores.neighbourhood import check_world
 
 __all__ = ["WRITE_ATTEMPTS", "Checkpointing", "GraphService", "Page"]
 
@@ -89,13 +97,18 @@ class GraphService:
         limits: CheckLimits | None = None,
         warm_indexes: bool = False,
         evolve: Evolve = rebuild,
+        partial_reads: bool = False,
     ) -> None:
         """`warm_indexes`: fill each new index's group closures on a background thread
         (servers: ready sooner, first questions still fast); else on first use. `evolve`
-        makes a snapshot's index from an older one and the changes between them."""
+        makes a snapshot's index from an older one and the changes between them.
+        `partial_reads`: a `check` on a store with `GraphLookups` reads only what it needs
+        (`stores.neighbourhood`) unless the snapshot's index is built already (one-shot
+        commands: one question, so one small read beats reading the whole snapshot)."""
         self.store = store
         self.limits = limits or CheckLimits()
         self.warm_indexes = warm_indexes
+        self.partial_reads = partial_reads
         self.indexes = IndexCache(store, evolve=evolve, warm=warm_indexes)
         self.follower = Follower(store, self.indexes)
         self._clocked: OrderedDict[tuple[int | None, datetime], WorldIndex] = OrderedDict()
@@ -130,6 +143,10 @@ class GraphService:
         """Catch up on a background thread; questions keep reading the snapshot held."""
         self.follower.advance_soon()
 
+    def observe_catch_up(self, observer: Callable[[float, SnapshotInfo | None], None]) -> None:
+        """Call `observer(seconds, snapshot)` after every catch-up (metrics); it must not fail."""
+        self.follower.observers.append(observer)
+
     def catch_up_problem(self) -> GraphModelError | None:
         """Why the last background catch-up failed (None: it did not)."""
         return self.follower.last_error
@@ -156,6 +173,15 @@ class GraphService:
         if snapshot_id is None or snapshot_id == serving.id:
             return serving.index
         return self.indexes.get(snapshot_id)
+
+    def question_index(
+        self, snapshot_id: int | None = None, *, as_of: datetime | None = None
+    ) -> WorldIndex:
+        """`index()` for a question about objects: raises `StoreEmpty` when the store holds no
+        snapshot at all (the empty World would answer "not found")."""
+        if snapshot_id is None and self.follower.current().info is None:
+            raise StoreEmpty()
+        return self.index(snapshot_id, as_of=as_of)
 
     def _at(self, snapshot_id: int | None, as_of: datetime) -> WorldIndex:
         base = self.index(snapshot_id)
@@ -323,8 +349,32 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Verdict:
-        ix = self.index(snapshot, as_of=as_of)
+        ix = self._partial_index(principal, resource, snapshot, as_of)
+        if ix is None:
+            ix = self.question_index(snapshot, as_of=as_of)
         return check(ix, principal, resource, via=via, limits=self.limits)
+
+    def _partial_index(
+        self, principal: str, resource: str, snapshot: int | None, as_of: datetime | None
+    ) -> WorldIndex | None:
+        """The index of what one check needs (`partial_reads`), or None: use the whole one."""
+        store = self.store
+        if not self.partial_reads or not isinstance(store, GraphLookups):
+            return None
+        key = snapshot
+        if key is None:
+            if self.follower.held() is not None:  # a server: it serves a whole index already
+                return None
+            current = store.current_snapshot()  # the pointer only, not the snapshot
+            if current is None:
+                return None
+            key = current.id
+        if self.indexes.cached(key) is not None:
+            return None
+        world = check_world(store, key, principal, resource)
+        if world is None:  # an unknown ref: the whole World gives the error and a suggestion
+            return None
+        return WorldIndex(world if as_of is None else replace(world, as_of=as_of))
 
     def who_can_access(
         self,
@@ -345,7 +395,7 @@ class GraphService:
         `filters` (outsiders, route, home tenant, kind) is applied by the engine as it streams,
         so pages and `total_count` are those of the filtered answer.
         """
-        ix = self.index(snapshot, as_of=as_of)
+        ix = self.question_index(snapshot, as_of=as_of)
         return _page(
             lambda cursor: _with_usage(
                 ix,
@@ -373,7 +423,7 @@ class GraphService:
         filters: ReachFilter = _OPEN,
     ) -> Page[Reach]:
         """What `principal` reaches, each answer with its last use (see `who_can_access`)."""
-        ix = self.index(snapshot, as_of=as_of)
+        ix = self.question_index(snapshot, as_of=as_of)
         return _page(
             lambda cursor: _with_usage(
                 ix,
@@ -395,7 +445,7 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Answer:
-        return can_invite(self.index(snapshot, as_of=as_of), invitee, inviter)
+        return can_invite(self.question_index(snapshot, as_of=as_of), invitee, inviter)
 
     def can_sign_up(
         self,
@@ -406,7 +456,8 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Answer:
-        return can_sign_up(self.index(snapshot, as_of=as_of), email, app, identity_provider)
+        ix = self.question_index(snapshot, as_of=as_of)
+        return can_sign_up(ix, email, app, identity_provider)
 
     def can_request(
         self,
@@ -416,7 +467,7 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Answer:
-        return can_request(self.index(snapshot, as_of=as_of), requester, access_package)
+        return can_request(self.question_index(snapshot, as_of=as_of), requester, access_package)
 
     def trust_graph(
         self, tenants: list[str] | None = None, *, snapshot: int | None = None

@@ -136,6 +136,7 @@ class Follower:
         self._moved = threading.Condition()
         self._background: threading.Thread | None = None
         self.last_catch_up_s: float | None = None  # how long the last catch-up took
+        self.observers: list[Callable[[float, SnapshotInfo | None], None]] = []
         self.last_error: GraphModelError | None = None  # why the last background one failed
 
     def current(self) -> Serving:
@@ -162,7 +163,9 @@ class Follower:
             with self._moved:
                 self._serving = new
                 self._moved.notify_all()
-            self.last_catch_up_s = time.monotonic() - started
+            self.last_catch_up_s = seconds = time.monotonic() - started
+            for observe in tuple(self.observers):
+                observe(seconds, info)
             return new
 
     def pending(self) -> bool:

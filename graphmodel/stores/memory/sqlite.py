@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from graphmodel.errors import Conflict, StoreIncompatible, StoreUnavailable
+from graphmodel.errors import StoreIncompatible
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.stores.base import SnapshotInfo
 from graphmodel.stores.memory.rows import (
@@ -47,6 +47,7 @@ from graphmodel.stores.memory.rows import (
     trust_rows,
 )
 from graphmodel.stores.memory.schema import SCHEMA_VERSION, UPGRADABLE, create, upgrade
+from graphmodel.stores.sqlite_errors import map_sqlite_errors
 
 __all__ = ["SCHEMA_VERSION", "Chain", "Head", "Part", "SnapshotDb", "SnapshotTx", "StoredChange"]
 
@@ -55,18 +56,9 @@ T = TypeVar("T")
 
 @contextmanager
 def _mapped(name: str) -> Iterator[None]:
-    """Translate sqlite exceptions at the edge of the store (P8)."""
-    try:
+    """Translate sqlite exceptions at the edge of the store (P8; `sqlite_errors`)."""
+    with map_sqlite_errors(name):
         yield
-    except sqlite3.IntegrityError as exc:
-        raise Conflict(f"store file `{name}` refused the write: {exc}") from exc
-    except sqlite3.OperationalError as exc:
-        raise StoreUnavailable(f"store file `{name}` is unavailable: {exc}") from exc
-    except sqlite3.DatabaseError as exc:
-        raise StoreIncompatible(f"store file `{name}` cannot be read: {exc}") from exc
-    except sqlite3.Error as exc:
-        raise StoreUnavailable(f"store file `{name}` is unavailable: {exc}") from exc
-
 
 
 class SnapshotDb:
