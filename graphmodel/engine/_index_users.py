@@ -14,7 +14,13 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from graphmodel.engine._index_delta import Carried, FamilyDelta, ListsEdit, object_positions
+from graphmodel.engine._index_delta import (
+    Carried,
+    FamilyDelta,
+    ListsEdit,
+    by_key,
+    object_positions,
+)
 from graphmodel.engine.index import WorldIndex, principal_ref
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import DirectoryRole
@@ -47,17 +53,7 @@ def homed_of(ix: WorldIndex, carried: Carried) -> dict[str, list[str]]:
 def evolve_users(old: WorldIndex, new: WorldIndex, delta: FamilyDelta, carried: Carried) -> None:
     """Set `new`'s user structures from `old`'s and `delta` (the net change of `users`)."""
     world = new.world
-    if delta.tail:
-        users = old.users.copy()
-        for ref in delta.removed:
-            del users[ref]
-        for ref, (_before, after) in delta.patched.items():
-            users[ref] = after
-        for u in delta.added:
-            users[_ref(u)] = u
-    else:  # an insert in the middle: the dict's order is the World's
-        users = {_ref(u): u for u in world.users}
-    new.users = users
+    new.users = users = by_key(old.users, delta, _ref, world.users)
     homed_before = homed_of(old, carried)
     homed = ListsEdit(homed_before)
     placed = _tenant_lists(old, new, delta, homed)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from graphmodel.bulk import paused_gc
+from graphmodel.changes import FAMILIES
 from graphmodel.engine.usage import UsageIndex
 from graphmodel.schema.builtin import BUILTIN_APP_IDS
 from graphmodel.schema.entities import App, Channel, Group, Team, Tenant, User
@@ -48,19 +49,7 @@ __all__ = ["INDEXED_FAMILIES", "WorldIndex", "principal_ref"]
 
 _EMPTY: frozenset[str] = frozenset()
 _XTAP_CACHE = 100_000  # users whose cross-tenant target ids are remembered
-INDEXED_FAMILIES = (
-    "tenants",
-    "users",
-    "groups",
-    "apps",
-    "assignments",
-    "teams",
-    "channels",
-    "conditional_access",
-    "connected_organizations",
-    "access_packages",
-    "access_package_assignments",
-)
+INDEXED_FAMILIES = tuple(family for family in FAMILIES if family != "invitations")
 """The World families the index is built from, one `_index_<family>` builder each (a World's
 `invitations` are read by no index)."""
 
@@ -83,9 +72,7 @@ class WorldIndex:
     not depend on who computed them first.
     """
 
-    def __init__(
-        self, world: World, *, now: datetime | None = None, closures: bool = True
-    ) -> None:
+    def __init__(self, world: World, *, now: datetime | None = None, closures: bool = True) -> None:
         self._start(world, now)
         with paused_gc(freeze=True):
             self._build(world)

@@ -13,12 +13,15 @@ proportional to what the changes touch, and answers every question exactly as
 - the small families (tenants, apps, teams, channels, Conditional Access, connected
   organizations, access packages and their assignments) are rebuilt by the index's own
   builders: they are small, and a rebuild is exact by construction;
-- lazily filled caches are kept where the changes cannot affect them, patched where that is
+- lazily filled caches are shared where the changes cannot affect them, patched where that is
   cheap and exact, else left to be rebuilt on first use (group closures: only those containing
-  a group whose parents changed; the per-user cross-tenant ids and the equivalence classes of
-  reverse lookups always start empty).
+  a group whose parents changed are dropped; the equivalence classes of reverse lookups always
+  start empty).
 
-`ix` is never modified and stays valid for readers still holding it (copy-on-write).
+`ix` is never modified and stays valid for readers still holding it (copy-on-write). The one
+exception is by design: a cache filled on first use that both indexes would fill alike (a
+closure when no group's parents changed, a tenant's resources when its apps and channels did
+not move) is shared, so either index's readers may add an entry the other would compute too.
 """
 
 from __future__ import annotations
@@ -144,25 +147,29 @@ def _delta(ix: WorldIndex, changes: ChangeSet, world: World, family: str) -> Fam
 
 
 def _carry_caches(old: WorldIndex, new: WorldIndex, touched: frozenset[str]) -> None:
-    """The lazily built caches the changes cannot have changed (the touched families' own
-    updaters have set theirs)."""
+    """The lazily built caches of untouched families, shared (the touched families' updaters
+    have set theirs). A shared cache that readers fill on first use is only ever filled with
+    what both indexes compute alike, since it depends on nothing the changes touched."""
     if "users" not in touched:
         new._by_mail, new._mails_by_tenant = old._by_mail, old._mails_by_tenant
     if "groups" not in touched:
-        new._up, new._ids_up = old._up.copy(), old._ids_up.copy()
+        new._up, new._ids_up = old._up, old._ids_up
+        if "users" not in touched:
+            new._xtap_ids = old._xtap_ids
     if "tenants" not in touched:
         new._by_domain = old._by_domain
         usage = vars(old).get("usage")
         if usage is not None:
             vars(new)["usage"] = usage
     if "apps" not in touched:
-        new._teams_apps = old._teams_apps.copy()
-    resources = old._resources_in.copy()
-    if "apps" in touched or "channels" in touched:
-        resources = {
+        new._teams_apps = old._teams_apps
+    if "apps" not in touched and "channels" not in touched:
+        new._resources_in = old._resources_in
+    else:
+        resources = old._resources_in.copy()
+        new._resources_in = {
             key: found for key, found in resources.items() if _same_resources(old, new, key[0])
         }
-    new._resources_in = resources
 
 
 def _same_resources(old: WorldIndex, new: WorldIndex, tenant: str) -> bool:

@@ -38,8 +38,9 @@ from graphmodel.ingest import load_world_text
 from graphmodel.schema import AppRoleAssignment, Group, User, World
 from graphmodel.schema.enums import DirectoryRole, UserType
 from graphmodel.schema.verdict import Decision
+from tests.audit.support import DEMO, load_world_any
 
-from .index_compare import assert_same_index, fill_caches, structures
+from .index_compare import assert_caches_exact, assert_same_index, fill_caches, structures
 
 WORLD = """
 tenants:
@@ -92,6 +93,7 @@ def _evolve(ix: WorldIndex, *changes: object) -> WorldIndex:
     evolved = evolve_index(ix, cs, world)
     assert_same_index(evolved, WorldIndex(world))
     assert structures(ix) == before
+    assert_caches_exact(ix, WorldIndex(ix.world))  # shared caches hold the old answers too
     return evolved
 
 
@@ -128,8 +130,7 @@ def test_a_user_member_invalidates_no_closure(world: World) -> None:
     ix = WorldIndex(world)
     new = _evolve(ix, _member("fabrikam/temps", "fabrikam/una"))
     assert check(new, "fabrikam/una", "contoso/payroll").decision == Decision.DENY
-    assert new._up == ix._up and all(new._up[g] is ix._up[g] for g in ix._up)
-    assert new._ids_up == ix._ids_up
+    assert new._up is ix._up and new._ids_up is ix._ids_up  # shared: the same closures
     assert new.direct_groups["fabrikam/una"] == ["fabrikam/temps", "fabrikam/staff"]  # World order
 
 
@@ -162,6 +163,19 @@ def test_a_group_removed_or_given_a_new_id(world: World) -> None:
     assert check(gone, "fabrikam/tom", "contoso/payroll").decision == Decision.ALLOW
 
 
+def test_indexes_made_from_one_index_keep_their_own_closures(world: World) -> None:
+    """Two branches from one index give the same new group other parents: neither may see the
+    other's closure of it (a new group's closure never lands in a dict the old index keeps)."""
+    ix = WorldIndex(world)
+    extra = Group(tenant="fabrikam", name="extra", id="x", members=("fabrikam/una",))
+    nested = _evolve(ix, Add("groups", extra), _member("fabrikam/contractors", "fabrikam/extra"))
+    nested.warm()
+    assert nested.group_closure("fabrikam/extra") == {"fabrikam/extra", "fabrikam/contractors"}
+    alone = _evolve(ix, Add("groups", extra))
+    assert alone.group_closure("fabrikam/extra") == {"fabrikam/extra"}
+    assert "fabrikam/extra" not in ix._up
+
+
 def test_a_guest_invited_into_a_group(world: World) -> None:
     """The commonest write: a user appended to the World and to a group in one change set."""
     ix = WorldIndex(world)
@@ -182,7 +196,7 @@ def test_a_guest_invited_into_a_group(world: World) -> None:
     refs, _principals = new.principals_by_tenant["contoso"]
     assert "fabrikam/una" in refs and "fabrikam/una" not in ix.principals_by_tenant["contoso"][0]
     assert new.users_by_tenant["fabrikam"] is ix.users_by_tenant["fabrikam"]  # untouched list
-    assert new._up is not ix._up and new._up == ix._up  # own dict, same closures
+    assert new._up is ix._up  # a user member changes no closure
     assert new.tenants is ix.tenants and new.apps is ix.apps
     assert new._by_mail is not None and new._mails_by_tenant is not None  # patched, not dropped
     assert [r.principal for r in who_can_access(new, "contoso/payroll")] == [
@@ -250,6 +264,22 @@ def test_a_chain_of_homes_resolves_twice(world: World) -> None:
     assert moved.representations["fabrikam/bob"] == {"contoso": moved.users["contoso/una"]}
 
 
+def test_a_collector_batch_rewrites_a_tenant_list_in_one_pass() -> None:
+    """Many users of one tenant changed and removed at once (a collector run): the tenant's list
+    is rewritten in one pass, still in World order with the new objects."""
+    world = load_world_any(DEMO)
+    ix = WorldIndex(world)
+    contoso = [u for u in world.users if u.tenant == "contoso"]
+    removed = {u.ref for u in contoso[2:12:2]}
+    disabled = {u.ref for u in contoso[1::2]}
+    changes = [Patch("users", ref, set=(("account_enabled", False),)) for ref in sorted(disabled)]
+    new = _evolve(ix, *changes, *(Remove("users", ref) for ref in sorted(removed)))
+    after = new.users_by_tenant["contoso"]
+    assert [u.ref for u in after] == [u.ref for u in contoso if u.ref not in removed]
+    assert {u.ref for u in after if not u.account_enabled} >= disabled
+    assert len(disabled) > 4 and removed  # more than the few found one by one
+
+
 def test_global_administrators_in_world_order(world: World) -> None:
     ix = WorldIndex(world)
     ga = DirectoryRole.GLOBAL_ADMINISTRATOR
@@ -298,7 +328,7 @@ def test_small_families_are_rebuilt_and_the_rest_shared(world: World) -> None:
         for name in FAMILY_STRUCTURES[family]:
             assert getattr(new, name) is getattr(ix, name), name
     assert "usage" not in vars(new) and new._by_domain is None  # built from tenants: dropped
-    assert new._resources_in == ix._resources_in  # apps and channels did not move
+    assert new._resources_in is ix._resources_in  # apps and channels did not move
 
 
 def test_an_app_change_drops_only_its_tenants_resources(world: World) -> None:
@@ -316,7 +346,10 @@ def test_clock_classes_and_per_user_caches(world: World) -> None:
     when = datetime(2030, 1, 1, tzinfo=UTC)
     new = _evolve(ix, SetWorld("as_of", when))
     assert new.now == when and ix.now != when
-    assert not hasattr(new, "_classes") and new._xtap_ids == {}
+    assert not hasattr(new, "_classes")
+    assert new._xtap_ids is ix._xtap_ids  # users and groups did not move
+    moved = _evolve(new, Patch("users", "fabrikam/tom", set=(("account_enabled", False),)))
+    assert moved._xtap_ids == {}
     later = datetime(2031, 1, 1, tzinfo=UTC)
     undated = evolve_index(
         new, ChangeSet((SetWorld("as_of", None),)), replace(new.world, as_of=None), now=later

@@ -33,7 +33,13 @@ from tests.audit.support import DEMO, SCENARIOS, WORLDS, load_world_any
 from tests.unit.changes.test_changes_property import edited_world
 
 from .index_changes import OPS, draw_change_set
-from .index_compare import answers, assert_same_index, fill_caches, structures
+from .index_compare import (
+    answers,
+    assert_caches_exact,
+    assert_same_index,
+    fill_caches,
+    structures,
+)
 
 FILES = [*sorted(SCENARIOS.rglob("*.yaml")), DEMO, *sorted(WORLDS.glob("*.yaml"))]
 _WORLDS: dict[Path, World] = {}
@@ -63,6 +69,7 @@ def _step(ix: WorldIndex, changes: ChangeSet, world: World, *, full: bool) -> Wo
     if full:
         assert answers(evolved) == answers(fresh)
     assert structures(ix) == before
+    assert_caches_exact(ix, WorldIndex(ix.world))  # what it shares was filled alike
     return evolved
 
 
