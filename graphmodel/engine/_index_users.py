@@ -25,7 +25,7 @@ from graphmodel.engine.index import WorldIndex, principal_ref
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import DirectoryRole
 
-__all__ = ["evolve_users", "homed_of"]
+__all__ = ["evolve_users"]
 
 _GA = DirectoryRole.GLOBAL_ADMINISTRATOR
 
@@ -38,12 +38,13 @@ def _home(u: User) -> str | None:
     return u.guest_of or u.synced_from
 
 
-def homed_of(ix: WorldIndex, carried: Carried) -> dict[str, list[str]]:
-    """`carried.homed` of `ix`, built from its users on first need (World order)."""
+def _homed_of(ix: WorldIndex, carried: Carried) -> dict[str, list[str]]:
+    """`carried.homed` of `ix`, built from its users on first need (World order): one pass
+    over every user, paid by the first change of users after a full build."""
     if carried.homed is None:
         homed: dict[str, list[str]] = defaultdict(list)
         for ref, u in ix.users.items():
-            home = u.guest_of or u.synced_from
+            home = _home(u)
             if home is not None:
                 homed[home].append(ref)
         carried.homed = homed
@@ -54,7 +55,7 @@ def evolve_users(old: WorldIndex, new: WorldIndex, delta: FamilyDelta, carried: 
     """Set `new`'s user structures from `old`'s and `delta` (the net change of `users`)."""
     world = new.world
     new.users = users = by_key(old.users, delta, _ref, world.users)
-    homed_before = homed_of(old, carried)
+    homed_before = _homed_of(old, carried)
     homed = ListsEdit(homed_before)
     placed = _tenant_lists(old, new, delta, homed)
     carried.homed = homed.build()
@@ -241,14 +242,16 @@ def _still_filed(
 
 
 def _mail_caches(old: WorldIndex, new: WorldIndex, delta: FamilyDelta) -> None:
-    """Carry the mail lookups when the change keeps them exact cheaply, else leave them to be
-    rebuilt on first use (a removed user's address may still be another user's)."""
+    """Carry the mail lookups when the change keeps them exact cheaply (shared when it does not
+    change them), else leave them to be rebuilt on first use (a removed user's address may
+    still be another user's)."""
     pairs = old._mails_by_tenant
     if pairs is not None:
         if delta.removed or any(_mail(a) != _mail(b) for a, b in delta.patched.values()):
             pairs = None
-        elif delta.added:
-            pairs = pairs | {(u.tenant, _mail(u)) for u in delta.added}
+        else:
+            added = {(u.tenant, _mail(u)) for u in delta.added}
+            pairs = pairs if added <= pairs else pairs | added
     by_mail = old._by_mail
     new._by_mail = None if by_mail is None else _patched_by_mail(by_mail, delta)
     new._mails_by_tenant = pairs
@@ -259,25 +262,27 @@ def _mail(u: User) -> str:
 
 
 def _patched_by_mail(by_mail: dict[str, User], delta: FamilyDelta) -> dict[str, User] | None:
-    """`user_by_mail`'s lookup (the first user in World order per address) after `delta`, or
-    None when which user comes first is not known without a scan."""
+    """`user_by_mail`'s lookup (the first user in World order per address) after `delta`
+    (copied on its first change), or None when which user comes first is not known without a
+    scan."""
     if not delta.tail:
         return None
-    out = by_mail.copy()
+    put: dict[str, User] = {}
     for u in delta.removed.values():
-        if u.mail and out.get(_mail(u)) is u:
+        if u.mail and by_mail.get(_mail(u)) is u:
             return None
     for before, after in delta.patched.values():
         was, now = _mail(before), _mail(after)
-        held = bool(was) and out.get(was) is before
+        held = bool(was) and by_mail.get(was) is before
         if was == now:
             if held:
-                out[was] = after
-        elif held or (now and now in out):
+                put[was] = after
+        elif held or (now and (now in by_mail or now in put)):
             return None
         elif now:
-            out[now] = after
+            put[now] = after
     for u in delta.added:
-        if u.mail:
-            out.setdefault(_mail(u), u)
-    return out
+        address = _mail(u)
+        if address and address not in by_mail and address not in put:
+            put[address] = u
+    return {**by_mail, **put} if put else by_mail

@@ -27,6 +27,7 @@ not move) is shared, so either index's readers may add an entry the other would 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -103,7 +104,7 @@ def evolve_index(
     new = WorldIndex.__new__(WorldIndex)
     new._start(world, now)
     before = ix._carried
-    carried = Carried() if not isinstance(before, Carried) else _copy(before)
+    carried = replace(before) if isinstance(before, Carried) else Carried()
     touched = changes.families
     with paused_gc(freeze=True):
         for family in INDEXED_FAMILIES:
@@ -120,10 +121,6 @@ def evolve_index(
         _carry_caches(ix, new, touched)
     new._carried = carried
     return new
-
-
-def _copy(c: Carried) -> Carried:
-    return Carried(group_rank=c.group_rank, next_rank=c.next_rank, homed=c.homed)
 
 
 def _forget(family: str, carried: Carried) -> None:
