@@ -17,7 +17,17 @@ from functools import partial
 from itertools import compress, count, repeat
 from typing import Any, Generic, TypeVar
 
-from graphmodel.changes import FAMILIES, Add, Change, ChangeSet, Key, Patch, Remove, Replace
+from graphmodel.changes import (
+    FAMILIES,
+    Add,
+    Change,
+    ChangeSet,
+    Key,
+    Patch,
+    Remove,
+    Replace,
+    patched,
+)
 
 __all__ = [
     "Carried",
@@ -78,14 +88,16 @@ def family_delta(
     family: str,
     before: Mapping[Key, Any] | None,
     after: Sequence[Any],
-    after_lookup: Callable[[], Mapping[Key, Any]],
+    lookup: Mapping[Key, Any] | None,
 ) -> FamilyDelta:
     """The net change `changes` make to `family`, whose old entities are `before` by key (None:
-    only keys are needed) and whose new tuple is `after` (`after_lookup()` by key, asked only
-    for entities changed in place).
+    only keys are needed) and whose new tuple is `after`.
 
     The changes are known to apply to the old World, so the first change of a key says whether
-    it existed before (an `Add` only of a new key) and the last whether it exists after.
+    it existed before (an `Add` only of a new key) and the last whether it exists after. An
+    entity changed in place is the new World's own object when `lookup` (the World's lookup by
+    key, if it has one built) is given, else the changes are replayed on the old entity
+    (`patched`, as `apply_changes` does): an equal object, at the cost of the change only.
     """
     key_of = FAMILIES[family].key
     key_fields = _KEY_FIELDS.get(family, frozenset())
@@ -93,23 +105,30 @@ def family_delta(
     last: dict[Key, Change] = {}
     placed: set[Key] = set()
     patches: dict[Key, list[Patch]] = {}
+    now: dict[Key, Any] = {}  # the replayed entity of each key (without `lookup`)
     for c in changes:
         if isinstance(c, Replace) and c.family == family:
             return FamilyDelta(whole=True)
         if isinstance(c, Add) and c.family == family:
             key = key_of(c.entity)
             placed.add(key)
+            now[key] = c.entity
         elif isinstance(c, Remove) and c.family == family:
             key = c.key
+            now.pop(key, None)
         elif isinstance(c, Patch) and c.family == family:
             if any(path.split(".")[0] in key_fields for path, _value in c.set):
                 return FamilyDelta(whole=True)
             key = c.key
             patches.setdefault(key, []).append(c)
+            base = now.get(key) if key in now or before is None else before[key]
+            if lookup is None and base is not None:
+                now[key] = patched(family, base, c)
         else:
             continue
         first.setdefault(key, c)
         last[key] = c
+    found = now if lookup is None else lookup
     delta = FamilyDelta(patches=patches)
     new_keys: list[Key] = []
     for key, c in last.items():
@@ -120,15 +139,11 @@ def family_delta(
         if exists and key in placed:
             new_keys.append(key)
         elif existed and exists and before is not None:
-            delta.patched[key] = (before[key], after_lookup()[key])
+            delta.patched[key] = (before[key], found[key])
     n = len(new_keys)
     tail = tuple(after[len(after) - n :]) if n else ()
     delta.tail = len(tail) == n and {key_of(x) for x in tail} == set(new_keys)
-    if delta.tail:
-        delta.added = list(tail)
-    else:
-        found = after_lookup()
-        delta.added = [found[key] for key in new_keys]
+    delta.added = list(tail) if delta.tail else [found[key] for key in new_keys]
     return delta
 
 
@@ -136,16 +151,24 @@ def by_key(
     before: dict[str, T], delta: FamilyDelta, key_of: Callable[[T], str], items: Sequence[T]
 ) -> dict[str, T]:
     """A family's entities by key in World order (the index's `users`, `groups`): `before`
-    copied and patched, or rebuilt from the World's `items` after an insert in the middle."""
+    copied and patched, or, after an insert in the middle, ordered as the World's `items`.
+
+    INVARIANT: the values are the objects the index's other structures hold (the old ones, and
+    the delta's for what changed), even where the World holds equal objects of its own (a World
+    whose lookups were not built gets entities replayed from the changes).
+    """
+    changed: dict[str, T] = {key: new for key, (_old, new) in delta.patched.items()}
+    changed.update((key_of(x), x) for x in delta.added)
     if not delta.tail:
-        return {key_of(x): x for x in items}
+        out = {}
+        for x in items:
+            key = key_of(x)
+            out[key] = changed.get(key) or before.get(key) or x
+        return out
     out = before.copy()
     for key in delta.removed:
         del out[key]
-    for key, (_old, new) in delta.patched.items():
-        out[key] = new
-    for x in delta.added:
-        out[key_of(x)] = x
+    out.update(changed)
     return out
 
 

@@ -19,7 +19,6 @@ from graphmodel.engine._index_delta import (
     FamilyDelta,
     ListsEdit,
     by_key,
-    object_positions,
 )
 from graphmodel.engine.index import WorldIndex, principal_ref
 from graphmodel.schema.entities import User
@@ -54,12 +53,12 @@ def _homed_of(ix: WorldIndex, carried: Carried) -> dict[str, list[str]]:
 def evolve_users(old: WorldIndex, new: WorldIndex, delta: FamilyDelta, carried: Carried) -> None:
     """Set `new`'s user structures from `old`'s and `delta` (the net change of `users`)."""
     world = new.world
-    new.users = users = by_key(old.users, delta, _ref, world.users)
+    new.users = by_key(old.users, delta, _ref, world.users)
     homed_before = _homed_of(old, carried)
     homed = ListsEdit(homed_before)
     placed = _tenant_lists(old, new, delta, homed)
     carried.homed = homed.build()
-    _place_homed(carried.homed, placed, users, world.users)
+    _place_homed(carried.homed, placed, world.users)
     touched = {*delta.removed, *delta.patched, *map(_ref, delta.added)}
     _representations(old, new, delta, carried.homed)
     affected = _affected(touched, homed_before, carried.homed)
@@ -108,7 +107,7 @@ def _tenant_lists(
             if not delta.tail:
                 placed.add(home)
     if not delta.tail:
-        for tenant, found in _scan_tenants(new.world.users, rescan).items():
+        for tenant, found in _scan_tenants(new.world.users, rescan, new.users).items():
             by_tenant.reset(tenant, found)
     new.users_by_tenant = by_tenant.build()
     for tenant in rescan:
@@ -118,31 +117,34 @@ def _tenant_lists(
     return placed
 
 
-def _scan_tenants(users: Iterable[User], tenants: set[str]) -> dict[str, list[User]]:
-    """The users of each of `tenants`, in World order (one pass over the World)."""
+def _scan_tenants(
+    users: Iterable[User], tenants: set[str], index_users: Mapping[str, User]
+) -> dict[str, list[User]]:
+    """The users of each of `tenants`, in World order (one pass over the World), as the objects
+    the index holds (`by_key`'s INVARIANT)."""
     found: dict[str, list[User]] = {t: [] for t in tenants}
     for u in users:
         bucket = found.get(u.tenant)
         if bucket is not None:
-            bucket.append(u)
+            bucket.append(index_users[_ref(u)])
     return found
 
 
-def _place_homed(
-    homed: dict[str, list[str]],
-    homes: set[str],
-    users: Mapping[str, User],
-    world_users: tuple[User, ...],
-) -> None:
-    """Sort the (privately copied) lists of `homes` into World order."""
+def _place_homed(homed: dict[str, list[str]], homes: set[str], world_users: Iterable[User]) -> None:
+    """Sort the (privately copied) lists of `homes` into World order (one pass over the World:
+    a user given another home, or inserted in the middle, is rare)."""
     refs = {r for h in homes for r in homed.get(h, ())}
     if not refs:
         return
-    where = object_positions(world_users, [users[r] for r in refs])
+    names = {r.split("/", 1)[1] for r in refs}
+    where = {}
+    for i, u in enumerate(world_users):
+        if u.name in names and (ref := _ref(u)) in refs:
+            where[ref] = i
     for h in homes:
         found = homed.get(h)
         if found:
-            found.sort(key=lambda r: where[id(users[r])])
+            found.sort(key=where.__getitem__)
 
 
 def _representations(
@@ -264,20 +266,24 @@ def _mail(u: User) -> str:
 def _patched_by_mail(by_mail: dict[str, User], delta: FamilyDelta) -> dict[str, User] | None:
     """`user_by_mail`'s lookup (the first user in World order per address) after `delta`
     (copied on its first change), or None when which user comes first is not known without a
-    scan."""
+    scan. Holders are compared by ref: the lookup holds the World's objects."""
+
+    def holds(address: str, user: User) -> bool:
+        found = by_mail.get(address) if address else None
+        return found is not None and found.tenant == user.tenant and found.name == user.name
+
     if not delta.tail:
         return None
     put: dict[str, User] = {}
     for u in delta.removed.values():
-        if u.mail and by_mail.get(_mail(u)) is u:
+        if holds(_mail(u), u):
             return None
     for before, after in delta.patched.values():
         was, now = _mail(before), _mail(after)
-        held = bool(was) and by_mail.get(was) is before
         if was == now:
-            if held:
+            if holds(was, before):
                 put[was] = after
-        elif held or (now and (now in by_mail or now in put)):
+        elif holds(was, before) or (now and (now in by_mail or now in put)):
             return None
         elif now:
             put[now] = after

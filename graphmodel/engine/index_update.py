@@ -29,11 +29,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from graphmodel.bulk import paused_gc
-from graphmodel.changes import ChangeSet, Key, keyed
+from graphmodel.changes import ChangeSet, Key
 from graphmodel.engine._index_delta import Carried, FamilyDelta, family_delta, same_objects
 from graphmodel.engine._index_groups import evolve_assignments, evolve_groups
 from graphmodel.engine._index_users import evolve_users
@@ -70,6 +69,9 @@ FAMILY_STRUCTURES: dict[str, tuple[str, ...]] = {
 """The index structures built from each World family (by `WorldIndex._index_<family>`); a
 structure of an untouched family is shared with the older index."""
 
+# The World's own lookups by key (`functools.cached_property`), used when already built: they
+# give the new World's very objects; never built here (a million-entry dict per change).
+_WORLD_LOOKUPS = {"users": "user_by_ref", "groups": "group_by_ref"}
 _Updater = Callable[[WorldIndex, WorldIndex, FamilyDelta, Carried], None]
 _INCREMENTAL: dict[str, _Updater] = {
     "users": evolve_users,
@@ -139,7 +141,7 @@ def _delta(ix: WorldIndex, changes: ChangeSet, world: World, family: str) -> Fam
         before = getattr(ix, family)
         if len(before) != len(getattr(ix.world, family)):
             return FamilyDelta(whole=True)  # repeated keys: only a rebuild matches a scan
-    lookup = partial(keyed, world, family)
+    lookup: Mapping[Key, Any] | None = vars(world).get(_WORLD_LOOKUPS.get(family, ""))
     return family_delta(changes, family, before, getattr(world, family), lookup)
 
 

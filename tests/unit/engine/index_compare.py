@@ -1,8 +1,9 @@
 """Comparing an updated WorldIndex with one built from scratch: structures and answers.
 
 `structures(ix)` flattens every structure the index builds (`FAMILY_STRUCTURES`) into plain
-values, entities by identity (both indexes must hold the World's own objects), lists in their
-order, empty lists dropped (a fresh build has no key for them); `assert_caches_exact` checks
+values, entities by value (an updated index holds the new World's objects where the World had
+its lookups built, else equal ones replayed from the changes), lists in their order, empty
+lists dropped (a fresh build has no key for them); `assert_caches_exact` checks
 that every lazily filled cache entry an updated index carries equals what the fresh index
 computes; `answers(ix)` is every `check` (all users x all apps and channels), every
 `who_can_access` and `reachable` (the per-candidate and the batched implementations), with
@@ -26,10 +27,8 @@ _ORDERED = ("tenants", "tenant_by_id", "users", "groups", "apps", "teams", "chan
 
 
 def _flat(value: Any) -> Any:
-    """Entities by identity, containers by content (lists and dict keys in order)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return ("obj", id(value))
-    if isinstance(value, str):
+    """Entities by value, containers by content (lists and dict keys in order)."""
+    if isinstance(value, str) or dataclasses.is_dataclass(value):
         return value
     if isinstance(value, dict):
         return [(k, _flat(v)) for k, v in value.items()]

@@ -11,6 +11,7 @@ is the very same object as in the old index. To cover a new structure, add its f
 
 from __future__ import annotations
 
+import copy
 import doctest
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,7 +41,13 @@ from graphmodel.schema.enums import DirectoryRole, UserType
 from graphmodel.schema.verdict import Decision
 from tests.audit.support import DEMO, load_world_any
 
-from .index_compare import assert_caches_exact, assert_same_index, fill_caches, structures
+from .index_compare import (
+    answers,
+    assert_caches_exact,
+    assert_same_index,
+    fill_caches,
+    structures,
+)
 
 WORLD = """
 tenants:
@@ -311,6 +318,51 @@ def test_assignments_removed_in_world_order(world: World) -> None:
     assert "contoso/carol" not in gone.assigned_apps  # no key left, as a fresh build
     assert check(gone, "contoso/carol", "contoso/payroll").decision == Decision.DENY
     assert check(ix, "contoso/carol", "contoso/payroll").decision == Decision.ALLOW
+
+
+def test_a_world_equal_to_the_applied_one_is_enough(world: World) -> None:
+    """The World may come from elsewhere (a store's own copy): equal objects, none shared."""
+    ix = WorldIndex(world)
+    una = User(
+        tenant="contoso", name="una", id="u1", user_principal_name="u1@c", guest_of="fabrikam/una"
+    )
+    changes = ChangeSet(
+        (
+            Add("users", una),
+            _member("contoso/finance", "contoso/una"),
+            Patch("users", "contoso/alice", set=(("account_enabled", False),)),
+        )
+    )
+    copied = copy.deepcopy(apply_changes(world, changes))
+    new = evolve_index(ix, changes, copied)
+    fresh = WorldIndex(copied)
+    assert structures(new) == structures(fresh)
+    assert answers(new) == answers(fresh)
+    later = _evolve(new, Remove("users", "contoso/alice"), Add("users", replace(una, name="ula")))
+    assert "contoso/alice" not in later.users
+
+
+def test_with_the_worlds_lookups_the_index_holds_the_worlds_objects(world: World) -> None:
+    assert world.user_by_ref  # built: apply_changes carries it to the next World
+    ix = WorldIndex(world)
+    changes = ChangeSet((Patch("users", "contoso/alice", set=(("account_enabled", False),)),))
+    after = apply_changes(world, changes)
+    new = evolve_index(ix, changes, after)
+    alice = next(u for u in after.users if u.name == "alice")
+    assert new.users["contoso/alice"] is alice and new.users_by_tenant["contoso"][0] is alice
+
+
+def test_objects_stay_the_indexs_own_through_an_insert_in_the_middle(world: World) -> None:
+    """Without the World's lookups a changed user is an equal object replayed from the change;
+    an insert in the middle (ordered by the World) must keep it, so that the next change finds
+    it in its tenant's list."""
+    ix = WorldIndex(replace(world))  # no cached lookups on this World
+    patched = _evolve(ix, Patch("users", "contoso/alice", set=(("account_enabled", False),)))
+    dora = User(tenant="contoso", name="dora", id="d", user_principal_name="dora@contoso.com")
+    middle = _evolve(patched, Add("users", dora, after="contoso/gabe"))
+    assert middle.users["contoso/alice"] is patched.users["contoso/alice"]
+    gone = _evolve(middle, Remove("users", "contoso/alice"))
+    assert [u.name for u in gone.users_by_tenant["contoso"]][:2] == ["gabe", "dora"]
 
 
 def test_small_families_are_rebuilt_and_the_rest_shared(world: World) -> None:

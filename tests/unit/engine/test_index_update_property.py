@@ -17,6 +17,7 @@ add an operation that changes it to `index_changes.OPS`.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 from typing import Any
@@ -79,11 +80,16 @@ def _step(ix: WorldIndex, changes: ChangeSet, world: World, *, full: bool) -> Wo
     st.sampled_from(FILES),
     st.lists(picks, min_size=1, max_size=4),
     st.booleans(),
+    st.booleans(),
 )
 def test_realistic_change_sequences(
-    path: Path, steps: list[list[tuple[int, int]]], warm: bool
+    path: Path, steps: list[list[tuple[int, int]]], warm: bool, lookups: bool
 ) -> None:
-    world = _world(path)
+    """`lookups`: the World has its lookups by key built (carried from World to World by
+    `apply_changes`), so the index gets the World's own objects; else replayed equal ones."""
+    world = dataclasses.replace(_world(path))  # no cached lookups
+    if lookups:
+        assert world.user_by_ref is not None and world.group_by_ref is not None
     ix = WorldIndex(world, closures=warm)
     if warm:
         fill_caches(ix)
