@@ -10,6 +10,10 @@ union of its direct groups' closures, computed on demand, so a 1M-user index hol
 closure objects. Indexes only a few questions need (mail addresses, domains, resources per
 tenant) are built on first use. No query enumerates simple paths.
 
+Each World family has its own builder (`_index_<family>`), so the index of the next snapshot
+can be made from this one by `graphmodel.engine.index_update.evolve_index`, which reruns the
+builders of small families and patches the structures of large ones, leaving this one as is.
+
 Why the cyclic garbage collector is paused while building: the index creates millions of
 long-lived containers, and every GC generation-2 pass would rescan all of them (measured: ~45%
 of a 1M-user build). Callers that keep an index should `gc.freeze()` afterwards (the service
