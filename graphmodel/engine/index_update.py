@@ -85,8 +85,10 @@ def evolve_index(
 ) -> WorldIndex:
     """The index of `world`, made from `ix` by `changes`; `ix` is left as it was.
 
-    `world` must be `apply_changes(ix.world, changes)` (the caller has it already: applying
-    is the store's job). `now` is the clock when `world.as_of` is unset, as for `WorldIndex`.
+    `world` must equal `apply_changes(ix.world, changes)` (the caller has it already:
+    applying is the store's job); with the World's lookups by key built (`user_by_ref` ...)
+    the new index holds the World's own objects, else equal ones replayed from the changes.
+    `now` is the clock when `world.as_of` is unset, as for `WorldIndex`.
 
     Examples
     --------
