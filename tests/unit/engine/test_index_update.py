@@ -88,6 +88,14 @@ def world() -> World:
     return load_world_text(WORLD)
 
 
+def _user(ref: str, **fields: object) -> User:
+    """A user keyed `ref` (`tenant/name`), with made-up ids."""
+    tenant, name = ref.split("/")
+    return User(
+        tenant=tenant, name=name, id=f"id-{name}", user_principal_name=f"{name}@x", **fields
+    )
+
+
 def _member(group: str, member: str, *, after: object = END) -> Patch:
     return Patch("groups", group, edit=(("members", ListEdit(add=((after, member),))),))
 
@@ -217,7 +225,7 @@ def test_a_guest_invited_into_a_group(world: World) -> None:
 
 def test_a_user_inserted_in_the_middle_keeps_world_order(world: World) -> None:
     ix = WorldIndex(world)
-    dora = User(tenant="contoso", name="dora", id="d", user_principal_name="dora@contoso.com")
+    dora = _user("contoso/dora")
     new = _evolve(ix, Add("users", dora, after="contoso/alice"))
     assert [u.name for u in new.users_by_tenant["contoso"]][:3] == ["alice", "dora", "gabe"]
     assert list(new.users)[:3] == ["contoso/alice", "contoso/dora", "contoso/gabe"]
@@ -229,13 +237,7 @@ def test_a_removed_guest_leaves_its_tenant_unless_another_object_stands_for_it(
     world: World,
 ) -> None:
     ix = WorldIndex(world)
-    synced = User(
-        tenant="contoso",
-        name="bob-sync",
-        id="bs",
-        user_principal_name="bs@c",
-        synced_from="fabrikam/bob",
-    )
+    synced = _user("contoso/bob-sync", synced_from="fabrikam/bob")
     both = _evolve(ix, Add("users", synced))
     assert both.representations["fabrikam/bob"] == {"contoso": synced}  # the last one there
     one = _evolve(both, Remove("users", "contoso/bob"))
@@ -251,16 +253,8 @@ def test_a_chain_of_homes_resolves_twice(world: World) -> None:
     """A guest whose home is itself a guest stands for the end of the chain; when the end goes,
     it stands for the middle one (`principal_ref` resolves twice)."""
     ix = WorldIndex(world)
-    una = User(
-        tenant="contoso", name="una", id="u1", user_principal_name="u1@c", guest_of="fabrikam/una"
-    )
-    far = User(
-        tenant="fabrikam",
-        name="una-far",
-        id="u2",
-        user_principal_name="u2@f",
-        guest_of="contoso/una",
-    )
+    una = _user("contoso/una", guest_of="fabrikam/una")
+    far = _user("fabrikam/una-far", guest_of="contoso/una")
     chained = _evolve(ix, Add("users", una), Add("users", far))
     assert "fabrikam/una" in chained.principals_by_tenant["contoso"][0]
     cut = _evolve(chained, Remove("users", "fabrikam/una"))
@@ -323,9 +317,7 @@ def test_assignments_removed_in_world_order(world: World) -> None:
 def test_a_world_equal_to_the_applied_one_is_enough(world: World) -> None:
     """The World may come from elsewhere (a store's own copy): equal objects, none shared."""
     ix = WorldIndex(world)
-    una = User(
-        tenant="contoso", name="una", id="u1", user_principal_name="u1@c", guest_of="fabrikam/una"
-    )
+    una = _user("contoso/una", guest_of="fabrikam/una")
     changes = ChangeSet(
         (
             Add("users", una),
@@ -358,7 +350,7 @@ def test_objects_stay_the_indexs_own_through_an_insert_in_the_middle(world: Worl
     it in its tenant's list."""
     ix = WorldIndex(replace(world))  # no cached lookups on this World
     patched = _evolve(ix, Patch("users", "contoso/alice", set=(("account_enabled", False),)))
-    dora = User(tenant="contoso", name="dora", id="d", user_principal_name="dora@contoso.com")
+    dora = _user("contoso/dora")
     middle = _evolve(patched, Add("users", dora, after="contoso/gabe"))
     assert middle.users["contoso/alice"] is patched.users["contoso/alice"]
     gone = _evolve(middle, Remove("users", "contoso/alice"))
