@@ -65,13 +65,6 @@ def keyed(world: World, family: str) -> Mapping[Key, Any]:
     return own
 
 
-def _cached_lookup(world: World, family: str) -> dict[Key, Any] | None:
-    """The lookup of `family` if `world` already built it (never builds one)."""
-    attr = _WORLD_LOOKUPS.get(family, _OWN + family)
-    found: dict[Key, Any] | None = vars(world).get(attr)
-    return found
-
-
 def patched(family: str, entity: Any, patch: Patch) -> Any:
     """`entity` with `patch`'s fields set and list fields edited (a new object)."""
     for path, value in patch.set:
@@ -170,9 +163,9 @@ def _apply_one(
         return
     editor = editors.get(change.family)
     if editor is None:
-        editor = SequenceEditor(
-            getattr(world, change.family), family.key, _cached_lookup(world, change.family)
-        )
+        # the World's lookup by key: built once, then carried forward by `_carry_lookups`
+        lookup = keyed(world, change.family)
+        editor = SequenceEditor(getattr(world, change.family), family.key, lookup)
         editors[change.family] = editor
     if isinstance(change, Add):
         editor.insert(family.key(change.entity), change.entity, change.after)

@@ -4,6 +4,7 @@ from graphmodel.engine.check import CheckLimits, check, resolve_principal, resol
 from graphmodel.engine.derive import derive_trust_edges
 from graphmodel.engine.explain import render, render_reason
 from graphmodel.engine.index import WorldIndex
+from graphmodel.engine.index_update import evolve_index
 from graphmodel.engine.invitations import Answer, can_invite, can_request, can_sign_up
 from graphmodel.engine.lookup import Reach, candidates_for, reachable, who_can_access
 from graphmodel.engine.outsiders import (
@@ -41,6 +42,7 @@ __all__ = [
     "candidates_for",
     "check",
     "derive_trust_edges",
+    "evolve_index",
     "home_tenant",
     "is_outsider",
     "is_outsider_ref",

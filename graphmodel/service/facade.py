@@ -33,6 +33,7 @@ from graphmodel.engine import (
     can_request,
     can_sign_up,
     check,
+    evolve_index,
     is_outsider_ref,
     reachable,
     who_can_access,
@@ -48,7 +49,7 @@ from graphmodel.schema.enums import Via
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
 from graphmodel.schema.world import World
-from graphmodel.service.serving import Evolve, Follower, IndexCache, rebuild
+from graphmodel.service.serving import Evolve, Follower, IndexCache
 from graphmodel.service.writes import (
     WRITE_ATTEMPTS,
     WriteTicket,
@@ -96,7 +97,7 @@ class GraphService:
         *,
         limits: CheckLimits | None = None,
         warm_indexes: bool = False,
-        evolve: Evolve = rebuild,
+        evolve: Evolve = evolve_index,
         partial_reads: bool = False,
     ) -> None:
         """`warm_indexes`: fill each new index's group closures on a background thread
