@@ -1,7 +1,9 @@
 """`tenantgraph serve` and other CLI commands as separate processes, the way users run them.
 
 Nothing is mocked: each server is `python -m graphmodel serve ...` on a free 127.0.0.1 port
-over a real sqlite store file; CLI commands run in their own processes too.
+over a real sqlite store file; CLI commands run in their own processes too. Servers start in
+their own process group and wait on readiness with a load-scaled deadline
+(`tests.support.processes`), so a busy machine is slow, not failing, and `stop` leaves no worker.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from tests.support.processes import answers, patience, spawn, stop, wait_until
 
 __all__ = ["Served", "free_port", "serve", "tenantgraph"]
 
@@ -32,7 +35,7 @@ def free_port() -> int:
 def tenantgraph(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run one `tenantgraph` command in its own process; stdout and stderr captured."""
     done = subprocess.run(
-        [*_CLI, *args], capture_output=True, text=True, env=_ENV, timeout=120, check=False
+        [*_CLI, *args], capture_output=True, text=True, env=_ENV, timeout=patience(), check=False
     )
     if check and done.returncode != 0:
         raise AssertionError(f"tenantgraph {' '.join(args)}: {done.stderr}{done.stdout}")
@@ -67,20 +70,15 @@ class Served:
         return answer
 
     def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        try:
-            out, _ = self.proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, _ = self.proc.communicate()
-        return out
+        """Stop the server and its workers (the whole process group); its output."""
+        return stop(self.proc)
 
 
 def serve(*args: str) -> Served:
-    """Start `tenantgraph serve ARGS` and wait until every worker answers `/readyz`."""
+    """Start `tenantgraph serve ARGS` and wait until `/readyz` answers (200, or 503 when the
+    store is empty)."""
     port = free_port()
-    proc = subprocess.Popen(
+    proc = spawn(
         [*_CLI, "serve", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -88,14 +86,6 @@ def serve(*args: str) -> Served:
         env=_ENV,
     )
     served = Served(proc, f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(served.stop())
-        try:
-            if httpx.get(f"{served.url}/readyz", timeout=5).status_code in (200, 503):
-                return served
-        except httpx.TransportError:
-            time.sleep(0.2)
-    out = served.stop()
-    raise AssertionError(f"tenantgraph serve did not come up:\n{out}")
+    ready = answers(f"{served.url}/readyz", (200, 503))
+    wait_until(ready, what="tenantgraph serve did not come up", proc=proc)
+    return served

@@ -18,7 +18,7 @@ import pytest
 from gql import Client, gql
 from gql.transport.httpx import HTTPXTransport
 
-from tests.api.test_serve import _serve, _stop
+from tests.api.processes import serve
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 _BLOCK = re.compile(r"```graphql\n(?P<query>.*?)```\s*```json\n(?P<answer>.*?)```", re.S)
@@ -45,13 +45,13 @@ def _without_cursors(value: Any) -> Any:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     db = tmp_path_factory.mktemp("readme") / "demo.db"
-    proc, url = _serve("--no-auth", "--demo", "--db", str(db))
+    server = serve("--no-auth", "--demo", "--db", str(db))
     try:
-        transport = HTTPXTransport(url=f"{url}/graphql", timeout=30)
+        transport = HTTPXTransport(url=f"{server.url}/graphql", timeout=120)
         with Client(transport=transport, fetch_schema_from_transport=True) as session:
             yield session  # type: ignore[misc]
     finally:
-        _stop(proc)
+        server.stop()
 
 
 def test_the_readme_has_example_queries() -> None:

@@ -19,6 +19,7 @@ from graphmodel.ingest import load_world_file
 from graphmodel.service import GraphService
 from graphmodel.service.audits import AuditService
 from graphmodel.stores import open_store
+from tests.e2e.conftest import TIMEOUT_MS
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,7 +64,7 @@ def page(report_file: tuple[Path, Any]) -> Iterator[tuple[Any, list[str], list[s
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         pg = context.new_page()
-        pg.set_default_timeout(20_000)
+        pg.set_default_timeout(TIMEOUT_MS)
         requests: list[str] = []
         errors: list[str] = []
         pg.on("request", lambda r: requests.append(r.url))
