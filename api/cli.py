@@ -189,9 +189,15 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tokens_option(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument(
+        "--tokens", default=default, help="token file (default: <db>.tokens.sqlite)"
+    )
+
+
 def _configure_token(parser: argparse.ArgumentParser) -> None:
     add_store_arguments(parser)  # `--db`: the store whose token file to use
-    parser.add_argument("--tokens", help="token file (default: <db>.tokens.sqlite)")
+    _tokens_option(parser, None)
     sub = parser.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = sub.add_parser("create", help="create a token and print it (shown only once)")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -207,6 +213,8 @@ def _configure_token(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--json", action="store_true", help="print JSON")
     revoke = sub.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", help="token id, as `token list` shows it")
+    for action in (create, listing, revoke):  # `token create --tokens F` = `token --tokens F`
+        _tokens_option(action, argparse.SUPPRESS)
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -225,16 +233,46 @@ def _token(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps([_as_dict(t) for t in tokens], indent=2))
             return 0
-        for t in tokens:
-            state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
-            scope = ",".join(t.tenants) or "*"
-            print(f"{t.id}  {t.role.value:<8} {scope:<24} {t.created_at}  {state}  {t.name}")
+        if not tokens:
+            print(f"no tokens in {store.path}; create one with "
+                  "`tenantgraph token create --role reader`", file=sys.stderr)
+            return 0
+        print(_token_table(tokens))
         return 0
     if not store.revoke(args.id):
         print(f"error: no active token `{args.id}` in {store.path}", file=sys.stderr)
         return 2
     print(f"revoked token {args.id}", file=sys.stderr)
     return 0
+
+
+def _expires(t: TokenInfo) -> str:
+    """When the token stops working: its `expires_at` where tokens carry one, else `never`."""
+    expires = getattr(t, "expires_at", None)  # optional expiry is a newer TokenInfo field
+    return str(expires) if expires else "never"
+
+
+def _token_table(tokens: list[TokenInfo]) -> str:
+    """`token list` as a table with a header row; columns as wide as their longest cell."""
+    header = ("ID", "ROLE", "TENANTS", "CREATED", "EXPIRES", "STATE", "NAME")
+    rows = [header] + [
+        (
+            t.id,
+            t.role.value,
+            ",".join(t.tenants) or "*",
+            t.created_at,
+            _expires(t),
+            f"revoked {t.revoked_at}" if t.revoked_at else "active",
+            t.name,
+        )
+        for t in tokens
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    lines = (
+        "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]])
+        for row in rows
+    )
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _as_dict(t: TokenInfo) -> dict[str, object]:
