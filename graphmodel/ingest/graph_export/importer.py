@@ -8,7 +8,7 @@ identified as a tenant at all (no readable `organization.json`) stops the import
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from graphmodel.errors import Issue, WorldInvalid
@@ -59,14 +59,18 @@ def tenant_folders(dirs: Sequence[Path]) -> tuple[list[Path], list[Issue]]:
 
 
 def import_export(
-    dirs: Sequence[Path], progress: Progress | None = None
+    dirs: Sequence[Path],
+    progress: Progress | None = None,
+    read_bytes: Callable[[int], None] | None = None,
 ) -> tuple[World, list[Issue]]:
     """Read the export folders and build one World; returns it with every warning.
 
+    `progress` is told objects read per file, `read_bytes` the bytes read over all files.
     Raises WorldInvalid (every located problem) when a folder is not a readable tenant export.
     """
     folders, problems = tenant_folders([Path(d) for d in dirs])
-    report = Report(roots=tuple(dict.fromkeys(f.parent for f in folders)), progress=progress)
+    roots = tuple(dict.fromkeys(f.parent for f in folders))
+    report = Report(roots=roots, progress=progress, read_bytes=read_bytes)
     datas: list[TenantData] = []
     for folder in folders:
         data = TenantData(folder=folder, label=folder.name)

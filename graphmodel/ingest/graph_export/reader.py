@@ -40,6 +40,7 @@ _STREAM_KEYS = ("value", "values")
 _META = {"@odata.nextLink": "next_link", "@odata.deltaLink": "delta_link",
          "@odata.context": "context"}
 _TICK = 5000
+_BYTES_TICK = 200  # items between two byte-progress reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +63,29 @@ class FileMeta:
 
 @dataclass(slots=True)
 class Report:
-    """Collects located warnings (`Issue`s) and forwards progress; paths are shown relative."""
+    """Collects located warnings (`Issue`s) and forwards progress; paths are shown relative.
+
+    `read_bytes`, when set, is told the bytes read so far over every file (a file read twice
+    counts once), so a caller can show progress within one large file.
+    """
 
     roots: tuple[Path, ...] = ()
     progress: Progress | None = None
     issues: list[Issue] = field(default_factory=list)
+    read_bytes: Callable[[int], None] | None = None
+    _positions: dict[str, int] = field(default_factory=dict)
+    _bytes: int = 0
+
+    def reached(self, path: Path, position: int) -> None:
+        """The file at `path` has been read up to byte `position`."""
+        if self.read_bytes is None:
+            return
+        key = str(path)
+        before = self._positions.get(key, 0)
+        if position > before:
+            self._positions[key] = position
+            self._bytes += position - before
+            self.read_bytes(self._bytes)
 
     def rel(self, path: Path) -> str:
         """`path` relative to the first root it is under (the folder holding tenant folders)."""
@@ -136,6 +155,8 @@ def read_items(path: Path, report: Report, meta: FileMeta | None = None) -> Iter
         report.warn("unexpected-shape", file, (), "the file holds a single json value, not "
                     "a graph response object")
     report.tick(file, meta.items, done=True)
+    if report.read_bytes is not None:
+        report.reached(path, path.stat().st_size)
 
 
 def _shape(path: Path, meta: FileMeta) -> str | dict[str, Any] | object:
@@ -166,6 +187,8 @@ def _stream(
             for value in ijson.items(handle, prefix, use_float=True):
                 yield from _emit(value, (*base, index), report, file, meta)
                 index += 1
+                if index % _BYTES_TICK == 0:
+                    report.reached(path, handle.tell())
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
             report.warn("json-syntax", file, (*base, index), "the file is not valid json and was "
                         f"read only up to this point: {_detail(exc)}")
