@@ -142,3 +142,29 @@ def shoot(page: Any, name: str) -> Path:
     page.screenshot(path=str(path))
     assert path.stat().st_size > 10_000, "the screenshot is (nearly) empty"
     return path
+
+
+# The words (runs of letters and digits) inside the elements matching a selector that the
+# browser drew on more than one line: an id cut mid-word shows up here.
+SPLIT_WORDS_JS = """(selector) => {
+  const split = [];
+  for (const cell of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[A-Za-z0-9]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) split.push(m[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
+def split_words(page: Any, selector: str) -> list[str]:
+    """Words inside `selector` that wrap onto a second line (see `SPLIT_WORDS_JS`)."""
+    found: list[str] = page.evaluate(SPLIT_WORDS_JS, selector)
+    return found
