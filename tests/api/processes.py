@@ -9,7 +9,6 @@ their own process group and wait on readiness with a load-scaled deadline
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,19 +16,12 @@ from typing import Any
 
 import httpx
 
-from tests.support.processes import answers, patience, spawn, stop, wait_until
+from tests.support.processes import answers, free_port, patience, spawn, stop, wait_until
 
 __all__ = ["Served", "free_port", "serve", "tenantgraph"]
 
 _ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 _CLI = [sys.executable, "-c", "import sys; from graphmodel.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def tenantgraph(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -28,10 +29,18 @@ from typing import Any
 
 import httpx
 
-__all__ = ["answers", "patience", "spawn", "stop", "wait_until"]
+__all__ = ["answers", "free_port", "patience", "spawn", "stop", "wait_until"]
 
 MIN_PATIENCE_S = 60.0
 MAX_PATIENCE_S = 600.0  # below pytest-timeout (900 s): a hung start still fails as itself
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for a server to bind)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _cores() -> int:
