@@ -13,18 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from graphmodel.cli import build_parser
-from tests.unit.cli.test_conventions import DEMO, tg
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("first-hour") / "demo.db"
-    run = tg("--db", str(db), "load", str(DEMO))
-    assert run.returncode == 0, run.stderr
-    return db
+from tests.unit.cli.test_conventions import demo_db as demo_db  # the demo store fixture
+from tests.unit.cli.test_conventions import tg
 
 
 def _parsers(parser: argparse.ArgumentParser, path: str) -> Iterator[tuple[str, Any]]:
