@@ -25,7 +25,14 @@ from api.types.enums import Decision, Mfa, Via
 from api.types.fields import field
 from api.types.graph import Issue, TrustEdge
 from api.types.refs import Principal, Resource
-from api.types.verdict import AccessPath, Reason, principal_node, resource_node
+from api.types.verdict import (
+    TENANT_OBJECT,
+    AccessPath,
+    Reason,
+    principal_node,
+    resource_node,
+    tenant_object_node,
+)
 from graphmodel.schema.trust import TrustEdge as DomainTrustEdge
 from graphmodel.service.audits import AccessChange as DomainAccessChange
 from graphmodel.service.audits import (
@@ -148,6 +155,10 @@ class Exposure:
     async def principal(self, info: Info) -> Principal | None:
         ref = self.principal_ref
         return None if ref is None else await principal_node(info, self.scope, ref)
+
+    @field(description=TENANT_OBJECT)
+    async def tenant_object(self, info: Info) -> Principal | None:
+        return await tenant_object_node(info, self.scope, self.principal_ref, self.resource_ref)
 
     @field(description="The app or channel reached, with its `ref`.")
     async def resource(self, info: Info) -> Resource | None:
@@ -293,6 +304,10 @@ class AccessChange:
     @field(description="Who gains or loses (a home identity), with its `ref`.")
     async def principal(self, info: Info) -> Principal:
         return await principal_node(info, self.scope, self.principal_ref)
+
+    @field(description=TENANT_OBJECT)
+    async def tenant_object(self, info: Info) -> Principal | None:
+        return await tenant_object_node(info, self.scope, self.principal_ref, self.resource_ref)
 
     @field(description="The app or channel, with its `ref`.")
     async def resource(self, info: Info) -> Resource:

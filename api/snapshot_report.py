@@ -11,10 +11,16 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
+from api.observe import note
+
 __all__ = ["SnapshotReport"]
 
 
 class SnapshotReport(SchemaExtension):
     def get_results(self) -> dict[str, Any]:
-        sid = getattr(self.execution_context.context, "read_snapshot", None)
+        context = self.execution_context.context
+        sid = getattr(context, "read_snapshot", None)
+        request = getattr(context, "request", None)
+        if sid is not None and request is not None:
+            note(request.scope, snapshot=sid)  # for the request log
         return {} if sid is None else {"snapshot": sid}

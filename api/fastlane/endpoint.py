@@ -31,6 +31,7 @@ from api.context import Context
 from api.fastlane.plan import Plan, Planner
 from api.fastlane.resolvers import Request
 from api.fastlane.serialize import Unsupported
+from api.observe import note
 from graphmodel.service import GraphService
 
 __all__ = ["FastLane"]
@@ -148,6 +149,7 @@ class FastLane:
             log.debug("fast lane: left to regular execution", exc_info=True)
             return None
         self.answered += 1
+        note(scope, lane="fast", snapshot=snapshot)
         response: dict[str, object] = {"data": data}
         if snapshot is not None:  # as `SnapshotReport` says which snapshot was read
             response["extensions"] = {"snapshot": snapshot}

@@ -27,6 +27,7 @@ from graphmodel.schema.enums import (
     IdentityProviderKind,
     InvitationStatus,
     MembershipType,
+    PrincipalKind,
     SignInAudience,
     TargetType,
     TenantType,
@@ -58,6 +59,7 @@ __all__ = [
     "MembershipType",
     "Mfa",
     "NodeKind",
+    "PrincipalKind",
     "Role",
     "Side",
     "SignInAudience",
@@ -126,6 +128,11 @@ strawberry.enum(Decision, description="allow, pending (reachable after redemptio
 strawberry.enum(Mfa, description="Where MFA is performed when Conditional Access requires it")
 strawberry.enum(Side, description="Which tenant owns a gate: home or resource")
 strawberry.enum(Via, description="How a principal reaches a resource")
+strawberry.enum(
+    PrincipalKind,
+    description="What a principal is to a resource's tenant; B2B_GUEST, B2B_MEMBER, "
+    "OTHER_TENANT and SOCIAL_GUEST are outsiders",
+)
 strawberry.enum(EdgeKind, description="Kinds of graph edges: directory facts and derived trust")
 strawberry.enum(TrustEdgeKind, description="Kinds of derived tenant -> tenant trust edges")
 strawberry.enum(NodeKind, description="Kinds of graph nodes")

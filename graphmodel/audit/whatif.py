@@ -22,7 +22,7 @@ from graphmodel.audit.worlddiff import EntityChange, diff_worlds
 from graphmodel.engine import WorldIndex
 from graphmodel.errors import Issue
 
-__all__ = ["FindingDelta", "WorldDiff", "compare_worlds", "what_if"]
+__all__ = ["FindingDelta", "WorldDiff", "compare_worlds", "explain_access", "what_if"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,9 +56,11 @@ def _delta(before: Sequence[Finding], after: Sequence[Finding]) -> FindingDelta:
     )
 
 
-def _explain(
+def explain_access(
     changes: tuple[AccessChange, ...], scopes: list[list[Rect]] | None, n: int
 ) -> tuple[AccessChange, ...]:
+    """Each access change with `explained_by`: the indexes of the `n` entity changes whose
+    scope (`scopes`, None = every change explains every pair) covers it."""
     out: list[AccessChange] = []
     for c in changes:
         if scopes is None:
@@ -92,7 +94,7 @@ def compare_worlds(
     )
     return WorldDiff(
         entities=entities,
-        access=_explain(access, scopes, len(entities)),
+        access=explain_access(access, scopes, len(entities)),
         findings=findings,
     )
 

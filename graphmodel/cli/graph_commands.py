@@ -3,7 +3,9 @@
 `import DIR...` reads one folder per tenant (or a folder of them) in the layout of
 `docs/export-layout.md`, prints every warning with its file and JSON path, and stores the World
 as a new snapshot. `collect` signs in as an app registration and writes that layout for one
-tenant, so `collect` then `import` is the way from a real tenant to answers.
+tenant, so `collect` then `import` is the way from a real tenant to answers. `collect` keeps a
+delta state in the folder: run again, it asks Graph only for changes (`--full` reads all);
+`tenantgraph sync` does collect and import in one command (`sync_commands`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ import ssl
 import sys
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.cli.data import file_sizes, written_line
 from graphmodel.cli.progress import Phase, add_progress_argument
+from graphmodel.errors import QueryError
 from graphmodel.ingest.collector import (
     ALL_PERMISSIONS,
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_GRAPH_URL,
+    DEFAULT_REFRESH,
     ENDPOINTS,
     AuthFailed,
     CollectError,
@@ -31,6 +36,7 @@ from graphmodel.ingest.collector import (
     load_certificate,
 )
 from graphmodel.ingest.graph_export import import_export
+from graphmodel.service.sync_config import parse_duration
 
 __all__ = ["COMMANDS"]
 
@@ -105,7 +111,8 @@ def _collect_into(args: argparse.Namespace, notify: Callable[[str], None]) -> in
                 raise AuthFailed(f"cannot use `{args.ca_bundle}` as a ca bundle: {exc}") from exc
         result = collect_tenant(tenant_id=args.tenant_id, client_id=args.client_id,
                                 credential=credential, out=out, graph_url=args.graph_url,
-                                authority_host=args.authority_host, verify=verify, notify=notify)
+                                authority_host=args.authority_host, verify=verify, notify=notify,
+                                full=args.full, refresh_after=args.refresh)
     except MissingPermissions as exc:
         print(f"error: {exc}", file=sys.stderr)
         print(f"the files that could be read are in `{out}` (marked incomplete)", file=sys.stderr)
@@ -144,7 +151,19 @@ def _cfg_collect(p: argparse.ArgumentParser) -> None:
     p.add_argument("--authority-host", default=DEFAULT_AUTHORITY_HOST,
                    help=f"sign-in service ({DEFAULT_AUTHORITY_HOST})")
     p.add_argument("--ca-bundle", metavar="PEM", help="trust these CA certificates (TLS proxies)")
+    p.add_argument("--full", action="store_true",
+                   help="read everything in full, ignoring the folder's delta state")
+    p.add_argument("--refresh", type=_refresh, default=DEFAULT_REFRESH, metavar="DURATION",
+                   help="re-read data without delta (Teams, app role assignments, sign-in "
+                   "evidence) in full when older than this (default 6h)")
     p.add_argument("--quiet", action="store_true", help="no progress and retry messages")
+
+
+def _refresh(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except QueryError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 COMMANDS = (

@@ -6,6 +6,14 @@ from graphmodel.engine.explain import render, render_reason
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.invitations import Answer, can_invite, can_request, can_sign_up
 from graphmodel.engine.lookup import Reach, candidates_for, reachable, who_can_access
+from graphmodel.engine.outsiders import (
+    OUTSIDER_KINDS,
+    home_tenant,
+    is_outsider,
+    is_outsider_ref,
+    principal_kind,
+)
+from graphmodel.engine.reach_filter import ReachFilter
 from graphmodel.engine.usage import (
     DEFAULT_UNUSED_DAYS,
     Direction,
@@ -17,11 +25,13 @@ from graphmodel.engine.usage import (
 
 __all__ = [
     "DEFAULT_UNUSED_DAYS",
+    "OUTSIDER_KINDS",
     "Answer",
     "CheckLimits",
     "Direction",
     "PartnerUsage",
     "Reach",
+    "ReachFilter",
     "UsageFilter",
     "UsageIndex",
     "WorldIndex",
@@ -31,7 +41,11 @@ __all__ = [
     "candidates_for",
     "check",
     "derive_trust_edges",
+    "home_tenant",
+    "is_outsider",
+    "is_outsider_ref",
     "older_than",
+    "principal_kind",
     "reachable",
     "render",
     "render_reason",

@@ -73,13 +73,15 @@ class TenantPrincipals:
     first page of a lookup does not pay for the whole tenant: `subjects[i]` (the object that
     signs in to the tenant, None if there is none), `subject_refs[i]` (its ref) and `classes[i]`
     (the interned principal class; -1 until filled). `admins` holds the refs of the tenant's
-    Global Administrators (exempt from assignment).
+    Global Administrators (exempt from assignment). `memo` keeps what filters compute once per
+    tenant (`graphmodel.engine.reach_filter`).
     """
 
     __slots__ = (
         "_owner",
         "admins",
         "classes",
+        "memo",
         "principals",
         "refs",
         "subject_refs",
@@ -103,6 +105,7 @@ class TenantPrincipals:
         self.subjects: list[User | None] = [None] * len(refs)
         self.subject_refs: list[str | None] = [None] * len(refs)
         self.classes: list[int] = [-1] * len(refs)
+        self.memo: dict[str, list[int]] = {}
 
     def fill(self, i: int) -> int:
         """Compute (once) the subject and class of entry `i`; returns the class id."""

@@ -44,6 +44,7 @@ from graphmodel.audit.worlddiff import ChangeOp, EntityChange
 from graphmodel.errors import NodeNotFound, QueryError
 from graphmodel.schema.suggest import closest
 from graphmodel.service.facade import MAX_PAGE, GraphService, Page
+from graphmodel.timings import timed
 
 # The audit types are re-exported for the API, which imports only `graphmodel.service`.
 __all__ = [
@@ -217,6 +218,7 @@ class AuditService:
             out[info.id] = found
         return out
 
+    @timed("audit")
     def report(
         self,
         *,

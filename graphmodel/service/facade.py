@@ -22,6 +22,7 @@ from graphmodel.engine import (
     Answer,
     CheckLimits,
     Reach,
+    ReachFilter,
     UsageFilter,
     WorldIndex,
     can_invite,
@@ -29,6 +30,7 @@ from graphmodel.engine import (
     can_sign_up,
     check,
     derive_trust_edges,
+    is_outsider_ref,
     reachable,
     who_can_access,
 )
@@ -45,6 +47,7 @@ T = TypeVar("T")
 MAX_PAGE = 1000
 WRITE_ATTEMPTS = 5
 """How often `update_world` applies its change before giving up on a store that keeps moving."""
+_OPEN = ReachFilter()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -229,16 +232,19 @@ class GraphService:
         as_of: datetime | None = None,
         usage: UsageFilter = UsageFilter.ANY,
         usage_days: int = DEFAULT_UNUSED_DAYS,
+        filters: ReachFilter = _OPEN,
     ) -> Page[Reach]:
         """Who reaches `resource`; each answer says when it was last used (`Reach.last_used`).
 
-        `usage` keeps only the answers used (or not) within `usage_days` before the clock.
+        `usage` keeps only the answers used (or not) within `usage_days` before the clock;
+        `filters` (outsiders, route, home tenant, kind) is applied by the engine as it streams,
+        so pages and `total_count` are those of the filtered answer.
         """
         ix = self.index(snapshot, as_of=as_of)
         return _page(
             lambda cursor: _with_usage(
                 ix,
-                who_can_access(ix, resource, after=cursor, limits=self.limits),
+                who_can_access(ix, resource, after=cursor, limits=self.limits, filters=filters),
                 usage,
                 usage_days,
             ),
@@ -259,12 +265,16 @@ class GraphService:
         as_of: datetime | None = None,
         usage: UsageFilter = UsageFilter.ANY,
         usage_days: int = DEFAULT_UNUSED_DAYS,
+        filters: ReachFilter = _OPEN,
     ) -> Page[Reach]:
         """What `principal` reaches, each answer with its last use (see `who_can_access`)."""
         ix = self.index(snapshot, as_of=as_of)
         return _page(
             lambda cursor: _with_usage(
-                ix, reachable(ix, principal, after=cursor, limits=self.limits), usage, usage_days
+                ix,
+                reachable(ix, principal, after=cursor, limits=self.limits, filters=filters),
+                usage,
+                usage_days,
             ),
             first,
             after,
@@ -319,13 +329,14 @@ def _with_usage(
 ) -> Iterator[Reach]:
     """Each answer with its last recorded use, keeping those `usage` asks for.
 
-    Sign-in evidence covers cross-tenant access only, so a principal of the resource's own
-    tenant is neither used nor unused: the filters leave it out.
+    Sign-in evidence covers outsiders' access only, so an insider of the resource's tenant
+    (`is_outsider_ref`) is neither used nor unused: the filters leave it out.
     """
     for r in answers:
         r.last_used = ix.usage.last_used(r.principal, r.resource)
-        external = r.principal.split("/", 1)[0] != r.resource.split("/", 1)[0]
-        if usage is UsageFilter.ANY or (external and usage.keeps(r.last_used, ix.now, days)):
+        if usage is UsageFilter.ANY or (
+            usage.keeps(r.last_used, ix.now, days) and is_outsider_ref(ix, r.principal, r.resource)
+        ):
             yield r
 
 

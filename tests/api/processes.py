@@ -1,18 +1,22 @@
 """`tenantgraph serve` and other CLI commands as separate processes, the way users run them.
 
 Nothing is mocked: each server is `python -m graphmodel serve ...` on a free 127.0.0.1 port
-over a real sqlite store file; CLI commands run in their own processes too. Servers start in
-their own process group and wait on readiness with a load-scaled deadline
-(`tests.support.processes`), so a busy machine is slow, not failing, and `stop` leaves no worker.
+over a real sqlite store file; CLI commands run in their own processes too. Each server runs
+in its own session (process group), so a test that fails mid-way can end it with every worker,
+and is waited for with a load-scaled deadline (`tests.support.processes`): a busy machine is
+slow, not failing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -40,6 +44,15 @@ class Served:
 
     proc: subprocess.Popen[str]
     url: str
+    log: IO[str]  # stdout and stderr: a file, so a chatty server never blocks on a full pipe
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def post(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
@@ -62,22 +75,32 @@ class Served:
         return answer
 
     def stop(self) -> str:
-        """Stop the server and its workers (the whole process group); its output."""
-        return stop(self.proc)
+        """SIGTERM (a graceful stop), then SIGKILL to the whole group (workers included) if it
+        does not end, or once the leader is gone; its output."""
+        stop(self.proc, grace=60)
+        return self.output()
+
+    def kill_group(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def serve(*args: str) -> Served:
+def serve(*args: str, env: dict[str, str] | None = None) -> Served:
     """Start `tenantgraph serve ARGS` and wait until `/readyz` answers (200, or 503 when the
-    store is empty)."""
+    store is empty), with a load-scaled deadline."""
     port = free_port()
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - kept by Served
     proc = spawn(
         [*_CLI, "serve", "--port", str(port), *args],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
-        env=_ENV,
+        env={**_ENV, **(env or {})},
     )
-    served = Served(proc, f"http://127.0.0.1:{port}")
+    served = Served(proc, f"http://127.0.0.1:{port}", log)
     ready = answers(f"{served.url}/readyz", (200, 503))
-    wait_until(ready, what="tenantgraph serve did not come up", proc=proc)
+    try:
+        wait_until(ready, what="tenantgraph serve did not come up", proc=proc)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{served.stop()}") from None
     return served

@@ -69,7 +69,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(db: Path, *options: str) -> Iterator[Server]:
+def running_server(db: Path, *options: str, env: dict[str, str] | None = None) -> Iterator[Server]:
     """`tenantgraph serve --demo` on a free port until the block ends; fails with its log.
 
     The server runs in its own process group and is waited for with a load-scaled deadline
@@ -84,7 +84,7 @@ def running_server(db: Path, *options: str) -> Iterator[Server]:
         cwd=REPO,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     try:
         try:
