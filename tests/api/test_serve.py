@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import httpx
 
 from graphmodel.cli import main as cli_main
-from tests.api.processes import serve
-from tests.support.processes import stop
+from tests.api.processes import Served, serve
 
 TIMEOUT = 60  # seconds per request: generous, the machine may be busy
 
 
-def _serve(*args: str) -> tuple[subprocess.Popen[str], str]:
+def _serve(*args: str) -> tuple[Served, str]:
     """`tenantgraph serve ARGS` in its own process group, once `/readyz` answers."""
     served = serve(*args)
-    return served.proc, served.url
+    return served, served.url
 
 
-def _stop(proc: subprocess.Popen[str]) -> str:
+def _stop(served: Served) -> str:
     """Stop the server and every worker it started; its output."""
-    return stop(proc)
+    return served.stop()
 
 
 def test_serve_demo_no_auth_then_token_auth(tmp_path: Path) -> None:
