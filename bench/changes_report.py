@@ -129,10 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     section = (
         f"{BEGIN}\n## Changes cost the size of the change "
         "(issue 22, `python -m bench.probe_changes`)\n\n"
-        "Memory store, `serve --workers 2` on the file, `wrk` (4 connections, its own process) "
+        "Memory store, `serve --workers 2` on the file, `wrk` (2 connections, its own process) "
         "asking `access` over distinct pairs while this process sends one-object mutations "
         "(a member added to / removed from the largest group, at most 4 a second) over HTTP; "
-        '"every worker" is 8 answers in a row on fresh connections naming the new snapshot.\n\n'
+        '"every worker": until each of the two workers says in `/healthz` that it serves the new '
+        "snapshot.\n\n"
         f"{body}\n{END}"
     )
     print(section)
