@@ -51,6 +51,7 @@ __all__ = [
     "SetWorld",
     "item_key",
     "path_type",
+    "same_ref",
 ]
 
 Key = str | tuple[str, ...]
@@ -106,10 +107,15 @@ FAMILIES: Final[dict[str, Family]] = {
 if set(FAMILIES) | set(WORLD_SCALARS) != set(_HINTS):  # pragma: no cover - a new World field
     raise RuntimeError("graphmodel.changes: every World field needs a family or a scalar entry")
 
+def same_ref(ref: Any) -> Key:
+    """The key of a list item that is a ref (a member): the ref itself."""
+    return str(ref)
+
+
 LIST_PATHS: Final[dict[tuple[str, str], Callable[[Any], Key]]] = {
-    ("groups", "members"): lambda ref: str(ref),
-    ("teams", "members"): lambda ref: str(ref),
-    ("channels", "members"): lambda ref: str(ref),
+    ("groups", "members"): same_ref,
+    ("teams", "members"): same_ref,
+    ("channels", "members"): same_ref,
     ("tenants", "cross_tenant_access.partners"): lambda p: p.tenant_id,
     ("tenants", "sign_ins"): lambda s: (s.user, s.resource, s.cross_tenant_access_type.value),
 }

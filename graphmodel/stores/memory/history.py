@@ -34,10 +34,13 @@ __all__ = [
     "trust_of",
 ]
 
-CHECKPOINT_EVERY: Final = 64
+CHECKPOINT_EVERY: Final = 1000
 """Changes after a checkpoint at which `checkpoint_due()` says to store the snapshot whole."""
-MAX_CHAIN: Final = 256
-"""Changes after a checkpoint at which a write stores its snapshot whole itself."""
+CHECKPOINT_SHARE: Final = 0.25
+"""...or when the changes since the checkpoint weigh this share of the checkpoint itself."""
+MAX_CHAIN: Final = 4096
+"""Changes after a checkpoint at which a write stores its snapshot whole itself (a bound on
+every read, should no server ever have written a checkpoint in the background)."""
 
 
 def store_whole(
@@ -48,6 +51,22 @@ def store_whole(
         tx.add_parts(sid, [(seq, field, rows)])
     tx.add_trust(sid, trust)
     tx.mark_checkpoint(sid)
+
+
+def store_whole_stepwise(
+    db: SnapshotDb, sid: int, world: World, trust: Iterable[TrustEdge], *, part_rows: int
+) -> bool:
+    """`store_whole` in one short transaction per part, so writers are never held up for
+    longer than one part (a checkpoint of a 1M-user World is 200 MB). Readers ignore the parts
+    until the last transaction marks the snapshot a checkpoint; a second writer of the same
+    checkpoint writes the same parts (kept once). False when the snapshot was pruned
+    meanwhile (its parts are dropped then)."""
+    for seq, (field, rows) in enumerate(encode_world(world, part_rows=part_rows)):
+        with db.write() as tx:
+            tx.add_parts(sid, [(seq, field, rows)])
+    with db.write() as tx:
+        tx.add_trust(sid, trust)
+        return tx.mark_checkpoint(sid)
 
 
 def replay(
@@ -133,19 +152,26 @@ class History:
         self.forget = forget
 
     def checkpoint_due(self, current: int | None, base: int | None) -> int | None:
-        """`current` when it is `CHECKPOINT_EVERY` or more changes after the last checkpoint."""
+        """`current` when it follows the last checkpoint by `CHECKPOINT_EVERY` changes or
+        more, or by changes weighing `CHECKPOINT_SHARE` of that checkpoint; else None."""
         if current is None or base is None:
             return None
-        return current if self.db.depth(current) >= CHECKPOINT_EVERY else None
+        depth, weight = self.db.chain(current)
+        if depth == 0:
+            return None
+        if depth >= CHECKPOINT_EVERY or weight >= CHECKPOINT_SHARE * self.db.anchor_bytes(current):
+            return current
+        return None
 
     def write_checkpoint(self, snapshot_id: int) -> bool:
-        """Store `snapshot_id` whole too; False when it already is."""
+        """Store `snapshot_id` whole too, part by part (`store_whole_stepwise`); False when it
+        already is, or was pruned meanwhile."""
+        if self.db.depth(snapshot_id) == 0:
+            return False
         view = self.view_of(snapshot_id)
-        with self.db.write() as tx:
-            if tx.depth(snapshot_id) == 0:
-                return False
-            store_whole(tx, snapshot_id, view.world, view.trust.edges, part_rows=self.part_rows)
-        return True
+        return store_whole_stepwise(
+            self.db, snapshot_id, view.world, view.trust.edges, part_rows=self.part_rows
+        )
 
     def prune(self, *, keep: int | None, keep_days: float | None) -> PruneReport:
         """Delete the snapshots `kept_count` does not keep, after storing the oldest kept one
