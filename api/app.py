@@ -456,11 +456,11 @@ def create_app(
             await run_in_threadpool(runtime.close)
 
     async def healthz(request: Request) -> Response:
-        """Alive; which process answers and the snapshot it serves right now, without catching
-        up (a newer one may be being applied: `/readyz` waits for it)."""
+        """Alive; which process answers, the snapshot it serves right now and since when (epoch
+        seconds), without catching up (a newer one may be being applied: `/readyz` waits)."""
         held = None if runtime.service is None else runtime.service.follower.held()
-        served = None if held is None else held.id
-        return JSONResponse({"status": "ok", "worker": os.getpid(), "snapshot": served})
+        served = {"snapshot": None} if held is None else {"snapshot": held.id, "since": held.since}
+        return JSONResponse({"status": "ok", "worker": os.getpid(), **served})
 
     async def readyz(request: Request) -> Response:
         """Ready when caught up with the store and holding a snapshot; says which one.

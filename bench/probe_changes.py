@@ -14,9 +14,10 @@ Every figure has its baseline measured in the same run:
 3. `tenantgraph serve --workers 2` on the file, loaded by `wrk` (its own process) with `access`
    questions over distinct pairs: once with no writes (the baseline), once while this process
    sends one-object mutations over HTTP (at most `--rate` a second). For each mutation: the
-   client-observed commit time, and how long until both workers serve the new snapshot (each
-   says so in `/healthz`, which does not catch up); the read latency percentiles and errors of
-   both runs; the file's growth per change.
+   client-observed commit time, and how long after the answer both workers serve the new
+   snapshot (each says since when in `/healthz`, which does not catch up; the writer's own
+   worker serves it before it answers); the read latency percentiles and errors of both runs;
+   the file's growth per change.
 
 Output: one JSON document on stdout and in OUT (`bench.changes_report` renders the table).
 """
@@ -164,21 +165,21 @@ class Served:
                 os.killpg(self.proc.pid, 9)
 
 
-def _seen_everywhere(url: str, snapshot: int, workers: int, deadline_s: float = 30) -> float:
-    """Seconds until each of `workers` processes says (`/healthz`, which does not catch up)
-    that it serves `snapshot` or newer; inf when one never does within `deadline_s`."""
-    started = time.perf_counter()
-    caught: set[int] = set()
-    seen: set[int] = set()
-    while len(caught) < workers or len(seen) < workers:
+def _seen_everywhere(url: str, snapshot: int, committed: float, workers: int) -> float:
+    """Seconds from `committed` (epoch) until the last of `workers` processes served
+    `snapshot` or newer, as each says in `/healthz` (`since`: when it started serving what it
+    serves; it does not catch up to answer). An upper bound when a worker has moved on to a
+    newer snapshot already; inf when one does not serve it within 30 s."""
+    deadline = time.monotonic() + 30
+    served: dict[int, float] = {}
+    while len(served) < workers:
         with httpx.Client(timeout=30) as client:  # a new connection: any worker may answer
             health = client.get(f"{url}/healthz").json()
-        seen.add(health["worker"])
         if (health["snapshot"] or 0) >= snapshot:
-            caught.add(health["worker"])
-        if time.perf_counter() - started > deadline_s:
+            served.setdefault(health["worker"], health["since"])
+        if time.monotonic() > deadline:
             return float("inf")
-    return time.perf_counter() - started
+    return max(0.0, max(served.values()) - committed)
 
 
 _JSON = {"content-type": "application/json"}
@@ -200,11 +201,12 @@ def _stream(
                 headers={"Idempotency-Key": f"bench-{os.getpid()}-{i}"},
             ).json()
             commits.append(time.perf_counter() - started)
+            answered = time.time()
             if body.get("errors"):
                 errors.append(body["errors"][0].get("message"))
             else:
                 made = next(iter(body["data"].values()))["snapshot"]["id"]
-                visible.append(_seen_everywhere(url, made, WORKERS))
+                visible.append(_seen_everywhere(url, made, answered, WORKERS))
             i += 1
             stop.wait(max(0.0, 1 / rate - (time.perf_counter() - started)))
     return {
