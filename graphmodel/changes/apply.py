@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from graphmodel.bulk import copy_in_slices
 from graphmodel.changes.model import (
     END,
     FAMILIES,
@@ -219,7 +220,7 @@ def _carry_lookups(
         if family in replaced:
             continue
         editor = editors[family]
-        lookup = dict(found)
+        lookup = copy_in_slices(found)
         for key in editor.removed:
             lookup.pop(key, None)
         lookup.update(editor.replaced)
