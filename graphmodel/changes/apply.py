@@ -13,7 +13,6 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from graphmodel.bulk import copy_in_slices
 from graphmodel.changes.model import (
     END,
     FAMILIES,
@@ -220,7 +219,7 @@ def _carry_lookups(
         if family in replaced:
             continue
         editor = editors[family]
-        lookup = copy_in_slices(found)
+        lookup = found.copy()
         for key in editor.removed:
             lookup.pop(key, None)
         lookup.update(editor.replaced)

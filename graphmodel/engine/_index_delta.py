@@ -17,7 +17,6 @@ from functools import partial
 from itertools import compress, count, repeat
 from typing import Any, Generic, TypeVar
 
-from graphmodel.bulk import copy_in_slices
 from graphmodel.changes import (
     FAMILIES,
     Add,
@@ -166,7 +165,7 @@ def by_key(
             key = key_of(x)
             out[key] = changed.get(key) or before.get(key) or x
         return out
-    out = copy_in_slices(before)
+    out = before.copy()
     for key in delta.removed:
         del out[key]
     out.update(changed)
@@ -241,7 +240,7 @@ class ListsEdit(Generic[K, V]):
             self.edit(key)
         if not self.lists:
             return self.base
-        out = copy_in_slices(self.base)  # a defaultdict stays one
+        out = self.base.copy()  # a defaultdict stays one
         for key, items in self.lists.items():
             if items:
                 out[key] = items

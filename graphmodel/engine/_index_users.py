@@ -14,7 +14,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from graphmodel.bulk import copy_in_slices
 from graphmodel.engine._index_delta import (
     Carried,
     FamilyDelta,
@@ -164,7 +163,7 @@ def _representations(
     if not homes:
         new.representations = old.representations
         return
-    reps = copy_in_slices(old.representations)
+    reps = old.representations.copy()
     users = new.users
     for home in homes:
         objects: dict[str, User] = {}
