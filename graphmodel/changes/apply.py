@@ -196,7 +196,10 @@ def _apply_one(
     elif isinstance(change, Remove):
         editor.remove(change.key)
     else:
-        editor.replace(change.key, patched(change.family, editor.get(change.key), change))
+        new = patched(change.family, editor.get(change.key), change)
+        if family.key(new) != change.key:  # a key is a name: changing it is remove + add
+            raise KeyError(f"a patch of `{change.key}` may not change its key")
+        editor.replace(change.key, new)
 
 
 def _carry_lookups(

@@ -35,6 +35,7 @@ from graphmodel.errors import GraphModelError, SnapshotConflict
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
 from graphmodel.stores.base import GraphStore, SnapshotInfo
+from graphmodel.stores.graphmap import check_node_keys
 
 __all__ = [
     "WHOLE_ABOVE",
@@ -184,6 +185,7 @@ def write_world(
     intent, so losing a race to another writer is not an error: the caller retries on the
     newer snapshot (`SnapshotConflict` propagates for that)."""
     if current is not None and held is not None:
+        check_node_keys(world)  # as a whole write would: every entity one node (unique keys)
         changes = diff_worlds(held, world)
         if len(changes) <= WHOLE_ABOVE * max(_size(world), 1):
             trust = derive_trust_edges(world) if trust_changed_by(changes) else None

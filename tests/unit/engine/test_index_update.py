@@ -35,6 +35,7 @@ from graphmodel.engine import WorldIndex, _index_delta, check, evolve_index, who
 from graphmodel.engine.equivalence import classes_of
 from graphmodel.engine.index import INDEXED_FAMILIES
 from graphmodel.engine.index_update import FAMILY_STRUCTURES
+from graphmodel.errors import Conflict
 from graphmodel.ingest import load_world_text
 from graphmodel.schema import AppRoleAssignment, Group, User, World
 from graphmodel.schema.enums import DirectoryRole, UserType
@@ -405,7 +406,11 @@ def test_a_replaced_or_renamed_family_is_rebuilt(world: World) -> None:
     ix = WorldIndex(world)
     groups = tuple(reversed(world.groups))
     _evolve(ix, Replace("groups", groups))
-    _evolve(ix, Patch("users", "contoso/carol", set=(("name", "caroline"),)))
+    rename = Patch("users", "contoso/carol", set=(("name", "caroline"),))
+    with pytest.raises(Conflict, match="may not change its key"):  # a rename is remove + add
+        apply_changes(world, ChangeSet((rename,)))
+    carol = world.user_by_ref["contoso/carol"]
+    _evolve(ix, Remove("users", "contoso/carol"), Add("users", replace(carol, name="caroline")))
     _evolve(
         ix, Patch("groups", "contoso/sales", set=(("members", ("contoso/carol", "contoso/carol")),))
     )
