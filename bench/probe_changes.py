@@ -233,6 +233,7 @@ def served(db: Path, world: World, seconds: int, rate: float) -> dict[str, Any]:
     )
     server = Served(db)
     try:
+        wrk(server.url, "/graphql", bodies, READERS, seconds)  # warm-up: closures, caches
         out["reads_without_writes"] = wrk(server.url, "/graphql", bodies, READERS, seconds)
         before = _db_bytes(db)
         stop = threading.Event()

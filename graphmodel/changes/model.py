@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 from typing import Any, Final
 
 from graphmodel.schema.world import World
@@ -130,7 +131,7 @@ def item_key(family: str, path: str) -> Callable[[Any], Key] | None:
 
 
 def path_type(cls: type[Any], path: str) -> Any:
-    """The annotated type of the dotted `path` inside dataclass `cls`.
+    """The annotated type of the dotted `path` inside dataclass `cls` (looked up once).
 
     Examples
     --------
@@ -138,6 +139,12 @@ def path_type(cls: type[Any], path: str) -> Any:
     >>> path_type(Tenant, "cross_tenant_access.allowed_cloud_endpoints")
     tuple[str, ...]
     """
+    found: Any = cls  # a class is hashable; typeshed's `type[Any]` does not say so
+    return _path_type(found, path)
+
+
+@cache
+def _path_type(cls: Any, path: str) -> Any:
     tp: Any = cls
     for part in path.split("."):
         hints = typing.get_type_hints(tp)

@@ -28,7 +28,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 
-from graphmodel.changes import FAMILIES, ChangeSet, apply_changes, diff_worlds
+from graphmodel.changes import FAMILIES, ChangeSet, Replace, apply_changes, diff_worlds
+from graphmodel.changes.diff import NODE_KEYED
 from graphmodel.changes.model import Patch
 from graphmodel.engine import derive_trust_edges
 from graphmodel.errors import GraphModelError, SnapshotConflict
@@ -185,8 +186,9 @@ def write_world(
     intent, so losing a race to another writer is not an error: the caller retries on the
     newer snapshot (`SnapshotConflict` propagates for that)."""
     if current is not None and held is not None:
-        check_node_keys(world)  # as a whole write would: every entity one node (unique keys)
         changes = diff_worlds(held, world)
+        if any(isinstance(c, Replace) and c.family in NODE_KEYED for c in changes):
+            check_node_keys(world)  # keys repeat: refused, as a whole write would refuse them
         if len(changes) <= WHOLE_ABOVE * max(_size(world), 1):
             trust = derive_trust_edges(world) if trust_changed_by(changes) else None
             return store.write_changes(

@@ -9,6 +9,8 @@ with `store_whole`, inside the caller's transaction.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
@@ -27,6 +29,8 @@ __all__ = [
     "CHECKPOINT_EVERY",
     "MAX_CHAIN",
     "History",
+    "RecentChanges",
+    "decoded",
     "read_view",
     "replay",
     "replay_onto",
@@ -70,17 +74,20 @@ def store_whole_stepwise(
 
 
 def replay(
-    world: World, trust: Iterable[TrustEdge], stored: Sequence[StoredChange]
+    world: World,
+    trust: Iterable[TrustEdge],
+    stored: Sequence[StoredChange],
+    decoded: Sequence[ChangeSet] | None = None,
 ) -> tuple[World, list[TrustEdge]]:
-    """`world` and `trust` after the stored changes, the World's applied as one batch.
+    """`world` and `trust` after the stored changes, the World's applied as one batch
+    (`decoded`: the stored changes decoded already, one per stored change).
 
     Raises ValueError (unreadable text) or `Conflict` (a change that does not apply)."""
     edges = list(trust)
     if not stored:
         return world, edges
-    world = apply_changes(
-        world, ChangeSet(tuple(c for s in stored for c in decode_changes(s.changes)))
-    )
+    sets = [decode_changes(s.changes) for s in stored] if decoded is None else decoded
+    world = apply_changes(world, ChangeSet(tuple(c for cs in sets for c in cs)))
     for s in stored:
         if s.trust_delta is not None:
             edges = apply_trust_delta(edges, s.trust_delta)
@@ -99,12 +106,21 @@ def replay_onto(
     world: World,
     trust: Iterable[TrustEdge],
     stored: Sequence[StoredChange],
+    decoded: Sequence[ChangeSet] | None = None,
 ) -> tuple[World, list[TrustEdge]]:
     """`replay`, with what it raises on a damaged file as `StoreUnavailable`."""
     try:
-        return replay(world, trust, stored)
+        return replay(world, trust, stored, decoded)
     except (ValueError, Conflict) as exc:
         raise _unreadable(db, snapshot_id, exc) from exc
+
+
+def decoded(db: SnapshotDb, stored: Sequence[StoredChange]) -> list[ChangeSet]:
+    """The ChangeSets of stored changes; unreadable text is `StoreUnavailable`."""
+    try:
+        return [decode_changes(s.changes) for s in stored]
+    except ValueError as exc:
+        raise StoreUnavailable(f"store file `{db.name}` holds an unreadable change: {exc}") from exc
 
 
 def read_view(db: SnapshotDb, snapshot_id: int | None) -> SnapshotView:
@@ -132,6 +148,35 @@ def trust_of(db: SnapshotDb, snapshot_id: int) -> list[TrustEdge]:
         if s.trust_delta is not None:
             trust = apply_trust_delta(trust, s.trust_delta)
     return trust
+
+
+class RecentChanges:
+    """The decoded changes of the snapshots this process wrote or applied lately (snapshot id
+    -> base id and change), so `changes_after` need not read and decode them again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[int, ChangeSet]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, snapshot_id: int, base: int, changes: ChangeSet) -> None:
+        with self._lock:
+            self._items[snapshot_id] = (base, changes)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def between(self, base: int, snapshot_id: int) -> ChangeSet | None:
+        """The changes from `base` to `snapshot_id`, if every one of them is remembered."""
+        found: list[ChangeSet] = []
+        sid = snapshot_id
+        with self._lock:
+            while sid != base:
+                entry = self._items.get(sid)
+                if entry is None or sid < base:
+                    return None
+                sid, changes = entry
+                found.append(changes)
+        return ChangeSet(tuple(c for cs in reversed(found) for c in cs))
 
 
 class History:
