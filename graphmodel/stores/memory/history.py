@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
+from graphmodel.bulk import paused_gc
 from graphmodel.changes import ChangeSet, apply_changes, decode_changes
 from graphmodel.errors import Conflict, StoreUnavailable
 from graphmodel.schema.trust import TrustEdge
@@ -86,8 +87,9 @@ def replay(
     edges = list(trust)
     if not stored:
         return world, edges
-    sets = [decode_changes(s.changes) for s in stored] if decoded is None else decoded
-    world = apply_changes(world, ChangeSet(tuple(c for cs in sets for c in cs)))
+    with paused_gc(freeze=True):  # a new World of long-lived objects (`graphmodel.bulk`)
+        sets = [decode_changes(s.changes) for s in stored] if decoded is None else decoded
+        world = apply_changes(world, ChangeSet(tuple(c for cs in sets for c in cs)))
     for s in stored:
         if s.trust_delta is not None:
             edges = apply_trust_delta(edges, s.trust_delta)

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Final, Self
 
+from graphmodel.bulk import paused_gc
 from graphmodel.changes import ChangeSet, apply_changes, decode_changes, encode_changes
 from graphmodel.errors import (
     Conflict,
@@ -340,7 +341,8 @@ class MemoryStore:
             held = None if view.info is None else view.info.id
             if base is None or base != held:
                 raise SnapshotConflict(base, held)
-            world = apply_changes(view.world, changes)  # Conflict when it does not apply
+            with paused_gc(freeze=True):  # a new World of long-lived objects
+                world = apply_changes(view.world, changes)  # Conflict when it does not apply
             trust_delta = None
             trust = view.trust
             if trust_edges is not None:
