@@ -5,7 +5,15 @@ from graphmodel.engine.derive import derive_trust_edges
 from graphmodel.engine.explain import render, render_reason
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.invitations import Answer, can_invite, can_request, can_sign_up
-from graphmodel.engine.lookup import Reach, candidates_for, reachable, who_can_access
+from graphmodel.engine.lookup import (
+    Reach,
+    candidates_for,
+    decide,
+    reachable,
+    who_can_access,
+    who_can_access_decided,
+)
+from graphmodel.engine.outsiders import is_outsider
 from graphmodel.engine.usage import (
     DEFAULT_UNUSED_DAYS,
     Direction,
@@ -30,7 +38,9 @@ __all__ = [
     "can_sign_up",
     "candidates_for",
     "check",
+    "decide",
     "derive_trust_edges",
+    "is_outsider",
     "older_than",
     "reachable",
     "render",
@@ -38,4 +48,5 @@ __all__ = [
     "resolve_principal",
     "resolve_resource",
     "who_can_access",
+    "who_can_access_decided",
 ]

@@ -11,7 +11,7 @@ a cursor without materialising everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from graphmodel.engine import reverse
 from graphmodel.engine.candidates import candidates_for, resources_near
@@ -20,7 +20,15 @@ from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.reach import Reach
 from graphmodel.schema.verdict import Decision
 
-__all__ = ["EXACT_BELOW", "Reach", "candidates_for", "reachable", "who_can_access"]
+__all__ = [
+    "EXACT_BELOW",
+    "Reach",
+    "candidates_for",
+    "decide",
+    "reachable",
+    "who_can_access",
+    "who_can_access_decided",
+]
 
 # Worlds smaller than this many users answer reverse questions with one `check` per candidate:
 # it costs milliseconds there, and keeps the batched classes an optimisation of large worlds.
@@ -45,6 +53,23 @@ def who_can_access(
             ix, resource_ref, include_pending=include_pending, after=after, limits=limits
         )
     return _exact_who(ix, resource_ref, include_pending, after, limits)
+
+
+def who_can_access_decided(
+    ix: WorldIndex, resource_ref: str, *, excluding: Collection[str] = ()
+) -> Iterator[Reach]:
+    """`who_can_access` decided per equivalence class at every world size, leaving out the
+    principals `excluding` names: for callers that count answers and explain only a few (the
+    audits), since an answer's verdict is computed only when read. Same answers (the batched
+    lookup is proven equal to per-candidate `check` by the reverse-lookup tests).
+    """
+    return reverse.who_can_access(ix, resource_ref, excluding=excluding)
+
+
+def decide(ix: WorldIndex, principal_ref: str, resource_ref: str) -> Reach:
+    """One pair's answer (allow, pending or deny) decided through its equivalence class at
+    every world size; its verdict is computed on first read (`reverse.decide`)."""
+    return reverse.decide(ix, principal_ref, resource_ref)
 
 
 def reachable(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Collection, Hashable, Iterable, Iterator
 from operator import itemgetter
 
 from graphmodel.engine.candidates import candidates_for, near_items, principal_of
@@ -36,9 +36,9 @@ from graphmodel.engine.route import Resource
 from graphmodel.policy.apps import is_multitenant_registration
 from graphmodel.schema.entities import App, Channel, User
 from graphmodel.schema.enums import MembershipType, TenantType
-from graphmodel.schema.verdict import Decision, Mfa
+from graphmodel.schema.verdict import Decision, Mfa, Verdict
 
-__all__ = ["reachable", "who_can_access"]
+__all__ = ["decide", "reachable", "who_can_access"]
 
 _Candidate = tuple[str, User, User | None, int]  # principal ref, principal, subject, class id
 _ALLOW, _PENDING, _DENY = Decision.ALLOW, Decision.PENDING, Decision.DENY
@@ -161,24 +161,29 @@ def _candidates(
     tp: TenantPrincipals,
     holders: set[str] | None,
     after: str | None,
+    excluding: Collection[str],
 ) -> Iterator[_Candidate]:
-    """Candidates of `resource` after the cursor, in principal-ref order, each once."""
+    """Candidates of `resource` after the cursor and not `excluding`, in principal-ref
+    order, each once."""
     ix = classes.ix
     refs: set[str] = set()
     if holders is not None:
-        refs.update(h for h in holders if after is None or h > after)
+        refs.update(h for h in holders if (after is None or h > after) and h not in excluding)
     if isinstance(resource, App) and is_multitenant_registration(resource):
         for sp_tenant in ix.service_principals.get(resource.ref, {}):
             for u in ix.users_by_tenant.get(sp_tenant, ()):
                 ref = _ref(u)
-                if u.home_ref is None and (after is None or ref > after):
+                if u.home_ref is None and (after is None or ref > after) and ref not in excluding:
                     refs.add(ref)
     extra = (_entry(classes, tp, ref) for ref in sorted(refs))
     if holders is not None:
         yield from extra
         return
     last = None
-    for item in heapq.merge(_slice(tp, after), extra, key=itemgetter(0)):
+    mine = _slice(tp, after)
+    if excluding:
+        mine = (item for item in mine if item[0] not in excluding)
+    for item in heapq.merge(mine, extra, key=itemgetter(0)):
         if item[0] != last:
             last = item[0]
             yield item
@@ -189,6 +194,7 @@ def _scan_app(
     tp: TenantPrincipals,
     app: App,
     after: str | None,
+    excluding: Collection[str],
 ) -> Iterator[tuple[int, str]]:
     """(class, principal ref) of every principal of the app's tenant holding a grant on the
     app (`app_grant_hops` inlined: this loop runs once per principal of a tenant)."""
@@ -199,6 +205,8 @@ def _scan_app(
     direct = ix.direct_groups
     refs, subject_refs, ids = tp.refs, tp.subject_refs, tp.classes
     for i in range(0 if after is None else bisect_right(refs, after), len(refs)):
+        if excluding and refs[i] in excluding:
+            continue
         cls = ids[i]
         if cls < 0:
             cls = tp.fill(i)
@@ -221,10 +229,11 @@ def _each(
     include_pending: bool,
     after: str | None,
     limits: CheckLimits | None,
+    excluding: Collection[str],
 ) -> Iterator[Reach]:
     """Per-candidate evaluation (Azure AD B2C tenants: small, and decided per person)."""
     for ref in candidates_for(ix, resource_ref):
-        if after is not None and ref <= after:
+        if (after is not None and ref <= after) or ref in excluding:
             continue
         v = check(ix, ref, resource_ref, limits=limits)
         if v.decision == _ALLOW or (include_pending and v.decision == _PENDING):
@@ -238,15 +247,18 @@ def who_can_access(
     include_pending: bool = True,
     after: str | None = None,
     limits: CheckLimits | None = None,
+    excluding: Collection[str] = (),
 ) -> Iterator[Reach]:
     """Principals whose verdict is allow (and pending, unless excluded), in ref order.
 
     `after` is an exclusive cursor: the principal ref of the last item of the previous page.
+    `excluding` names principal refs that are neither decided nor answered (a caller that asks
+    only about outsiders passes the tenant's own members: most of a tenant, skipped unread).
     Raises NodeNotFound (on first iteration) for an unknown resource.
     """
     resource = resolve_resource(ix, resource_ref)
     if ix.tenants[resource.tenant].type == TenantType.B2C:
-        yield from _each(ix, resource_ref, include_pending, after, limits)
+        yield from _each(ix, resource_ref, include_pending, after, limits, excluding)
         return
     classes = classes_of(ix)
     tp = classes.tenant_principals(resource.tenant)
@@ -273,13 +285,15 @@ def who_can_access(
         return None
 
     if holders is None and isinstance(resource, App) and not is_multitenant_registration(resource):
-        for cls, ref in _scan_app(ix, tp, resource, after):
+        for cls, ref in _scan_app(ix, tp, resource, after, excluding):
             reach = decide(cls, True, ref)
             if reach is not None:
                 yield reach
         return
     cache: dict[str, frozenset[str]] = {}
-    for ref, principal, subject, cls in _candidates(classes, resource, tp, holders, after):
+    for ref, principal, subject, cls in _candidates(
+        classes, resource, tp, holders, after, excluding
+    ):
         bits = _bits(classes, resource, principal, subject, cache)
         if bits is not None:
             reach = decide(cls, bits, ref)
@@ -327,12 +341,42 @@ def reachable(
             if include_denied:
                 yield Reach(person.ref, ref, None, _DENY, Mfa.NONE, None, ix, limits)
             continue
-        verdict = None
         key = (classes.resource_class(resource), (cls, bits))
-        decided = classes.decided(key)
-        if decided is None:
-            verdict = check(ix, principal_ref, ref, limits=limits)
-            decided = (verdict.decision, verdict.mfa, verdict.via)
-            classes.remember(key, decided)
+        decided, verdict = _decided(classes, key, principal_ref, ref, limits)
         if include_denied or decided[0] is not _DENY:
             yield Reach(person.ref, ref, verdict, decided[0], decided[1], decided[2], ix, limits)
+
+
+def _decided(
+    classes: Classes, key: Hashable, principal_ref: str, resource_ref: str, limits: CheckLimits | None
+) -> tuple[Decided, Verdict | None]:
+    """The class decision of `key`, running `check` for this pair when the class has none yet
+    (its verdict is returned then, so the caller's answer need not compute it again)."""
+    decided = classes.decided(key)
+    verdict = None
+    if decided is None:
+        verdict = check(classes.ix, principal_ref, resource_ref, limits=limits)
+        decided = (verdict.decision, verdict.mfa, verdict.via)
+        classes.remember(key, decided)
+    return decided, verdict
+
+
+def decide(
+    ix: WorldIndex, principal_ref: str, resource_ref: str, *, limits: CheckLimits | None = None
+) -> Reach:
+    """One pair decided as `reachable` decides each resource of a principal: through its
+    equivalence class, so `check` runs only for a class not decided yet and the answer's
+    verdict (paths, reasons) is computed on first read. Any world size; denials included.
+
+    Raises NodeNotFound for an unknown principal or resource.
+    """
+    person = resolve_principal(ix, principal_ref)
+    resource = resolve_resource(ix, resource_ref)
+    classes = classes_of(ix)
+    sig, subject = classes.principal_class(person, resource.tenant)
+    bits: Hashable = resource.ref if alone(sig) else _bits(classes, resource, person, subject, {})
+    if bits is None:  # no grant on any route: denied, without evaluating it
+        return Reach(person.ref, resource.ref, None, _DENY, Mfa.NONE, None, ix, limits)
+    key = (classes.resource_class(resource), (classes.intern(sig), bits))
+    decided, verdict = _decided(classes, key, person.ref, resource.ref, limits)
+    return Reach(person.ref, resource.ref, verdict, decided[0], decided[1], decided[2], ix, limits)
