@@ -1,26 +1,39 @@
 """What every check reads: the engine index of one World, who reaches what, and the zone.
 
-Why one shared context: most checks ask the same reverse question — who reaches this app or
-channel, through which route — and answering it is the expensive part. The context answers it
-once per resource with the engine's own `who_can_access` (the one decision path; an audit never
-re-implements a gate) and caches it, so a full audit costs one pass over the resources.
+Why decisions, not verdicts: most checks ask "which outsiders reach the resources of this
+tenant, and how" and count the answers. The engine decides whole equivalence classes of pairs
+at once (`who_can_access_decided`: one `check` per class, the one decision path); a full
+verdict with paths and reasons is built only when an exposure is (`Seed.build`), i.e. for the
+exemplars a report shows. The tenant's own members are left out of these passes unread — no
+check counts them (`insiders`) — so a pass costs the outsiders of the tenant, not its staff.
+
+Scope: `tenants` (None = all) names the tenants whose findings are wanted, so `--tenant`
+computes only those; `progress` hears of each resource decided, for the CLI's progress line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cached_property
+from typing import Protocol
 
-from graphmodel.audit.model import AuditOptions, Exposure, Zone
+from graphmodel.audit.model import DEFAULT_EXEMPLARS, AuditOptions, Exposure, Zone
+from graphmodel.audit.tally import Seed
 from graphmodel.audit.trust import trust_of
-from graphmodel.engine import WorldIndex, derive_trust_edges, who_can_access
+from graphmodel.engine import (
+    Reach,
+    WorldIndex,
+    derive_trust_edges,
+    is_outsider,
+    who_can_access_decided,
+)
 from graphmodel.schema.entities import Tenant, User
-from graphmodel.schema.enums import TenantType
+from graphmodel.schema.enums import IdentityProviderKind, TenantType
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import AccessPath, Verdict
 
-__all__ = ["GRANT_EDGES", "AuditContext", "held_paths"]
+__all__ = ["GRANT_EDGES", "AuditContext", "Progress", "held_paths"]
 
 # Hops that are a grant someone made (not the open sign-in of an app without assignment).
 GRANT_EDGES = frozenset(
@@ -41,20 +54,50 @@ def held_paths(verdict: Verdict) -> tuple[AccessPath, ...]:
     return tuple(p for p in verdict.paths if any(h.edge in GRANT_EDGES for h in p.hops))
 
 
-class AuditContext:
-    """One World under audit: its index, the zone of trust, options and cached reach."""
+class Progress(Protocol):
+    """Hears how a run advances: a check starts, resources are decided, the check ends."""
 
-    def __init__(self, ix: WorldIndex, *, zone: Zone, options: AuditOptions) -> None:
+    def begin(self, check: str) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def end(self, check: str, findings: int, exposures: int) -> None: ...
+
+
+class AuditContext:
+    """One World under audit: its index, the zone of trust, the options and the scope."""
+
+    def __init__(
+        self,
+        ix: WorldIndex,
+        *,
+        zone: Zone,
+        options: AuditOptions,
+        tenants: frozenset[str] | None = None,
+        exemplars: int | None = DEFAULT_EXEMPLARS,
+        progress: Progress | None = None,
+    ) -> None:
         self.ix = ix
         self.world = ix.world
         self.zone = zone
         self.options = options
-        self._reach: dict[str, tuple[Verdict, ...]] = {}
+        self.tenants = tenants
+        self.exemplars = exemplars
+        self.progress = progress
+        self._insiders: dict[str, frozenset[str]] = {}
 
     # --- tenants ---------------------------------------------------------------------------
+    def wants(self, tenant: str) -> bool:
+        """Whether findings of `tenant` are asked for."""
+        return self.tenants is None or tenant in self.tenants
+
     def workforce_tenants(self) -> list[Tenant]:
         """Tenants whose directory configuration is audited (B2C directories are not)."""
         return [t for t in self.world.tenants if t.type == TenantType.WORKFORCE]
+
+    def audited_tenants(self) -> list[Tenant]:
+        """The workforce tenants whose findings are asked for."""
+        return [t for t in self.workforce_tenants() if self.wants(t.name)]
 
     def in_zone(self, home: str, resource_tenant: str) -> bool:
         """Whether access from `home` (a tenant handle) to `resource_tenant` is expected."""
@@ -70,45 +113,53 @@ class AuditContext:
         return tuple(derive_trust_edges(self.world))
 
     # --- resources and reach ----------------------------------------------------------------
-    @cached_property
-    def resources(self) -> tuple[str, ...]:
-        """Every app and channel ref, sorted."""
-        return tuple(
-            sorted([a.ref for a in self.world.apps] + [c.ref for c in self.world.channels])
-        )
+    def resources_of(self, tenant: str) -> list[str]:
+        """The refs of the tenant's apps and channels, sorted."""
+        return [ref for ref, _r in self.ix.resources_in(tenant)]
 
-    def resources_of(self, tenant: str) -> Iterator[str]:
-        prefix = tenant + "/"
-        return (r for r in self.resources if r.startswith(prefix))
-
-    def reach(self, resource: str) -> tuple[Verdict, ...]:
-        """Every allow or pending verdict for the resource, in principal order (cached)."""
-        found = self._reach.get(resource)
+    def insiders(self, tenant: str) -> frozenset[str]:
+        """Principals of `tenant` no check counts on its resources: its own Entra members
+        (and local guests) and its B2C consumers. Every outsider (`is_outsider`), every user
+        of another tenant and every guest object stays out of this set."""
+        found = self._insiders.get(tenant)
         if found is None:
-            found = tuple(r.verdict for r in who_can_access(self.ix, resource))
-            self._reach[resource] = found
+            refs, principals = self.ix.principals_by_tenant.get(tenant, ([], []))
+            ix = self.ix
+            found = frozenset(
+                ref
+                for ref, p in zip(refs, principals, strict=True)
+                if p.tenant == tenant
+                and p.home_ref is None
+                and (p.identity_provider == IdentityProviderKind.ENTRA or ix.is_b2c_consumer(p))
+            )
+            self._insiders[tenant] = found
         return found
+
+    def outsider_reach(self, resource: str) -> Iterator[Reach]:
+        """Allow and pending answers of everyone but the resource tenant's insiders, in
+        principal order, decided per class (verdicts built only when read)."""
+        tenant = resource.split("/", 1)[0]
+        if self.progress is not None:
+            self.progress.advance()
+        return who_can_access_decided(self.ix, resource, excluding=self.insiders(tenant))
+
+    def tenant_reach(self, tenant: str) -> Iterator[Reach]:
+        """`outsider_reach` of every resource of the tenant, in (resource, principal) order:
+        the key order of exposures."""
+        for ref in self.resources_of(tenant):
+            yield from self.outsider_reach(ref)
 
     def principal(self, ref: str) -> User:
         return self.ix.users[ref]
 
-    def is_external(self, verdict: Verdict) -> bool:
-        """Whether the verdict's principal is an outsider of the resource's tenant.
+    def is_external(self, principal: str, resource: str) -> bool:
+        """Whether the answer's principal is an outsider of the resource's tenant."""
+        return is_outsider(self.ix, self.ix.users[principal], resource.split("/", 1)[0])
 
-        Outsiders are identities homed in another tenant, guest objects whose home is outside
-        the world, and guests without an Entra home (social, one-time passcode); a B2C
-        tenant's own consumer accounts are not.
-        """
-        user = self.ix.users[verdict.principal]
-        tenant = verdict.resource.split("/", 1)[0]
-        if user.tenant != tenant or user.home_ref is not None:
-            return True
-        return not self.ix.is_entra_identity(user) and not self.ix.is_b2c_consumer(user)
-
-    def home_label(self, verdict: Verdict) -> str:
+    def home_label(self, principal: str, resource: str) -> str:
         """The principal's home tenant, or `(provider)` for a guest without an Entra home."""
-        user = self.ix.users[verdict.principal]
-        tenant = verdict.resource.split("/", 1)[0]
+        user = self.ix.users[principal]
+        tenant = resource.split("/", 1)[0]
         if user.tenant != tenant:
             return user.tenant
         if user.home_ref is not None:
@@ -128,4 +179,21 @@ class AuditContext:
             trust=trust_of(self.ix, verdict),
             path=chosen,
             detail=detail,
+        )
+
+    def seed(self, r: Reach, *, detail: str = "") -> Seed:
+        """The seed of an access exposure of an allow or pending answer (its first path):
+        the verdict is computed only if the exposure is built."""
+        return Seed(
+            r.resource, r.principal, None, True, lambda: self.exposure(r.verdict, detail=detail)
+        )
+
+    def verdict_seed(self, v: Verdict, *, path: AccessPath | None, detail: str) -> Seed:
+        """The seed of an exposure whose verdict the check already had to build."""
+        return Seed(
+            v.resource,
+            v.principal,
+            None,
+            path is not None or bool(v.paths),  # `exposure` falls back to the first path
+            lambda: self.exposure(v, path=path, detail=detail),
         )

@@ -19,12 +19,15 @@ What counts as used:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 
-from graphmodel.audit.checks._base import Check, make_finding
+from graphmodel.audit.checks._base import ACCESS, Check, Draft
+from graphmodel.audit.checks.identities import person_reach
 from graphmodel.audit.context import AuditContext
-from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
+from graphmodel.audit.model import CheckInfo, Exposure, Severity
+from graphmodel.audit.tally import Seed, Tally, seed_of
 from graphmodel.engine import Direction, older_than
 from graphmodel.policy.crosstenant import admits_anyone
 from graphmodel.schema.entities import Tenant, User
@@ -86,39 +89,41 @@ def _is_outsider_object(user: User) -> bool:
     return user.home_ref is not None or user.user_type == UserType.GUEST
 
 
-def _stale_guests(ctx: AuditContext) -> Iterator[Finding]:
+def _stale_guests(ctx: AuditContext) -> Iterator[Draft]:
     days = ctx.options.unused_days
     for u in ctx.world.users:
-        if not _is_outsider_object(u):
+        if not _is_outsider_object(u) or not ctx.wants(u.tenant):
             continue
         when, signed_in = last_activity(u)
         if not older_than(when, ctx.ix.now, days):
             continue
         assert when is not None  # INVARIANT: older_than is False for None
         principal = ctx.ix.home_identity(u).ref
-        exposures: list[Exposure] = []
-        for ref in ctx.resources_of(u.tenant):
-            for v in ctx.reach(ref):
-                if v.principal != principal or v.decision != Decision.ALLOW:
+
+        def still(u: User = u, principal: str = principal, when: datetime = when) -> Iterator[Seed]:
+            for v in person_reach(ctx, principal, u.tenant):
+                if v.decision != Decision.ALLOW:
                     continue
                 through = [p for p in v.paths if u.ref in p.nodes]
                 if through:
-                    exposures.append(ctx.exposure(v, path=through[0], detail=_since(when, u)))
-        if not exposures:
-            continue
+                    yield ctx.verdict_seed(v, path=through[0], detail=_since(when, u))
+
         what = (
             f"has not signed in since {when:%Y-%m-%d}"
             if signed_in
             else f"never signed in (created {when:%Y-%m-%d})"
         )
-        yield make_finding(
-            STALE_GUEST,
+        yield Draft(
+            info=STALE_GUEST,
             tenant=u.tenant,
             subject=u.ref,
-            message=f"`{u.ref}` {what}, more than {days} days before {ctx.ix.now:%Y-%m-%d}, "
-            f"and still reaches {len(exposures)} resource(s)",
+            message=lambda t, u=u, what=what: (  # type: ignore[misc]
+                f"`{u.ref}` {what}, more than {days} days before {ctx.ix.now:%Y-%m-%d}, "
+                f"and still reaches {t.raw} resource(s)"
+            ),
             policy=f"users[{u.name}].signInActivity",
-            exposures=exposures,
+            seeds=still,
+            keep_empty=False,
         )
 
 
@@ -150,9 +155,10 @@ def _inbound_sections(
     ]
 
 
-def _unused_trust(ctx: AuditContext) -> Iterator[Finding]:
+def _unused_trust(ctx: AuditContext) -> Iterator[Draft]:
     days = ctx.options.unused_days
-    for tenant in ctx.workforce_tenants():
+    for tenant in ctx.audited_tenants():
+        stale: dict[str, tuple[str, str]] = {}  # partner name -> (admitting sections, last seen)
         for partner in tenant.cross_tenant_access.partners:
             admitting = admitting_inbound_sections(tenant, partner)
             if not admitting:
@@ -163,20 +169,43 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Finding]:
             if last is not None and not older_than(last, ctx.ix.now, days):
                 continue
             seen = "no cross-tenant sign-in recorded" if last is None else f"last {last:%Y-%m-%d}"
-            exposures = [
-                Exposure(
-                    object=name,
-                    detail=f"partner entry admits inbound {', '.join(admitting)}; {seen}",
-                )
-            ]
-            exposures += [
-                ctx.exposure(v, detail=seen)
-                for ref in ctx.resources_of(tenant.name)
-                for v in ctx.reach(ref)
-                if v.decision == Decision.ALLOW and ctx.home_label(v) == name
-            ]
-            yield make_finding(
-                UNUSED_TRUST,
+            stale.setdefault(name, (", ".join(admitting), seen))  # two entries: the first
+        if not stale:
+            continue
+        # one pass over the tenant counts the access of every stale partner at once
+        tallies = {name: Tally(ctx.exemplars) for name in stale}
+
+        def partners(
+            name: str = tenant.name, stale: dict[str, tuple[str, str]] = stale
+        ) -> Iterator[tuple[str, Seed]]:
+            for r in ctx.tenant_reach(name):
+                if r.decision != Decision.ALLOW:
+                    continue
+                label = ctx.home_label(r.principal, r.resource)
+                found = stale.get(label)
+                if found is not None:
+                    yield label, ctx.seed(r, detail=found[1])
+
+        for name, (admitting, seen) in stale.items():
+            tallies[name].add(seed_of(_entry(name, admitting, seen)))
+        for label, seed in partners():
+            tallies[label].add(seed)
+        for partner in tenant.cross_tenant_access.partners:
+            known = ctx.ix.tenant_by_id.get(partner.tenant_id)
+            name = known.name if known is not None else partner.tenant_id
+            if name not in stale or not admitting_inbound_sections(tenant, partner):
+                continue
+            admitting, seen = stale[name]
+            entry = _entry(name, admitting, seen)
+
+            def of_partner(
+                name: str = name, entry: Exposure = entry, partners: Partners = partners
+            ) -> Iterator[Seed]:
+                yield seed_of(entry)
+                yield from (s for label, s in partners() if label == name)
+
+            yield Draft(
+                info=UNUSED_TRUST,
                 tenant=tenant.name,
                 subject=name,
                 identity=f"{tenant.name}<-{name}",
@@ -184,8 +213,16 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Finding]:
                 f"`{name}` signed in during the {days} days before {ctx.ix.now:%Y-%m-%d} "
                 f"({seen})",
                 policy=f"crossTenantAccess.partners[{name}]",
-                exposures=exposures,
+                seeds=of_partner,
+                tally=tallies[name],
             )
+
+
+Partners = Callable[[], Iterator[tuple[str, Seed]]]  # a tenant's access seeds by partner
+
+
+def _entry(name: str, admitting: str, seen: str) -> Exposure:
+    return Exposure(object=name, detail=f"partner entry admits inbound {admitting}; {seen}")
 
 
 _ASSIGNING = frozenset({EdgeKind.ASSIGNED_TO, EdgeKind.GRANTS})
@@ -204,34 +241,36 @@ def _assigned(v: Verdict) -> list[int]:
     ]
 
 
-def _unused_assignments(ctx: AuditContext) -> Iterator[Finding]:
+def _unused_assignments(ctx: AuditContext) -> Iterator[Draft]:
     days = ctx.options.unused_days
     for app in ctx.world.apps:
-        if app.ref not in ctx.ix.assignees:
+        if app.ref not in ctx.ix.assignees or not ctx.wants(app.tenant):
             continue
-        for v in ctx.reach(app.ref):
-            if v.decision != Decision.ALLOW or not ctx.is_external(v):
+        for r in ctx.outsider_reach(app.ref):
+            if r.decision != Decision.ALLOW or not ctx.is_external(r.principal, r.resource):
                 continue
+            last = ctx.ix.usage.last_used(r.principal, app.ref)
+            if last is not None and not older_than(last, ctx.ix.now, days):
+                continue
+            v = r.verdict  # whether the access comes from an assignment is in its paths
             paths = _assigned(v)
             if not paths:
                 continue
-            last = ctx.ix.usage.last_used(v.principal, app.ref)
-            if last is not None and not older_than(last, ctx.ix.now, days):
-                continue
             seen = "never signed in to it" if last is None else f"last sign-in {last:%Y-%m-%d}"
-            yield make_finding(
-                UNUSED_ASSIGNMENT,
+            exposure = ctx.verdict_seed(v, path=v.paths[paths[0]], detail=seen)
+            yield Draft(
+                info=UNUSED_ASSIGNMENT,
                 tenant=app.tenant,
                 subject=assignment_subject(v.principal, app.ref),
                 message=f"`{v.principal}` is assigned to `{app.ref}` but {seen} (threshold "
                 f"{days} days before {ctx.ix.now:%Y-%m-%d})",
                 policy=f"apps[{app.name}].assignedTo",
-                exposures=[ctx.exposure(v, path=v.paths[paths[0]], detail=seen)],
+                seeds=partial(tuple, (exposure,)),
             )
 
 
 CHECKS = (
-    Check(STALE_GUEST, _stale_guests),
-    Check(UNUSED_TRUST, _unused_trust),
-    Check(UNUSED_ASSIGNMENT, _unused_assignments),
+    Check(STALE_GUEST, _stale_guests, ACCESS),
+    Check(UNUSED_TRUST, _unused_trust, ACCESS),
+    Check(UNUSED_ASSIGNMENT, _unused_assignments, ACCESS),
 )

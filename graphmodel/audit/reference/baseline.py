@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphmodel.audit.checks.baseline import DEFAULT_INBOUND_BLOCKED, GUEST_ACCESS, INVITE_DOMAINS, WHO_INVITES
-from graphmodel.audit.reference.context import Check, make_finding
-from graphmodel.audit.reference.context import AuditContext
-from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
+from graphmodel.audit.checks.baseline import (
+    DEFAULT_INBOUND_BLOCKED,
+    GUEST_ACCESS,
+    INVITE_DOMAINS,
+    WHO_INVITES,
+)
+from graphmodel.audit.model import Exposure, Finding
+from graphmodel.audit.reference.context import AuditContext, Check, make_finding
 from graphmodel.policy.collaboration import effective_allow_invites_from, inviter_gate
 from graphmodel.policy.crosstenant import admits_anyone
 from graphmodel.schema.enums import AllowInvitesFrom, DirectoryRole, GuestUserAccess, UserType

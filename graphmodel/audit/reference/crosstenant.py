@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphmodel.audit.checks.crosstenant import CLOUD_NO_PARTNER, DC_NO_CA, DC_ONE_WAY, DEFAULT_OPEN, TRUST_BY_DEFAULT
-from graphmodel.audit.reference.context import Check, make_finding
-from graphmodel.audit.reference.context import AuditContext
-from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
+from graphmodel.audit.checks.crosstenant import (
+    CLOUD_NO_PARTNER,
+    DC_NO_CA,
+    DC_ONE_WAY,
+    DEFAULT_OPEN,
+    TRUST_BY_DEFAULT,
+)
+from graphmodel.audit.model import Exposure, Finding
+from graphmodel.audit.reference.context import AuditContext, Check, make_finding
 from graphmodel.engine import check
 from graphmodel.policy.clouds import CLOUD_ENDPOINTS
 from graphmodel.policy.conditional_access import (

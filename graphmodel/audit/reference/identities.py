@@ -33,9 +33,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from graphmodel.audit.checks.identities import HOME_DISABLED, PACKAGE_OPEN, PENDING, SYNC_OUTSIDE
-from graphmodel.audit.reference.context import Check, make_finding
-from graphmodel.audit.reference.context import GRANT_EDGES, AuditContext, held_paths
-from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
+from graphmodel.audit.model import Exposure, Finding
+from graphmodel.audit.reference.context import (
+    GRANT_EDGES,
+    AuditContext,
+    Check,
+    held_paths,
+    make_finding,
+)
 from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import AllowedTargetScope, ExternalUserState, Via

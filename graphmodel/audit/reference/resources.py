@@ -15,9 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from graphmodel.audit.checks.resources import CHANNEL_OUTSIDE, OPEN_APP, OUTSIDE_ZONE
-from graphmodel.audit.reference.context import Check, make_finding
-from graphmodel.audit.reference.context import AuditContext
-from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
+from graphmodel.audit.model import Exposure, Finding
+from graphmodel.audit.reference.context import AuditContext, Check, make_finding
 from graphmodel.engine import check
 from graphmodel.schema.enums import MembershipType, Via
 from graphmodel.schema.verdict import Decision

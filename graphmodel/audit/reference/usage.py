@@ -23,9 +23,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from graphmodel.audit.checks.usage import STALE_GUEST, UNUSED_ASSIGNMENT, UNUSED_TRUST
-from graphmodel.audit.reference.context import Check, make_finding
-from graphmodel.audit.reference.context import AuditContext
-from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
+from graphmodel.audit.model import Exposure, Finding
+from graphmodel.audit.reference.context import AuditContext, Check, make_finding
 from graphmodel.engine import Direction, older_than
 from graphmodel.policy.crosstenant import admits_anyone
 from graphmodel.schema.entities import Tenant, User
