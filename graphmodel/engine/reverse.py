@@ -348,7 +348,11 @@ def reachable(
 
 
 def _decided(
-    classes: Classes, key: Hashable, principal_ref: str, resource_ref: str, limits: CheckLimits | None
+    classes: Classes,
+    key: Hashable,
+    principal_ref: str,
+    resource_ref: str,
+    limits: CheckLimits | None,
 ) -> tuple[Decided, Verdict | None]:
     """The class decision of `key`, running `check` for this pair when the class has none yet
     (its verdict is returned then, so the caller's answer need not compute it again)."""

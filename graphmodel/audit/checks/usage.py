@@ -158,7 +158,7 @@ def _inbound_sections(
 def _unused_trust(ctx: AuditContext) -> Iterator[Draft]:
     days = ctx.options.unused_days
     for tenant in ctx.audited_tenants():
-        stale: dict[str, tuple[str, str]] = {}  # partner name -> (admitting sections, last seen)
+        entries: list[tuple[str, str, str]] = []  # (partner name, sections, last seen)
         for partner in tenant.cross_tenant_access.partners:
             admitting = admitting_inbound_sections(tenant, partner)
             if not admitting:
@@ -169,34 +169,32 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Draft]:
             if last is not None and not older_than(last, ctx.ix.now, days):
                 continue
             seen = "no cross-tenant sign-in recorded" if last is None else f"last {last:%Y-%m-%d}"
-            stale.setdefault(name, (", ".join(admitting), seen))  # two entries: the first
-        if not stale:
+            entries.append((name, ", ".join(admitting), seen))
+        if not entries:
             continue
-        # one pass over the tenant counts the access of every stale partner at once
-        tallies = {name: Tally(ctx.exemplars) for name in stale}
+        stale = {name: seen for name, _sections, seen in reversed(entries)}  # the first wins
 
         def partners(
-            name: str = tenant.name, stale: dict[str, tuple[str, str]] = stale
+            name: str = tenant.name, stale: dict[str, str] = stale
         ) -> Iterator[tuple[str, Seed]]:
             for r in ctx.tenant_reach(name):
                 if r.decision != Decision.ALLOW:
                     continue
                 label = ctx.home_label(r.principal, r.resource)
-                found = stale.get(label)
-                if found is not None:
-                    yield label, ctx.seed(r, detail=found[1])
+                seen = stale.get(label)
+                if seen is not None:
+                    yield label, ctx.seed(r, detail=seen)
 
-        for name, (admitting, seen) in stale.items():
-            tallies[name].add(seed_of(_entry(name, admitting, seen)))
+        # one pass over the tenant counts the access of every stale partner at once
+        tallies = [Tally(ctx.exemplars) for _ in entries]
+        for tally, (name, sections, seen) in zip(tallies, entries, strict=True):
+            tally.add(seed_of(_entry(name, sections, seen)))
         for label, seed in partners():
-            tallies[label].add(seed)
-        for partner in tenant.cross_tenant_access.partners:
-            known = ctx.ix.tenant_by_id.get(partner.tenant_id)
-            name = known.name if known is not None else partner.tenant_id
-            if name not in stale or not admitting_inbound_sections(tenant, partner):
-                continue
-            admitting, seen = stale[name]
-            entry = _entry(name, admitting, seen)
+            for tally, (name, _sections, _seen) in zip(tallies, entries, strict=True):
+                if name == label:
+                    tally.add(seed)
+        for tally, (name, sections, seen) in zip(tallies, entries, strict=True):
+            entry = _entry(name, sections, seen)
 
             def of_partner(
                 name: str = name, entry: Exposure = entry, partners: Partners = partners
@@ -214,7 +212,7 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Draft]:
                 f"({seen})",
                 policy=f"crossTenantAccess.partners[{name}]",
                 seeds=of_partner,
-                tally=tallies[name],
+                tally=tally,
             )
 
 
