@@ -27,6 +27,7 @@ from api.types.graph import Issue, TrustEdge
 from api.types.refs import Principal, Resource
 from api.types.verdict import AccessPath, Reason, principal_node, resource_node
 from graphmodel.schema.trust import TrustEdge as DomainTrustEdge
+from graphmodel.service import Page
 from graphmodel.service.audits import AccessChange as DomainAccessChange
 from graphmodel.service.audits import (
     AccessChangeKind,
@@ -36,6 +37,7 @@ from graphmodel.service.audits import (
     FindingStatus,
     Severity,
     catalogue,
+    exposure_page,
 )
 from graphmodel.service.audits import AuditedFinding as DomainAudited
 from graphmodel.service.audits import EntityChange as DomainEntityChange
@@ -96,6 +98,35 @@ def _page(
         edges=edges,
         page_info=PageInfo(
             has_next_page=start + first < total,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].seal() if edges else None,
+            end_cursor=edges[-1].seal() if edges else after,
+        ),
+        partial=False,
+        count=count,
+    )
+
+
+def _stream_page(
+    ctx: Context, page: Page[DomainExposure], after: str | None, view: Scope
+) -> Connection[Exposure]:
+    """A connection over one page computed by the service (a finding's exposure stream)."""
+    edges = [
+        Edge(
+            node=Exposure.from_domain(e, view),
+            seal=partial(ctx.seal_cursor, e.key, view.snapshot),
+        )
+        for e in page.items
+    ]
+    total = page.total_count
+
+    async def count() -> int | None:
+        return total
+
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
             has_previous_page=after is not None,
             start_cursor=edges[0].seal() if edges else None,
             end_cursor=edges[-1].seal() if edges else after,
@@ -225,12 +256,21 @@ class Finding:
             view=scope,
         )
 
-    @field(description="The concrete principals, resources and paths it exposes (paged).")
-    def exposures(
+    @field(
+        description="The concrete principals, resources and paths it exposes (paged; "
+        "`totalCount` is exact). Past the exemplars a finding holds, a page is recomputed."
+    )
+    async def exposures(
         self, info: Info, first: int = 100, after: str | None = None
     ) -> Connection[Exposure]:
-        items = [(e.key, Exposure.from_domain(e, self.view)) for e in self.domain.exposures]
-        return _page(info.context, items, first, after, self.view.snapshot)
+        ctx = info.context
+        if self.domain.complete:
+            items = [(e.key, Exposure.from_domain(e, self.view)) for e in self.domain.exposures]
+            return _page(ctx, items, first, after, self.view.snapshot)
+        size = ctx.page_size(first)
+        cursor = ctx.open_cursor(after, self.view.snapshot)
+        page = await ctx.call(exposure_page, self.domain, size, cursor)
+        return _stream_page(ctx, page, after, self.view)
 
 
 @strawberry.type(description="One changed fact between two Worlds.")
@@ -442,6 +482,35 @@ class AuditQueries:
         ]
         items = [(a.finding.fingerprint, Finding.from_domain(a.finding, scope, a)) for a in chosen]
         return _page(ctx, items, first, after, scope.snapshot)
+
+    @field(
+        description="One finding by fingerprint, with its exposures paged "
+        "(`finding(id) { exposures(first, after) }`); only the check that found it runs."
+    )
+    async def finding(
+        self,
+        info: Info,
+        id: str,
+        snapshot: SnapshotArg = None,
+        zone: ZoneArg = None,
+        as_of: AsOfArg = None,
+        days: int = 90,
+        pending_days: int = 90,
+    ) -> Finding:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        if days < 0 or pending_days < 0:
+            raise ApiError("invalid-input", "`days` and `pendingDays` must be 0 or more")
+        audits = AuditService.shared(ctx.service)
+        found = await ctx.call(
+            audits.finding,
+            id,
+            snapshot=scope.snapshot,
+            zone=zone,
+            options=AuditOptions(pending_days=pending_days, unused_days=days, as_of=as_of),
+        )
+        scope.require_tenant(found.finding.tenant)
+        return Finding.from_domain(found.finding, scope, found)
 
     @field(description="What a change set (YAML, world-file shapes) would change; writes nothing.")
     async def what_if(

@@ -73,6 +73,7 @@ __all__ = [
     "WorldDiff",
     "Zone",
     "catalogue",
+    "exposure_page",
 ]
 
 T = TypeVar("T")
