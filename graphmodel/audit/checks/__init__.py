@@ -66,8 +66,11 @@ def run_check(c: Check, ctx: AuditContext) -> list[Finding]:
 
 
 def by_report_order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """Findings by severity, check id and subject (the report's order)."""
-    return tuple(sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.check, f.subject)))
+    """Findings by severity, check id, subject and tenant (the report's order; a subject such
+    as a partner's handle recurs across tenants, so the tenant makes the order total)."""
+    return tuple(
+        sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.check, f.subject, f.tenant))
+    )
 
 
 def run_checks(
