@@ -1,0 +1,159 @@
+"""`python -m bench audit`: the audit at real size (issue 23), written to `bench/RESULTS.md`.
+
+Per scale, in fresh processes on a memory store file: the generated World (seed 7) is written
+once, then `tenantgraph audit --json` and `--html` (full audits) and `--check scuba.8.3` (a
+settings-only check) are timed wall-clock with the child's peak RSS (`wait4`). At S the reference
+implementation (`graphmodel.audit.reference`, the audit before this issue) runs in the same
+session as the baseline, and its findings and exposure counts must equal the new ones (the
+run fails otherwise): the S-world differential check.
+
+    python -m bench audit                 # S and M
+    python -m bench audit --scales S,M,L  # L adds ~15 minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+START, END = "<!-- audit:start -->", "<!-- audit:end -->"
+TARGETS = {"M": (60.0, 2.0), "L": (900.0, 8.0)}  # full audit: seconds, GiB
+CHECK_TARGET = {"L": 10.0}
+_WRITE = """
+import sys
+from bench.generate import generate
+from graphmodel.engine import derive_trust_edges
+from graphmodel.stores.memory.store import MemoryStore
+w = generate(sys.argv[1], seed=7)
+with MemoryStore(sys.argv[2]) as s:
+    s.write_snapshot(w, source="bench", trust_edges=tuple(derive_trust_edges(w)))
+"""
+_REFERENCE = """
+import json, sys, time
+from graphmodel.audit.reference import run_reference_checks
+from graphmodel.stores.memory.store import MemoryStore
+from graphmodel.service import GraphService
+started = time.perf_counter()
+with MemoryStore(sys.argv[1]) as store:
+    found = run_reference_checks(GraphService(store).index())
+counts = {f.fingerprint: [f.check, f.severity.value, f.counts.exposures] for f in found}
+print(json.dumps({"seconds": time.perf_counter() - started, "counts": counts}))
+"""
+
+
+def _run(cmd: list[str], out: Path | None = None) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (GiB) and exit status of one child process."""
+    started = time.perf_counter()
+    with open(out or os.devnull, "w") as sink:
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL, cwd=HERE.parent)
+        _, status, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - started, usage.ru_maxrss / 2**20, os.waitstatus_to_exitcode(status)
+
+
+def _cli(db: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "graphmodel.cli", "audit", "--db", str(db), "--no-record", *extra]
+
+
+def run_scale(scale: str, work: Path) -> dict[str, Any]:
+    db = work / f"{scale}.db"
+    py = [sys.executable, "-c"]
+    row: dict[str, Any] = {"scale": scale}
+    row["write_s"], _, _ = _run([*py, _WRITE, scale, str(db)])
+    out = work / f"{scale}.json"
+    for name, extra in (
+        ("json", ("--json",)),
+        ("html", ("--html", str(work / f"{scale}.html"))),
+        ("check", ("--check", "scuba.8.3", "--json")),
+    ):
+        seconds, gib, code = _run(_cli(db, *extra), out if name == "json" else None)
+        row[name] = {"seconds": round(seconds, 1), "rss_gib": round(gib, 2), "exit": code}
+        print(f"   {scale} {name}: {seconds:.1f}s, {gib:.2f} GiB, exit {code}", flush=True)
+    data = json.loads(out.read_text())
+    row["findings"] = len(data["findings"])
+    row["exposures"] = sum(f["counts"]["exposures"] for f in data["findings"])
+    if scale == "S":
+        ref = subprocess.run(
+            [*py, _REFERENCE, str(db)], capture_output=True, text=True, check=True, cwd=HERE.parent
+        )
+        got = json.loads(ref.stdout)
+        new = {
+            f["fingerprint"]: [f["check"], f["severity"].lower(), f["counts"]["exposures"]]
+            for f in data["findings"]
+        }
+        row["reference_s"] = round(got["seconds"], 1)
+        row["reference_equal"] = got["counts"] == new
+        print(f"   S reference: {got['seconds']:.1f}s, equal: {row['reference_equal']}", flush=True)
+    return row
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        START,
+        "## Audit at scale (issue 23, `python -m bench audit`)",
+        "",
+        "Wall time and peak RSS of one `tenantgraph audit` process on a memory store file "
+        "(includes opening the store and building the index); this 2-core machine, shared.",
+        "",
+        "| scale | findings | exposures | full audit, JSON | full audit, HTML | "
+        "`--check scuba.8.3` | target (full) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        target = TARGETS.get(r["scale"])
+        t = "—" if target is None else f"≤ {target[0]:.0f} s, ≤ {target[1]:.0f} GiB"
+        lines.append(
+            f"| {r['scale']} | {r['findings']:,} | {r['exposures']:,} | "
+            f"{r['json']['seconds']} s, {r['json']['rss_gib']} GiB | "
+            f"{r['html']['seconds']} s, {r['html']['rss_gib']} GiB | "
+            f"{r['check']['seconds']} s, {r['check']['rss_gib']} GiB | {t} |"
+        )
+    for r in rows:
+        if "reference_s" in r:
+            ratio = r["reference_s"] / max(r["json"]["seconds"], 0.1)
+            lines += [
+                "",
+                f"Baseline at S, same run: the reference implementation (every verdict built, "
+                f"in-process, no rendering) took {r['reference_s']} s; the new full JSON audit "
+                f"{r['json']['seconds']} s end to end ({ratio:.1f}x faster). Findings, "
+                f"severities and exposure counts equal: {r['reference_equal']}.",
+            ]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write_results(rows: list[dict[str, Any]]) -> None:
+    text = RESULTS.read_text(encoding="utf-8")
+    block = _table(rows)
+    if START in text:
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), block, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench audit", description=__doc__)
+    parser.add_argument("--scales", default="S,M")
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="tenantgraph-audit-") as tmp:
+        for scale in args.scales.split(","):
+            print(f"== audit {scale}", flush=True)
+            rows.append(run_scale(scale, Path(tmp)))
+    write_results(rows)
+    print(_table(rows))
+    return 0 if all(r.get("reference_equal", True) for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
