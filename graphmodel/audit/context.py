@@ -7,33 +7,40 @@ verdict with paths and reasons is built only when an exposure is (`Seed.build`),
 exemplars a report shows. The tenant's own members are left out of these passes unread — no
 check counts them (`insiders`) — so a pass costs the outsiders of the tenant, not its staff.
 
+Why one pass shared by the checks: five checks ask that same question of the same resources.
+The answers of a resource (`Answers`: principal refs and their interned decisions, two
+pointers per pair) are computed once per run and read by each check, which counts them as a
+`Run` per resource without a seed per pair.
+
 Scope: `tenants` (None = all) names the tenants whose findings are wanted, so `--tenant`
 computes only those; `progress` hears of each resource decided, for the CLI's progress line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cached_property
-from typing import Protocol
+from collections.abc import Iterator, Sequence
+from functools import cached_property, partial
+from typing import NamedTuple, Protocol
 
 from graphmodel.audit.model import DEFAULT_EXEMPLARS, AuditOptions, Exposure, Zone
-from graphmodel.audit.tally import Seed
+from graphmodel.audit.tally import Run, Seed
 from graphmodel.audit.trust import trust_of
 from graphmodel.engine import (
     Reach,
     WorldIndex,
+    check,
     derive_trust_edges,
     is_outsider,
     who_can_access_decided,
 )
+from graphmodel.engine.equivalence import Decided
 from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import IdentityProviderKind, TenantType
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import AccessPath, Verdict
 
-__all__ = ["GRANT_EDGES", "AuditContext", "Progress", "held_paths"]
+__all__ = ["GRANT_EDGES", "Answers", "AuditContext", "Progress", "held_paths"]
 
 # Hops that are a grant someone made (not the open sign-in of an app without assignment).
 GRANT_EDGES = frozenset(
@@ -52,6 +59,15 @@ GRANT_EDGES = frozenset(
 def held_paths(verdict: Verdict) -> tuple[AccessPath, ...]:
     """The verdict's paths that contain a grant hop (see `GRANT_EDGES`)."""
     return tuple(p for p in verdict.paths if any(h.edge in GRANT_EDGES for h in p.hops))
+
+
+class Answers(NamedTuple):
+    """The allow and pending answers of one resource's outsiders, in principal order: the
+    principal refs and, at the same positions, their (decision, mfa, via)."""
+
+    resource: str
+    principals: Sequence[str]
+    decided: Sequence[Decided]
 
 
 class Progress(Protocol):
@@ -85,6 +101,8 @@ class AuditContext:
         self.exemplars = exemplars
         self.progress = progress
         self._insiders: dict[str, frozenset[str]] = {}
+        self._answers: dict[str, Answers] = {}
+        self._decided: dict[Decided, Decided] = {}  # interned: one tuple per distinct value
 
     # --- tenants ---------------------------------------------------------------------------
     def wants(self, tenant: str) -> bool:
@@ -135,19 +153,52 @@ class AuditContext:
             self._insiders[tenant] = found
         return found
 
-    def outsider_reach(self, resource: str) -> Iterator[Reach]:
+    def answers(self, resource: str) -> Answers:
         """Allow and pending answers of everyone but the resource tenant's insiders, in
-        principal order, decided per class (verdicts built only when read)."""
-        tenant = resource.split("/", 1)[0]
+        principal order, decided per class; computed once per run (see the module docstring)."""
         if self.progress is not None:
             self.progress.advance()
-        return who_can_access_decided(self.ix, resource, excluding=self.insiders(tenant))
+        found = self._answers.get(resource)
+        if found is None:
+            principals: list[str] = []
+            decided: list[Decided] = []
+            interned = self._decided
+            excluding = self.insiders(resource.split("/", 1)[0])
+            for r in who_can_access_decided(self.ix, resource, excluding=excluding):
+                principals.append(r.principal)
+                d = (r.decision, r.mfa, r.via)
+                decided.append(interned.setdefault(d, d))
+            found = self._answers[resource] = Answers(resource, principals, decided)
+        return found
+
+    def tenant_answers(self, tenant: str) -> Iterator[Answers]:
+        """`answers` of every resource of the tenant, in resource order."""
+        for ref in self.resources_of(tenant):
+            yield self.answers(ref)
+
+    def outsider_reach(self, resource: str) -> Iterator[Reach]:
+        """`answers` of one resource as the engine's answers (verdicts built only when read)."""
+        a = self.answers(resource)
+        ix = self.ix
+        for p, (decision, mfa, via) in zip(a.principals, a.decided, strict=True):
+            yield Reach(p, resource, None, decision, mfa, via, ix)
 
     def tenant_reach(self, tenant: str) -> Iterator[Reach]:
         """`outsider_reach` of every resource of the tenant, in (resource, principal) order:
         the key order of exposures."""
         for ref in self.resources_of(tenant):
             yield from self.outsider_reach(ref)
+
+    def run(self, resource: str, principals: Sequence[str], *, detail: str = "") -> Run:
+        """The access exposures of `principals` (ascending, each reaching `resource`): each
+        seeded, and its verdict computed, only when kept or streamed."""
+        return Run(resource, principals, partial(self._answer_seed, resource, detail=detail))
+
+    def _answer_seed(self, resource: str, principal: str, *, detail: str) -> Seed:
+        def build() -> Exposure:
+            return self.exposure(check(self.ix, principal, resource), detail=detail)
+
+        return Seed(resource, principal, None, True, build)
 
     def principal(self, ref: str) -> User:
         return self.ix.users[ref]

@@ -7,21 +7,25 @@ it has a path) and a function that builds it — in key order; a `Tally` counts 
 de-duplicates them as `make_finding` always did (the first of equal keys wins) and keeps only
 the first `limit` seeds, which are built when the finding is. Memory is one seed per exemplar
 plus the distinct principals, resources and objects: bounded by the world, not the exposures.
+
+A check that exposes many principals of one resource hands them over as a `Run` (the
+resource, its principals in order, and how to seed one): the tally counts a run with one set
+update and seeds only the principals it keeps, so a million exposures cost no million objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 from graphmodel.audit.model import Exposure, ExposureCounts
 
-__all__ = ["Seed", "Tally", "built", "in_key_order", "seed_of"]
+__all__ = ["Run", "Seed", "Seeds", "Tally", "built", "expanded", "in_key_order", "seed_of"]
 
 
-@dataclass(frozen=True, slots=True)
-class Seed:
-    """An exposure before it is built: its key fields and how to build it."""
+class Seed(NamedTuple):
+    """An exposure before it is built: its key fields and how to build it (a named tuple: a
+    full audit makes millions, and a frozen dataclass costs twice as much to make)."""
 
     resource: str | None
     principal: str | None
@@ -35,6 +39,35 @@ class Seed:
         return "\x1f".join((self.resource or "", self.principal or "", self.object or ""))
 
 
+class Run(NamedTuple):
+    """Access exposures of one resource, one per principal: `principals` strictly ascending,
+    `seed(p)` the seed of `p`'s exposure — on `resource`, with a path, no object (INVARIANT:
+    `Tally.add` counts a run from its principals alone)."""
+
+    resource: str
+    principals: Sequence[str]
+    seed: Callable[[str], Seed]
+
+
+Seeds = Iterable[Seed | Run]
+"""What a check enumerates for one finding, in key order."""
+
+
+def _key(resource: str, principal: str) -> str:
+    return "\x1f".join((resource, principal, ""))
+
+
+def expanded(items: Seeds) -> Iterator[Seed]:
+    """The seeds of `items`, runs seeded one principal at a time."""
+    for item in items:
+        if isinstance(item, Run):
+            seed = item.seed
+            for p in item.principals:
+                yield seed(p)
+        else:
+            yield item
+
+
 def seed_of(e: Exposure) -> Seed:
     """The seed of an exposure already built (configuration exposures are cheap)."""
     return Seed(e.resource, e.principal, e.object, e.path is not None, lambda: e)
@@ -45,10 +78,10 @@ def in_key_order(seeds: Iterable[Seed]) -> list[Seed]:
     return sorted(seeds, key=lambda s: s.key)
 
 
-def built(seeds: Iterable[Seed]) -> Iterator[Exposure]:
+def built(seeds: Seeds) -> Iterator[Exposure]:
     """The exposures of seeds given in key order, de-duplicated as a `Tally` does."""
     last: str | None = None
-    for s in seeds:
+    for s in expanded(seeds):
         key = s.key
         if key != last:
             last = key
@@ -86,13 +119,40 @@ class Tally:
         self._last: str | None = None
 
     @classmethod
-    def of(cls, seeds: Iterable[Seed], limit: int | None) -> Tally:
+    def of(cls, seeds: Seeds, limit: int | None) -> Tally:
         t = cls(limit)
         for s in seeds:
             t.add(s)
         return t
 
-    def add(self, seed: Seed) -> None:
+    def add(self, item: Seed | Run) -> None:
+        if isinstance(item, Run):
+            self._add_run(item)
+        else:
+            self._add_seed(item)
+
+    def _add_run(self, run: Run) -> None:
+        principals = run.principals
+        if not principals:
+            return
+        last = self._last
+        if last is not None and _key(run.resource, principals[0]) <= last:
+            for p in principals:  # a run that overlaps: seed by seed (duplicates, order)
+                self._add_seed(run.seed(p))
+            return
+        n = len(principals)
+        self.raw += n
+        self.count += n
+        self.paths += n
+        self.principals.update(principals)
+        self.resources.add(run.resource)
+        room = n if self.limit is None else min(n, self.limit - len(self.kept))
+        if room > 0:
+            seed = run.seed
+            self.kept.extend(seed(p) for p in principals[:room])
+        self._last = _key(run.resource, principals[-1])
+
+    def _add_seed(self, seed: Seed) -> None:
         self.raw += 1
         key = seed.key
         last = self._last

@@ -80,12 +80,25 @@ def _exposures_arg(text: str) -> int | None:
     return n
 
 
+def _write_encoded(data: object) -> None:
+    """`print(json.dumps(data, indent=2))` without the whole text in memory: with an indent,
+    `dumps` keeps every small piece until it joins them (several times the text's size)."""
+    pieces: list[str] = []
+    for piece in json.JSONEncoder(indent=2).iterencode(data):
+        pieces.append(piece)
+        if len(pieces) >= 65_536:
+            sys.stdout.write("".join(pieces))
+            pieces.clear()
+    pieces.append("\n")
+    sys.stdout.write("".join(pieces))
+
+
 def _write_json(report: AuditReport, stream: bool) -> None:
     """The report as JSON on stdout; with `stream`, each finding's exposures are written one
     by one as they are recomputed (never all in memory at once)."""
     data = report_data(report)
     if not stream:
-        print(json.dumps(data, indent=2))
+        _write_encoded(data)
         return
     findings = data.pop("findings")
     assert isinstance(findings, list)  # INVARIANT: report_data's shape

@@ -3,6 +3,7 @@
 from graphmodel.engine.check import CheckLimits, check, resolve_principal, resolve_resource
 from graphmodel.engine.derive import derive_trust_edges
 from graphmodel.engine.explain import render, render_reason
+from graphmodel.engine.held import collaboration_grants
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.invitations import Answer, can_invite, can_request, can_sign_up
 from graphmodel.engine.lookup import (
@@ -10,6 +11,7 @@ from graphmodel.engine.lookup import (
     candidates_for,
     decide,
     reachable,
+    reachable_decided,
     who_can_access,
     who_can_access_decided,
 )
@@ -38,11 +40,13 @@ __all__ = [
     "can_sign_up",
     "candidates_for",
     "check",
+    "collaboration_grants",
     "decide",
     "derive_trust_edges",
     "is_outsider",
     "older_than",
     "reachable",
+    "reachable_decided",
     "render",
     "render_reason",
     "resolve_principal",

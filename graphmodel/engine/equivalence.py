@@ -77,6 +77,7 @@ class TenantPrincipals:
     """
 
     __slots__ = (
+        "_kept",
         "_owner",
         "admins",
         "classes",
@@ -103,6 +104,17 @@ class TenantPrincipals:
         self.subjects: list[User | None] = [None] * len(refs)
         self.subject_refs: list[str | None] = [None] * len(refs)
         self.classes: list[int] = [-1] * len(refs)
+        self._kept: dict[frozenset[str], list[int]] = {}
+
+    def kept(self, excluding: frozenset[str]) -> list[int]:
+        """The positions whose refs `excluding` does not name, ascending; cached per set, so
+        a caller asking about a tenant's outsiders again and again (the audits, which leave out
+        its own members: most of a large tenant) walks only those."""
+        found = self._kept.get(excluding)
+        if found is None:
+            found = [i for i, ref in enumerate(self.refs) if ref not in excluding]
+            self._kept[excluding] = found
+        return found
 
     def fill(self, i: int) -> int:
         """Compute (once) the subject and class of entry `i`; returns the class id."""
@@ -165,6 +177,7 @@ class Classes:
         self._resources: dict[str, Hashable] = {}
         self._decisions: dict[Hashable, Decided] = {}
         self._single: set[int] = set()
+        self._assignees: dict[str, frozenset[str]] = {}
 
     # --- user keys ------------------------------------------------------------------------
     def _targeted(
@@ -295,6 +308,13 @@ class Classes:
         self._decisions[key] = decided
 
     # --- grants ---------------------------------------------------------------------------
+    def assignees(self, app: str) -> frozenset[str]:
+        """The refs (users and groups) assigned to `app`, as a set made once per index."""
+        found = self._assignees.get(app)
+        if found is None:
+            found = self._assignees[app] = frozenset(self.ix.assignees.get(app, ()))
+        return found
+
     def app_grant(self, subject: User, app: App, assignees: frozenset[str]) -> bool:
         """Whether `app_grant_hops` finds a grant for `subject` (access packages aside)."""
         if not app.app_role_assignment_required:

@@ -26,6 +26,7 @@ __all__ = [
     "candidates_for",
     "decide",
     "reachable",
+    "reachable_decided",
     "who_can_access",
     "who_can_access_decided",
 ]
@@ -64,6 +65,14 @@ def who_can_access_decided(
     lookup is proven equal to per-candidate `check` by the reverse-lookup tests).
     """
     return reverse.who_can_access(ix, resource_ref, excluding=excluding)
+
+
+def reachable_decided(ix: WorldIndex, principal_ref: str, *, tenant: str) -> Iterator[Reach]:
+    """The allow and pending answers of one principal on the resources of `tenant`, in
+    resource order, decided per equivalence class at every world size (the principal's class
+    computed once): `reachable` for callers that count answers and explain few (the audits).
+    """
+    return reverse.reachable(ix, principal_ref, within=tenant)
 
 
 def decide(ix: WorldIndex, principal_ref: str, resource_ref: str) -> Reach:

@@ -49,19 +49,11 @@ def _ref(u: User) -> str:
     return f"{u.tenant}/{u.name}"
 
 
-def _assignees(ix: WorldIndex, cache: dict[str, frozenset[str]], app: str) -> frozenset[str]:
-    found = cache.get(app)
-    if found is None:
-        found = cache[app] = frozenset(ix.assignees.get(app, ()))
-    return found
-
-
 def _bits(
     classes: Classes,
     resource: Resource,
     p: User,
     s: User | None,
-    cache: dict[str, frozenset[str]],
 ) -> Hashable:
     """Which grant the pair (principal `p`, its subject `s` in the resource tenant) holds on
     `resource` — part of the pair's class; None: no grant on any route, so denied."""
@@ -74,7 +66,7 @@ def _bits(
         )
         return (obj, dc) if obj or dc else None
     governed = _ref(p) in ix.package_assignments  # access packages grant per person
-    assignees = _assignees(ix, cache, resource.ref)
+    assignees = classes.assignees(resource.ref)
     obj = s is not None and (governed or classes.app_grant(s, resource, assignees))
     if not is_multitenant_registration(resource):
         return True if obj else None
@@ -82,7 +74,7 @@ def _bits(
     home = (
         sp is not None
         and p.tenant != resource.tenant
-        and (governed or classes.app_grant(p, sp, _assignees(ix, cache, sp.ref)))
+        and (governed or classes.app_grant(p, sp, classes.assignees(sp.ref)))
     )
     return (obj, home) if obj or home else None
 
@@ -145,10 +137,26 @@ def _entry(classes: Classes, tp: TenantPrincipals, ref: str) -> _Candidate:
     return ref, p, subject, classes.intern(sig)
 
 
-def _slice(tp: TenantPrincipals, after: str | None) -> Iterator[_Candidate]:
+def _positions(
+    tp: TenantPrincipals, after: str | None, excluding: Collection[str]
+) -> Iterable[int]:
+    """Positions of `tp` after the cursor whose refs `excluding` does not name, ascending (a
+    frozen set's complement is cached per tenant: `TenantPrincipals.kept`)."""
     start = 0 if after is None else bisect_right(tp.refs, after)
+    if not excluding:
+        return range(start, len(tp.refs))
+    if isinstance(excluding, frozenset):
+        kept = tp.kept(excluding)
+        return kept[bisect_left(kept, start) :]
+    refs = tp.refs
+    return (i for i in range(start, len(refs)) if refs[i] not in excluding)
+
+
+def _slice(
+    tp: TenantPrincipals, after: str | None, excluding: Collection[str]
+) -> Iterator[_Candidate]:
     refs, principals, subjects, ids = tp.refs, tp.principals, tp.subjects, tp.classes
-    for i in range(start, len(refs)):
+    for i in _positions(tp, after, excluding):
         cls = ids[i]
         if cls < 0:
             cls = tp.fill(i)
@@ -180,10 +188,7 @@ def _candidates(
         yield from extra
         return
     last = None
-    mine = _slice(tp, after)
-    if excluding:
-        mine = (item for item in mine if item[0] not in excluding)
-    for item in heapq.merge(mine, extra, key=itemgetter(0)):
+    for item in heapq.merge(_slice(tp, after, excluding), extra, key=itemgetter(0)):
         if item[0] != last:
             last = item[0]
             yield item
@@ -204,9 +209,7 @@ def _scan_app(
     governed = ix.package_assignments
     direct = ix.direct_groups
     refs, subject_refs, ids = tp.refs, tp.subject_refs, tp.classes
-    for i in range(0 if after is None else bisect_right(refs, after), len(refs)):
-        if excluding and refs[i] in excluding:
-            continue
+    for i in _positions(tp, after, excluding):
         cls = ids[i]
         if cls < 0:
             cls = tp.fill(i)
@@ -290,11 +293,10 @@ def who_can_access(
             if reach is not None:
                 yield reach
         return
-    cache: dict[str, frozenset[str]] = {}
     for ref, principal, subject, cls in _candidates(
         classes, resource, tp, holders, after, excluding
     ):
-        bits = _bits(classes, resource, principal, subject, cache)
+        bits = _bits(classes, resource, principal, subject)
         if bits is not None:
             reach = decide(cls, bits, ref)
             if reach is not None:
@@ -308,8 +310,10 @@ def reachable(
     include_denied: bool = False,
     after: str | None = None,
     limits: CheckLimits | None = None,
+    within: str | None = None,
 ) -> Iterator[Reach]:
-    """Resources the principal can reach (allow or pending), in ref order; denials optional.
+    """Resources the principal can reach (allow or pending), in ref order; denials optional;
+    with `within`, only the resources of that tenant.
 
     Raises NodeNotFound (on first iteration) for an unknown principal.
     """
@@ -326,9 +330,10 @@ def reachable(
         foothold(tenant)
     objects = {person.ref, *(_ref(s) for _a, s, _c in footholds.values() if s is not None)}
     channels = _granted_channels(ix, objects)
-    cache: dict[str, frozenset[str]] = {}
     for ref, resource in near_items(ix, person, channels=None if include_denied else channels):
-        if after is not None and ref <= after:
+        if (after is not None and ref <= after) or (
+            within is not None and resource.tenant != within
+        ):
             continue
         single, subject, cls = footholds.get(resource.tenant) or foothold(resource.tenant)
         if single:  # B2C routes and governed guests are decided per pair
@@ -336,7 +341,7 @@ def reachable(
         elif isinstance(resource, Channel) and ref not in channels:
             bits = None
         else:
-            bits = _bits(classes, resource, person, subject, cache)
+            bits = _bits(classes, resource, person, subject)
         if bits is None:  # no grant on any route: denied, without evaluating it
             if include_denied:
                 yield Reach(person.ref, ref, None, _DENY, Mfa.NONE, None, ix, limits)
@@ -378,7 +383,7 @@ def decide(
     resource = resolve_resource(ix, resource_ref)
     classes = classes_of(ix)
     sig, subject = classes.principal_class(person, resource.tenant)
-    bits: Hashable = resource.ref if alone(sig) else _bits(classes, resource, person, subject, {})
+    bits: Hashable = resource.ref if alone(sig) else _bits(classes, resource, person, subject)
     if bits is None:  # no grant on any route: denied, without evaluating it
         return Reach(person.ref, resource.ref, None, _DENY, Mfa.NONE, None, ix, limits)
     key = (classes.resource_class(resource), (classes.intern(sig), bits))

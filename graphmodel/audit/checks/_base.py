@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from graphmodel.audit.context import AuditContext
 from graphmodel.audit.model import CheckInfo, Exposure, Finding, fingerprint_of
-from graphmodel.audit.tally import Seed, Tally, built, in_key_order, seed_of
+from graphmodel.audit.tally import Seed, Seeds, Tally, built, in_key_order, seed_of
 
 __all__ = [
     "ACCESS",
@@ -94,7 +94,7 @@ class Draft:
     tenant: str
     subject: str
     message: str | Callable[[Tally], str]
-    seeds: Callable[[], Iterable[Seed]]
+    seeds: Callable[[], Seeds]
     policy: str | None = None
     identity: str | None = None
     tally: Tally | None = None

@@ -27,7 +27,7 @@ from graphmodel.audit.checks._base import (
 )
 from graphmodel.audit.context import AuditContext
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
-from graphmodel.audit.tally import Seed, in_key_order, seed_of
+from graphmodel.audit.tally import Run, Seed, in_key_order, seed_of
 from graphmodel.engine import check
 from graphmodel.policy.clouds import CLOUD_ENDPOINTS
 from graphmodel.policy.conditional_access import (
@@ -95,26 +95,41 @@ CLOUD_NO_PARTNER = CheckInfo(
 )
 
 
+_COLLABORATION = Via.B2B_COLLABORATION
+
+
 def _default_open(ctx: AuditContext) -> Iterator[Draft]:
     section = Section.B2B_COLLABORATION_INBOUND
     for t in ctx.audited_tenants():
         if not is_wide_open(t.cross_tenant_access.default.b2b_collaboration_inbound):
             continue
 
-        def decided(t: Tenant = t) -> Iterator[Seed]:
+        def decided(t: Tenant = t) -> Iterator[Run]:
             by_default: dict[str, bool] = {}  # home tenant -> the default section decides
-            for r in ctx.tenant_reach(t.name):
-                if r.via != Via.B2B_COLLABORATION:
-                    continue
-                home = ctx.principal(r.principal)
+            counted: dict[str, bool] = {}  # principal -> an Entra user the default admits
+
+            def admitted_by_default(principal: str, t: Tenant = t) -> bool:
+                home = ctx.principal(principal)
                 if home.tenant == t.name or home.identity_provider != IdentityProviderKind.ENTRA:
-                    continue
+                    return False
                 found = by_default.get(home.tenant)
                 if found is None:
                     eff = effective_setting(t, ctx.ix.tenants[home.tenant], section)
                     found = by_default[home.tenant] = not eff.from_partner
-                if found:
-                    yield ctx.seed(r)
+                return found
+
+            for a in ctx.tenant_answers(t.name):
+                keep: list[str] = []
+                for p, d in zip(a.principals, a.decided, strict=True):
+                    if d[2] != _COLLABORATION:
+                        continue
+                    ok = counted.get(p)
+                    if ok is None:
+                        ok = counted[p] = admitted_by_default(p)
+                    if ok:
+                        keep.append(p)
+                if keep:
+                    yield ctx.run(a.resource, keep)
 
         yield Draft(
             info=DEFAULT_OPEN,

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 
 from graphmodel.audit.checks._base import ACCESS, ACCESS_KINDS, Check, Draft, Reads, seeds_of
 from graphmodel.audit.context import GRANT_EDGES, AuditContext, held_paths
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
 from graphmodel.audit.tally import Seed
-from graphmodel.engine import decide
+from graphmodel.engine import Reach, collaboration_grants, reachable_decided
 from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import AllowedTargetScope, ExternalUserState, Via
@@ -44,6 +45,8 @@ from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import AccessPath, Decision, Hop, Verdict
 
 __all__ = ["CHECKS", "invitation_age"]
+
+_MEMBER_OF = EdgeKind.MEMBER_OF
 
 PENDING = CheckInfo(
     id="invitation.pending-with-paths",
@@ -92,14 +95,10 @@ def invitation_age(ctx: AuditContext, guest: User) -> timedelta | None:
     return None if since is None else ctx.ix.now - since
 
 
-def person_reach(ctx: AuditContext, principal: str, tenant: str) -> Iterator[Verdict]:
-    """The allow and pending verdicts of one principal on the resources of `tenant`, in
-    resource order: each pair decided through its class first, the verdict built only for
-    the pairs that reach (these checks read the paths of every one they report)."""
-    for ref in ctx.resources_of(tenant):
-        r = decide(ctx.ix, principal, ref)
-        if r.decision != Decision.DENY:
-            yield r.verdict
+def person_reach(ctx: AuditContext, principal: str, tenant: str) -> Iterator[Reach]:
+    """The allow and pending answers of one principal on the resources of `tenant`, in
+    resource order, decided through the principal's class (verdicts built only when read)."""
+    return reachable_decided(ctx.ix, principal, tenant=tenant)
 
 
 def _pending(ctx: AuditContext) -> Iterator[Draft]:
@@ -115,8 +114,9 @@ def _pending(ctx: AuditContext) -> Iterator[Draft]:
         def waiting(
             principal: str = principal, tenant: str = u.tenant, since: str = since
         ) -> Iterator[Seed]:
-            for v in person_reach(ctx, principal, tenant):
-                if v.decision == Decision.PENDING:
+            for r in person_reach(ctx, principal, tenant):
+                if r.decision == Decision.PENDING:
+                    v = r.verdict
                     yield ctx.verdict_seed(v, path=next(iter(held_paths(v)), None), detail=since)
 
         when = f"for {age.days} days (more than {ctx.options.pending_days})"
@@ -197,14 +197,14 @@ def _sync_outside(ctx: AuditContext) -> Iterator[Draft]:
         principal = ctx.ix.home_identity(u).ref
 
         def ungrouped(principal: str = principal, tenant: str = u.tenant) -> Iterator[Seed]:
-            for v in person_reach(ctx, principal, tenant):
-                paths = [p for p in v.paths if p.via == Via.B2B_COLLABORATION]
-                if not paths or any(
-                    any(h.edge == EdgeKind.MEMBER_OF for h in p.hops) for p in paths
-                ):
-                    continue
-                how = ", ".join(dict.fromkeys(h.edge.value for h in paths[0].hops[1:]))
-                yield ctx.verdict_seed(v, path=paths[0], detail=f"through {how}")
+            for r in person_reach(ctx, principal, tenant):
+                grants = collaboration_grants(ctx.ix, r.principal, r.resource, r.via)
+                if grants is None:  # only the verdict's paths can tell
+                    found = _ungrouped_seed(ctx, r.verdict)
+                    if found is not None:
+                        yield found
+                elif grants and not _through_group(grants):
+                    yield Seed(r.resource, r.principal, None, True, partial(_built, ctx, r))
 
         yield Draft(
             info=SYNC_OUTSIDE,
@@ -218,6 +218,32 @@ def _sync_outside(ctx: AuditContext) -> Iterator[Draft]:
             seeds=ungrouped,
             keep_empty=False,
         )
+
+
+def _through_group(grants: list[list[Hop]]) -> bool:
+    """Whether one of the grant hop lists goes through a group membership."""
+    for hops in grants:
+        for h in hops:
+            if h.edge == _MEMBER_OF:
+                return True
+    return False
+
+
+def _ungrouped_seed(ctx: AuditContext, v: Verdict) -> Seed | None:
+    """The exposure of a synced member's access whose B2B collaboration paths exist and none
+    goes through a group membership (the first such path shown), else None."""
+    paths = [p for p in v.paths if p.via == Via.B2B_COLLABORATION]
+    if not paths or any(any(h.edge == EdgeKind.MEMBER_OF for h in p.hops) for p in paths):
+        return None
+    how = ", ".join(dict.fromkeys(h.edge.value for h in paths[0].hops[1:]))
+    return ctx.verdict_seed(v, path=paths[0], detail=f"through {how}")
+
+
+def _built(ctx: AuditContext, r: Reach) -> Exposure:
+    """The exposure of an answer its grants showed ungrouped (the verdict agrees)."""
+    found = _ungrouped_seed(ctx, r.verdict)
+    assert found is not None  # INVARIANT: `collaboration_grants` holds the verdict's hops
+    return found.build()
 
 
 def _package_open(ctx: AuditContext) -> Iterator[Draft]:

@@ -18,7 +18,7 @@ from functools import partial
 from graphmodel.audit.checks._base import ACCESS, Check, Draft
 from graphmodel.audit.context import AuditContext
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
-from graphmodel.audit.tally import Seed, Tally, in_key_order
+from graphmodel.audit.tally import Run, Seed, Tally, in_key_order
 from graphmodel.engine import check, decide
 from graphmodel.schema.entities import Channel
 from graphmodel.schema.enums import MembershipType, Via
@@ -65,10 +65,13 @@ def _open_app(ctx: AuditContext) -> Iterator[Draft]:
         ):
             continue
 
-        def guests(ref: str = app.ref) -> Iterator[Seed]:
-            for r in ctx.outsider_reach(ref):
-                if r.via == Via.B2B_COLLABORATION:
-                    yield ctx.seed(r)
+        def guests(ref: str = app.ref) -> Iterator[Run]:
+            a = ctx.answers(ref)
+            collaboration = Via.B2B_COLLABORATION
+            yield ctx.run(
+                ref,
+                [p for p, d in zip(a.principals, a.decided, strict=True) if d[2] == collaboration],
+            )
 
         yield Draft(
             info=OPEN_APP,
@@ -130,7 +133,7 @@ def _channel_outside(ctx: AuditContext) -> Iterator[Draft]:
         )
 
 
-Homes = Callable[[], Iterator[tuple[str, Seed]]]  # a tenant's outside seeds, by home label
+Homes = Callable[[], Iterator[tuple[str, Run]]]  # a tenant's outside access, by home label
 
 
 def _outside_zone(ctx: AuditContext) -> Iterator[Draft]:
@@ -139,23 +142,33 @@ def _outside_zone(ctx: AuditContext) -> Iterator[Draft]:
         if not ctx.wants(tenant):
             continue
 
-        def homes(tenant: str = tenant) -> Iterator[tuple[str, Seed]]:
-            for r in ctx.tenant_reach(tenant):
-                if not ctx.is_external(r.principal, r.resource):
-                    continue
-                home = ctx.home_label(r.principal, r.resource)
-                if not ctx.in_zone(home, tenant):
-                    yield home, ctx.seed(r)
+        def homes(tenant: str = tenant) -> Iterator[tuple[str, Run]]:
+            outside: dict[str, str | None] = {}  # principal -> its home when outside the zone
+
+            def outside_home(principal: str, resource: str) -> str | None:
+                if not ctx.is_external(principal, resource):
+                    return None
+                home = ctx.home_label(principal, resource)
+                return None if ctx.in_zone(home, tenant) else home
+
+            for a in ctx.tenant_answers(tenant):
+                by_home: dict[str, list[str]] = defaultdict(list)
+                for p in a.principals:
+                    if p not in outside:
+                        outside[p] = outside_home(p, a.resource)
+                    home = outside[p]
+                    if home is not None:
+                        by_home[home].append(p)
+                for home, principals in by_home.items():
+                    yield home, ctx.run(a.resource, principals)
 
         groups: dict[str, Tally] = defaultdict(lambda: Tally(ctx.exemplars))
-        for home, seed in homes():
-            groups[home].add(seed)
+        for home, run in homes():
+            groups[home].add(run)
         for home, tally in sorted(groups.items()):
 
-            def of_home(
-                home: str = home, homes: Callable[[], Iterator[tuple[str, Seed]]] = homes
-            ) -> Iterator[Seed]:
-                return (s for h, s in homes() if h == home)
+            def of_home(home: str = home, homes: Homes = homes) -> Iterator[Run]:
+                return (run for h, run in homes() if h == home)
 
             yield Draft(
                 info=OUTSIDE_ZONE,

@@ -19,6 +19,7 @@ What counts as used:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
@@ -27,7 +28,7 @@ from graphmodel.audit.checks._base import ACCESS, Check, Draft
 from graphmodel.audit.checks.identities import person_reach
 from graphmodel.audit.context import AuditContext
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
-from graphmodel.audit.tally import Seed, Tally, seed_of
+from graphmodel.audit.tally import Run, Seed, Tally, seed_of
 from graphmodel.engine import Direction, older_than
 from graphmodel.policy.crosstenant import admits_anyone
 from graphmodel.schema.entities import Tenant, User
@@ -37,6 +38,8 @@ from graphmodel.schema.verdict import Decision, Verdict
 from graphmodel.schema.xtap import B2BSetting, CrossTenantAccessPartner
 
 __all__ = ["CHECKS", "admitting_inbound_sections", "assignment_subject", "last_activity"]
+
+_ALLOW = Decision.ALLOW
 
 STALE_GUEST = CheckInfo(
     id="guest.stale-with-paths",
@@ -101,9 +104,10 @@ def _stale_guests(ctx: AuditContext) -> Iterator[Draft]:
         principal = ctx.ix.home_identity(u).ref
 
         def still(u: User = u, principal: str = principal, when: datetime = when) -> Iterator[Seed]:
-            for v in person_reach(ctx, principal, u.tenant):
-                if v.decision != Decision.ALLOW:
+            for r in person_reach(ctx, principal, u.tenant):
+                if r.decision != Decision.ALLOW:
                     continue
+                v = r.verdict
                 through = [p for p in v.paths if u.ref in p.nodes]
                 if through:
                     yield ctx.verdict_seed(v, path=through[0], detail=_since(when, u))
@@ -176,31 +180,39 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Draft]:
 
         def partners(
             name: str = tenant.name, stale: dict[str, str] = stale
-        ) -> Iterator[tuple[str, Seed]]:
-            for r in ctx.tenant_reach(name):
-                if r.decision != Decision.ALLOW:
-                    continue
-                label = ctx.home_label(r.principal, r.resource)
-                seen = stale.get(label)
-                if seen is not None:
-                    yield label, ctx.seed(r, detail=seen)
+        ) -> Iterator[tuple[str, Run]]:
+            labels: dict[str, str] = {}  # principal -> its home label
+            for a in ctx.tenant_answers(name):
+                by_label: dict[str, list[str]] = defaultdict(list)
+                for p, d in zip(a.principals, a.decided, strict=True):
+                    if d[0] != _ALLOW:
+                        continue
+                    label = labels.get(p)
+                    if label is None:
+                        label = labels[p] = ctx.home_label(p, a.resource)
+                    if label in stale:
+                        by_label[label].append(p)
+                for label, principals in by_label.items():
+                    yield label, ctx.run(a.resource, principals, detail=stale[label])
 
         # one pass over the tenant counts the access of every stale partner at once
         tallies = [Tally(ctx.exemplars) for _ in entries]
         for tally, (name, sections, seen) in zip(tallies, entries, strict=True):
             tally.add(seed_of(_entry(name, sections, seen)))
-        for label, seed in partners():
-            for tally, (name, _sections, _seen) in zip(tallies, entries, strict=True):
-                if name == label:
-                    tally.add(seed)
+        by_name: dict[str, list[Tally]] = {}
+        for tally, (name, _sections, _seen) in zip(tallies, entries, strict=True):
+            by_name.setdefault(name, []).append(tally)
+        for label, run in partners():
+            for tally in by_name[label]:
+                tally.add(run)
         for tally, (name, sections, seen) in zip(tallies, entries, strict=True):
             entry = _entry(name, sections, seen)
 
             def of_partner(
                 name: str = name, entry: Exposure = entry, partners: Partners = partners
-            ) -> Iterator[Seed]:
+            ) -> Iterator[Seed | Run]:
                 yield seed_of(entry)
-                yield from (s for label, s in partners() if label == name)
+                yield from (run for label, run in partners() if label == name)
 
             yield Draft(
                 info=UNUSED_TRUST,
@@ -216,7 +228,7 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Draft]:
             )
 
 
-Partners = Callable[[], Iterator[tuple[str, Seed]]]  # a tenant's access seeds by partner
+Partners = Callable[[], Iterator[tuple[str, Run]]]  # a tenant's access by partner
 
 
 def _entry(name: str, admitting: str, seen: str) -> Exposure:
