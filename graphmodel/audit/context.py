@@ -18,7 +18,8 @@ computes only those; `progress` hears of each resource decided, for the CLI's pr
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Collection, Iterator, Sequence
 from functools import cached_property, partial
 from typing import NamedTuple, Protocol
 
@@ -130,6 +131,18 @@ class AuditContext:
     def trust_edges(self) -> tuple[TrustEdge, ...]:
         return tuple(derive_trust_edges(self.world))
 
+    @cached_property
+    def _edges_from(self) -> dict[str, list[TrustEdge]]:
+        out: dict[str, list[TrustEdge]] = {}
+        for e in self.trust_edges:
+            out.setdefault(e.source, []).append(e)
+        return out
+
+    def trust_edges_from(self, tenant: str) -> Sequence[TrustEdge]:
+        """The trust edges whose source is `tenant`, in `trust_edges` order (a check per
+        tenant reads its own: the edges grow with the square of the tenants)."""
+        return self._edges_from.get(tenant, ())
+
     # --- resources and reach ----------------------------------------------------------------
     def resources_of(self, tenant: str) -> list[str]:
         """The refs of the tenant's apps and channels, sorted."""
@@ -175,6 +188,24 @@ class AuditContext:
         """`answers` of every resource of the tenant, in resource order."""
         for ref in self.resources_of(tenant):
             yield self.answers(ref)
+
+    def answers_of(
+        self, tenant: str, principals: Collection[str]
+    ) -> dict[str, list[tuple[str, Decided]]]:
+        """The answers of `principals` (outsiders) on the resources of `tenant`: for each one
+        that reaches something, its (resource, decision) pairs in resource order. One pass over
+        the tenant's answers for all of them, instead of one lookup per person and resource."""
+        wanted = frozenset(principals)
+        out: dict[str, list[tuple[str, Decided]]] = {}
+        for a in self.tenant_answers(tenant):
+            ps = a.principals
+            # few people: look each up (sorted); many: intersect (one pass, in C)
+            found = wanted if len(wanted) * 16 < len(ps) else wanted.intersection(ps)
+            for p in found:
+                i = bisect_left(ps, p)
+                if i < len(ps) and ps[i] == p:
+                    out.setdefault(p, []).append((a.resource, a.decided[i]))
+        return out
 
     def outsider_reach(self, resource: str) -> Iterator[Reach]:
         """`answers` of one resource as the engine's answers (verdicts built only when read)."""

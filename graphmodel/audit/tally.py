@@ -40,30 +40,36 @@ class Seed(NamedTuple):
 
 
 class Run(NamedTuple):
-    """Access exposures of one resource, one per principal: `principals` strictly ascending,
-    `seed(p)` the seed of `p`'s exposure — on `resource`, with a path, no object (INVARIANT:
-    `Tally.add` counts a run from its principals alone)."""
+    """Exposures whose keys differ in one field, in key order: one per principal of `keys`
+    (on `resource`, or on none) or, with `objects`, one per object of `keys` (configuration
+    exposures: no principal, resource or path). `keys` strictly ascending; `seed(k)` is the
+    seed of `k`'s exposure, with these key fields and `has_path` (INVARIANT: `Tally.add`
+    counts a run from its keys alone)."""
 
-    resource: str
-    principals: Sequence[str]
+    resource: str | None
+    keys: Sequence[str]
     seed: Callable[[str], Seed]
+    has_path: bool = True
+    objects: bool = False
+
+    def key(self, k: str) -> str:
+        """`Seed.key` of the exposure of `k`."""
+        if self.objects:
+            return "\x1f\x1f" + k
+        return "\x1f".join((self.resource or "", k, ""))
 
 
 Seeds = Iterable[Seed | Run]
 """What a check enumerates for one finding, in key order."""
 
 
-def _key(resource: str, principal: str) -> str:
-    return "\x1f".join((resource, principal, ""))
-
-
 def expanded(items: Seeds) -> Iterator[Seed]:
-    """The seeds of `items`, runs seeded one principal at a time."""
+    """The seeds of `items`, runs seeded one key at a time."""
     for item in items:
         if isinstance(item, Run):
             seed = item.seed
-            for p in item.principals:
-                yield seed(p)
+            for k in item.keys:
+                yield seed(k)
         else:
             yield item
 
@@ -132,25 +138,30 @@ class Tally:
             self._add_seed(item)
 
     def _add_run(self, run: Run) -> None:
-        principals = run.principals
-        if not principals:
+        keys = run.keys
+        if not keys:
             return
         last = self._last
-        if last is not None and _key(run.resource, principals[0]) <= last:
-            for p in principals:  # a run that overlaps: seed by seed (duplicates, order)
-                self._add_seed(run.seed(p))
+        if last is not None and run.key(keys[0]) <= last:
+            for k in keys:  # a run that overlaps: seed by seed (duplicates, order)
+                self._add_seed(run.seed(k))
             return
-        n = len(principals)
+        n = len(keys)
         self.raw += n
         self.count += n
-        self.paths += n
-        self.principals.update(principals)
-        self.resources.add(run.resource)
+        if run.has_path:
+            self.paths += n
+        if run.objects:
+            self.objects.update(keys)
+        else:
+            self.principals.update(keys)
+        if run.resource:
+            self.resources.add(run.resource)
         room = n if self.limit is None else min(n, self.limit - len(self.kept))
         if room > 0:
             seed = run.seed
-            self.kept.extend(seed(p) for p in principals[:room])
-        self._last = _key(run.resource, principals[-1])
+            self.kept.extend(seed(k) for k in keys[:room])
+        self._last = run.key(keys[-1])
 
     def _add_seed(self, seed: Seed) -> None:
         self.raw += 1

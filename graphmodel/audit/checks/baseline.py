@@ -13,13 +13,16 @@ Source: https://github.com/cisagov/ScubaGear (baselines/aad.md, section 8)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
+from operator import itemgetter
 
 from graphmodel.audit.checks._base import SETTINGS, Check, Draft, Reads, seeds_of
 from graphmodel.audit.context import AuditContext
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
+from graphmodel.audit.tally import Run, Seed, seed_of
 from graphmodel.policy.collaboration import effective_allow_invites_from, inviter_gate
 from graphmodel.policy.crosstenant import admits_anyone
-from graphmodel.schema.entities import Tenant
+from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import AllowInvitesFrom, DirectoryRole, GuestUserAccess, UserType
 from graphmodel.schema.kinds import EdgeKind
 
@@ -119,18 +122,15 @@ def _who_invites(ctx: AuditContext) -> Iterator[Draft]:
         if setting not in wide:
             continue
 
-        def inviters(t: Tenant = t) -> Iterator[Exposure]:
-            for u in ctx.ix.users_by_tenant.get(t.name, ()):
-                if (
-                    u.account_enabled
-                    and not _INVITER_ROLES.intersection(u.roles)
-                    and not inviter_gate(t, u)
-                ):
-                    yield Exposure(
-                        principal=u.ref,
-                        detail=f"`{u.ref}` ({u.user_type.value}) may invite without an "
-                        "inviter role",
-                    )
+        def inviters(t: Tenant = t) -> Iterator[Run]:
+            found = {
+                u.ref: u
+                for u in ctx.ix.users_by_tenant.get(t.name, ())
+                if u.account_enabled
+                and not _INVITER_ROLES.intersection(u.roles)
+                and not inviter_gate(t, u)
+            }
+            yield Run(None, sorted(found), partial(_inviter, found), has_path=False)
 
         configured = t.external_collaboration.allow_invites_from is not None
         yield Draft(
@@ -140,27 +140,34 @@ def _who_invites(ctx: AuditContext) -> Iterator[Draft]:
             message=f"`{t.name}` lets `{setting.value}` invite guests"
             + ("" if configured else " (the cloud's default)"),
             policy="externalCollaboration.allowInvitesFrom",
-            seeds=seeds_of(inviters),
+            seeds=inviters,
         )
 
 
+def _inviter(users: dict[str, User], ref: str) -> Seed:
+    u = users[ref]
+    detail = f"`{u.ref}` ({u.user_type.value}) may invite without an inviter role"
+    return seed_of(Exposure(principal=u.ref, detail=detail))
+
+
 def _invite_domains(ctx: AuditContext) -> Iterator[Draft]:
+    # every workforce tenant's domains in key order (the first tenant naming one wins)
+    everyone = sorted(
+        ((domain, other.name) for other in ctx.workforce_tenants() for domain in other.domains),
+        key=itemgetter(0),
+    )
     for t in ctx.audited_tenants():
         settings = t.external_collaboration
         if settings.allowed_domains is not None:
             continue
         blocked = frozenset(settings.blocked_domains or ())
 
-        def domains(t: Tenant = t, blocked: frozenset[str] = blocked) -> Iterator[Exposure]:
-            for other in ctx.workforce_tenants():
-                if other.name == t.name:
-                    continue
-                for domain in other.domains:
-                    if domain.lower() not in blocked:
-                        yield Exposure(
-                            object=domain,
-                            detail=f"invitations to `{domain}` (tenant `{other.name}`) are allowed",
-                        )
+        def domains(t: Tenant = t, blocked: frozenset[str] = blocked) -> Iterator[Run]:
+            first: dict[str, str] = {}  # domain -> the tenant it is invited to
+            for domain, other in everyone:
+                if other != t.name and domain not in first and domain.lower() not in blocked:
+                    first[domain] = other
+            yield Run(None, list(first), partial(_invitable, first), has_path=False, objects=True)
 
         mode = "any domain" if settings.blocked_domains is None else "every domain not denied"
         yield Draft(
@@ -169,8 +176,13 @@ def _invite_domains(ctx: AuditContext) -> Iterator[Draft]:
             subject=t.name,
             message=f"`{t.name}` allows invitations to {mode} instead of an allow-list",
             policy="externalCollaboration.allowedDomains",
-            seeds=seeds_of(domains),
+            seeds=domains,
         )
+
+
+def _invitable(tenants: dict[str, str], domain: str) -> Seed:
+    detail = f"invitations to `{domain}` (tenant `{tenants[domain]}`) are allowed"
+    return seed_of(Exposure(object=domain, detail=detail))
 
 
 def _default_inbound_blocked(ctx: AuditContext) -> Iterator[Draft]:
@@ -179,11 +191,9 @@ def _default_inbound_blocked(ctx: AuditContext) -> Iterator[Draft]:
             continue
 
         def admitted(name: str = t.name) -> Iterator[Exposure]:
-            for e in ctx.trust_edges:
-                if (
-                    e.kind == EdgeKind.B2B_COLLAB_IN
-                    and e.source == name
-                    and e.policy.startswith("crossTenantAccess.default.")
+            for e in ctx.trust_edges_from(name):
+                if e.kind == EdgeKind.B2B_COLLAB_IN and e.policy.startswith(
+                    "crossTenantAccess.default."
                 ):
                     yield Exposure(
                         object=e.target,

@@ -166,8 +166,8 @@ def _trust_by_default(ctx: AuditContext) -> Iterator[Draft]:
 
         def trusted(name: str = t.name) -> Iterator[Seed]:
             edges: dict[str, list[TrustEdge]] = {}
-            for e in ctx.trust_edges:
-                if e.kind in _TRUST_EDGES and e.source == name and e.policy == policy:
+            for e in ctx.trust_edges_from(name):
+                if e.kind in _TRUST_EDGES and e.policy == policy:
                     edges.setdefault(e.target, []).append(e)
             yield from in_key_order(
                 seed_of(

@@ -28,15 +28,16 @@ Definitions used by the checks:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from functools import partial
 
 from graphmodel.audit.checks._base import ACCESS, ACCESS_KINDS, Check, Draft, Reads, seeds_of
 from graphmodel.audit.context import GRANT_EDGES, AuditContext, held_paths
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
-from graphmodel.audit.tally import Seed
-from graphmodel.engine import Reach, collaboration_grants, reachable_decided
+from graphmodel.audit.tally import Seed, Tally
+from graphmodel.engine import Reach, check, collaboration_grants, reachable_decided
+from graphmodel.engine.equivalence import Decided
 from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import AllowedTargetScope, ExternalUserState, Via
@@ -191,33 +192,51 @@ def _home_disabled(ctx: AuditContext) -> Iterator[Draft]:
 
 
 def _sync_outside(ctx: AuditContext) -> Iterator[Draft]:
+    synced: dict[str, list[User]] = {}  # tenant -> its synced members, in world order
     for u in ctx.world.users:
-        if u.synced_from is None or not ctx.wants(u.tenant):
-            continue
-        principal = ctx.ix.home_identity(u).ref
+        if u.synced_from is not None and ctx.wants(u.tenant):
+            synced.setdefault(u.tenant, []).append(u)
+    for tenant, users in synced.items():
+        # one pass over the tenant's answers for all its synced members (outsiders all)
+        homes = {u.ref: ctx.ix.home_identity(u).ref for u in users}
+        reached = ctx.answers_of(tenant, homes.values())
+        for u in users:
+            principal = homes[u.ref]
+            answers = reached.get(principal, ())
+            tally = Tally.of(_ungrouped(ctx, principal, answers), ctx.exemplars)
 
-        def ungrouped(principal: str = principal, tenant: str = u.tenant) -> Iterator[Seed]:
-            for r in person_reach(ctx, principal, tenant):
-                grants = collaboration_grants(ctx.ix, r.principal, r.resource, r.via)
-                if grants is None:  # only the verdict's paths can tell
-                    found = _ungrouped_seed(ctx, r.verdict)
-                    if found is not None:
-                        yield found
-                elif grants and not _through_group(grants):
-                    yield Seed(r.resource, r.principal, None, True, partial(_built, ctx, r))
+            def ungrouped(principal: str = principal, tenant: str = u.tenant) -> Iterator[Seed]:
+                mine = ctx.answers_of(tenant, (principal,)).get(principal, ())
+                return _ungrouped(ctx, principal, mine)
 
-        yield Draft(
-            info=SYNC_OUTSIDE,
-            tenant=u.tenant,
-            subject=u.ref,
-            message=lambda t, u=u: (  # type: ignore[misc]
-                f"synced member `{u.ref}` reaches {t.raw} resource(s) of "
-                f"`{u.tenant}` without a group membership there"
-            ),
-            policy=f"users[{u.name}].syncedFrom",
-            seeds=ungrouped,
-            keep_empty=False,
-        )
+            yield Draft(
+                info=SYNC_OUTSIDE,
+                tenant=u.tenant,
+                subject=u.ref,
+                message=lambda t, u=u: (  # type: ignore[misc]
+                    f"synced member `{u.ref}` reaches {t.raw} resource(s) of "
+                    f"`{u.tenant}` without a group membership there"
+                ),
+                policy=f"users[{u.name}].syncedFrom",
+                seeds=ungrouped,
+                tally=tally,
+                keep_empty=False,
+            )
+
+
+def _ungrouped(
+    ctx: AuditContext, principal: str, answers: Iterable[tuple[str, Decided]]
+) -> Iterator[Seed]:
+    """The seeds of a synced member's answers (resource order) that no group justifies: read
+    from the grants where they tell, from the verdict where only it can."""
+    for resource, (_decision, _mfa, via) in answers:
+        grants = collaboration_grants(ctx.ix, principal, resource, via)
+        if grants is None:
+            found = _ungrouped_seed(ctx, check(ctx.ix, principal, resource))
+            if found is not None:
+                yield found
+        elif grants and not _through_group(grants):
+            yield Seed(resource, principal, None, True, partial(_built, ctx, principal, resource))
 
 
 def _through_group(grants: list[list[Hop]]) -> bool:
@@ -239,9 +258,9 @@ def _ungrouped_seed(ctx: AuditContext, v: Verdict) -> Seed | None:
     return ctx.verdict_seed(v, path=paths[0], detail=f"through {how}")
 
 
-def _built(ctx: AuditContext, r: Reach) -> Exposure:
+def _built(ctx: AuditContext, principal: str, resource: str) -> Exposure:
     """The exposure of an answer its grants showed ungrouped (the verdict agrees)."""
-    found = _ungrouped_seed(ctx, r.verdict)
+    found = _ungrouped_seed(ctx, check(ctx.ix, principal, resource))
     assert found is not None  # INVARIANT: `collaboration_grants` holds the verdict's hops
     return found.build()
 
