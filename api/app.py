@@ -5,10 +5,13 @@ middleware without a framework on top. The store is opened in the lifespan (when
 factory) and closed when the server stops, so a process that fails to start leaves nothing
 open. Every `/graphql` request except the GraphiQL page itself needs a bearer token unless the
 app was built with `NoAuth` (then a loud warning is logged at start). Request bodies are bounded
-before anything parses them (`api.body`), must be a JSON object (`api.requestjson`), and every
+before anything parses them (`api.body`); a POST is decoded, checked and parsed once by the front
+door (`api.frontdoor`) before either the fast lane or the regular view sees it, and every
 refusal is a JSON body with a code. Around everything: security headers and the Host allow-list
 (`api.security`), CORS only for listed origins; per token: the rate limit (`api.ratelimit`) and a
 hard deadline; mutations go to the audit log (`api.audit_log`). See docs/security.md.
+Outermost, `api.observe` keeps one record per request for the JSON request log
+(`api.requestlog`) and, with `metrics=True`, `/metrics` (`api.metrics`); see docs/deploy.md.
 
 Several processes (uvicorn workers, the CLI, an import job) share one store: every GraphQL
 request and every `/readyz` first calls `GraphService.refresh()` (one cheap change-signal read
@@ -22,6 +25,7 @@ import contextlib
 import logging
 import math
 import os
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -36,18 +40,26 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from api import metrics as metric
 from api.audit_log import AuditLog
-from api.auth import Authenticator, Viewer
+from api.auth import Authenticator, AuthRefused, Viewer
+from api.bearer import refusal_response
 from api.body import BodySizeLimit
 from api.context import Context
 from api.cursors import CursorSealer
 from api.errors import ApiCode, error_body
 from api.fastlane import RESOLVERS, FastLane, Planner
+from api.frontdoor import AcceptedRequestView, FrontDoor
+from api.jwks import KeysUnavailable
 from api.limits import Limits
+from api.observe import Observe, Sink, note, note_viewer
+from api.oidc_config import OidcConfig
 from api.ratelimit import RateLimit, RateLimiter
 from api.requestjson import decode_request_json
+from api.requestlog import log_request
 from api.schema import build_schema
 from api.security import HostAllowList, HttpPolicy, SecurityHeaders
+from api.signin import authority_origin, signin_route
 from api.viewer import (
     CSP,
     GRAPHIQL_FILES,
@@ -56,7 +68,7 @@ from api.viewer import (
     missing_files,
     viewer_routes,
 )
-from graphmodel.errors import GraphModelError
+from graphmodel.errors import GraphModelError, StoreError, error_extensions
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
 
@@ -117,14 +129,19 @@ async def catch_up(service: GraphService) -> str | None:
     on failure, say why: the request is answered from the snapshot held."""
     try:
         if service.refresh_pending():  # else no thread hand-off: nothing to catch up with
-            await run_in_threadpool(service.refresh)
+            started = time.perf_counter()
+            current = await run_in_threadpool(service.refresh)
+            metric.record_catch_up(time.perf_counter() - started)
+            if current is not None:
+                metric.record_snapshot(current.id, current.created_at.timestamp())
     except GraphModelError as exc:
         log.warning("could not catch up with the store: %s", exc)
+        metric.record_store_error(exc.code)
         return f"could not check for a newer snapshot: {exc}"
     return None
 
 
-class _GraphQLView(GraphQL[Context, None]):
+class _GraphQLView(AcceptedRequestView, GraphQL[Context, None]):
     def __init__(
         self, schema: strawberry.Schema, runtime: _Runtime, limits: Limits, audit: AuditLog | None
     ) -> None:
@@ -196,15 +213,21 @@ class _Authenticate:
         request = Request(scope)
         wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
         header = request.headers.get("authorization")
-        if self.auth.enabled:
-            viewer = await run_in_threadpool(self.auth.authenticate, header)
-        else:
-            viewer = self.auth.authenticate(header)
+        try:
+            if self.auth.enabled:
+                viewer = await run_in_threadpool(self.auth.authenticate, header)
+            else:
+                viewer = self.auth.authenticate(header)
+        except (AuthRefused, KeysUnavailable) as exc:
+            note(scope, lane="refused", refused=getattr(exc, "reason", "keys-unavailable"))
+            await refusal_response(exc)(scope, receive, send)
+            return
         if viewer is None and wants_page:
             page = await self.view.render_graphql_ide(request)
             await page(scope, receive, send)
             return
         if viewer is None:
+            note(scope, lane="refused", refused="no-token" if not header else "unknown-token")
             message = "a bearer token is required" if not header else "the token is not valid"
             response = JSONResponse(
                 error_body("unauthenticated", message),
@@ -217,6 +240,7 @@ class _Authenticate:
             client = request.client.host if request.client else "?"
             wait = self.limiter.wait(viewer.token_id or f"address:{client}")
             if wait > 0:
+                note(scope, lane="refused")
                 response = JSONResponse(
                     error_body("rate-limited", f"too many requests: retry in {wait:.2f}s"),
                     status_code=429,
@@ -225,6 +249,7 @@ class _Authenticate:
                 await response(scope, receive, send)
                 return
         scope[_VIEWER_KEY] = viewer
+        note_viewer(scope, viewer)
         await _with_hard_deadline(self.app, self.view.limits.hard_deadline_s, scope, receive, send)
 
 
@@ -262,6 +287,10 @@ def create_app(
     rate_limit: RateLimit | None = None,
     audit: AuditLog | None = None,
     fast_lane: bool = True,
+    metrics: bool = False,
+    metrics_token: str | None = None,
+    request_log: bool = True,
+    sign_in: OidcConfig | None = None,
 ) -> Starlette:
     """The ASGI app over `service` (a GraphService, or a factory called in the lifespan).
 
@@ -270,7 +299,10 @@ def create_app(
     origins (default: localhost names, no CORS); `rate_limit` the per-token rate (default:
     none); `audit` the mutation log (default: none). `fast_lane=False` answers every request
     by regular GraphQL execution (the reference the fast lane is tested and benchmarked
-    against); `app.state.fast_lane` is the `FastLane`.
+    against); `app.state.fast_lane` is the `FastLane`. `metrics` serves `/metrics` (only with
+    `Authorization: Bearer <metrics_token>` when that is set); `request_log` writes one log line
+    per request (`api.requestlog`). `sign_in` turns on Entra ID sign-in in the viewer page
+    (`api.signin`); checking the tokens is `auth`'s job.
     """
     limits = limits or Limits()
     http = http or HttpPolicy()
@@ -301,6 +333,9 @@ def create_app(
             )
         svc = await run_in_threadpool(runtime.open)
         await run_in_threadpool(svc.index)  # build the current snapshot's index before serving
+        held = await run_in_threadpool(svc.current_snapshot)  # neo4j: a read
+        if held is not None:
+            metric.record_snapshot(held.id, held.created_at.timestamp())
         try:
             yield
         finally:
@@ -342,13 +377,29 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
             Route(
                 "/graphql",
-                _Authenticate(graphql, fast if fast_lane else graphql, auth, limiter),
+                _Authenticate(
+                    graphql,
+                    FrontDoor(
+                        fast if fast_lane else graphql,
+                        max_tokens=limits.max_tokens,
+                        on_loop_chars=FAST_LANE_MAX_CHARS,
+                    ),
+                    auth,
+                    limiter,
+                ),
                 methods=["GET", "POST"],
             ),
-            *viewer_routes(),
+            *viewer_routes(sign_in_origin=authority_origin(sign_in)),
+            signin_route(sign_in),
+            *([metric.metrics_route(runtime.open, metrics_token)] if metrics else []),
         ],
         lifespan=lifespan,
-        exception_handlers={404: _http_error, 405: _http_error, Exception: _internal_error},
+        exception_handlers={
+            404: _http_error,
+            405: _http_error,
+            StoreError: _store_error,
+            Exception: _internal_error,
+        },
     )
     # Outermost last: headers on every answer, then the Host check, CORS, the body limit.
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
@@ -362,6 +413,11 @@ def create_app(
         )
     app.add_middleware(HostAllowList, allowed=http.allowed_hosts)
     app.add_middleware(SecurityHeaders)
+    sinks: list[Sink] = [log_request] if request_log else []
+    if metrics:
+        metric.enable()
+        sinks.append(metric.record_request)
+    app.add_middleware(Observe, sinks=sinks)
     app.state.fast_lane = fast
     return app
 
@@ -373,6 +429,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
     code = _HTTP_CODES.get(status, "invalid-request")
     return JSONResponse(error_body(code, str(getattr(exc, "detail", code))), status_code=status)
+
+
+async def _store_error(request: Request, exc: Exception) -> Response:
+    """A store error outside GraphQL (the token file on a full disk): 503 with its code."""
+    assert isinstance(exc, StoreError)  # INVARIANT: registered for StoreError only
+    log.error("store error answering %s: %s", request.url.path, exc)
+    body = {"errors": [{"message": str(exc), "extensions": error_extensions(exc)}]}
+    return JSONResponse(body, status_code=503)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:

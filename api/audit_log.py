@@ -7,13 +7,21 @@ grow through this module (deleting the file is an operator's act, outside the AP
 
 Each entry: time, token id and role (`no-auth` under `--no-auth`), the mutation fields the
 operation ran, its variables (JSON, cut at `MAX_VARIABLES` characters), the snapshot the request
-ended on (the one a successful mutation wrote) and `ok` or the first error code. Admins read it
-through the `auditLog` query (`api.queries.audit_log`).
+ended on (the one a successful mutation wrote), `ok` or the first error code, and its `owners`:
+the tenants the request was authorised on (`Scope.require*`), whose change it is. A scoped admin
+reads only entries owned by its own tenants; an entry without owners (a world upload, an older
+log) is read by unscoped admins only. Admins read it through the `auditLog` query
+(`api.queries.audit_log`).
+
+A log that cannot be written (a full disk, a read-only file, a lock held too long) is a coded
+error in the answer (`store-full`, `store-unavailable`) and one line in the server log, never a
+traceback or sqlite's bare text.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import closing, contextmanager
@@ -21,13 +29,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from graphql import DocumentNode, FieldNode, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from graphmodel.errors import StoreError
+from graphmodel.service.storage import map_sqlite_errors
+
 __all__ = ["MAX_VARIABLES", "AuditEntry", "AuditLog", "RecordMutations", "audit_path_for"]
 
+log = logging.getLogger("tenantgraph.api.audit")
 MAX_VARIABLES = 4_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mutations (
@@ -38,7 +50,8 @@ CREATE TABLE IF NOT EXISTS mutations (
     fields TEXT NOT NULL,
     variables TEXT NOT NULL,
     snapshot INTEGER,
-    outcome TEXT NOT NULL
+    outcome TEXT NOT NULL,
+    owners TEXT
 );
 CREATE TRIGGER IF NOT EXISTS mutations_no_update BEFORE UPDATE ON mutations
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
@@ -57,6 +70,7 @@ class AuditEntry:
     variables: str
     snapshot: int | None
     outcome: str
+    owners: tuple[str, ...] | None = None  # the tenants it changed; None: unknown (everyone's)
 
 
 def audit_path_for(tokens: str | Path) -> Path:
@@ -73,10 +87,17 @@ class AuditLog:
         self.path = Path(path)
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(mutations)")}
+            if "owners" not in columns:  # a log from before owners were recorded
+                conn.execute("ALTER TABLE mutations ADD COLUMN owners TEXT")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10.0)) as conn, conn:
+        with (
+            map_sqlite_errors(str(self.path), what="audit log"),
+            closing(sqlite3.connect(self.path, timeout=10.0)) as conn,
+            conn,
+        ):
             yield conn
 
     def append(
@@ -88,14 +109,16 @@ class AuditLog:
         variables: object,
         snapshot: int | None,
         outcome: str,
+        owners: list[str] | None = None,
     ) -> None:
         text = json.dumps(variables, sort_keys=True, default=str)
         if len(text) > MAX_VARIABLES:
             text = text[:MAX_VARIABLES] + "…"
         with self._connect() as conn:
             conn.execute(
-                "INSERT INTO mutations (at, token_id, role, fields, variables, snapshot, outcome) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO mutations "
+                "(at, token_id, role, fields, variables, snapshot, outcome, owners) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     datetime.now(UTC).isoformat(timespec="milliseconds"),
                     token_id,
@@ -104,16 +127,34 @@ class AuditLog:
                     text,
                     snapshot,
                     outcome,
+                    None if owners is None else json.dumps(owners),
                 ),
             )
 
-    def entries(self, *, limit: int = 100, before: int | None = None) -> list[AuditEntry]:
-        """The newest `limit` entries (before sequence number `before`), newest first."""
+    def entries(
+        self,
+        *,
+        limit: int = 100,
+        before: int | None = None,
+        tenants: frozenset[str] | None = None,
+    ) -> list[AuditEntry]:
+        """The newest `limit` entries (before sequence number `before`), newest first; with
+        `tenants`, only those of mutations that changed nothing but those tenants."""
+        scoped = (
+            ""
+            if tenants is None
+            else " AND owners IS NOT NULL AND json_array_length(owners) > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM json_each(owners) WHERE value NOT IN "
+            "(SELECT value FROM json_each(?)))"
+        )
+        params: tuple[object, ...] = (before if before is not None else 1 << 62,)
+        if tenants is not None:
+            params += (json.dumps(sorted(tenants)),)
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT seq, at, token_id, role, fields, variables, snapshot, outcome "
-                "FROM mutations WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-                (before if before is not None else 1 << 62, limit),
+                "SELECT seq, at, token_id, role, fields, variables, snapshot, outcome, owners "
+                f"FROM mutations WHERE seq < ?{scoped} ORDER BY seq DESC LIMIT ?",
+                (*params, limit),
             ).fetchall()
         return [
             AuditEntry(
@@ -125,8 +166,9 @@ class AuditLog:
                 variables=variables,
                 snapshot=snapshot,
                 outcome=outcome,
+                owners=None if owners is None else tuple(json.loads(owners)),
             )
-            for seq, at, token, role, fields, variables, snapshot, outcome in rows
+            for seq, at, token, role, fields, variables, snapshot, outcome, owners in rows
         ]
 
 
@@ -138,8 +180,8 @@ class RecordMutations(SchemaExtension):
         yield
         ec = self.execution_context
         ctx = ec.context
-        log = getattr(ctx, "audit", None)
-        if log is None or ec.graphql_document is None:
+        audit = getattr(ctx, "audit", None)
+        if audit is None or ec.graphql_document is None:
             return
         try:
             if ec.operation_type is not OperationType.MUTATION:
@@ -151,15 +193,40 @@ class RecordMutations(SchemaExtension):
         if errors:
             outcome = str((errors[0].extensions or {}).get("code", "error"))
         viewer = ctx.viewer
-        await run_in_threadpool(
-            log.append,
-            token_id=viewer.token_id or "no-auth",
-            role=viewer.role.value,
-            fields=_mutation_fields(ec.graphql_document, ec.operation_name),
-            variables=ec.variables or {},
-            snapshot=ctx.pinned,
-            outcome=outcome,
-        )
+        fields = _mutation_fields(ec.graphql_document, ec.operation_name)
+        owners = sorted(ctx.required_tenants()) or None
+        try:
+            await run_in_threadpool(
+                audit.append,
+                token_id=viewer.token_id or "no-auth",
+                role=viewer.role.value,
+                fields=fields,
+                variables=ec.variables or {},
+                snapshot=ctx.pinned,
+                outcome=outcome,
+                owners=owners,
+            )
+        except StoreError as exc:
+            log.error(
+                "the mutation %s (token %s, %s) was not recorded: %s",
+                ",".join(fields),
+                viewer.token_id or "no-auth",
+                outcome,
+                exc,
+            )
+            _report(
+                ec.result,
+                GraphQLError(
+                    f"the audit log could not record this mutation ({outcome}): {exc}",
+                    extensions={"code": exc.code},
+                ),
+            )
+
+
+def _report(result: object, error: GraphQLError) -> None:
+    """Add `error` to an execution result's errors (the data stays: the mutation ran)."""
+    if result is not None and hasattr(result, "errors"):
+        result.errors = [*(result.errors or ()), error]
 
 
 def _mutation_fields(document: DocumentNode, name: str | None) -> tuple[str, ...]:

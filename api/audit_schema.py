@@ -19,13 +19,21 @@ import strawberry
 
 from api.context import Context
 from api.errors import ApiError, input_errors
+from api.limits import cost_of, fragments_of, whatif_budget
 from api.scope import Scope
 from api.types.connection import Connection, Edge, PageInfo
 from api.types.enums import Decision, Mfa, Via
 from api.types.fields import field
 from api.types.graph import Issue, TrustEdge
 from api.types.refs import Principal, Resource
-from api.types.verdict import AccessPath, Reason, principal_node, resource_node
+from api.types.verdict import (
+    TENANT_OBJECT,
+    AccessPath,
+    Reason,
+    principal_node,
+    resource_node,
+    tenant_object_node,
+)
 from graphmodel.schema.trust import TrustEdge as DomainTrustEdge
 from graphmodel.service import Page
 from graphmodel.service.audits import AccessChange as DomainAccessChange
@@ -179,6 +187,10 @@ class Exposure:
     async def principal(self, info: Info) -> Principal | None:
         ref = self.principal_ref
         return None if ref is None else await principal_node(info, self.scope, ref)
+
+    @field(description=TENANT_OBJECT)
+    async def tenant_object(self, info: Info) -> Principal | None:
+        return await tenant_object_node(info, self.scope, self.principal_ref, self.resource_ref)
 
     @field(description="The app or channel reached, with its `ref`.")
     async def resource(self, info: Info) -> Resource | None:
@@ -334,6 +346,10 @@ class AccessChange:
     async def principal(self, info: Info) -> Principal:
         return await principal_node(info, self.scope, self.principal_ref)
 
+    @field(description=TENANT_OBJECT)
+    async def tenant_object(self, info: Info) -> Principal | None:
+        return await tenant_object_node(info, self.scope, self.principal_ref, self.resource_ref)
+
     @field(description="The app or channel, with its `ref`.")
     async def resource(self, info: Info) -> Resource:
         return await resource_node(info, self.scope, self.resource_ref)
@@ -406,7 +422,7 @@ class UnusedAccessProposal:
     @classmethod
     def from_domain(cls, p: DomainProposal, scope: Scope) -> UnusedAccessProposal:
         return cls(
-            changes=p.changes,
+            changes=scope.text(p.changes),  # other tenants' objects masked, as everywhere
             count=p.count,
             diff=AccessDiff.from_domain(p.diff, scope),
             removed=[
@@ -415,7 +431,7 @@ class UnusedAccessProposal:
             used_access_lost=[
                 AccessChange.from_domain(c, scope) for c in p.used_lost if scope.sees(c.resource)
             ],
-            skipped=list(p.skipped),
+            skipped=[scope.text(s) for s in p.skipped],
         )
 
 
@@ -512,7 +528,11 @@ class AuditQueries:
         scope.require_tenant(found.finding.tenant)
         return Finding.from_domain(found.finding, scope, found)
 
-    @field(description="What a change set (YAML, world-file shapes) would change; writes nothing.")
+    @field(
+        description="What a change set (YAML, world-file shapes) would change; writes nothing. "
+        "A request may what-if at most 2,000 changes (a reader token 100, in at most 16,384 "
+        "characters), fewer when the rest of the query is costly: `query-too-complex`."
+    )
     async def what_if(
         self,
         info: Info,
@@ -524,14 +544,31 @@ class AuditQueries:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         audits = AuditService.shared(ctx.service)
-        with input_errors():
-            diff = await ctx.call(
-                audits.what_if,
-                changes,
-                snapshot=scope.snapshot,
-                zone=zone,
-                options=AuditOptions(as_of=as_of),
+        reader = not ctx.viewer.can_read_history
+        chars = ctx.limits.max_reader_change_chars
+        if reader and len(changes) > chars:
+            raise ApiError(
+                "query-too-complex",
+                f"a reader token's change set may hold {chars} characters, this one has "
+                f"{len(changes)}",
+                limit=chars,
             )
+        fragments = {} if ctx.document is None else fragments_of(ctx.document)
+        document_cost = cost_of(info.operation.selection_set, fragments, ctx.limits.max_page)
+        async with ctx.whatif_lock:  # one at a time: each sees what the others used
+            budget = whatif_budget(
+                ctx.limits, reader=reader, document_cost=document_cost, used=ctx.whatif_changes
+            )
+            with input_errors():
+                diff = await ctx.call(
+                    audits.what_if,
+                    changes,
+                    snapshot=scope.snapshot,
+                    zone=zone,
+                    options=AuditOptions(as_of=as_of),
+                    max_changes=budget,
+                )
+            ctx.whatif_changes += diff.changes
         return AccessDiff.from_domain(diff, scope)
 
     @field(

@@ -7,12 +7,19 @@ so a leaked file cannot be replayed. The plain token is printed once, at creatio
 
 Roles (`Role`): `reader` queries the current snapshot; `auditor` also reads older snapshots
 (the audit trail); `admin` also runs mutations. A token may be scoped to tenants: it then sees
-only those tenants' objects (see `api.scope`). Revocation takes effect on the next request
-(no cache). `NoAuth` is the explicit `--no-auth` mode: every request is an unscoped admin.
+only those tenants' objects (see `api.scope`), and may carry an expiry (`token create
+--expires`). Revocation and expiry take effect on the next request (no cache). `NoAuth` is the
+explicit `--no-auth` mode: every request is an unscoped admin. Entra ID access tokens are the
+other kind of bearer token (`api.oidc`); `api.bearer` accepts both.
+
+An authenticator answers None for "no credential I know" and raises `AuthRefused` for a
+credential it recognised and turned down, so the 401 can say why (`reason`: `token-expired`,
+`wrong-audience`, ...) without ever echoing the token.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -25,7 +32,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from graphmodel.service.storage import map_sqlite_errors
+
 __all__ = [
+    "AuthRefused",
     "Authenticator",
     "NoAuth",
     "Role",
@@ -45,9 +55,21 @@ CREATE TABLE IF NOT EXISTS tokens (
     tenants TEXT NOT NULL,
     name TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    revoked_at TEXT
+    revoked_at TEXT,
+    expires_at TEXT
 )
 """
+_COLUMNS = "id, role, tenants, name, created_at, revoked_at, expires_at"
+
+
+class AuthRefused(Exception):
+    """A bearer credential that was recognised and refused: 401 (or 403 for a valid identity
+    without a role), with a stable `reason` a client or an operator can act on."""
+
+    def __init__(self, reason: str, message: str, *, status: int = 401) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
 
 
 class Role(StrEnum):
@@ -81,6 +103,12 @@ class TokenInfo:
     name: str
     created_at: str
     revoked_at: str | None = None
+    expires_at: str | None = None  # ISO 8601 UTC; None = never
+
+    def expired(self, now: datetime | None = None) -> bool:
+        if self.expires_at is None:
+            return False
+        return datetime.fromisoformat(self.expires_at) <= (now or datetime.now(UTC))
 
     def viewer(self) -> Viewer:
         return Viewer(
@@ -104,30 +132,46 @@ class TokenStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._migrated = False  # `expires_at` checked once per process, not per request
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=5.0)) as conn:
-            conn.execute(_SCHEMA)
+        """A connection in one transaction; sqlite errors become coded store errors (a full
+        disk is `store-full`), so `token create` on a full disk says so instead of a traceback."""
+        with (
+            map_sqlite_errors(str(self.path), what="token file"),
+            closing(sqlite3.connect(self.path, timeout=5.0)) as conn,
+        ):
+            if not self._migrated:
+                conn.execute(_SCHEMA)
+                _add_expiry_column(conn)
+                self._migrated = True
             with conn:
                 yield conn
 
     def create(
-        self, role: Role, *, tenants: Sequence[str] = (), name: str = ""
+        self,
+        role: Role,
+        *,
+        tenants: Sequence[str] = (),
+        name: str = "",
+        expires_at: datetime | None = None,
     ) -> tuple[TokenInfo, str]:
         """Store a new token's hash; returns its record and the token (shown only now)."""
         token = _PREFIX + secrets.token_urlsafe(32)
+        expiry = None if expires_at is None else expires_at.astimezone(UTC)
         info = TokenInfo(
             id=secrets.token_hex(4),
             role=role,
             tenants=tuple(sorted(set(tenants))),
             name=name,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            expires_at=None if expiry is None else expiry.isoformat(timespec="seconds"),
         )
         with self._connect() as conn:
             conn.execute(
-                "INSERT INTO tokens (id, hash, role, tenants, name, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO tokens (id, hash, role, tenants, name, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     info.id,
                     _digest(token),
@@ -135,6 +179,7 @@ class TokenStore:
                     json.dumps(info.tenants),
                     name,
                     info.created_at,
+                    info.expires_at,
                 ),
             )
         return info, token
@@ -143,8 +188,7 @@ class TokenStore:
         """Every token, revoked ones included, oldest first."""
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT id, role, tenants, name, created_at, revoked_at FROM tokens "
-                "ORDER BY created_at, id"
+                f"SELECT {_COLUMNS} FROM tokens ORDER BY created_at, id"
             ).fetchall()
         return [_info(row) for row in rows]
 
@@ -159,20 +203,28 @@ class TokenStore:
         return cur.rowcount == 1
 
     def lookup(self, token: str) -> TokenInfo | None:
-        """The live token matching `token`, or None (unknown, malformed or revoked)."""
+        """The unrevoked token matching `token`, or None (unknown, malformed or revoked).
+        An expired one is returned: the caller says it expired (`TokenInfo.expired`)."""
         if not token.startswith(_PREFIX):
             return None
         with self._connect() as conn:
             row = conn.execute(
-                "SELECT id, role, tenants, name, created_at, revoked_at FROM tokens "
-                "WHERE hash = ? AND revoked_at IS NULL",
+                f"SELECT {_COLUMNS} FROM tokens WHERE hash = ? AND revoked_at IS NULL",
                 (_digest(token),),
             ).fetchone()
         return None if row is None else _info(row)
 
 
-def _info(row: tuple[str, str, str, str, str, str | None]) -> TokenInfo:
-    token_id, role, tenants, name, created, revoked = row
+def _add_expiry_column(conn: sqlite3.Connection) -> None:
+    """Token files written before tokens could expire lack `expires_at`: add it (NULL = never)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(tokens)")}
+    if "expires_at" not in columns:
+        with contextlib.suppress(sqlite3.OperationalError):  # another process just added it
+            conn.execute("ALTER TABLE tokens ADD COLUMN expires_at TEXT")
+
+
+def _info(row: tuple[str, str, str, str, str, str | None, str | None]) -> TokenInfo:
+    token_id, role, tenants, name, created, revoked, expires = row
     return TokenInfo(
         id=token_id,
         role=Role(role),
@@ -180,11 +232,13 @@ def _info(row: tuple[str, str, str, str, str, str | None]) -> TokenInfo:
         name=name,
         created_at=created,
         revoked_at=revoked,
+        expires_at=expires,
     )
 
 
 class Authenticator(Protocol):
-    """Turns an `Authorization` header into a Viewer (None = not authenticated)."""
+    """Turns an `Authorization` header into a Viewer (None = not authenticated); raises
+    `AuthRefused` for a credential it recognised and refused."""
 
     @property
     def enabled(self) -> bool: ...
@@ -207,7 +261,11 @@ class TokenAuth:
         if scheme.lower() != "bearer" or not token.strip():
             return None
         info = self.store.lookup(token.strip())
-        return None if info is None else info.viewer()
+        if info is None:
+            return None
+        if info.expired():
+            raise AuthRefused("token-expired", f"token {info.id} expired at {info.expires_at}")
+        return info.viewer()
 
 
 class NoAuth:

@@ -2,14 +2,17 @@
 
 - `tenantgraph serve [--host 127.0.0.1] [--port 8000] [--db FILE] [--store memory|neo4j]
   [--tokens FILE] [--no-auth] [--demo] [--workers N]` runs the API with uvicorn (hardening
-  flags: `api.serve_flags`). Authentication is on unless `--no-auth` is given (loopback
-  only); `--demo` loads `fixtures/demo.yaml` when the store holds no snapshot yet (an
-  existing store is never overwritten) and prints what it loaded. `--workers N` (default:
-  the number of cores) starts N processes on one port (`api.workers`); each holds its own
-  copy of the current snapshot, and all answer from the newest one.
-- `tenantgraph token create --role reader|auditor|admin [--tenant T ...] [--name N]` prints a
-  new token once; `token list` and `token revoke ID` manage them. The token file defaults to
-  `<db>.tokens.sqlite` next to the memory store's database (`--tokens FILE` to choose).
+  flags: `api.serve_flags`; Entra ID sign-in: `api.oidc_config`; metrics, log format,
+  graceful timeout and `--config FILE`: `api.ops_flags`). Authentication is on unless
+  `--no-auth` is given (loopback only); `--demo` loads `fixtures/demo.yaml` when the store
+  holds no snapshot yet (an existing store is never overwritten) and prints what it loaded.
+  `--workers N` (default: the number of cores) starts N processes on one port
+  (`api.workers`); each holds its own copy of the current snapshot, and all answer from the
+  newest one. SIGTERM drains in-flight requests (`--graceful-timeout`) and exits 0.
+- `tenantgraph token create --role reader|auditor|admin [--tenant T ...] [--name N]
+  [--expires 90d|2027-01-31]` prints a new token once; `token list` (with each expiry) and
+  `token revoke ID` manage them. The token file defaults to `<db>.tokens.sqlite` next to
+  the memory store's database (`--tokens FILE` to choose).
 """
 
 from __future__ import annotations
@@ -17,33 +20,39 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import signal
 import sys
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from api.auth import (
-    Authenticator,
-    NoAuth,
     Role,
-    TokenAuth,
     TokenInfo,
     TokenStore,
     tokens_path_for,
 )
+from api.oidc_config import OidcConfig, add_oidc_arguments, oidc_config
+from api.ops_flags import Operations, add_operations_arguments, shared_metrics_dir
+from api.requestlog import log_config
 from api.serve_flags import (
     SWITCH_INTERVAL_S,
     ServeSecurity,
     add_security_arguments,
     no_auth_refusal,
 )
+from api.settings import config_file
 from api.workers import SERVE_ENV, ServeOptions, cursor_key
 from graphmodel.cli.common import (
     Command,
     add_store_arguments,
     check_store_from_args,
     open_service,
+    parse_time,
 )
 from graphmodel.errors import GraphModelError
 from graphmodel.service import GraphService
@@ -86,8 +95,10 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--demo", action="store_true", help="load fixtures/demo.yaml if the store is empty"
     )
-    parser.add_argument("--log-level", default="info", help="uvicorn log level (info)")
+    parser.add_argument("--log-level", default="info", help="log level (info)")
     add_security_arguments(parser)
+    add_operations_arguments(parser)
+    add_oidc_arguments(parser)
     parser.add_argument(
         "--workers",
         type=_positive,
@@ -121,6 +132,11 @@ def _serve(args: argparse.Namespace) -> int:
         raise GraphModelError(
             "`--workers` above 1 needs a store every worker can open: a `--db` file or neo4j"
         )
+    settings = config_file(args)
+    ops = Operations.resolve(args, os.environ, settings)
+    sign_in = oidc_config(args, os.environ, settings)
+    if sign_in is not None and args.no_auth:
+        raise GraphModelError("`--no-auth` and Entra ID sign-in (--oidc-*) exclude each other")
     service: GraphService | None = None
     if args.workers == 1 or args.demo:
         service = open_service(args, create=True, warm_indexes=True)
@@ -130,24 +146,15 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         if service is not None and args.demo:
             print(load_demo(service), file=sys.stderr)
-        auth: Authenticator
         if args.no_auth:
             print(
                 "WARNING: authentication is disabled (--no-auth); anyone who can reach "
                 "the port can read and change everything",
                 file=sys.stderr,
             )
-            auth = NoAuth()
         else:
-            store = _token_store(args)
-            tokens = str(store.path)
-            auth = TokenAuth(store)
-            if not any(t.revoked_at is None for t in store.tokens()):
-                print(
-                    f"note: no tokens in {store.path}; create one with "
-                    "`tenantgraph token create --role admin`",
-                    file=sys.stderr,
-                )
+            tokens = str(_token_store(args).path)
+            _note_no_credentials(_token_store(args), sign_in)
     except BaseException:
         if service is not None:
             service.close()
@@ -156,37 +163,57 @@ def _serve(args: argparse.Namespace) -> int:
     key = cursor_key()  # set before uvicorn starts workers, so they all share it
     where = f"http://{args.host}:{args.port}/graphql"
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    running: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "log_config": log_config(ops.log_format, args.log_level),
+        "access_log": False,  # `api.requestlog` writes one richer line per request
+        "timeout_graceful_shutdown": ops.graceful_timeout,
+    }
     if service is not None and args.workers == 1:
         # here, not at the top: the app costs ~1 s to import (api/__init__.py)
         from api.app import create_app
+        from api.bearer import bearer_authenticator
         from api.limits import Limits
 
         app = create_app(
             service,
-            auth=auth,
+            auth=bearer_authenticator(tokens, sign_in),
             limits=Limits(),
             cursor_key=key,
             http=security.http,
             rate_limit=security.rate_limit,
             audit=security.audit,
+            metrics=ops.metrics,
+            metrics_token=ops.metrics_token(),
+            sign_in=sign_in,
         )
         print(f"serving GraphQL on {where}", file=sys.stderr)
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        # uvicorn drains, then re-raises SIGTERM to end the process by it; end with 0 instead,
+        # as `--workers N` does (docs/cli.md: a stop is not a failure)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        uvicorn.run(app, **running)
         return 0
     if service is not None:
         service.close()  # every worker opens the store itself
-    options = ServeOptions.from_args(args, tokens, audit_log=str(security.audit.path))
+    options = ServeOptions.from_args(
+        args, tokens, audit_log=str(security.audit.path), ops=ops, sign_in=sign_in
+    )
     os.environ[SERVE_ENV] = options.to_env()
     print(f"serving GraphQL on {where} with {args.workers} workers", file=sys.stderr)
-    uvicorn.run(
-        "api.workers:worker_app",
-        factory=True,
-        workers=args.workers,
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-    )
+    with shared_metrics_dir(ops.metrics):
+        uvicorn.run("api.workers:worker_app", factory=True, workers=args.workers, **running)
     return 0
+
+
+def _note_no_credentials(store: TokenStore, sign_in: OidcConfig | None) -> None:
+    if sign_in is None and not any(t.revoked_at is None for t in store.tokens()):
+        print(
+            f"note: no tokens in {store.path}; create one with "
+            "`tenantgraph token create --role admin`",
+            file=sys.stderr,
+        )
 
 
 def _configure_token(parser: argparse.ArgumentParser) -> None:
@@ -203,6 +230,13 @@ def _configure_token(parser: argparse.ArgumentParser) -> None:
         help="scope the token to this tenant (repeat for several)",
     )
     create.add_argument("--name", default="", help="a label to recognise the token by")
+    create.add_argument(
+        "--expires",
+        type=_expiry,
+        metavar="WHEN",
+        help="the token stops working after this: a duration (90d, 12h, 30m) or an ISO 8601 "
+        "date or time (default: never)",
+    )
     listing = sub.add_parser("list", help="list tokens (never the secrets)")
     listing.add_argument("--json", action="store_true", help="print JSON")
     revoke = sub.add_parser("revoke", help="revoke a token by id")
@@ -212,10 +246,14 @@ def _configure_token(parser: argparse.ArgumentParser) -> None:
 def _token(args: argparse.Namespace) -> int:
     store = _token_store(args)
     if args.token_command == "create":
-        info, token = store.create(Role(args.role), tenants=args.tenant, name=args.name)
+        info, token = store.create(
+            Role(args.role), tenants=args.tenant, name=args.name, expires_at=args.expires
+        )
         scope = ", ".join(info.tenants) or "all tenants"
+        until = f", expires {info.expires_at}" if info.expires_at else ""
         print(
-            f"created token {info.id} ({info.role.value}, {scope}) in {store.path}", file=sys.stderr
+            f"created token {info.id} ({info.role.value}, {scope}{until}) in {store.path}",
+            file=sys.stderr,
         )
         print("store it now: it is not shown again", file=sys.stderr)
         print(token)
@@ -227,8 +265,12 @@ def _token(args: argparse.Namespace) -> int:
             return 0
         for t in tokens:
             state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
+            state = f"expired {t.expires_at}" if state == "active" and t.expired() else state
             scope = ",".join(t.tenants) or "*"
-            print(f"{t.id}  {t.role.value:<8} {scope:<24} {t.created_at}  {state}  {t.name}")
+            until = f"expires {t.expires_at}" if t.expires_at else "no expiry"
+            print(
+                f"{t.id}  {t.role.value:<8} {scope:<24} {t.created_at}  {until}  {state}  {t.name}"
+            )
         return 0
     if not store.revoke(args.id):
         print(f"error: no active token `{args.id}` in {store.path}", file=sys.stderr)
@@ -245,7 +287,21 @@ def _as_dict(t: TokenInfo) -> dict[str, object]:
         "name": t.name,
         "createdAt": t.created_at,
         "revokedAt": t.revoked_at,
+        "expiresAt": t.expires_at,
+        "expired": t.expired(),
     }
+
+
+_DURATION = re.compile(r"(\d+)([dhm])")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def _expiry(text: str) -> datetime:
+    """`--expires`: a duration from now (`90d`, `12h`, `30m`) or an ISO 8601 time (UTC)."""
+    found = _DURATION.fullmatch(text.strip())
+    if found:
+        return datetime.now(UTC) + timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+    return parse_time(text)
 
 
 COMMANDS: tuple[Command, ...] = (

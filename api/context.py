@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from graphql import DocumentNode, GraphQLError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,9 +36,12 @@ from api.audit_log import AuditLog
 from api.auth import Viewer
 from api.cursors import CursorSealer
 from api.errors import ApiError
+from api.frontdoor import accepted_request
 from api.limits import Limits
 from api.loaders import Loaders
 from api.scope import Scope
+from graphmodel.errors import GraphModelError
+from graphmodel.schema.world import World
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
 
@@ -64,6 +68,9 @@ class Context:
     _pinned: int | None = _UNPINNED
     _scopes: dict[int | None, Scope] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    document: DocumentNode | None = None  # the executed document (`api.limits.DeadlineReport`)
+    whatif_changes: int = 0  # what-if changes this request ran (`api.limits.whatif_budget`)
+    whatif_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one what-if at a time
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -100,6 +107,12 @@ class Context:
         if self.inline:
             return fn(*args, **kwargs)
         return await run_in_threadpool(fn, *args, **kwargs)
+
+    def accepted_document(self, query: str) -> DocumentNode | None:
+        """The document the front door parsed for `query` (raising its parse error), or None
+        when it parsed none (a GET): `api.offloop.OffLoopParse` then parses it."""
+        accepted = accepted_request(self.request)
+        return None if accepted is None else accepted.parsed(query)
 
     # --- snapshots -------------------------------------------------------------------------
     @property
@@ -148,6 +161,39 @@ class Context:
             world = await self.run(self.service.world, sid)
             found = self._scopes.setdefault(sid, Scope(self.viewer, world, sid))
         return found
+
+    async def world_source(self, sid: int | None) -> str | None:
+        """The `source` of snapshot `sid`'s World (None: the current snapshot's; also None when
+        there is none or it cannot be read): it says what a partial import left out
+        (`api.snapshot_report`)."""
+        found = self._scopes.get(sid) if sid is not None else None
+        if found is not None:
+            return found.world.source
+        try:
+            if sid is None:
+                current = self.service.current_snapshot()
+                if current is None:
+                    return None
+                sid = current.id
+            world = await self.run(self.service.world, sid)
+        except GraphModelError:
+            return None
+        return world.source
+
+    def mask_errors(self, errors: list[GraphQLError]) -> None:
+        """Mask errors for a tenant-scoped viewer (`Scope.mask_error`), with the World of the
+        snapshot the request read (or an empty one when it read none)."""
+        if self.viewer.tenants is None:
+            return
+        scope = self._scopes.get(self.pinned) or next(iter(self._scopes.values()), None)
+        scope = scope or Scope(self.viewer, World(), None)
+        for error in errors:
+            scope.mask_error(error)
+
+    def required_tenants(self) -> frozenset[str]:
+        """The tenants this request's objects were checked against (`Scope.require*`): whose
+        change a mutation is."""
+        return frozenset(t for scope in self._scopes.values() for t in scope.required)
 
     # --- paging ----------------------------------------------------------------------------
     def page_size(self, first: int) -> int:

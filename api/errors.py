@@ -9,8 +9,11 @@ Codes a client can switch on (never on the message):
   `store-unavailable` also carries `retryable: true`, `world-invalid` the located `issues`,
   `node-not-found` a `suggestion` when a known ref is close (`graphmodel.errors.error_extensions`,
   which the CLI's `--json` errors use too);
-- the API's own (`ApiCode`): `unauthenticated` (401), `forbidden` (403 for a non-admin
-  mutation; a field outside a scoped token's tenants), `query-too-deep`, `too-many-aliases`,
+- the API's own (`ApiCode`): `unauthenticated` (401, with a `reason` when a credential was
+  recognised and refused: `token-expired`, `wrong-audience`, ...), `forbidden` (403 for a
+  non-admin mutation; a field outside a scoped token's tenants; an Entra ID token without a
+  tenantgraph role), `identity-provider-unavailable` (503: the token issuer's keys cannot be
+  read), `query-too-deep`, `too-many-aliases`,
   `query-too-complex`, `page-too-large`, `body-too-large` (413), `deadline-exceeded`,
   `invalid-input` (a mutation's input, with located `issues`); `invalid-request` (400: a body
   that is not a JSON object, JSON with NaN, nesting over the limit, a bad content type),
@@ -33,7 +36,14 @@ from starlette.types import Send
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from graphmodel.errors import GraphModelError, WorldInvalid, error_extensions, issue_data
+from api.metrics import record_store_error
+from graphmodel.errors import (
+    GraphModelError,
+    StoreError,
+    WorldInvalid,
+    error_extensions,
+    issue_data,
+)
 
 __all__ = [
     "ApiCode",
@@ -52,6 +62,7 @@ log = logging.getLogger("tenantgraph.api")
 ApiCode = Literal[
     "unauthenticated",
     "forbidden",
+    "identity-provider-unavailable",
     "query-too-deep",
     "too-many-aliases",
     "query-too-complex",
@@ -130,19 +141,26 @@ def _visible(error: GraphQLError) -> bool:
 
 
 class ErrorCodes(SchemaExtension):
-    """Put the domain error's stable code (and payload) into `extensions` of each error."""
+    """Put the domain error's stable code (and payload) into `extensions` of each error, then
+    let the request context mask them for a tenant-scoped viewer (`Scope.mask_error`)."""
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        for error in getattr(result, "errors", None) or ():
+        errors = getattr(result, "errors", None) or []
+        for error in errors:
             original = error.original_error
             if isinstance(original, GraphModelError):
                 error.extensions = {**(error.extensions or {}), **error_extensions(original)}
+                if isinstance(original, StoreError):
+                    record_store_error(original.code)
             elif _visible(error) and not (error.extensions or {}).get("code"):
                 coercion = isinstance(original, StrawberryInputCoercionError)
                 code = "invalid-input" if coercion else "query-invalid"
                 error.extensions = {**(error.extensions or {}), "code": code}
+        mask = getattr(self.execution_context.context, "mask_errors", None)
+        if mask is not None:
+            mask(errors)
 
 
 class MaskUnexpected(MaskErrors):

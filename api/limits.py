@@ -16,8 +16,14 @@ twice (2^60 paths) are refused in milliseconds. They run off the event loop, bef
 own rules (`api.offloop`).
 
 Cost model (`ComplexityLimit`): every field costs 1, engine questions (`access`, `whoCanAccess`,
-...) cost 10, and a connection's selection is multiplied by its `first` (a variable counts as
-the maximum page size). Introspection (`__schema`, `__type`) is not counted for depth or cost.
+`whatIf`, ...) cost 10, and a connection's selection is multiplied by its `first` (a variable
+counts as the maximum page size). Introspection (`__schema`, `__type`) is not counted for depth or
+cost. A what-if's changes are only known once its change set is read, so they are counted when
+it runs (`whatif_budget`): each change costs `CHANGE_COST` out of what the document left of the
+cost limit, and a request may what-if at most `max_changes` changes (`max_reader_changes`, and
+`max_reader_change_chars` characters of change set, for a reader token: a reader cannot start
+seconds of work). Over the budget is `query-too-complex` with the `limit`, before any change is
+applied.
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ __all__ = [
     "DepthLimit",
     "FieldLimit",
     "Limits",
+    "cost_of",
+    "fragments_of",
+    "whatif_budget",
 ]
 
 EXPENSIVE = {
@@ -61,7 +70,11 @@ EXPENSIVE = {
     "canRequest": 10,
     "trustGraph": 10,
     "removeUnusedAccess": 10,
+    "whatIf": 10,
+    "accessDiff": 10,
 }
+CHANGE_COST = 10
+"""What one what-if change costs in the cost model (as much as an engine question)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +91,9 @@ class Limits:
     deadline_s: float = 10.0
     hard_deadline_s: float = 30.0  # the request is cancelled (`api.app`), HTTP 503
     chunk: int = 50  # items computed between two deadline checks in a connection
+    max_changes: int = 2_000  # what-if changes per request (auditor, admin)
+    max_reader_changes: int = 100  # what-if changes per request of a reader token
+    max_reader_change_chars: int = 16_384  # a reader's change set (YAML parsing costs ~2 µs/char)
 
 
 Fragments = Mapping[str, FragmentDefinitionNode]
@@ -300,8 +316,34 @@ class ComplexityLimit(AddValidationRules):
         super().__init__([_rule(max_complexity, "query-too-complex", measure, "query cost")])
 
 
+def whatif_budget(
+    limits: Limits, *, reader: bool, document_cost: int, used: int
+) -> int:
+    """How many more what-if changes a request may run: the role's cap and what the document's
+    own cost leaves of `max_complexity` (`CHANGE_COST` each), less the `used` ones.
+
+    Examples
+    --------
+    >>> whatif_budget(Limits(), reader=True, document_cost=12, used=0)
+    100
+    >>> whatif_budget(Limits(), reader=False, document_cost=12, used=0)
+    2000
+    >>> whatif_budget(Limits(max_complexity=1_000), reader=False, document_cost=12, used=50)
+    48
+    """
+    cap = limits.max_reader_changes if reader else limits.max_changes
+    affordable = (limits.max_complexity - document_cost) // CHANGE_COST
+    return max(0, min(cap, affordable) - used)
+
+
+def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    """The fragment definitions of a document, by name (for `cost_of` at execution time)."""
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
 class DeadlineReport(SchemaExtension):
-    """Start the per-query deadline and report what it cut short in `extensions.warnings`."""
+    """Start the per-query deadline and report what it cut short in `extensions.warnings`;
+    hand the executed document to the context (`whatIf` measures its cost against the budget)."""
 
     def __init__(self, deadline_s: float) -> None:
         self.deadline_s = deadline_s
@@ -309,6 +351,8 @@ class DeadlineReport(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
         context.deadline = time.monotonic() + self.deadline_s
+        if hasattr(context, "document"):
+            context.document = self.execution_context.graphql_document
         yield
 
     def get_results(self) -> dict[str, Any]:

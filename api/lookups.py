@@ -98,6 +98,22 @@ class WorldLookups:
         return out
 
     @cached_property
+    def objects_of(self) -> dict[str, dict[str, str]]:
+        """Home identity ref -> {tenant: ref of its guest or synced object there}."""
+        out: dict[str, dict[str, str]] = {}
+        for u in self.world.users:
+            if u.home_ref is not None:
+                out.setdefault(u.home_ref, {})[u.tenant] = u.ref
+        return out
+
+    def object_in(self, principal: str, tenant: str) -> str | None:
+        """The user object `principal` signs in to `tenant` with: itself when it belongs to
+        `tenant`, else its guest or synced object there; None when it has none."""
+        if principal.partition("/")[0] == tenant:
+            return principal
+        return self.objects_of.get(principal, {}).get(tenant)
+
+    @cached_property
     def channels_of_team(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for c in self.world.channels:

@@ -7,7 +7,10 @@ and the loop keeps answering; the results are cached per document (and, for vali
 set), so a dashboard's repeated queries cost nothing after the first. The token limit is checked
 by the parser itself, which stops lexing at the limit.
 
-These replace strawberry's `ParserCache` and `ValidationCache`, which run on the loop.
+These replace strawberry's `ParserCache` and `ValidationCache`, which run on the loop. A POST
+has been parsed already, once, by the front door (`api.frontdoor`), which uses `parse_document`
+and `in_lane` from here; `OffLoopParse` then takes that document (or its error) from the request
+context instead of parsing again.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-__all__ = ["OffLoopParse", "OffLoopValidate"]
+__all__ = ["OffLoopParse", "OffLoopValidate", "in_lane", "parse_document"]
 
 T = TypeVar("T")
 _LANES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
@@ -32,7 +35,7 @@ _LANES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimit
 )
 
 
-async def _in_lane(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+async def in_lane(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run `fn` in a worker thread, one at a time per event loop.
 
     Why one lane: parsing and validation are pure Python and hold the GIL, so two of them never
@@ -59,7 +62,7 @@ def _parse_cached(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 
-def _parse(query: str, max_tokens: int) -> DocumentNode:
+def parse_document(query: str, max_tokens: int) -> DocumentNode:
     """Parse once, stopping at `max_tokens` (graphql-core counts while it lexes)."""
     try:
         if len(query) <= _CACHEABLE:
@@ -84,7 +87,11 @@ class OffLoopParse(SchemaExtension):
     async def on_parse(self) -> AsyncIterator[None]:
         ec = self.execution_context
         if ec.query is not None:
-            ec.graphql_document = await _in_lane(_parse, ec.query, self.max_tokens)
+            accepted = getattr(ec.context, "accepted_document", None)
+            document = accepted(ec.query) if accepted is not None else None
+            if document is None:
+                document = await in_lane(parse_document, ec.query, self.max_tokens)
+            ec.graphql_document = document
         yield
 
 
@@ -110,7 +117,7 @@ class OffLoopValidate(SchemaExtension):
     async def on_validate(self) -> AsyncIterator[None]:
         ec = self.execution_context
         assert ec.graphql_document is not None  # INVARIANT: on_parse ran and succeeded
-        ec.pre_execution_errors = await _in_lane(
+        ec.pre_execution_errors = await in_lane(
             _validate,
             ec.schema._schema,
             ec.graphql_document,

@@ -31,6 +31,7 @@ from api.mutations.crosstenant import CrossTenantMutations
 from api.mutations.directory import DirectoryMutations
 from api.offloop import OffLoopParse, OffLoopValidate
 from api.queries.audit_log import AuditLogQueries
+from api.queries.changes import ChangeQueries  # the access-change feed (issue 25)
 from api.queries.directory import DirectoryQueries
 from api.queries.exports import ExportQueries
 from api.queries.policies import PolicyQueries
@@ -51,6 +52,7 @@ class Query(
     ExportQueries,
     AuditQueries,
     AuditLogQueries,
+    ChangeQueries,
 ):
     # NOTE(api): not `relay.node()`: its field extension rewrites the field when a schema is
     # built and refuses a second build, and each `create_app` builds its own schema.

@@ -28,11 +28,13 @@ __all__ = [
     "CSP",
     "CYTOSCAPE_FILE",
     "GRAPHIQL_FILES",
+    "SIGNIN_FILES",
     "STATIC_DIR",
     "VENDOR_FILES",
     "VIEWER_FILES",
     "default_node_modules",
     "missing_files",
+    "page_csp",
     "viewer_routes",
 ]
 
@@ -52,7 +54,11 @@ GRAPHIQL_FILES: dict[str, Path] = {
     "graphiql.min.js": Path("graphiql") / "graphiql.min.js",
     "graphiql.min.css": Path("graphiql") / "graphiql.min.css",
 }
-VENDOR_FILES: dict[str, Path] = {**VIEWER_FILES, **GRAPHIQL_FILES}
+# MSAL.js, loaded by the page only when Entra ID sign-in is configured (`api.signin`).
+SIGNIN_FILES: dict[str, Path] = {
+    "msal-browser.min.js": Path("@azure") / "msal-browser" / "lib" / "msal-browser.min.js",
+}
+VENDOR_FILES: dict[str, Path] = {**VIEWER_FILES, **GRAPHIQL_FILES, **SIGNIN_FILES}
 _REPO = Path(__file__).resolve().parent.parent
 
 # No inline script and nothing from another origin: the pages only talk to this server.
@@ -87,13 +93,26 @@ def missing_files(node_modules: Path, files: dict[str, Path]) -> list[Path]:
     return [node_modules / f for f in files.values() if not (node_modules / f).is_file()]
 
 
-def viewer_routes(node_modules: Path | None = None) -> list[BaseRoute]:
+def page_csp(sign_in_origin: str | None = None) -> str:
+    """The viewer page's CSP; with Entra ID sign-in it may also reach the authority's origin
+    (MSAL.js reads its OpenID configuration, redeems the code, renews in a hidden frame)."""
+    if sign_in_origin is None:
+        return CSP
+    csp = CSP.replace("connect-src 'self'", f"connect-src 'self' {sign_in_origin}")
+    return f"{csp}; frame-src {sign_in_origin}"
+
+
+def viewer_routes(
+    node_modules: Path | None = None, *, sign_in_origin: str | None = None
+) -> list[BaseRoute]:
     """The viewer's routes, to add to the API's Starlette routes.
 
     `node_modules` is where the npm packages live (default: `default_node_modules()`). Only
     `/`, `/static/*` and `/vendor/<name>` (names of `VENDOR_FILES`) are taken.
+    `sign_in_origin` is the Entra ID authority the page signs in with (`page_csp`).
     """
     root = node_modules or default_node_modules()
+    csp = page_csp(sign_in_origin)
 
     async def index(request: Request) -> Response:
         missing = missing_files(root, VIEWER_FILES)
@@ -103,7 +122,7 @@ def viewer_routes(node_modules: Path | None = None) -> list[BaseRoute]:
         return FileResponse(
             STATIC_DIR / "index.html",
             media_type="text/html; charset=utf-8",
-            headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"},
+            headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"},
         )
 
     async def vendor(request: Request) -> Response:

@@ -52,8 +52,8 @@ __all__ = ["WHO_QUERY", "main"]
 HERE = Path(__file__).resolve().parent
 WRK_SCRIPT = HERE / "wrk" / "report.lua"
 WHO_QUERY = """
-query Who($r: String!) {
-  whoCanAccess(resource: $r, first: 100) {
+query Who($r: String!, $outsiders: Boolean! = false) {
+  whoCanAccess(resource: $r, first: 100, outsiders: $outsiders) {
     pageInfo { hasNextPage endCursor }
     nodes { principal { ref } decision mfa via }
   }
@@ -201,11 +201,13 @@ def _cases(folder: Path, local: dict[str, Any]) -> dict[str, tuple[str, Path | N
     distinct = [{"query": ACCESS_QUERY, "variables": {"p": p, "r": r}} for p, r in pairs]
     repeated = distinct[:1]
     who = [{"query": WHO_QUERY, "variables": {"r": local["widest"]}}]
+    outsiders = [{"query": WHO_QUERY, "variables": {"r": local["widest"], "outsiders": True}}]
     return {
         "healthz": ("/healthz", None),
         "access_distinct": ("/graphql", _bodies(folder, "distinct", distinct)),
         "access_repeated": ("/graphql", _bodies(folder, "repeated", repeated)),
         "who_first_page": ("/graphql", _bodies(folder, "who", who)),
+        "who_outsiders_first_page": ("/graphql", _bodies(folder, "outsiders", outsiders)),
     }
 
 
@@ -296,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             ("access_distinct", 8),
             ("access_repeated", 8),
             ("who_first_page", 8),
+            ("who_outsiders_first_page", 8),
         ]
         result = {
             "scale": args.scale,

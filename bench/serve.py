@@ -127,6 +127,18 @@ def targets(data: dict[str, Any]) -> list[list[str]]:
             20,
             "ms",
         ),
+        *(
+            [
+                _row(
+                    "whoCanAccess widest app, first page of outsiders (100), p95, c 8 (2 workers)",
+                    two["who_outsiders_first_page@8"]["p95_us"] / ms,
+                    20,
+                    "ms",
+                )
+            ]
+            if "who_outsiders_first_page@8" in two
+            else []
+        ),
         _row(f"server ready after restart (1 worker; {_starts(one)})", _ready(one), 10, "s"),
         _row(
             f"server ready after restart (2 workers, the default; {_starts(two)})",

@@ -3,18 +3,22 @@
     GraphModelError                      code
     ├── SchemaError                      schema-error
     │   └── WorldInvalid                 world-invalid      (.issues: every located problem)
+    │       └── ExportUnreadable         export-unreadable  (files of an export not read)
     ├── StoreError                       store-error
     │   ├── NotFound (LookupError)       not-found
     │   │   ├── NodeNotFound             node-not-found     (.ref, .suggestion)
     │   │   ├── StoreNotFound            store-not-found    (.path: no store file there)
+    │   │   ├── StoreEmpty               store-empty        (a store without any snapshot)
     │   │   └── SnapshotNotFound         snapshot-not-found (.snapshot_id)
     │   ├── Conflict                     conflict
     │   ├── StoreIncompatible            store-incompatible (not a store of ours, corrupt)
+    │   ├── StoreFull                    store-full         (no space left: free some)
     │   └── StoreUnavailable             store-unavailable  (retryable)
     ├── PolicyError                      policy-error
     │   └── PolicyInvalid                policy-invalid
     └── QueryError (ValueError)          query-invalid
-        └── PathLimitExceeded            path-limit-exceeded
+        ├── PathLimitExceeded            path-limit-exceeded
+        └── ChangeSetTooLarge            query-too-complex  (.count, .limit)
 
 Messages follow one style: lower-case, one sentence, no final period, user input in
 backticks. Clients switch on `code`, never on the message.
@@ -26,8 +30,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "ChangeSetTooLarge",
     "Conflict",
     "ErrorCode",
+    "ExportUnreadable",
     "GraphModelError",
     "Issue",
     "NodeNotFound",
@@ -38,7 +44,9 @@ __all__ = [
     "QueryError",
     "SchemaError",
     "SnapshotNotFound",
+    "StoreEmpty",
     "StoreError",
+    "StoreFull",
     "StoreIncompatible",
     "StoreNotFound",
     "StoreUnavailable",
@@ -51,18 +59,22 @@ ErrorCode = Literal[
     "graph-model-error",
     "schema-error",
     "world-invalid",
+    "export-unreadable",
     "store-error",
     "not-found",
     "node-not-found",
     "store-not-found",
+    "store-empty",
     "snapshot-not-found",
     "conflict",
     "store-incompatible",
     "store-unavailable",
+    "store-full",
     "policy-error",
     "policy-invalid",
     "query-invalid",
     "path-limit-exceeded",
+    "query-too-complex",
 ]
 
 
@@ -123,6 +135,17 @@ class WorldInvalid(SchemaError):
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in the input: {first}")
 
 
+class ExportUnreadable(WorldInvalid):
+    """Parts of an export could not be read at all; `issues` names each file and why.
+
+    Why an error and not a warning: a Conditional Access policy or a block left out reads as
+    "not configured" and opens access, so an import with unreadable parts stores nothing unless
+    the operator asked for a partial import (and never leaves out a policy file).
+    """
+
+    code: ErrorCode = "export-unreadable"
+
+
 class StoreError(GraphModelError):
     code: ErrorCode = "store-error"
 
@@ -155,6 +178,22 @@ class StoreNotFound(NotFound):
         self.path = path
         super().__init__(
             f"store file `{path}` does not exist; load a world first (tenantgraph load FILE)"
+        )
+
+
+class StoreEmpty(NotFound):
+    """A question was asked of a store that holds no snapshot yet.
+
+    Why an error of its own: the empty World would answer "principal not found", which sends
+    the user looking for a typo instead of loading a world.
+    """
+
+    code: ErrorCode = "store-empty"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the store holds no snapshot yet: load a world first "
+            "(`tenantgraph load FILE` or `tenantgraph import DIR`)"
         )
 
 
@@ -196,6 +235,15 @@ class StoreIncompatible(StoreError):
     code: ErrorCode = "store-incompatible"
 
 
+class StoreFull(StoreError):
+    """The disk holding the store has no space left; nothing was written.
+
+    Not retryable as it is: someone must free space first (the previous snapshot is intact).
+    """
+
+    code: ErrorCode = "store-full"
+
+
 class StoreUnavailable(StoreError):
     """The backing database cannot be reached; callers may retry, never treat as deny."""
 
@@ -217,6 +265,23 @@ class QueryError(GraphModelError, ValueError):
 
 class PathLimitExceeded(QueryError):
     code: ErrorCode = "path-limit-exceeded"
+
+
+class ChangeSetTooLarge(QueryError):
+    """A what-if change set holds more changes than the caller may run at once.
+
+    Why: applying and diffing costs CPU per change (24,000 changes took 4.8 s), so the API bounds
+    what one request may ask for; the code is the API's for every cost bound.
+    """
+
+    code: ErrorCode = "query-too-complex"
+
+    def __init__(self, count: int, limit: int) -> None:
+        self.count = count
+        self.limit = limit
+        super().__init__(
+            f"the change set holds {count} changes; at most {limit} may be what-if'd here"
+        )
 
 
 Json = str | int | float | bool | None | list["Json"] | dict[str, "Json"]
@@ -248,6 +313,8 @@ def error_extensions(exc: GraphModelError) -> dict[str, Json]:
         ext["retryable"] = True
     if isinstance(exc, WorldInvalid):
         ext["issues"] = [issue_data(i) for i in exc.issues]
+    if isinstance(exc, ChangeSetTooLarge):
+        ext["limit"] = exc.limit
     if isinstance(exc, NodeNotFound) and exc.suggestion:
         ext["suggestion"] = exc.suggestion
     if isinstance(exc, SnapshotConflict):  # both snapshots, so a client can re-read and decide

@@ -5,14 +5,16 @@ executed) and reports each import that breaks one of these rules:
 
 * graphmodel layers, lowest first: ``schema`` -> ``ingest`` -> ``policy`` -> ``engine`` ->
   ``stores`` -> ``export`` -> ``audit`` -> ``service`` -> ``cli``. A module may import its own
-  layer and the layers below it. ``graphmodel.errors`` and ``graphmodel.bulk`` are importable
-  by everyone and import nothing else from graphmodel. ``graphmodel.stores.base`` (the store
-  protocols) sits between ``ingest`` and ``policy``, so ``policy`` and ``engine`` may use the
-  protocols but never a concrete backend (``graphmodel.stores``, ``.memory``, ``.neo4j``). The
-  ``graphmodel`` package root and ``graphmodel.__main__`` sit on top, with ``cli``.
+  layer and the layers below it. ``graphmodel.errors``, ``graphmodel.bulk`` and
+  ``graphmodel.timings`` are importable by everyone and import nothing else from graphmodel.
+  ``graphmodel.stores.base`` (the store protocols) sits between ``ingest`` and ``policy``, so
+  ``policy`` and ``engine`` may use the protocols but never a concrete backend
+  (``graphmodel.stores``, ``.memory``, ``.neo4j``). The ``graphmodel`` package root and
+  ``graphmodel.__main__`` sit on top, with ``cli``.
 * nothing under graphmodel imports ``api``; ``api`` imports from graphmodel only
-  ``service``, ``schema``, ``errors``, ``export`` and ``cli.common`` (store options of
-  ``tenantgraph serve``); it reaches ``ingest`` only through the service.
+  ``service``, ``schema``, ``errors``, ``export``, ``timings`` (job durations for metrics) and
+  ``cli.common`` (store options of ``tenantgraph serve``); it reaches ``ingest`` only through
+  the service.
 * no package imports another package's private modules (a ``_name`` segment) or private
   helpers (``from x import _name``): what another package needs gets a public home
   (``graphmodel.ingest.readers`` for the change-set reader of ``audit``).
@@ -40,6 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 LAYERS: dict[str, float] = {
     "errors": -1,
     "bulk": -1,  # the cyclic-GC pause of bulk builds (schema decoding, engine index)
+    "timings": -1,  # durations of long jobs, for the API's metrics to observe
     "schema": 0,
     "ingest": 1,
     "stores.base": 1.5,
@@ -54,7 +57,7 @@ LAYERS: dict[str, float] = {
     "": 9,  # the graphmodel package root (its __init__ may re-export from any layer)
 }
 # `cli.common` gives `tenantgraph serve` the shared store options.
-API_MAY_IMPORT = ("errors", "schema", "service", "export", "cli.common")
+API_MAY_IMPORT = ("errors", "schema", "service", "export", "cli.common", "timings")
 # Third-party package -> graphmodel module prefixes allowed to import it (api never may).
 RESTRICTED_THIRD_PARTY: dict[str, tuple[str, ...]] = {
     "neo4j": ("stores.neo4j",),

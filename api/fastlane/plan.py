@@ -22,14 +22,12 @@ from graphql import (
     ASTValidationRule,
     DocumentNode,
     FieldNode,
-    GraphQLError,
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    parse,
     specified_rules,
 )
 from strawberry.extensions import AddValidationRules
@@ -77,9 +75,8 @@ class Planner:
     """Plans documents for the fast lane and remembers the outcome per (document, operation).
 
     Bounded like the parser cache: the endpoint is public and every distinct text is an entry.
-    Documents longer than `max_chars` are never planned (the token limit cannot be exceeded by a
-    document with fewer characters than the limit allows tokens, so planned documents need no
-    separate token count).
+    Documents longer than `max_chars` are never planned. The document comes parsed, with the
+    token limit, by the front door (`api.frontdoor`), which is also what regular execution runs.
     """
 
     def __init__(
@@ -101,24 +98,23 @@ class Planner:
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self._lock = Lock()
 
-    def plan(self, query: str, operation_name: str | None) -> Plan | None:
+    def plan(
+        self, query: str, operation_name: str | None, document: DocumentNode
+    ) -> Plan | None:
+        """The plan of `document` (the parsed `query`), or None: regular execution answers."""
         key = (query, operation_name)
         with self._lock:
             if key in self._plans:
                 self._plans.move_to_end(key)
                 return self._plans[key]
-        found = self._build(query, operation_name) if len(query) <= self.max_chars else None
+        found = self._build(document, operation_name) if len(query) <= self.max_chars else None
         with self._lock:
             self._plans[key] = found
             while len(self._plans) > self._size:
                 self._plans.popitem(last=False)
         return found
 
-    def _build(self, query: str, operation_name: str | None) -> Plan | None:
-        try:
-            document = parse(query)
-        except GraphQLError:
-            return None
+    def _build(self, document: DocumentNode, operation_name: str | None) -> Plan | None:
         if not self._plannable_shape(document):
             return None  # before validation: a document the lane cannot answer costs no more
         if validate_document(self.gql, document, self.rules):

@@ -17,7 +17,7 @@ from api.auth import Viewer
 from api.context import Context
 from api.fastlane.plan import Resolve
 from api.fastlane.serialize import Unsupported
-from api.queries.questions import answer_access, who_can_access_page
+from api.queries.questions import answer_access, reach_filter, who_can_access_page
 from api.scope import Scope
 from api.types.connection import Connection
 from api.types.enums import Usage, Via
@@ -70,13 +70,20 @@ async def _who_can_access(
     as_of: datetime | None = None,
     usage: Any = None,
     usage_days: int = 90,
+    outsiders: bool = False,
+    via: Any = None,
+    home_tenants: Any = None,
+    kinds: Any = None,
 ) -> Connection[Reach]:
     if snapshot is not None and snapshot != request.scope.snapshot:
         raise Unsupported("another snapshot: history access is checked by regular execution")
     if as_of is not None or usage not in (None, Usage.ANY) or usage_days != 90:
         raise Unsupported("clock and usage filters are answered by regular execution")
+    if via is not None or home_tenants is not None or kinds is not None:
+        raise Unsupported("list filters are coerced and checked by regular execution")
     ctx = request.context()
-    page = await who_can_access_page(ctx, request.scope, resource, first, after)
+    only = reach_filter(outsiders=outsiders)
+    page = await who_can_access_page(ctx, request.scope, resource, first, after, filters=only)
     if ctx.warnings:
         raise Unsupported("warnings go into `extensions`: regular execution reports them")
     return page

@@ -47,7 +47,7 @@ async def _partner_payload(
     return CrossTenantAccessPartnerPayload(
         partner=CrossTenantAccessPartner.build(tenant, outcome.value, scope),
         warnings=[Issue.from_domain(w) for w in outcome.warnings],
-        snapshot=Snapshot.from_domain(outcome.snapshot),
+        snapshot=Snapshot.from_domain(outcome.snapshot, scope),
     )
 
 
@@ -68,7 +68,7 @@ class CrossTenantMutations:
             tenant=tenant,
             default=CrossTenantAccessDefault.from_domain(outcome.value),
             warnings=[Issue.from_domain(w) for w in outcome.warnings],
-            snapshot=Snapshot.from_domain(outcome.snapshot),
+            snapshot=Snapshot.from_domain(outcome.snapshot, await ctx.scope()),
         )
 
     @admin_mutation(description="POST a partner configuration (409 `conflict` if it exists).")
@@ -109,5 +109,5 @@ class CrossTenantMutations:
         return DeleteCrossTenantAccessPartnerPayload(
             tenant=tenant,
             deleted_tenant_id=outcome.value.tenant_id,
-            snapshot=Snapshot.from_domain(outcome.snapshot),
+            snapshot=Snapshot.from_domain(outcome.snapshot, await ctx.scope()),
         )

@@ -45,12 +45,13 @@ async def _run(
         outcome = await ctx.call(fn, target, item)
     ctx.pin(outcome.snapshot.id)
     scope = await ctx.scope()
+    snapshot = Snapshot.from_domain(outcome.snapshot, scope)
     found = (
         scope.world.group_by_ref.get(target)
         or scope.world.channel_by_ref.get(target)
         or scope.world.app_by_ref.get(target)
     )
-    return found, Snapshot.from_domain(outcome.snapshot), ctx
+    return found, snapshot, ctx
 
 
 async def _invitation_payload(
@@ -63,7 +64,7 @@ async def _invitation_payload(
         Answer.from_domain(outcome.answer, scope),
         None if outcome.invitation is None else Invitation.from_domain(outcome.invitation, scope),
         None if outcome.user is None else User.from_domain(outcome.user, scope),
-        None if outcome.snapshot is None else Snapshot.from_domain(outcome.snapshot),
+        None if outcome.snapshot is None else Snapshot.from_domain(outcome.snapshot, scope),
     )
 
 
@@ -187,6 +188,6 @@ class DirectoryMutations:
         outcome = await ctx.call(ctx.management.load_world_text, text, file=file_name)
         ctx.pin(outcome.snapshot.id)
         return LoadWorldPayload(
-            snapshot=Snapshot.from_domain(outcome.snapshot),
+            snapshot=Snapshot.from_domain(outcome.snapshot, await ctx.scope()),
             warnings=[Issue.from_domain(w) for w in outcome.warnings],
         )

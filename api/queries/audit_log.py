@@ -1,4 +1,8 @@
-"""`auditLog`: the append-only record of API mutations (admins only; see `api.audit_log`)."""
+"""`auditLog`: the append-only record of API mutations (admins only; see `api.audit_log`).
+
+A tenant-scoped admin reads only the entries of mutations that changed its own tenants
+(`api.audit_owners`), and their variables with other tenants' objects masked, as everywhere.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import strawberry
 from api.audit_log import AuditEntry
 from api.context import Context
 from api.errors import ApiError
+from api.scope import Scope
 from api.types.fields import field
 
 __all__ = ["AuditLogEntry", "AuditLogQueries"]
@@ -26,14 +31,14 @@ class AuditLogEntry:
     outcome: str = strawberry.field(description="`ok`, or the first error's code.")
 
     @staticmethod
-    def from_domain(e: AuditEntry) -> AuditLogEntry:
+    def from_domain(e: AuditEntry, scope: Scope) -> AuditLogEntry:
         return AuditLogEntry(
             seq=e.seq,
             at=e.at,
             token_id=e.token_id,
             role=e.role,
             fields=list(e.fields),
-            variables=e.variables,
+            variables=scope.text(e.variables),
             snapshot=e.snapshot,
             outcome=e.outcome,
         )
@@ -50,5 +55,11 @@ class AuditLogQueries:
             raise ApiError("forbidden", "reading the audit log needs a token with the admin role")
         if ctx.audit is None:
             return []
-        found = await ctx.call(ctx.audit.entries, limit=ctx.page_size(first), before=before)
-        return [AuditLogEntry.from_domain(e) for e in found]
+        found = await ctx.call(
+            ctx.audit.entries,
+            limit=ctx.page_size(first),
+            before=before,
+            tenants=ctx.viewer.tenants,
+        )
+        scope = await ctx.scope()
+        return [AuditLogEntry.from_domain(e, scope) for e in found]

@@ -18,8 +18,10 @@ from api.context import Context
 from api.scope import Scope
 from api.types.enums import Via
 from api.types.fields import field
-from graphmodel.export import FORMATS
+from graphmodel.export import FORMATS, WhoResult
 from graphmodel.schema.verdict import Verdict as DomainVerdict
+from graphmodel.service.answers import Reach as DomainReach
+from graphmodel.service.answers import ReachFilter
 
 __all__ = ["ExportFile", "ExportFormat", "ExportQueries"]
 
@@ -50,6 +52,18 @@ def _file(fmt: ExportFormat, stem: str, content: str) -> ExportFile:
     spec = FORMATS[fmt.value]
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
     return ExportFile(filename=f"{safe}{spec.suffix}", media_type=spec.media_type, content=content)
+
+
+def _who_result(r: DomainReach, scope: Scope) -> WhoResult:
+    """One exported answer as the viewer may see it: a scoped token sees its own tenant's
+    guest object of a principal whose home identity is redacted."""
+    obj = r.object_ref
+    return WhoResult(
+        scope.ref(r.principal),
+        _redact(r.verdict, scope),
+        r.kind,
+        None if obj is None else scope.ref(obj),
+    )
 
 
 def _redact(verdict: DomainVerdict, scope: Scope) -> DomainVerdict:
@@ -114,14 +128,25 @@ class ExportQueries:
         content = FORMATS[format.value].paths(_redact(verdict, scope))
         return _file(format, f"access-{principal}-{resource}", content)
 
-    @field(description="Every principal that reaches `resource`, with its first path.")
+    @field(
+        description="Every principal that reaches `resource` (outsiders only, if asked), with "
+        "its first path, its kind and its user object in the resource's tenant."
+    )
     async def export_who_can_access(
-        self, info: Info, format: ExportFormat, resource: str, snapshot: SnapshotArg = None
+        self,
+        info: Info,
+        format: ExportFormat,
+        resource: str,
+        snapshot: SnapshotArg = None,
+        outsiders: Annotated[
+            bool,
+            strawberry.argument(description="Only principals from outside the resource's tenant."),
+        ] = False,
     ) -> ExportFile:
         ctx = info.context
         scope = await ctx.scope(snapshot)
         scope.require(resource, "resource")
-        results: list[tuple[str, DomainVerdict]] = []
+        results: list[WhoResult] = []
         after: str | None = None
         while True:
             page = await ctx.call(
@@ -130,8 +155,9 @@ class ExportQueries:
                 first=_WHO_PAGE,
                 after=after,
                 snapshot=scope.snapshot,
+                filters=ReachFilter(outsiders=outsiders),
             )
-            results.extend((scope.ref(r.principal), _redact(r.verdict, scope)) for r in page.items)
+            results.extend(_who_result(r, scope) for r in page.items)
             if not page.has_next or page.end_cursor is None:
                 break
             after = page.end_cursor

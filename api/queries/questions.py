@@ -19,14 +19,21 @@ from api.errors import ApiError
 from api.paging import page_stream
 from api.scope import Scope
 from api.types.connection import Connection
-from api.types.enums import Role, Usage, Via
+from api.types.enums import PrincipalKind, Role, Usage, Via
 from api.types.fields import field
 from api.types.graph import Snapshot, TrustGraph
 from api.types.verdict import Answer, Reach, Verdict
 from graphmodel.service import GraphService, Page
 from graphmodel.service.answers import Reach as DomainReach
+from graphmodel.service.answers import ReachFilter
 
-__all__ = ["QuestionQueries", "ViewerInfo", "answer_access", "who_can_access_page"]
+__all__ = [
+    "QuestionQueries",
+    "ViewerInfo",
+    "answer_access",
+    "reach_filter",
+    "who_can_access_page",
+]
 
 Info = strawberry.Info[Context, None]
 SnapshotArg = Annotated[
@@ -47,6 +54,49 @@ UsageArg = Annotated[
     ),
 ]
 UsageDaysArg = Annotated[int, strawberry.argument(description="Look-back of `usage` in days.")]
+ViaFilterArg = Annotated[
+    list[Via] | None,
+    strawberry.argument(description="Only answers on one of these routes; null: every route."),
+]
+HomeTenantsArg = Annotated[
+    list[str] | None,
+    strawberry.argument(
+        description="Only principals homed in one of these tenants (a social or one-time-"
+        "passcode guest has none); null: every home."
+    ),
+]
+KindsArg = Annotated[
+    list[PrincipalKind] | None,
+    strawberry.argument(
+        description="Only principals that are one of these kinds to the resource's tenant; "
+        "null: every kind."
+    ),
+]
+MAX_FILTER_VALUES = 100
+"""Values one list filter may name: enough for any real question, bounded for hostile ones."""
+
+
+def reach_filter(
+    *,
+    outsiders: bool = False,
+    via: list[Via] | None = None,
+    home_tenants: list[str] | None = None,
+    kinds: list[PrincipalKind] | None = None,
+) -> ReachFilter:
+    """The filter arguments of `whoCanAccess` / `reachableResources` as the engine's filter;
+    an empty or oversized list is `invalid-input` (an empty list would keep nothing)."""
+    for name, values in (("via", via), ("homeTenants", home_tenants), ("kinds", kinds)):
+        if values is not None and not 0 < len(values) <= MAX_FILTER_VALUES:
+            raise ApiError(
+                "invalid-input",
+                f"`{name}` names 1 to {MAX_FILTER_VALUES} values, or is null for no filter",
+            )
+    return ReachFilter(
+        outsiders=outsiders,
+        via=frozenset(via or ()),
+        home_tenants=frozenset(home_tenants or ()),
+        kinds=frozenset(kinds or ()),
+    )
 
 
 def answer_access(
@@ -74,6 +124,7 @@ async def who_can_access_page(
     as_of: datetime | None = None,
     usage: Usage = Usage.ANY,
     usage_days: int = 90,
+    filters: ReachFilter | None = None,
 ) -> Connection[Reach]:
     """The `whoCanAccess` field's page; shared with the fast lane like `answer_access`."""
     scope.require(resource, "resource")
@@ -88,6 +139,7 @@ async def who_can_access_page(
         as_of=as_of,
         usage=usage,
         usage_days=usage_days,
+        filters=filters or ReachFilter(),
     )
 
 
@@ -103,9 +155,11 @@ async def reach_page(
     as_of: datetime | None,
     usage: Usage,
     usage_days: int,
+    filters: ReachFilter,
 ) -> Connection[Reach]:
     """A page of a reverse lookup (`ask` = the service's `who_can_access` or `reachable` with
-    its subject bound), read from `scope`'s snapshot at the clock and usage filter given."""
+    its subject bound), read from `scope`'s snapshot at the clock, usage filter and filters
+    given; the engine applies `filters` before paging, so `totalCount` counts what they keep."""
 
     def fetch(n: int, cursor: str | None) -> Page[DomainReach]:
         return ask(
@@ -115,6 +169,7 @@ async def reach_page(
             as_of=as_of,
             usage=usage,
             usage_days=usage_days,
+            filters=filters,
         )
 
     return await page_stream(
@@ -168,12 +223,30 @@ class QuestionQueries:
         as_of: AsOfArg = None,
         usage: UsageArg = Usage.ANY,
         usage_days: UsageDaysArg = 90,
+        outsiders: Annotated[
+            bool,
+            strawberry.argument(
+                description="Only principals from outside the resource's tenant (`outsider`)."
+            ),
+        ] = False,
+        via: ViaFilterArg = None,
+        home_tenants: HomeTenantsArg = None,
+        kinds: KindsArg = None,
     ) -> Connection[Reach]:
         ctx = info.context
         scope = await ctx.page_scope(snapshot, after)
         _check_days(usage_days)
+        only = reach_filter(outsiders=outsiders, via=via, home_tenants=home_tenants, kinds=kinds)
         return await who_can_access_page(
-            ctx, scope, resource, first, after, as_of=as_of, usage=usage, usage_days=usage_days
+            ctx,
+            scope,
+            resource,
+            first,
+            after,
+            as_of=as_of,
+            usage=usage,
+            usage_days=usage_days,
+            filters=only,
         )
 
     @field(description="Resources the principal reaches (allow or pending).")
@@ -187,10 +260,26 @@ class QuestionQueries:
         as_of: AsOfArg = None,
         usage: UsageArg = Usage.ANY,
         usage_days: UsageDaysArg = 90,
+        outsiders: Annotated[
+            bool,
+            strawberry.argument(
+                description="Only resources of tenants the principal is an outsider of."
+            ),
+        ] = False,
+        via: ViaFilterArg = None,
+        home_tenants: HomeTenantsArg = None,
+        kinds: Annotated[
+            list[PrincipalKind] | None,
+            strawberry.argument(
+                description="Only resources whose tenant sees the principal as one of these "
+                "kinds; null: every kind."
+            ),
+        ] = None,
     ) -> Connection[Reach]:
         ctx = info.context
         scope = await ctx.page_scope(snapshot, after)
         _check_days(usage_days)
+        only = reach_filter(outsiders=outsiders, via=via, home_tenants=home_tenants, kinds=kinds)
         return await reach_page(
             ctx,
             scope,
@@ -202,6 +291,7 @@ class QuestionQueries:
             as_of=as_of,
             usage=usage,
             usage_days=usage_days,
+            filters=only,
         )
 
     @field(description="May `inviter` invite `invitee` (a handle or an email)?")
@@ -277,13 +367,15 @@ class QuestionQueries:
     @field(description="Every stored snapshot, newest first.")
     async def snapshots(self, info: Info) -> list[Snapshot]:
         found = await info.context.call(info.context.service.snapshots)
-        return [Snapshot.from_domain(s) for s in found]
+        scope = await info.context.scope()
+        return [Snapshot.from_domain(s, scope) for s in found]
 
     @field(description="The snapshot this request reads (null for an empty store).")
     async def current_snapshot(self, info: Info) -> Snapshot | None:
         sid = await info.context.snapshot()
         found = await info.context.call(info.context.service.snapshots)
-        return next((Snapshot.from_domain(s) for s in found if s.id == sid), None)
+        scope = await info.context.scope()
+        return next((Snapshot.from_domain(s, scope) for s in found if s.id == sid), None)
 
     @field(description="The role and tenant scope of the token in use.")
     def viewer(self, info: Info) -> ViewerInfo:

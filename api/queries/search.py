@@ -18,6 +18,7 @@ from api.errors import ApiError
 from api.lookups import Sorted, lookups_for
 from api.paging import page_list
 from api.queries._lists import Info, SnapshotArg
+from api.scope import Scope
 from api.types.connection import Connection
 from api.types.fields import field
 from api.types.node import owner_of
@@ -53,15 +54,17 @@ def search_texts(obj: object) -> tuple[str, ...]:
     return tuple(t.lower() for t in texts if t)
 
 
-def hit_of(kind: SearchKind, obj: object) -> SearchHit:
-    """The hit for one matching object."""
+def hit_of(kind: SearchKind, obj: object, scope: Scope) -> SearchHit:
+    """The hit for one matching object, as `scope`'s viewer may see it (a guest's home
+    identity in another tenant is masked, as `User.homeRef` is)."""
     if isinstance(obj, de.Tenant):
         detail = f"{obj.cloud.value} {obj.type.value} tenant · " + ", ".join(obj.domains)
         return SearchHit(
             kind=kind, ref=obj.name, tenant=obj.name, name=obj.name, detail=detail, home=None
         )
     if isinstance(obj, de.User):
-        home = obj.guest_of or obj.synced_from
+        found = obj.guest_of or obj.synced_from
+        home = None if found is None else scope.ref(found)
         how = "guest of " if obj.guest_of else "synced from " if obj.synced_from else ""
         detail = f"{how}{home} · {obj.user_principal_name}" if home else obj.user_principal_name
         return SearchHit(
@@ -150,7 +153,7 @@ class SearchQueries:
 
         def convert(row: object) -> SearchHit:
             assert isinstance(row, _Row)
-            return hit_of(row.kind, row.obj)
+            return hit_of(row.kind, row.obj, scope)
 
         source = await info.context.run(searchable, scope.world)
         return await page_list(

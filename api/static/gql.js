@@ -71,20 +71,29 @@ export async function checkAccess(principal, resource, via) {
 }
 
 const WHO = `
-query ViewerWho($resource: String!, $first: Int!, $after: String) {
-  whoCanAccess(resource: $resource, first: $first, after: $after) {
-    edges { node { principal { ref } resource { ref } verdict {
+query ViewerWho($resource: String!, $first: Int!, $after: String, $outsiders: Boolean!, $count: Boolean!) {
+  whoCanAccess(resource: $resource, first: $first, after: $after, outsiders: $outsiders) {
+    totalCount @include(if: $count)
+    edges { node { principal { ref } resource { ref } kind outsider tenantObject { ref } verdict {
       via decision mfa paths { via ${HOPS} } reasons { code rule tenant policy message side }
     } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 
-/** One page of who-can-access: the page lists it virtualised and fetches the next on scroll. */
-export async function whoPage(resource, after = null, first = 100) {
-  const page = (await gql(WHO, { resource, first, after })).whoCanAccess;
-  const items = page.edges.map(({ node }) => ({ ...node.verdict, principal: node.principal.ref, resource: node.resource.ref }));
-  return { items, hasNext: page.pageInfo.hasNextPage, after: page.pageInfo.endCursor };
+/**
+ * One page of who-can-access (only outsiders of the resource's tenant when `outsiders`): the
+ * page lists it virtualised and fetches the next on scroll. The first page (no `after`) also
+ * brings `total`, the size of the whole (filtered) answer; later pages do not ask for it again.
+ */
+export async function whoPage(resource, { after = null, outsiders = false, first = 100 } = {}) {
+  const count = after === null;
+  const page = (await gql(WHO, { resource, first, after, outsiders, count })).whoCanAccess;
+  const items = page.edges.map(({ node }) => ({
+    ...node.verdict, principal: node.principal.ref, resource: node.resource.ref,
+    kind: node.kind, outsider: node.outsider, object: node.tenantObject ? node.tenantObject.ref : null,
+  }));
+  return { items, total: count ? page.totalCount : null, hasNext: page.pageInfo.hasNextPage, after: page.pageInfo.endCursor };
 }
 
 /** The values of the API's `Via` enum, by introspection (so the form follows the schema). */
@@ -148,7 +157,8 @@ export const EXAMPLES = [
   { title: "The trust graph: tenants and derived trust edges", query: TRUST_GRAPH, variables: {} },
   { title: "Can this principal reach this resource, and by which path?", query: ACCESS,
     variables: { principal: "fabrikam/bob", resource: "contoso/payroll", via: "ANY" } },
-  { title: "Who can access a resource (paged)", query: WHO, variables: { resource: "contoso/payroll", first: 20 } },
+  { title: "Who outside the tenant can access a resource (paged, with the total)", query: WHO,
+    variables: { resource: "contoso/payroll", first: 20, outsiders: true, count: true } },
   { title: "A tenant's guests (object browser)", query: BROWSE.guests, variables: { tenant: "contoso" } },
 ];
 

@@ -9,6 +9,7 @@ import {
   el, renderEdge, renderError, renderHop, renderObject, renderPair, renderTenant, renderVerdict,
 } from "./panels.js";
 import { setupSearch, setupSuggestions } from "./search.js";
+import { signedInAs, signIn } from "./signin.js";
 import { showWho } from "./who.js";
 
 const $ = (id) => document.getElementById(id);
@@ -130,9 +131,11 @@ $("access-form").addEventListener("submit", (evt) => {
 // ---- who can access ------------------------------------------------------------------------
 async function runWho(resource) {
   const target = $("who-result");
+  const outsiders = $("who-outsiders").checked;
   target.replaceChildren(el("p", { class: "muted", role: "status" }, "Looking up…"));
   try {
     await showWho(target, resource, {
+      outsiders,
       onPick: (principal) => {
         $("access-principal").value = principal;
         $("access-resource").value = resource;
@@ -141,7 +144,8 @@ async function runWho(resource) {
       },
       onItems: (items, first) => graph.showWho(resource, items, first),
     });
-    history.replaceState(null, "", `#${new URLSearchParams({ who: resource })}`);
+    const hash = outsiders ? { who: resource } : { who: resource, outsiders: "0" };
+    history.replaceState(null, "", `#${new URLSearchParams(hash)}`);
   } catch (err) {
     graph.clearOverlay();
     renderError(target, `Could not look up who can access: ${err.message}`);
@@ -152,6 +156,11 @@ $("who-form").addEventListener("submit", (evt) => {
   evt.preventDefault();
   showTab("tab-who");
   runWho($("who-resource").value.trim());
+});
+// the toggle asks again for the resource on show (if any): counts and rows follow it at once
+$("who-outsiders").addEventListener("change", () => {
+  const resource = $("who-resource").value.trim();
+  if (resource && $("who-result").childElementCount) runWho(resource);
 });
 
 // ---- search, suggestions and the object browser -------------------------------------------
@@ -208,6 +217,7 @@ function replayHash() {
   }
   if (params.get("who")) {
     $("who-resource").value = params.get("who");
+    $("who-outsiders").checked = params.get("outsiders") !== "0";
     showTab("tab-who");
     return runWho(params.get("who"));
   }
@@ -228,9 +238,15 @@ $("token-form").addEventListener("submit", (evt) => {
   start();
 });
 
-async function start() {
+async function start(renew = false) {
   if (typeof window.cytoscape !== "function") {
     status("The graph library did not load (/vendor/cytoscape.min.js): run `make setup`.", true);
+    return;
+  }
+  try {
+    state.entra = await signIn(renew); // Entra ID when the server has it, else the token prompt
+  } catch (err) {
+    status(`Could not sign in with Entra ID: ${err.message}`, true);
     return;
   }
   try {
@@ -247,11 +263,14 @@ async function start() {
     status(`${state.tenants.length} tenants · ${state.edges.length} trust edges`);
     const snap = data.currentSnapshot;
     if (snap) {
-      $("snapshot").textContent = `snapshot ${snap.id}${snap.title ? ` · ${snap.title}` : ""}`;
+      const who = signedInAs();
+      $("snapshot").textContent = `snapshot ${snap.id}${snap.title ? ` · ${snap.title}` : ""}${who ? ` · ${who}` : ""}`;
       $("snapshot").title = $("snapshot").textContent;
     }
   } catch (err) {
-    if (err instanceof Unauthenticated) {
+    if (err instanceof Unauthenticated && state.entra && !renew) {
+      await start(true); // the access token expired: one fresh one
+    } else if (err instanceof Unauthenticated && !state.entra) {
       status("Sign in to see the trust graph.");
       askForToken(err.message);
     } else {

@@ -26,6 +26,7 @@ from graphmodel.schema.enums import (
     GuestUserAccess,
     IdentityProviderKind,
     MembershipType,
+    PrincipalKind,
     SignInAudience,
     TargetType,
     TenantType,
@@ -54,6 +55,7 @@ __all__ = [
     "MembershipType",
     "Mfa",
     "NodeKind",
+    "PrincipalKind",
     "Role",
     "Side",
     "SignInAudience",
@@ -118,6 +120,11 @@ strawberry.enum(Decision, description="allow, pending (reachable after redemptio
 strawberry.enum(Mfa, description="Where MFA is performed when Conditional Access requires it")
 strawberry.enum(Side, description="Which tenant owns a gate: home or resource")
 strawberry.enum(Via, description="How a principal reaches a resource")
+strawberry.enum(
+    PrincipalKind,
+    description="What a principal is to a resource's tenant; B2B_GUEST, B2B_MEMBER, "
+    "OTHER_TENANT and SOCIAL_GUEST are outsiders",
+)
 strawberry.enum(EdgeKind, description="Kinds of graph edges: directory facts and derived trust")
 strawberry.enum(TrustEdgeKind, description="Kinds of derived tenant -> tenant trust edges")
 strawberry.enum(NodeKind, description="Kinds of graph nodes")

@@ -41,12 +41,14 @@ class Snapshot:
     counts: SnapshotCounts
 
     @classmethod
-    def from_domain(cls, s: SnapshotInfo) -> Snapshot:
+    def from_domain(cls, s: SnapshotInfo, scope: Scope) -> Snapshot:
+        """The snapshot as `scope`'s viewer may see it: its source (file names, or the
+        mutation and the refs it changed) names other tenants' objects only masked."""
         c = s.counts
         return cls(
             id=s.id,
             created_at=s.created_at,
-            source=s.source,
+            source=scope.text(s.source),
             title=s.title,
             counts=SnapshotCounts(
                 tenants=c.get("tenants", 0),

@@ -14,7 +14,7 @@ import strawberry
 
 from api.scope import Scope
 from api.types.directory import ExternalObject, Info, User
-from api.types.enums import Decision, EdgeKind, Mfa, NodeKind, Side, Via
+from api.types.enums import Decision, EdgeKind, Mfa, NodeKind, PrincipalKind, Side, Via
 from api.types.fields import field
 from api.types.refs import Principal, Resource
 from api.types.resources import App, Channel
@@ -32,7 +32,15 @@ __all__ = [
     "Verdict",
     "principal_node",
     "resource_node",
+    "tenant_object_node",
 ]
+
+TENANT_OBJECT = (
+    "The user object the principal signs in to the resource's tenant with: its guest or synced "
+    "object there (the principal itself when it belongs to that tenant); null when it has none "
+    "(B2B direct connect, a multitenant app used from home). A token scoped to the resource's "
+    "tenant sees this object in full, with `guestOf` naming the redacted home identity."
+)
 
 
 async def principal_node(info: Info, scope: Scope, ref: str) -> Principal:
@@ -42,6 +50,16 @@ async def principal_node(info: Info, scope: Scope, ref: str) -> Principal:
         return User.from_domain(obj, scope)
     kind = NodeKind.USER if obj is not None else None
     return ExternalObject(ref=scope.ref(ref), tenant=ref.partition("/")[0], kind=kind)
+
+
+async def tenant_object_node(
+    info: Info, scope: Scope, principal: str | None, resource: str | None
+) -> Principal | None:
+    """The principal's user object in the resource's tenant (see `TENANT_OBJECT`)."""
+    if principal is None or resource is None:
+        return None
+    ref = scope.lookups.object_in(principal, resource.partition("/")[0])
+    return None if ref is None else await principal_node(info, scope, ref)
 
 
 async def resource_node(info: Info, scope: Scope, ref: str) -> Resource:
@@ -139,6 +157,10 @@ class Verdict:
     async def principal(self, info: Info) -> Principal:
         return await principal_node(info, self.scope, self.principal_ref)
 
+    @field(description=TENANT_OBJECT)
+    async def tenant_object(self, info: Info) -> Principal | None:
+        return await tenant_object_node(info, self.scope, self.principal_ref, self.resource_ref)
+
     @field(description="The app or channel asked about, with its `ref`.")
     async def resource(self, info: Info) -> Resource:
         return await resource_node(info, self.scope, self.resource_ref)
@@ -207,6 +229,29 @@ class Reach:
     @field(description="Who reaches (a home identity), with its `ref`.")
     async def principal(self, info: Info) -> Principal:
         return await principal_node(info, self.scope, self.principal_ref)
+
+    @field(description=TENANT_OBJECT)
+    async def tenant_object(self, info: Info) -> Principal | None:
+        return await tenant_object_node(info, self.scope, self.principal_ref, self.resource_ref)
+
+    @field(description="What the principal is to the resource's tenant.")
+    def kind(self) -> PrincipalKind:
+        return self.answer.kind
+
+    @field(
+        description="True when the principal is from outside the resource's tenant: another "
+        "tenant's user, or a social, one-time-passcode or SAML/WS-Fed guest (not a member, "
+        "an internal guest or a B2C tenant's own consumer)."
+    )
+    def outsider(self) -> bool:
+        return self.answer.outsider
+
+    @field(
+        description="The tenant the principal is homed in; null for a guest authenticated "
+        "outside any tenant (social, one-time passcode, SAML/WS-Fed, Microsoft account)."
+    )
+    def home_tenant(self) -> str | None:
+        return self.answer.home_tenant
 
     @field(description="What is reached (an app or a channel), with its `ref`.")
     async def resource(self, info: Info) -> Resource:

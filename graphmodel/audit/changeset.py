@@ -44,7 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graphmodel.audit._changeops import OPS, Applier
-from graphmodel.errors import Issue, WorldInvalid
+from graphmodel.errors import ChangeSetTooLarge, Issue, WorldInvalid
 from graphmodel.ingest.readers import Collector
 from graphmodel.ingest.yamlsource import parse_yaml
 from graphmodel.schema.suggest import suggest
@@ -63,10 +63,14 @@ class AppliedChanges:
     warnings: tuple[Issue, ...]
 
 
-def apply_change_text(world: World, text: str, *, file: str = "<changes>") -> AppliedChanges:
+def apply_change_text(
+    world: World, text: str, *, file: str = "<changes>", max_changes: int | None = None
+) -> AppliedChanges:
     """Apply the change set in `text` to `world` (never modified) and return the result.
 
-    Raises `WorldInvalid` listing every problem (file, line, path), and nothing is applied.
+    Raises `WorldInvalid` listing every problem (file, line, path), and nothing is applied;
+    `ChangeSetTooLarge` when it lists more than `max_changes` changes (checked before any is
+    applied).
 
     Examples
     --------
@@ -100,6 +104,8 @@ def apply_change_text(world: World, text: str, *, file: str = "<changes>") -> Ap
     items = [] if top is None else list(c.items(top.get("changes"), ("changes",), what="changes"))
     if top is not None and "changes" in top and not items and not c.errors:
         c.error("invalid-value", ("changes",), "`changes` lists no change")
+    if max_changes is not None and len(items) > max_changes:
+        raise ChangeSetTooLarge(len(items), max_changes)
     for loc, item in items:
         if not isinstance(item, dict) or len(item) != 1:
             c.wrong_type(loc, "changes[]", "a mapping with one change name", item)

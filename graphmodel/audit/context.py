@@ -4,8 +4,10 @@ Why decisions, not verdicts: most checks ask "which outsiders reach the resource
 tenant, and how" and count the answers. The engine decides whole equivalence classes of pairs
 at once (`who_can_access_decided`: one `check` per class, the one decision path); a full
 verdict with paths and reasons is built only when an exposure is (`Seed.build`), i.e. for the
-exemplars a report shows. The tenant's own members are left out of these passes unread — no
-check counts them (`insiders`) — so a pass costs the outsiders of the tenant, not its staff.
+exemplars a report shows. The passes ask the engine for outsiders only (`ReachFilter`: the
+one definition, `graphmodel.engine.is_outsider`), so a pass costs the outsiders of the tenant,
+not its staff; the tenant's own local-directory accounts join them (`local_accounts`), the only
+non-outsiders a check can count.
 
 Why one pass shared by the checks: five checks ask that same question of the same resources.
 The answers of a resource (`Answers`: principal refs and their interned decisions, two
@@ -18,9 +20,11 @@ computes only those; `progress` hears of each resource decided, for the CLI's pr
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left
 from collections.abc import Collection, Iterator, Sequence
 from functools import cached_property, partial
+from operator import attrgetter
 from typing import NamedTuple, Protocol
 
 from graphmodel.audit.model import DEFAULT_EXEMPLARS, AuditOptions, Exposure, Zone
@@ -28,10 +32,13 @@ from graphmodel.audit.tally import Run, Seed
 from graphmodel.audit.trust import trust_of
 from graphmodel.engine import (
     Reach,
+    ReachFilter,
     WorldIndex,
     check,
+    decide,
     derive_trust_edges,
-    is_outsider,
+    home_tenant,
+    is_outsider_ref,
     who_can_access_decided,
 )
 from graphmodel.engine.equivalence import Decided
@@ -39,9 +46,11 @@ from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import IdentityProviderKind, TenantType
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
-from graphmodel.schema.verdict import AccessPath, Verdict
+from graphmodel.schema.verdict import AccessPath, Decision, Verdict
 
 __all__ = ["GRANT_EDGES", "Answers", "AuditContext", "Progress", "held_paths"]
+
+_OUTSIDERS = ReachFilter(outsiders=True)
 
 # Hops that are a grant someone made (not the open sign-in of an app without assignment).
 GRANT_EDGES = frozenset(
@@ -101,7 +110,7 @@ class AuditContext:
         self.tenants = tenants
         self.exemplars = exemplars
         self.progress = progress
-        self._insiders: dict[str, frozenset[str]] = {}
+        self._locals: dict[str, list[str]] = {}
         self._answers: dict[str, Answers] = {}
         self._decided: dict[Decided, Decided] = {}  # interned: one tuple per distinct value
 
@@ -148,26 +157,27 @@ class AuditContext:
         """The refs of the tenant's apps and channels, sorted."""
         return [ref for ref, _r in self.ix.resources_in(tenant)]
 
-    def insiders(self, tenant: str) -> frozenset[str]:
-        """Principals of `tenant` no check counts on its resources: its own Entra members
-        (and local guests) and its B2C consumers. Every outsider (`is_outsider`), every user
-        of another tenant and every guest object stays out of this set."""
-        found = self._insiders.get(tenant)
+    def local_accounts(self, tenant: str) -> list[str]:
+        """The tenant's own accounts of its local directory (not B2C consumers), sorted: no
+        outsiders, yet a local `userType: Guest` signs in as a B2B collaboration user, which
+        `app.open-to-every-guest` counts. None in most worlds."""
+        found = self._locals.get(tenant)
         if found is None:
             refs, principals = self.ix.principals_by_tenant.get(tenant, ([], []))
             ix = self.ix
-            found = frozenset(
+            found = [
                 ref
                 for ref, p in zip(refs, principals, strict=True)
                 if p.tenant == tenant
                 and p.home_ref is None
-                and (p.identity_provider == IdentityProviderKind.ENTRA or ix.is_b2c_consumer(p))
-            )
-            self._insiders[tenant] = found
+                and p.identity_provider == IdentityProviderKind.LOCAL
+                and not ix.is_b2c_consumer(p)
+            ]
+            self._locals[tenant] = found
         return found
 
     def answers(self, resource: str) -> Answers:
-        """Allow and pending answers of everyone but the resource tenant's insiders, in
+        """Allow and pending answers of the resource tenant's outsiders and local accounts, in
         principal order, decided per class; computed once per run (see the module docstring)."""
         if self.progress is not None:
             self.progress.advance()
@@ -176,13 +186,22 @@ class AuditContext:
             principals: list[str] = []
             decided: list[Decided] = []
             interned = self._decided
-            excluding = self.insiders(resource.split("/", 1)[0])
-            for r in who_can_access_decided(self.ix, resource, excluding=excluding):
+            for r in self._reach(resource):
                 principals.append(r.principal)
                 d = (r.decision, r.mfa, r.via)
                 decided.append(interned.setdefault(d, d))
             found = self._answers[resource] = Answers(resource, principals, decided)
         return found
+
+    def _reach(self, resource: str) -> Iterator[Reach]:
+        outsiders = who_can_access_decided(self.ix, resource, filters=_OUTSIDERS)
+        local = self.local_accounts(resource.split("/", 1)[0])
+        if not local:
+            return outsiders
+        ix = self.ix
+        mine = (decide(ix, p, resource) for p in local)
+        reaching = (r for r in mine if r.decision != Decision.DENY)
+        return heapq.merge(outsiders, reaching, key=attrgetter("principal"))
 
     def tenant_answers(self, tenant: str) -> Iterator[Answers]:
         """`answers` of every resource of the tenant, in resource order."""
@@ -235,18 +254,15 @@ class AuditContext:
         return self.ix.users[ref]
 
     def is_external(self, principal: str, resource: str) -> bool:
-        """Whether the answer's principal is an outsider of the resource's tenant."""
-        return is_outsider(self.ix, self.ix.users[principal], resource.split("/", 1)[0])
+        """Whether the answer's principal is an outsider of the resource's tenant: the
+        engine's one definition (`graphmodel.engine.is_outsider`, scenarios.md "Outsiders")."""
+        return is_outsider_ref(self.ix, principal, resource)
 
-    def home_label(self, principal: str, resource: str) -> str:
+    def home_label(self, principal: str) -> str:
         """The principal's home tenant, or `(provider)` for a guest without an Entra home."""
         user = self.ix.users[principal]
-        tenant = resource.split("/", 1)[0]
-        if user.tenant != tenant:
-            return user.tenant
-        if user.home_ref is not None:
-            return user.home_ref.split("/", 1)[0]
-        return f"({user.identity_provider.value})"
+        home = home_tenant(self.ix, user)
+        return home if home is not None else f"({user.identity_provider.value})"
 
     def exposure(
         self, verdict: Verdict, *, path: AccessPath | None = None, detail: str = ""

@@ -41,6 +41,7 @@ from typing import Any, Self
 
 from graphmodel.audit.model import Finding, Severity, Suppression, Zone
 from graphmodel.errors import StoreUnavailable
+from graphmodel.stores.sqlite_errors import map_sqlite_errors
 
 __all__ = ["AuditStore", "Sighting", "audit_db_path"]
 
@@ -116,12 +117,8 @@ class AuditStore:
     # --- plumbing --------------------------------------------------------------------------
     @contextmanager
     def _mapped(self) -> Iterator[None]:
-        try:
+        with map_sqlite_errors(self.path or ":memory:", what="audit file"):
             yield
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(
-                f"audit file `{self.path or ':memory:'}` is unavailable: {exc}"
-            ) from exc
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if self._conn is None:

@@ -22,7 +22,7 @@ from graphmodel.audit.worlddiff import EntityChange, diff_worlds
 from graphmodel.engine import WorldIndex
 from graphmodel.errors import Issue
 
-__all__ = ["FindingDelta", "WorldDiff", "compare_worlds", "what_if"]
+__all__ = ["FindingDelta", "WorldDiff", "compare_worlds", "explain_access", "what_if"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,6 +44,7 @@ class WorldDiff:
     findings: FindingDelta
     title: str | None = None
     warnings: tuple[Issue, ...] = ()
+    changes: int = 0  # a what-if: how many changes were applied
 
 
 def _delta(before: Sequence[Finding], after: Sequence[Finding]) -> FindingDelta:
@@ -56,9 +57,11 @@ def _delta(before: Sequence[Finding], after: Sequence[Finding]) -> FindingDelta:
     )
 
 
-def _explain(
+def explain_access(
     changes: tuple[AccessChange, ...], scopes: list[list[Rect]] | None, n: int
 ) -> tuple[AccessChange, ...]:
+    """Each access change with `explained_by`: the indexes of the `n` entity changes whose
+    scope (`scopes`, None = every change explains every pair) covers it."""
     out: list[AccessChange] = []
     for c in changes:
         if scopes is None:
@@ -92,7 +95,7 @@ def compare_worlds(
     )
     return WorldDiff(
         entities=entities,
-        access=_explain(access, scopes, len(entities)),
+        access=explain_access(access, scopes, len(entities)),
         findings=findings,
     )
 
@@ -105,10 +108,12 @@ def what_if(
     zone: Zone | None = None,
     options: AuditOptions | None = None,
     full: bool = False,
+    max_changes: int | None = None,
 ) -> WorldDiff:
     """Apply the change set text to a copy of `before`'s World and diff the two.
 
-    Raises `WorldInvalid` (every located problem) when the change set is invalid.
+    Raises `WorldInvalid` (every located problem) when the change set is invalid, and
+    `ChangeSetTooLarge` when it holds more than `max_changes` changes.
 
     Examples
     --------
@@ -122,7 +127,7 @@ def what_if(
     >>> [(c.principal, c.resource, c.change.value) for c in d.access]
     [('fabrikam/bob', 'contoso/wiki', 'lost')]
     """
-    applied = apply_change_text(before.world, changes, file=file)
+    applied = apply_change_text(before.world, changes, file=file, max_changes=max_changes)
     after = WorldIndex(applied.world, now=before.now)
     diff = compare_worlds(before, after, zone=zone, options=options, full=full)
-    return replace(diff, title=applied.title, warnings=applied.warnings)
+    return replace(diff, title=applied.title, warnings=applied.warnings, changes=applied.count)

@@ -15,7 +15,14 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
 
-from graphmodel.cli import audit_commands, data, export_commands, graph_commands, query
+from graphmodel.cli import (
+    audit_commands,
+    data,
+    export_commands,
+    graph_commands,
+    query,
+    sync_commands,
+)
 from graphmodel.cli.common import (
     Command,
     Exit,
@@ -35,6 +42,7 @@ _BUILTIN: tuple[Command, ...] = (
     *export_commands.COMMANDS,
     *audit_commands.COMMANDS,
     *graph_commands.COMMANDS,
+    *sync_commands.COMMANDS,
 )
 
 

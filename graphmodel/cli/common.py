@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 from graphmodel.errors import (
     GraphModelError,
+    StoreFull,
     StoreNotFound,
     StoreUnavailable,
     WorldInvalid,
@@ -70,7 +71,7 @@ class Exit(IntEnum):
     OK = 0
     FAILED = 1  # a check, scenario or `--fail-on` threshold failed; `check`: DENY
     INVALID = 2  # bad usage or input, an unknown id, a missing store file
-    UNAVAILABLE = 3  # the store (or Microsoft Graph) cannot be reached: retry later
+    UNAVAILABLE = 3  # the store (or Microsoft Graph) cannot be reached or written: retry later
     PENDING = 4  # `check`: PENDING (reachable once the invitation is redeemed)
     INTERRUPTED = 130
 
@@ -229,11 +230,16 @@ def check_store_from_args(args: argparse.Namespace, *, create: bool = False) -> 
 
 
 def open_service(
-    args: argparse.Namespace, *, create: bool = False, warm_indexes: bool = False
+    args: argparse.Namespace,
+    *,
+    create: bool = False,
+    warm_indexes: bool = False,
+    partial_reads: bool = False,
 ) -> GraphService:
     """The service over the store the options name (`create` for commands that write;
-    `warm_indexes` for servers, see `GraphService`)."""
-    return GraphService(open_store_from_args(args, create=create), warm_indexes=warm_indexes)
+    `warm_indexes` for servers, `partial_reads` for one-shot questions: see `GraphService`)."""
+    store = open_store_from_args(args, create=create)
+    return GraphService(store, warm_indexes=warm_indexes, partial_reads=partial_reads)
 
 
 def error_json(code: str, message: str, extensions: Mapping[str, object] | None = None) -> str:
@@ -267,8 +273,8 @@ def run_command(args: argparse.Namespace) -> int:
             print(issue.render(), file=sys.stderr)
         print(f"error: {len(exc.issues)} problem(s) found", file=sys.stderr)
         return Exit.INVALID
-    except StoreUnavailable as exc:
-        message = f"{exc} (retry when the store is reachable)"
+    except (StoreUnavailable, StoreFull) as exc:
+        message = f"{exc} (retry when the store is reachable)" if exc.retryable else str(exc)
         return _fail(args, message, Exit.UNAVAILABLE, error_extensions(exc))
     except GraphModelError as exc:
         return _fail(args, str(exc), Exit.INVALID, error_extensions(exc))

@@ -29,6 +29,7 @@ from graphmodel.ingest import load_world_file
 from graphmodel.ingest.graph_export import export_world
 from graphmodel.schema.enums import Via
 from graphmodel.service import GraphService
+from graphmodel.service.answers import ReachFilter
 
 __all__ = ["COMMANDS"]
 
@@ -37,14 +38,18 @@ GRAPH = "graph"  # the Graph export layout (folders), not a text format
 _PAGE = 1000
 
 
-def _who_results(svc: GraphService, resource: str) -> list[WhoResult]:
-    """Every page of who-can-access, so the export is the whole answer, not its first page."""
+def _who_results(svc: GraphService, resource: str, *, outsiders: bool) -> list[WhoResult]:
+    """Every page of who-can-access (outsiders only, if asked), so the export is the whole
+    answer, not its first page; each principal with its kind and its object in the tenant."""
     results: list[WhoResult] = []
     after: str | None = None
+    only = ReachFilter(outsiders=outsiders)
     with Phase("export who", unit="principals") as phase:
         while True:
-            page = svc.who_can_access(resource, first=_PAGE, after=after)
-            results.extend((r.principal, r.verdict) for r in page.items)
+            page = svc.who_can_access(resource, first=_PAGE, after=after, filters=only)
+            results.extend(
+                WhoResult(r.principal, r.verdict, r.kind, r.object_ref) for r in page.items
+            )
             phase.update(len(page.items))
             if not page.has_next:
                 return results
@@ -56,7 +61,7 @@ def _render(svc: GraphService, fmt: ExportFormat, args: argparse.Namespace) -> s
         verdict = svc.check(args.principal, args.resource, via=args.via)
         return fmt.paths(verdict)
     if args.what == "who":
-        return fmt.who(args.resource, _who_results(svc, args.resource))
+        return fmt.who(args.resource, _who_results(svc, args.resource, outsiders=args.outsiders))
     edges = svc.trust_graph(args.tenant or None)
     tenants = svc.world().tenants
     if args.tenant:
@@ -77,8 +82,10 @@ def _export_graph(args: argparse.Namespace) -> int:
         with open_service(args) as svc:
             world = svc.world(args.snapshot)
     folders = export_world(world, out)
-    print(f"wrote {len(folders)} tenant folder(s) in the Graph export layout to {out}",
-          file=sys.stderr)
+    print(
+        f"wrote {len(folders)} tenant folder(s) in the Graph export layout to {out}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -120,6 +127,11 @@ def _cfg_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--principal", help="for --what paths: tenant/user (home identity)")
     p.add_argument("--resource", help="for --what paths|who: tenant/app or tenant/team/channel")
     p.add_argument("--via", type=parse_via, default=Via.ANY, metavar="ROUTE", help=VIA_HELP)
+    p.add_argument(
+        "--outsiders",
+        action="store_true",
+        help="for --what who: only principals from outside the resource's tenant",
+    )
     p.add_argument(
         "--tenant", action="append", help="for --what trust: only edges touching it (repeat)"
     )

@@ -2,8 +2,13 @@
 
 `import DIR...` reads one folder per tenant (or a folder of them) in the layout of
 `docs/export-layout.md`, prints every warning with its file and JSON path, and stores the World
-as a new snapshot. `collect` signs in as an app registration and writes that layout for one
-tenant, so `collect` then `import` is the way from a real tenant to answers.
+as a new snapshot. A file it cannot read makes it exit 2 and store nothing, unless
+`--allow-partial`: then what was left out is named in the snapshot's source.
+
+`collect` signs in as an app registration and writes that layout for one tenant, so `collect`
+then `import` is the way from a real tenant to answers. `collect` keeps a delta state in the
+folder: run again, it asks Graph only for changes (`--full` reads all); `tenantgraph sync` does
+collect and import in one command (`sync_commands`).
 """
 
 from __future__ import annotations
@@ -14,15 +19,18 @@ import ssl
 import sys
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
-from graphmodel.cli.common import Command, add_store_arguments, open_service
+from graphmodel.cli.common import Command, Exit, add_store_arguments, open_service
 from graphmodel.cli.data import written_line
 from graphmodel.cli.progress import Phase
+from graphmodel.errors import ExportUnreadable, QueryError
 from graphmodel.ingest.collector import (
     ALL_PERMISSIONS,
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_GRAPH_URL,
+    DEFAULT_REFRESH,
     ENDPOINTS,
     AuthFailed,
     CollectError,
@@ -31,6 +39,8 @@ from graphmodel.ingest.collector import (
     load_certificate,
 )
 from graphmodel.ingest.graph_export import import_export
+from graphmodel.schema.omissions import mark_partial, omitted
+from graphmodel.service.sync_config import parse_duration
 
 __all__ = ["COMMANDS"]
 
@@ -46,7 +56,11 @@ def _import(args: argparse.Namespace) -> int:
                 last[0] = file
                 reading.update()
 
-        world, warnings = import_export(dirs, progress=advance)
+        try:
+            world, warnings = import_export(dirs, progress=advance,
+                                            allow_partial=args.allow_partial)
+        except ExportUnreadable as exc:
+            return _unreadable(args, exc)
     if not args.quiet:
         for w in warnings:
             print(f"warning: {w.render()}", file=sys.stderr)
@@ -55,15 +69,31 @@ def _import(args: argparse.Namespace) -> int:
         print(f"{len(warnings)} warning(s): {by_code}", file=sys.stderr)
     counts = world.counts().as_dict()
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    left_out = omitted(world.source)
+    if left_out:
+        print(f"partial import: left out {'; '.join(left_out)}", file=sys.stderr)
     if args.dry_run:
         print(f"ok: {summary} (not stored: --dry-run)")
         return 0
     with Phase("write", unit="objects", live=args.progress) as writing:
         with open_service(args, create=True) as svc:
-            info = svc.load_world(world, source="graph export: " + ", ".join(args.dirs))
+            source = mark_partial("graph export: " + ", ".join(args.dirs), left_out)
+            info = svc.load_world(world, source=source)
         writing.set(sum(counts.values()))
     print(written_line(info, read=reading.seconds, write=writing.seconds))
     return 0
+
+
+def _unreadable(args: argparse.Namespace, exc: ExportUnreadable) -> int:
+    """Name every file not read and why; nothing was stored."""
+    for issue in exc.issues:
+        print(f"error: {issue.render()}", file=sys.stderr)
+    files = len({i.file for i in exc.issues})
+    hint = (" (policy files are never left out)" if args.allow_partial else
+            "; `--allow-partial` imports the rest and records what was left out")
+    print(f"error: {files} file(s) of the export cannot be read, nothing was stored{hint}",
+          file=sys.stderr)
+    return Exit.INVALID
 
 
 _ENDPOINT_DONE = ("collected `", "no permission for `", "skipped `")
@@ -104,7 +134,8 @@ def _collect_into(args: argparse.Namespace, notify: Callable[[str], None]) -> in
                 raise AuthFailed(f"cannot use `{args.ca_bundle}` as a ca bundle: {exc}") from exc
         result = collect_tenant(tenant_id=args.tenant_id, client_id=args.client_id,
                                 credential=credential, out=out, graph_url=args.graph_url,
-                                authority_host=args.authority_host, verify=verify, notify=notify)
+                                authority_host=args.authority_host, verify=verify, notify=notify,
+                                full=args.full, refresh_after=args.refresh)
     except MissingPermissions as exc:
         print(f"error: {exc}", file=sys.stderr)
         print(f"the files that could be read are in `{out}` (marked incomplete)", file=sys.stderr)
@@ -124,6 +155,9 @@ def _cfg_import(p: argparse.ArgumentParser) -> None:
                    help="tenant export folders, or folders holding several of them")
     p.add_argument("--dry-run", action="store_true", help="validate and report, store nothing")
     p.add_argument("--quiet", action="store_true", help="print the warning summary only")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="import what can be read when some files or items cannot be (never "
+                   "policy files); the snapshot's source names what was left out")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="the updating progress line on stderr (default: on a terminal only; "
                    "--no-progress prints a summary line per phase)")
@@ -145,7 +179,19 @@ def _cfg_collect(p: argparse.ArgumentParser) -> None:
     p.add_argument("--authority-host", default=DEFAULT_AUTHORITY_HOST,
                    help=f"sign-in service ({DEFAULT_AUTHORITY_HOST})")
     p.add_argument("--ca-bundle", metavar="PEM", help="trust these CA certificates (TLS proxies)")
+    p.add_argument("--full", action="store_true",
+                   help="read everything in full, ignoring the folder's delta state")
+    p.add_argument("--refresh", type=_refresh, default=DEFAULT_REFRESH, metavar="DURATION",
+                   help="re-read data without delta (Teams, app role assignments, sign-in "
+                   "evidence) in full when older than this (default 6h)")
     p.add_argument("--quiet", action="store_true", help="no progress and retry messages")
+
+
+def _refresh(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except QueryError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 COMMANDS = (

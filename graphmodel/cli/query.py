@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from typing import TypeVar
 
 from graphmodel.cli.common import (
     Command,
@@ -20,15 +21,15 @@ from graphmodel.cli.common import (
     open_service,
     open_store_from_args,
 )
-from graphmodel.engine import Reach, UsageFilter, render
+from graphmodel.engine import Reach, ReachFilter, UsageFilter, render
 from graphmodel.schema.codec import to_data
-from graphmodel.schema.enums import Via
+from graphmodel.schema.enums import PrincipalKind, Via
 from graphmodel.schema.output import enum_name, trust_edge_data, verdict_data
 from graphmodel.schema.verdict import Decision
 from graphmodel.service import Page
 from graphmodel.service.scenarios import run_scenarios
 
-__all__ = ["COMMANDS", "VIA_HELP", "parse_via"]
+__all__ = ["COMMANDS", "VIA_HELP", "add_filter_arguments", "parse_kind", "parse_via"]
 
 DECISION_EXIT = {
     Decision.ALLOW: Exit.OK,
@@ -42,19 +43,27 @@ VIA_HELP = (
 )
 
 
-def parse_via(text: str) -> Via:
-    """`--via` as the CLI spells it (`b2b_collaboration`) or the API (`B2B_COLLABORATION`)."""
+E = TypeVar("E", Via, PrincipalKind)
+
+
+def _choice(cls: type[E], text: str, what: str) -> E:
+    """A value as the CLI spells it (`b2b_collaboration`) or the API (`B2B_COLLABORATION`)."""
     try:
-        return Via(text.lower())
+        return cls(text.lower())
     except ValueError:
-        choices = ", ".join(v.value for v in Via)
+        choices = ", ".join(v.value for v in cls)
         raise argparse.ArgumentTypeError(
-            f"invalid route `{text}`; expected one of {choices}"
+            f"invalid {what} `{text}`; expected one of {choices}"
         ) from None
 
 
+def parse_via(text: str) -> Via:
+    """`--via` as the CLI spells it (`b2b_collaboration`) or the API (`B2B_COLLABORATION`)."""
+    return _choice(Via, text, "route")
+
+
 def _check(args: argparse.Namespace) -> int:
-    with open_service(args) as svc:
+    with open_service(args, partial_reads=True) as svc:
         verdict = svc.check(args.principal, args.resource, via=args.via, as_of=args.as_of)
     print(json.dumps(verdict_data(verdict), indent=2) if args.json else render(verdict))
     return DECISION_EXIT[verdict.decision]
@@ -69,6 +78,7 @@ def _who(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             usage=UsageFilter(args.usage),
             usage_days=args.usage_days,
+            filters=_filters(args),
         )
     return _print_page(page, _who_line, as_json=args.json)
 
@@ -89,6 +99,7 @@ def _reachable(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             usage=UsageFilter(args.usage),
             usage_days=args.usage_days,
+            filters=_filters(args),
         )
     return _print_page(page, _reachable_line, as_json=args.json)
 
@@ -111,16 +122,38 @@ def _print_page(page: Page[Reach], line: Callable[[Reach], str], *, as_json: boo
 
 
 def _last_used(r: Reach) -> str:
-    """Possible versus used: sign-in evidence covers cross-tenant access only."""
+    """Possible versus used: sign-in evidence covers outsiders' access only, so an insider
+    (a member, an internal guest, a B2C tenant's consumer) is labelled with its kind."""
     if r.last_used is not None:
         return f"last used {r.last_used:%Y-%m-%d}"
-    same_tenant = r.principal.split("/", 1)[0] == r.resource.split("/", 1)[0]
-    return "(member)" if same_tenant else "never used"
+    return "never used" if r.outsider else f"({r.kind.value})"
 
 
 def _reach_data(r: Reach) -> object:
-    """A reach as the API's `Reach`: its verdict, plus when the access was last used."""
-    return {**verdict_data(r.verdict), "lastUsed": to_data(r.last_used)}
+    """A reach as the API's `Reach`: its verdict, when the access was last used, and what the
+    principal is to the resource's tenant."""
+    return {
+        **verdict_data(r.verdict),
+        "lastUsed": to_data(r.last_used),
+        "kind": enum_name(r.kind),
+        "outsider": r.outsider,
+        "homeTenant": r.home_tenant,
+    }
+
+
+def _filters(args: argparse.Namespace) -> ReachFilter:
+    """`--outsiders`, `--via`, `--home-tenant` and `--kind` as the engine's filter."""
+    return ReachFilter(
+        outsiders=args.outsiders,
+        via=frozenset(args.via or ()),
+        home_tenants=frozenset(args.home_tenant or ()),
+        kinds=frozenset(args.kind or ()),
+    )
+
+
+def parse_kind(text: str) -> PrincipalKind:
+    """`--kind` as the CLI spells it (`b2b_guest`) or the API (`B2B_GUEST`)."""
+    return _choice(PrincipalKind, text, "kind")
 
 
 def _trust(args: argparse.Namespace) -> int:
@@ -211,8 +244,41 @@ def _cfg_page(p: argparse.ArgumentParser, what: str, help: str) -> None:
         help="only answers used (a recorded sign-in within --usage-days) or unused",
     )
     p.add_argument("--usage-days", type=int, default=90, help="look-back of --usage (90)")
+    add_filter_arguments(p)
     add_clock_argument(p)
     add_store_arguments(p)
+
+
+def add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    """The reverse lookups' filters, applied by the engine before paging."""
+    p.add_argument(
+        "--outsiders",
+        action="store_true",
+        help="only principals from outside the resource's tenant: other tenants' users, "
+        "social, one-time-passcode and SAML/WS-Fed guests (not members or local guests)",
+    )
+    p.add_argument(
+        "--via",
+        type=parse_via,
+        action="append",
+        metavar="ROUTE",
+        help="only answers on this route (repeat for several): member, b2b_collaboration, "
+        "b2b_direct_connect, b2c",
+    )
+    p.add_argument(
+        "--home-tenant",
+        action="append",
+        metavar="TENANT",
+        help="only principals homed in this tenant (repeat for several)",
+    )
+    p.add_argument(
+        "--kind",
+        type=parse_kind,
+        action="append",
+        metavar="KIND",
+        help="only principals of this kind to the resource's tenant (repeat): "
+        + ", ".join(k.value for k in PrincipalKind),
+    )
 
 
 def _cfg_trust(p: argparse.ArgumentParser) -> None:

@@ -11,11 +11,17 @@ from graphmodel.engine.lookup import (
     candidates_for,
     decide,
     reachable,
-    reachable_decided,
     who_can_access,
     who_can_access_decided,
 )
-from graphmodel.engine.outsiders import is_outsider
+from graphmodel.engine.outsiders import (
+    OUTSIDER_KINDS,
+    home_tenant,
+    is_outsider,
+    is_outsider_ref,
+    principal_kind,
+)
+from graphmodel.engine.reach_filter import ReachFilter
 from graphmodel.engine.usage import (
     DEFAULT_UNUSED_DAYS,
     Direction,
@@ -27,11 +33,13 @@ from graphmodel.engine.usage import (
 
 __all__ = [
     "DEFAULT_UNUSED_DAYS",
+    "OUTSIDER_KINDS",
     "Answer",
     "CheckLimits",
     "Direction",
     "PartnerUsage",
     "Reach",
+    "ReachFilter",
     "UsageFilter",
     "UsageIndex",
     "WorldIndex",
@@ -43,10 +51,12 @@ __all__ = [
     "collaboration_grants",
     "decide",
     "derive_trust_edges",
+    "home_tenant",
     "is_outsider",
+    "is_outsider_ref",
     "older_than",
+    "principal_kind",
     "reachable",
-    "reachable_decided",
     "render",
     "render_reason",
     "resolve_principal",

@@ -11,6 +11,7 @@ https://learn.microsoft.com/microsoftteams/shared-channels
 
 from __future__ import annotations
 
+from graphmodel.engine.ca_reach import direct_connect_also
 from graphmodel.engine.grants import hop, shared_team_hops
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.object_route import (
@@ -169,6 +170,7 @@ def direct_connect_route(ix: WorldIndex, principal: User, resource: Resource) ->
             object_refs=frozenset(),
             trust=trust,
             trust_policy=trust_policy,
+            also=direct_connect_also(ix, principal, resource.tenant),
         ),
         app,
         resource.tenant,

@@ -73,14 +73,15 @@ class TenantPrincipals:
     first page of a lookup does not pay for the whole tenant: `subjects[i]` (the object that
     signs in to the tenant, None if there is none), `subject_refs[i]` (its ref) and `classes[i]`
     (the interned principal class; -1 until filled). `admins` holds the refs of the tenant's
-    Global Administrators (exempt from assignment).
+    Global Administrators (exempt from assignment). `memo` keeps what filters compute once per
+    tenant (`graphmodel.engine.reach_filter`).
     """
 
     __slots__ = (
-        "_kept",
         "_owner",
         "admins",
         "classes",
+        "memo",
         "principals",
         "refs",
         "subject_refs",
@@ -104,17 +105,7 @@ class TenantPrincipals:
         self.subjects: list[User | None] = [None] * len(refs)
         self.subject_refs: list[str | None] = [None] * len(refs)
         self.classes: list[int] = [-1] * len(refs)
-        self._kept: dict[frozenset[str], list[int]] = {}
-
-    def kept(self, excluding: frozenset[str]) -> list[int]:
-        """The positions whose refs `excluding` does not name, ascending; cached per set, so
-        a caller asking about a tenant's outsiders again and again (the audits, which leave out
-        its own members: most of a large tenant) walks only those."""
-        found = self._kept.get(excluding)
-        if found is None:
-            found = [i for i, ref in enumerate(self.refs) if ref not in excluding]
-            self._kept[excluding] = found
-        return found
+        self.memo: dict[str, list[int]] = {}
 
     def fill(self, i: int) -> int:
         """Compute (once) the subject and class of entry `i`; returns the class id."""

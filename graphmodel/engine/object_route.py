@@ -8,6 +8,7 @@ with inbound trust (R27-R32). Every failing gate is reported.
 
 from __future__ import annotations
 
+from graphmodel.engine.ca_reach import collaboration_also
 from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.lifecycle import lifecycle_gate
@@ -331,6 +332,11 @@ def object_route(ix: WorldIndex, principal: User, subject: User, resource: Resou
             roles=frozenset(subject.roles),
             trust=trust,
             trust_policy=trust_policy,
+            also=(
+                collaboration_also(ix, principal, home, res_tenant, app)
+                if kind == SubjectKind.COLLABORATION
+                else ()
+            ),
         ),
         app,
         resource.tenant,

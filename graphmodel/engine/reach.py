@@ -13,7 +13,8 @@ from datetime import datetime
 
 from graphmodel.engine.check import CheckLimits, check
 from graphmodel.engine.index import WorldIndex
-from graphmodel.schema.enums import Via
+from graphmodel.engine.outsiders import OUTSIDER_KINDS, home_tenant, principal_kind, tenant_of
+from graphmodel.schema.enums import PrincipalKind, Via
 from graphmodel.schema.verdict import Decision, Mfa, Verdict
 
 __all__ = ["Reach"]
@@ -25,7 +26,9 @@ class Reach:
     Built either with the verdict (`Reach(principal=..., resource=..., verdict=v)`) or, by the
     batched lookups, with the decision, MFA location and route already known and the index to
     compute the verdict from on first access. `mfa` and `via` may be unknown for a pair the
-    batch proved denied without evaluating it; they are then read from the verdict.
+    batch proved denied without evaluating it; they are then read from the verdict. `kind`,
+    `outsider`, `home_tenant` and `object_ref` describe the principal as the resource's tenant
+    sees it; they need the index (every lookup passes it).
 
     Examples
     --------
@@ -82,6 +85,40 @@ class Reach:
             verdict = check(self._ix, self.principal, self.resource, limits=self._limits)
             self._verdict = verdict
         return verdict
+
+    def _index(self) -> WorldIndex:
+        if self._ix is None:
+            raise ValueError("this Reach was built without the index its principal is read from")
+        return self._ix
+
+    @property
+    def kind(self) -> PrincipalKind:
+        """What the principal is to the resource's tenant (`principal_kind`)."""
+        ix = self._index()
+        return principal_kind(ix, ix.users[self.principal], tenant_of(self.resource))
+
+    @property
+    def outsider(self) -> bool:
+        """Whether the principal is an outsider of the resource's tenant (`is_outsider`)."""
+        return self.kind in OUTSIDER_KINDS
+
+    @property
+    def home_tenant(self) -> str | None:
+        """The principal's home tenant; None for a social or one-time-passcode guest."""
+        ix = self._index()
+        return home_tenant(ix, ix.users[self.principal])
+
+    @property
+    def object_ref(self) -> str | None:
+        """The user object that signs in to the resource's tenant: the principal itself there,
+        else its guest or synced object; None when it has none (direct connect)."""
+        ix = self._index()
+        principal = ix.users[self.principal]
+        tenant = tenant_of(self.resource)
+        if principal.tenant == tenant:
+            return self.principal
+        obj = ix.representation_in(principal, tenant)
+        return None if obj is None else obj.ref
 
     @property
     def mfa(self) -> Mfa:

@@ -11,14 +11,16 @@ them and the first page costs only itself: for an app without assignment, everyo
 object in the tenant (sorted once per tenant and cached); otherwise the holders of a grant —
 assignees and direct members of assigned groups, Global Administrators, governed guests, team
 and channel members, consenting tenants' members — sorted per query. A candidate without any
-grant has no path on any route, so it is denied without evaluation.
+grant has no path on any route, so it is denied without evaluation. A `ReachFilter` is applied
+as candidates stream (`graphmodel.engine.reach_filter`): principals it refuses are skipped
+before they are decided, whole runs of them without being looked at.
 """
 
 from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from operator import itemgetter
 
 from graphmodel.engine.candidates import candidates_for, near_items, principal_of
@@ -32,6 +34,7 @@ from graphmodel.engine.equivalence import (
 )
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.reach import Reach
+from graphmodel.engine.reach_filter import ReachFilter, positions
 from graphmodel.engine.route import Resource
 from graphmodel.policy.apps import is_multitenant_registration
 from graphmodel.schema.entities import App, Channel, User
@@ -43,6 +46,7 @@ __all__ = ["decide", "reachable", "who_can_access"]
 _Candidate = tuple[str, User, User | None, int]  # principal ref, principal, subject, class id
 _ALLOW, _PENDING, _DENY = Decision.ALLOW, Decision.PENDING, Decision.DENY
 _HOLDER_SHARE = 4  # sort holders when fewer than 1/4 of the tenant's principals, else filter
+_OPEN = ReachFilter()
 
 
 def _ref(u: User) -> str:
@@ -138,25 +142,27 @@ def _entry(classes: Classes, tp: TenantPrincipals, ref: str) -> _Candidate:
 
 
 def _positions(
-    tp: TenantPrincipals, after: str | None, excluding: Collection[str]
-) -> Iterable[int]:
-    """Positions of `tp` after the cursor whose refs `excluding` does not name, ascending (a
-    frozen set's complement is cached per tenant: `TenantPrincipals.kept`)."""
+    ix: WorldIndex, tp: TenantPrincipals, flt: ReachFilter, after: str | None
+) -> Iterator[int]:
+    """Positions of `tp`'s principals after the cursor whose principal passes `flt`."""
     start = 0 if after is None else bisect_right(tp.refs, after)
-    if not excluding:
-        return range(start, len(tp.refs))
-    if isinstance(excluding, frozenset):
-        kept = tp.kept(excluding)
-        return kept[bisect_left(kept, start) :]
-    refs = tp.refs
-    return (i for i in range(start, len(refs)) if refs[i] not in excluding)
+    if not flt.on_principal:
+        yield from range(start, len(tp.refs))
+        return
+    if flt.outsiders_only:  # exact: no principal to test
+        yield from positions(ix, tp, flt, start)
+        return
+    principals, tenant = tp.principals, tp.tenant
+    for i in positions(ix, tp, flt, start):
+        if flt.keeps_principal(ix, principals[i], tenant):
+            yield i
 
 
 def _slice(
-    tp: TenantPrincipals, after: str | None, excluding: Collection[str]
+    ix: WorldIndex, tp: TenantPrincipals, flt: ReachFilter, after: str | None
 ) -> Iterator[_Candidate]:
     refs, principals, subjects, ids = tp.refs, tp.principals, tp.subjects, tp.classes
-    for i in _positions(tp, after, excluding):
+    for i in _positions(ix, tp, flt, after):
         cls = ids[i]
         if cls < 0:
             cls = tp.fill(i)
@@ -169,26 +175,29 @@ def _candidates(
     tp: TenantPrincipals,
     holders: set[str] | None,
     after: str | None,
-    excluding: Collection[str],
+    flt: ReachFilter,
 ) -> Iterator[_Candidate]:
-    """Candidates of `resource` after the cursor and not `excluding`, in principal-ref
-    order, each once."""
+    """Candidates of `resource` after the cursor whose principal passes `flt`, in
+    principal-ref order, each once."""
     ix = classes.ix
     refs: set[str] = set()
     if holders is not None:
-        refs.update(h for h in holders if (after is None or h > after) and h not in excluding)
+        refs.update(h for h in holders if after is None or h > after)
     if isinstance(resource, App) and is_multitenant_registration(resource):
         for sp_tenant in ix.service_principals.get(resource.ref, {}):
             for u in ix.users_by_tenant.get(sp_tenant, ()):
                 ref = _ref(u)
-                if u.home_ref is None and (after is None or ref > after) and ref not in excluding:
+                if u.home_ref is None and (after is None or ref > after):
                     refs.add(ref)
+    if flt.on_principal:
+        users = ix.users
+        refs = {r for r in refs if flt.keeps_principal(ix, users[r], tp.tenant)}
     extra = (_entry(classes, tp, ref) for ref in sorted(refs))
     if holders is not None:
         yield from extra
         return
     last = None
-    for item in heapq.merge(_slice(tp, after, excluding), extra, key=itemgetter(0)):
+    for item in heapq.merge(_slice(ix, tp, flt, after), extra, key=itemgetter(0)):
         if item[0] != last:
             last = item[0]
             yield item
@@ -199,17 +208,18 @@ def _scan_app(
     tp: TenantPrincipals,
     app: App,
     after: str | None,
-    excluding: Collection[str],
+    flt: ReachFilter,
 ) -> Iterator[tuple[int, str]]:
-    """(class, principal ref) of every principal of the app's tenant holding a grant on the
-    app (`app_grant_hops` inlined: this loop runs once per principal of a tenant)."""
+    """(class, principal ref) of every principal of the app's tenant passing `flt` and holding
+    a grant on the app (`app_grant_hops` inlined: this loop runs once per principal of a
+    tenant)."""
     required = app.app_role_assignment_required
     assigned = frozenset(ix.assignees.get(app.ref, ()))
     admins = frozenset(tp.admins)
     governed = ix.package_assignments
     direct = ix.direct_groups
     refs, subject_refs, ids = tp.refs, tp.subject_refs, tp.classes
-    for i in _positions(tp, after, excluding):
+    for i in _positions(ix, tp, flt, after):
         cls = ids[i]
         if cls < 0:
             cls = tp.fill(i)
@@ -232,15 +242,20 @@ def _each(
     include_pending: bool,
     after: str | None,
     limits: CheckLimits | None,
-    excluding: Collection[str],
+    flt: ReachFilter,
 ) -> Iterator[Reach]:
     """Per-candidate evaluation (Azure AD B2C tenants: small, and decided per person)."""
+    tenant = resolve_resource(ix, resource_ref).tenant
     for ref in candidates_for(ix, resource_ref):
-        if (after is not None and ref <= after) or ref in excluding:
+        if after is not None and ref <= after:
+            continue
+        if flt.on_principal and not flt.keeps_principal(ix, ix.users[ref], tenant):
             continue
         v = check(ix, ref, resource_ref, limits=limits)
-        if v.decision == _ALLOW or (include_pending and v.decision == _PENDING):
-            yield Reach(v.principal, resource_ref, v)
+        if (v.decision == _ALLOW or (include_pending and v.decision == _PENDING)) and (
+            flt.keeps_route(v.via)
+        ):
+            yield Reach(v.principal, resource_ref, v, ix=ix, limits=limits)
 
 
 def who_can_access(
@@ -250,18 +265,17 @@ def who_can_access(
     include_pending: bool = True,
     after: str | None = None,
     limits: CheckLimits | None = None,
-    excluding: Collection[str] = (),
+    filters: ReachFilter = _OPEN,
 ) -> Iterator[Reach]:
-    """Principals whose verdict is allow (and pending, unless excluded), in ref order.
+    """Principals whose verdict is allow (and pending, unless excluded), in ref order, those
+    `filters` keeps only.
 
     `after` is an exclusive cursor: the principal ref of the last item of the previous page.
-    `excluding` names principal refs that are neither decided nor answered (a caller that asks
-    only about outsiders passes the tenant's own members: most of a tenant, skipped unread).
     Raises NodeNotFound (on first iteration) for an unknown resource.
     """
     resource = resolve_resource(ix, resource_ref)
     if ix.tenants[resource.tenant].type == TenantType.B2C:
-        yield from _each(ix, resource_ref, include_pending, after, limits, excluding)
+        yield from _each(ix, resource_ref, include_pending, after, limits, filters)
         return
     classes = classes_of(ix)
     tp = classes.tenant_principals(resource.tenant)
@@ -283,19 +297,19 @@ def who_can_access(
                 classes.remember(shared, decided)
             memo[local] = decided
         decision = decided[0]
-        if decision is _ALLOW or (include_pending and decision is _PENDING):
+        if (decision is _ALLOW or (include_pending and decision is _PENDING)) and (
+            filters.keeps_route(decided[2])
+        ):
             return Reach(ref, resource_ref, verdict, decision, decided[1], decided[2], ix, limits)
         return None
 
     if holders is None and isinstance(resource, App) and not is_multitenant_registration(resource):
-        for cls, ref in _scan_app(ix, tp, resource, after, excluding):
+        for cls, ref in _scan_app(ix, tp, resource, after, filters):
             reach = decide(cls, True, ref)
             if reach is not None:
                 yield reach
         return
-    for ref, principal, subject, cls in _candidates(
-        classes, resource, tp, holders, after, excluding
-    ):
+    for ref, principal, subject, cls in _candidates(classes, resource, tp, holders, after, filters):
         bits = _bits(classes, resource, principal, subject)
         if bits is not None:
             reach = decide(cls, bits, ref)
@@ -310,20 +324,27 @@ def reachable(
     include_denied: bool = False,
     after: str | None = None,
     limits: CheckLimits | None = None,
-    within: str | None = None,
+    filters: ReachFilter = _OPEN,
 ) -> Iterator[Reach]:
     """Resources the principal can reach (allow or pending), in ref order; denials optional;
-    with `within`, only the resources of that tenant.
+    those `filters` keeps only (the principal as it is to each resource's tenant).
 
     Raises NodeNotFound (on first iteration) for an unknown principal.
     """
     person = resolve_principal(ix, principal_ref)
     classes = classes_of(ix)
     footholds: dict[str, tuple[bool, User | None, int]] = {}
+    kept: dict[str, bool] = {}
 
     def foothold(tenant: str) -> tuple[bool, User | None, int]:
         sig, subject = classes.principal_class(person, tenant)
         found = footholds[tenant] = (alone(sig), subject, classes.intern(sig))
+        return found
+
+    def keeps(tenant: str) -> bool:
+        found = kept.get(tenant)
+        if found is None:
+            found = kept[tenant] = filters.keeps_principal(ix, person, tenant)
         return found
 
     for tenant in (person.tenant, *ix.representations.get(person.ref, {})):
@@ -331,9 +352,9 @@ def reachable(
     objects = {person.ref, *(_ref(s) for _a, s, _c in footholds.values() if s is not None)}
     channels = _granted_channels(ix, objects)
     for ref, resource in near_items(ix, person, channels=None if include_denied else channels):
-        if (after is not None and ref <= after) or (
-            within is not None and resource.tenant != within
-        ):
+        if after is not None and ref <= after:
+            continue
+        if filters.on_principal and not keeps(resource.tenant):
             continue
         single, subject, cls = footholds.get(resource.tenant) or foothold(resource.tenant)
         if single:  # B2C routes and governed guests are decided per pair
@@ -344,11 +365,13 @@ def reachable(
             bits = _bits(classes, resource, person, subject)
         if bits is None:  # no grant on any route: denied, without evaluating it
             if include_denied:
-                yield Reach(person.ref, ref, None, _DENY, Mfa.NONE, None, ix, limits)
+                denied = Reach(person.ref, ref, None, _DENY, Mfa.NONE, None, ix, limits)
+                if not filters.via or filters.keeps_route(denied.via):  # via: a full check
+                    yield denied
             continue
         key = (classes.resource_class(resource), (cls, bits))
         decided, verdict = _decided(classes, key, principal_ref, ref, limits)
-        if include_denied or decided[0] is not _DENY:
+        if (include_denied or decided[0] is not _DENY) and filters.keeps_route(decided[2]):
             yield Reach(person.ref, ref, verdict, decided[0], decided[1], decided[2], ix, limits)
 
 

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from graphmodel.engine.outsiders import OUTSIDER_KINDS
 from graphmodel.schema.entities import Tenant
+from graphmodel.schema.enums import PrincipalKind
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
@@ -36,8 +39,29 @@ __all__ = [
 ]
 
 Scalar = str | int | float | bool
-# One who-can-access answer: the principal (home identity ref) and its verdict.
-WhoResult = tuple[str, Verdict]
+
+
+class WhoResult(NamedTuple):
+    """One who-can-access answer: the principal (home identity ref), its verdict, and — when
+    the caller says — what the principal is to the resource's tenant and the user object it
+    signs in there with (its guest or synced object; the principal itself for a member)."""
+
+    principal: str
+    verdict: Verdict
+    kind: PrincipalKind | None = None
+    object_ref: str | None = None
+
+    def kind_attrs(self) -> dict[str, Scalar]:
+        """`principal_kind`, `outsider` (the engine's one definition) and `object` as export
+        attributes; absent when not given."""
+        out: dict[str, Scalar] = {}
+        if self.kind is not None:
+            out["principal_kind"] = self.kind.value
+            out["outsider"] = self.kind in OUTSIDER_KINDS
+        if self.object_ref is not None:
+            out["object"] = self.object_ref
+        return out
+
 
 # Human label and colour per edge kind, from the Okabe-Ito and Paul Tol colour-blind-safe
 # palettes (kinds of one family differ in hue *and* lightness). The viewer page

@@ -174,21 +174,24 @@ def paths_graph(verdict: Verdict) -> ExportGraph:
 
 
 def who_graph(resource: str, results: Sequence[WhoResult]) -> ExportGraph:
-    """Who can access `resource`: each principal (with decision and MFA) and its paths."""
-    all_paths = [p for _, v in results for p in v.paths]
-    kinds = _infer_kinds(all_paths, [principal for principal, _ in results])
-    refs = [resource, *(principal for principal, _ in results)]
+    """Who can access `resource`: each principal (with decision, MFA, kind and whether it is
+    an outsider) and its paths."""
+    all_paths = [p for r in results for p in r.verdict.paths]
+    kinds = _infer_kinds(all_paths, [r.principal for r in results])
+    refs = [resource, *(r.principal for r in results)]
     refs += [n for p in all_paths for n in p.nodes]
     extra: dict[str, dict[str, Scalar]] = {resource: {"role": "resource"}}
-    for principal, v in results:
-        extra[principal] = {
+    for r in results:
+        v = r.verdict
+        extra[r.principal] = {
             "role": "principal",
             "decision": v.decision.value,
             "mfa": mfa_text(v),
             "via": v.via.value,
             "path_count": len(v.paths),
+            **r.kind_attrs(),
         }
-    tagged = [(principal, p) for principal, v in results for p in v.paths]
+    tagged = [(r.principal, p) for r in results for p in r.verdict.paths]
     attrs: dict[str, Scalar] = {"resource": resource, "principal_count": len(results)}
     return ExportGraph(
         name="who",

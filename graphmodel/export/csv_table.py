@@ -73,6 +73,9 @@ WHO_COLUMNS = (
     "path_count",
     "first_path",
     "reason_codes",
+    "principal_kind",
+    "outsider",
+    "object",
 )
 
 
@@ -162,15 +165,16 @@ def render_who(resource: str, results: Sequence[WhoResult]) -> str:
     """One row per principal, in the order given (the service streams them sorted by ref)."""
     rows = [
         {
-            "principal": principal,
+            "principal": r.principal,
             "resource": resource,
-            "decision": v.decision.value,
-            "mfa": mfa_text(v),
-            "via": v.via.value,
-            "path_count": len(v.paths),
-            "first_path": " -> ".join(v.paths[0].nodes) if v.paths else "",
-            "reason_codes": ";".join(v.codes),
+            "decision": r.verdict.decision.value,
+            "mfa": mfa_text(r.verdict),
+            "via": r.verdict.via.value,
+            "path_count": len(r.verdict.paths),
+            "first_path": " -> ".join(r.verdict.paths[0].nodes) if r.verdict.paths else "",
+            "reason_codes": ";".join(r.verdict.codes),
+            **r.kind_attrs(),
         }
-        for principal, v in results
+        for r in results
     ]
     return _table(WHO_COLUMNS, rows)

@@ -64,11 +64,15 @@ class RequestCheck:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WhoCanAccessCheck:
+    """The exact set of principals reaching `resource`; with `outsiders`, only the principals
+    from outside the resource's tenant (scenarios.md, "Outsiders")."""
+
     index: int
     line: int | None
     resource: str
     expect: tuple[str, ...]
     pending: tuple[str, ...] | None = None
+    outsiders: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -51,7 +51,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "invite": ("invite", "by", "expect", "reasons"),
     "signUp": ("signUp", "app", "identityProvider", "expect", "reasons"),
     "request": ("request", "accessPackage", "expect", "reasons"),
-    "whoCanAccess": ("whoCanAccess", "expect", "pending"),
+    "whoCanAccess": ("whoCanAccess", "outsiders", "expect", "pending"),
     "finding": ("finding", "tenant", "days", "expect"),
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -186,10 +186,16 @@ def _check(
         allowed = r.user_list("expect")
         resource = r.resource("whoCanAccess")
         pending = r.user_list("pending") if m.get("pending") is not None else None
+        outsiders = c.flag(m, "outsiders", loc, default=False)
         if resource is None or allowed is None:
             return None
         return WhoCanAccessCheck(
-            index=position, line=line, resource=resource, expect=allowed, pending=pending
+            index=position,
+            line=line,
+            resource=resource,
+            expect=allowed,
+            pending=pending,
+            outsiders=outsiders,
         )
     expect = r.one_of("expect", DECISIONS)
     reasons = r.reasons()

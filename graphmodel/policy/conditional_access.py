@@ -17,6 +17,22 @@ types and tenants (`include/excludeGuestsOrExternalUsers`) and its roles — so 
 removes exactly what it names. Source:
 https://learn.microsoft.com/graph/api/resources/conditionalaccessguestsorexternalusers
 
+Cross-application between the two routes of one person (R43). Microsoft Learn, "Conditional
+Access: Users, groups, agents, and workload identities", the note under "Include users":
+
+    "When targeting policies to B2B direct connect external users, these policies are applied to
+    B2B collaboration users accessing Teams or SharePoint Online who are also eligible for B2B
+    direct connect. The same applies for policies targeted to B2B collaboration external users,
+    meaning users accessing Teams shared channels have B2B collaboration policies apply if they
+    also have a guest user presence in the tenant."
+
+Source: https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
+The routes hand the subject the other route's type in `CaSubject.also` (with why it applies);
+a policy naming that type in `guestOrExternalUserTypes` applies as if it named the subject's own,
+and every reason the policy produces says which policy applied through which route.
+[INFERENCE] (xtap.md R43): an exclusion naming the other type exempts the same people — the
+note speaks of targeting only.
+
 Conventions (scenarios.md): sessions and devices are not modelled — a principal signs in from a
 compliant, hybrid-joined device of its home tenant, so a device requirement depends only on
 whether the resource tenant trusts that claim; members satisfy every control at home.
@@ -28,7 +44,7 @@ home, then MFA in the resource tenant.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from graphmodel.policy.reasons import reason
@@ -45,7 +61,7 @@ from graphmodel.schema.governance import ConditionalAccessPolicy
 from graphmodel.schema.verdict import Mfa, Reason, ReasonCode, Side
 from graphmodel.schema.xtap import InboundTrust
 
-__all__ = ["CaOutcome", "CaSubject", "SubjectKind", "evaluate_conditional_access"]
+__all__ = ["AlsoTargeted", "CaOutcome", "CaSubject", "SubjectKind", "evaluate_conditional_access"]
 
 
 class SubjectKind(StrEnum):
@@ -53,6 +69,16 @@ class SubjectKind(StrEnum):
     COLLABORATION = "collaboration"  # B2B collaboration user with an Entra home tenant
     COLLABORATION_NON_ENTRA = "collaboration_non_entra"  # social / OTP / MSA guest
     DIRECT_CONNECT = "direct_connect"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlsoTargeted:
+    """An external user type of the person's other route that policies also reach this sign-in
+    through (R43), and why, as a clause for reason messages (`"... eligible for B2B direct
+    connect ..."`)."""
+
+    external_type: ExternalUserType
+    because: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +97,7 @@ class CaSubject:
     roles: frozenset[DirectoryRole] = frozenset()
     trust: InboundTrust | None = None
     trust_policy: str | None = None
+    also: tuple[AlsoTargeted, ...] = ()  # R43: the other route's type, when it reaches here
 
 
 @dataclass(slots=True)
@@ -96,12 +123,15 @@ class _Control:
 def _external_match(
     types: tuple[ExternalUserType, ...] | None, tenants: tuple[str, ...] | None, s: CaSubject
 ) -> bool:
-    """Whether `s` is one of the guests or external users a setting names (None = all)."""
+    """Whether `s` is one of the guests or external users a setting names (None = all); a type
+    the subject is `also` targeted by (R43) counts as its own."""
     if s.external_type is None:
         return False
-    if types is not None and s.external_type not in types:
+    if tenants is not None and s.home_tenant not in tenants:
         return False
-    return tenants is None or s.home_tenant in tenants
+    if types is None or s.external_type in types:
+        return True
+    return any(a.external_type in types for a in s.also)
 
 
 def _users_match(
@@ -158,6 +188,32 @@ def _applies(pol: ConditionalAccessPolicy, s: CaSubject, app: App) -> bool:
         return False
     return _app_match(pol.applications.include, app) and not _app_match(
         pol.applications.exclude, app
+    )
+
+
+_TYPE_LABELS = {
+    ExternalUserType.B2B_COLLABORATION_GUEST: "B2B collaboration guest users",
+    ExternalUserType.B2B_COLLABORATION_MEMBER: "B2B collaboration member users",
+    ExternalUserType.B2B_DIRECT_CONNECT_USER: "B2B direct connect users",
+}
+
+
+def _through(pol: ConditionalAccessPolicy, s: CaSubject, app: App) -> AlsoTargeted | None:
+    """The `also` type through which `pol` applies to `s` when it would not apply to `s`'s own
+    type alone (R43); None when it applies on its own (or `s` has no other route)."""
+    if not s.also or _applies(pol, replace(s, also=()), app):
+        return None
+    return next((a for a in s.also if _applies(pol, replace(s, also=(a,)), app)), None)
+
+
+def _route_note(r: Reason, pol: str, through: AlsoTargeted) -> Reason:
+    """`r` with the route `pol` applied through in its message: the reason says which policy
+    applied through which route (the code vocabulary of reasons.md is fixed)."""
+    label = _TYPE_LABELS.get(through.external_type, through.external_type.value)
+    return replace(
+        r,
+        message=f"{r.message} (`{pol}` targets {label}; it applies to this sign-in because "
+        f"{through.because}, R43)",
     )
 
 
@@ -290,6 +346,15 @@ def _control(s: CaSubject, pol: str, tenant: str, control: str) -> _Control:
     return _Control(True)
 
 
+def _noted(c: _Control, pol: str, through: AlsoTargeted) -> _Control:
+    """A control's outcome with the R43 route in each of its reasons."""
+    return replace(
+        c,
+        failure=None if c.failure is None else _route_note(c.failure, pol, through),
+        note=None if c.note is None else _route_note(c.note, pol, through),
+    )
+
+
 def evaluate_conditional_access(
     policies: Sequence[ConditionalAccessPolicy], subject: CaSubject, app: App, tenant: str
 ) -> CaOutcome:
@@ -300,6 +365,9 @@ def evaluate_conditional_access(
             continue
         out.applied.append(pol.name)
         named = [(c, _control(subject, pol.name, tenant, c)) for c in pol.grant]
+        through = _through(pol, subject, app)
+        if through is not None:
+            named = [(n, _noted(c, pol.name, through)) for n, c in named]
         if not named:
             continue
         ok = [(n, c) for n, c in named if c.ok]

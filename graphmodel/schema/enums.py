@@ -23,6 +23,7 @@ __all__ = [
     "IdentityProviderKind",
     "LifecycleAction",
     "MembershipType",
+    "PrincipalKind",
     "SignInAudience",
     "TargetType",
     "TenantType",
@@ -205,3 +206,19 @@ class Via(StrEnum):
     B2B_DIRECT_CONNECT = "b2b_direct_connect"
     B2C = "b2c"
     ANY = "any"
+
+
+class PrincipalKind(StrEnum):
+    """What a principal is to a resource's tenant (the `kind` filter of reverse lookups).
+
+    Judged by the object that signs in there; `graphmodel.engine.outsiders` decides it, and the
+    last four are the outsiders (scenarios.md, "Outsiders").
+    """
+
+    MEMBER = "member"  # the tenant's own user
+    INTERNAL_GUEST = "internal_guest"  # the tenant's own account with userType Guest
+    CONSUMER = "consumer"  # a B2C tenant's own consumer account
+    B2B_GUEST = "b2b_guest"  # another tenant's user through a guest object (userType Guest)
+    B2B_MEMBER = "b2b_member"  # ... through a synced or member object (userType Member)
+    OTHER_TENANT = "other_tenant"  # another tenant's user with no object here (direct connect)
+    SOCIAL_GUEST = "social_guest"  # Google, Facebook, MSA, one-time passcode, SAML/WS-Fed

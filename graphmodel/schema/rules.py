@@ -63,6 +63,8 @@ RULE_SOURCES: dict[str, str] = {
     "R36": _XCLOUD,
     "R40": _GRAPHOV,
     "R42": _AUTHCA,
+    "R43": "https://learn.microsoft.com/entra/identity/conditional-access/"
+    "concept-conditional-access-users-groups",
     "L1": _AUTHZ,
     "L2": _ALLOWDENY,
     "L3": _ALLOWDENY,

@@ -3,13 +3,21 @@
 Why: the API converts these to GraphQL types and must name them in annotations, but `api/` may
 import only `graphmodel.service` (and schema, errors, export); the engine stays an internal
 layer. `Answer` is the verdict of invite / sign-up / request questions; `Reach` is one item of
-`who_can_access` / `reachable`; `CheckLimits` bounds one check; `SnapshotInfo` describes a
-stored snapshot.
+`who_can_access` / `reachable`, and `ReachFilter` narrows them; `CheckLimits` bounds one check;
+`SnapshotInfo` describes a stored snapshot.
 """
 
 from __future__ import annotations
 
-from graphmodel.engine import Answer, CheckLimits, PartnerUsage, Reach, UsageFilter, UsageIndex
+from graphmodel.engine import (
+    Answer,
+    CheckLimits,
+    PartnerUsage,
+    Reach,
+    ReachFilter,
+    UsageFilter,
+    UsageIndex,
+)
 from graphmodel.schema.entities import Tenant
 from graphmodel.stores.base import SnapshotInfo
 
@@ -18,6 +26,7 @@ __all__ = [
     "CheckLimits",
     "PartnerUsage",
     "Reach",
+    "ReachFilter",
     "SnapshotInfo",
     "UsageFilter",
     "partner_usage",

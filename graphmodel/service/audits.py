@@ -49,6 +49,7 @@ from graphmodel.engine import WorldIndex
 from graphmodel.errors import NodeNotFound, QueryError
 from graphmodel.schema.suggest import closest
 from graphmodel.service.facade import MAX_PAGE, GraphService, Page
+from graphmodel.timings import timed
 
 # The audit types are re-exported for the API, which imports only `graphmodel.service`.
 __all__ = [
@@ -286,6 +287,7 @@ class AuditService:
             self._last[key] = _LastRun(snapshot=sid, index=ix, by_check=merged)
         return findings
 
+    @timed("audit")
     def report(
         self,
         *,
@@ -435,10 +437,16 @@ class AuditService:
         snapshot: int | None = None,
         zone: str | None = None,
         options: AuditOptions | None = None,
+        max_changes: int | None = None,
     ) -> WorldDiff:
-        """The change set applied to a copy of the snapshot's World; nothing is written."""
-        ix = self.graph.index(snapshot, as_of=options.as_of if options else None)
-        return what_if(ix, changes, file=file, zone=self.zone(zone), options=options)
+        """The change set applied to a copy of the snapshot's World; nothing is written.
+
+        `max_changes` bounds the changes it may hold (`ChangeSetTooLarge` before any is applied).
+        """
+        ix = self.graph.question_index(snapshot, as_of=options.as_of if options else None)
+        return what_if(
+            ix, changes, file=file, zone=self.zone(zone), options=options, max_changes=max_changes
+        )
 
     def remove_unused(
         self,

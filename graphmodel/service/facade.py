@@ -22,6 +22,7 @@ from graphmodel.engine import (
     Answer,
     CheckLimits,
     Reach,
+    ReachFilter,
     UsageFilter,
     WorldIndex,
     can_invite,
@@ -29,15 +30,18 @@ from graphmodel.engine import (
     can_sign_up,
     check,
     derive_trust_edges,
+    is_outsider_ref,
     reachable,
     who_can_access,
 )
-from graphmodel.errors import GraphModelError, QueryError, SnapshotConflict
+from graphmodel.errors import GraphModelError, QueryError, SnapshotConflict, StoreEmpty
 from graphmodel.schema.enums import Via
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
 from graphmodel.schema.world import World
 from graphmodel.stores.base import Capability, GraphStore, SnapshotInfo
+from graphmodel.stores.lookups import GraphLookups
+from graphmodel.stores.neighbourhood import check_world
 
 __all__ = ["GraphService", "Page"]
 
@@ -45,6 +49,7 @@ T = TypeVar("T")
 MAX_PAGE = 1000
 WRITE_ATTEMPTS = 5
 """How often `update_world` applies its change before giving up on a store that keeps moving."""
+_OPEN = ReachFilter()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,13 +73,22 @@ class GraphService:
     """Thread-safe for concurrent reads; writes are serialised."""
 
     def __init__(
-        self, store: GraphStore, *, limits: CheckLimits | None = None, warm_indexes: bool = False
+        self,
+        store: GraphStore,
+        *,
+        limits: CheckLimits | None = None,
+        warm_indexes: bool = False,
+        partial_reads: bool = False,
     ) -> None:
         """`warm_indexes`: fill each new index's group closures on a background thread
-        (servers: ready sooner, first questions still fast); else on first use."""
+        (servers: ready sooner, first questions still fast); else on first use.
+        `partial_reads`: a `check` on a store with `GraphLookups` reads only what it needs
+        (`stores.neighbourhood`) unless the snapshot's index is built already (one-shot
+        commands: one question, so one small read beats reading the whole snapshot)."""
         self.store = store
         self.limits = limits or CheckLimits()
         self.warm_indexes = warm_indexes
+        self.partial_reads = partial_reads
         self._indexes: OrderedDict[int | None, WorldIndex] = OrderedDict()
         self._clocked: OrderedDict[tuple[int | None, datetime], WorldIndex] = OrderedDict()
         self._lock = threading.Lock()
@@ -135,6 +149,15 @@ class GraphService:
         if self.warm_indexes:
             threading.Thread(target=_warm, args=(ix,), name="warm-index", daemon=True).start()
         return ix
+
+    def question_index(
+        self, snapshot_id: int | None = None, *, as_of: datetime | None = None
+    ) -> WorldIndex:
+        """`index()` for a question about objects: raises `StoreEmpty` when the store holds no
+        snapshot at all (the empty World would answer "not found")."""
+        if snapshot_id is None and self.store.current_snapshot() is None:
+            raise StoreEmpty()
+        return self.index(snapshot_id, as_of=as_of)
 
     def _at(self, snapshot_id: int | None, as_of: datetime) -> WorldIndex:
         base = self.index(snapshot_id)
@@ -215,8 +238,31 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Verdict:
-        ix = self.index(snapshot, as_of=as_of)
+        ix = self._partial_index(principal, resource, snapshot, as_of)
+        if ix is None:
+            ix = self.question_index(snapshot, as_of=as_of)
         return check(ix, principal, resource, via=via, limits=self.limits)
+
+    def _partial_index(
+        self, principal: str, resource: str, snapshot: int | None, as_of: datetime | None
+    ) -> WorldIndex | None:
+        """The index of what one check needs (`partial_reads`), or None: use the whole one."""
+        store = self.store
+        if not self.partial_reads or not isinstance(store, GraphLookups):
+            return None
+        key = snapshot
+        if key is None:
+            current = store.current_snapshot()
+            if current is None:
+                return None
+            key = current.id
+        with self._lock:
+            if key in self._indexes:
+                return None
+        world = check_world(store, key, principal, resource)
+        if world is None:  # an unknown ref: the whole World gives the error and a suggestion
+            return None
+        return WorldIndex(world if as_of is None else replace(world, as_of=as_of))
 
     def who_can_access(
         self,
@@ -229,16 +275,19 @@ class GraphService:
         as_of: datetime | None = None,
         usage: UsageFilter = UsageFilter.ANY,
         usage_days: int = DEFAULT_UNUSED_DAYS,
+        filters: ReachFilter = _OPEN,
     ) -> Page[Reach]:
         """Who reaches `resource`; each answer says when it was last used (`Reach.last_used`).
 
-        `usage` keeps only the answers used (or not) within `usage_days` before the clock.
+        `usage` keeps only the answers used (or not) within `usage_days` before the clock;
+        `filters` (outsiders, route, home tenant, kind) is applied by the engine as it streams,
+        so pages and `total_count` are those of the filtered answer.
         """
-        ix = self.index(snapshot, as_of=as_of)
+        ix = self.question_index(snapshot, as_of=as_of)
         return _page(
             lambda cursor: _with_usage(
                 ix,
-                who_can_access(ix, resource, after=cursor, limits=self.limits),
+                who_can_access(ix, resource, after=cursor, limits=self.limits, filters=filters),
                 usage,
                 usage_days,
             ),
@@ -259,12 +308,16 @@ class GraphService:
         as_of: datetime | None = None,
         usage: UsageFilter = UsageFilter.ANY,
         usage_days: int = DEFAULT_UNUSED_DAYS,
+        filters: ReachFilter = _OPEN,
     ) -> Page[Reach]:
         """What `principal` reaches, each answer with its last use (see `who_can_access`)."""
-        ix = self.index(snapshot, as_of=as_of)
+        ix = self.question_index(snapshot, as_of=as_of)
         return _page(
             lambda cursor: _with_usage(
-                ix, reachable(ix, principal, after=cursor, limits=self.limits), usage, usage_days
+                ix,
+                reachable(ix, principal, after=cursor, limits=self.limits, filters=filters),
+                usage,
+                usage_days,
             ),
             first,
             after,
@@ -280,7 +333,7 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Answer:
-        return can_invite(self.index(snapshot, as_of=as_of), invitee, inviter)
+        return can_invite(self.question_index(snapshot, as_of=as_of), invitee, inviter)
 
     def can_sign_up(
         self,
@@ -291,7 +344,8 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Answer:
-        return can_sign_up(self.index(snapshot, as_of=as_of), email, app, identity_provider)
+        ix = self.question_index(snapshot, as_of=as_of)
+        return can_sign_up(ix, email, app, identity_provider)
 
     def can_request(
         self,
@@ -301,7 +355,7 @@ class GraphService:
         snapshot: int | None = None,
         as_of: datetime | None = None,
     ) -> Answer:
-        return can_request(self.index(snapshot, as_of=as_of), requester, access_package)
+        return can_request(self.question_index(snapshot, as_of=as_of), requester, access_package)
 
     def trust_graph(
         self, tenants: list[str] | None = None, *, snapshot: int | None = None
@@ -319,13 +373,14 @@ def _with_usage(
 ) -> Iterator[Reach]:
     """Each answer with its last recorded use, keeping those `usage` asks for.
 
-    Sign-in evidence covers cross-tenant access only, so a principal of the resource's own
-    tenant is neither used nor unused: the filters leave it out.
+    Sign-in evidence covers outsiders' access only, so an insider of the resource's tenant
+    (`is_outsider_ref`) is neither used nor unused: the filters leave it out.
     """
     for r in answers:
         r.last_used = ix.usage.last_used(r.principal, r.resource)
-        external = r.principal.split("/", 1)[0] != r.resource.split("/", 1)[0]
-        if usage is UsageFilter.ANY or (external and usage.keeps(r.last_used, ix.now, days)):
+        if usage is UsageFilter.ANY or (
+            usage.keeps(r.last_used, ix.now, days) and is_outsider_ref(ix, r.principal, r.resource)
+        ):
             yield r
 
 

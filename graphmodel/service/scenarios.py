@@ -26,7 +26,8 @@ from graphmodel.ingest.checks import (
 )
 from graphmodel.ingest.scenario import discover_scenario_files, load_scenario_file
 from graphmodel.schema.verdict import Decision
-from graphmodel.service.facade import GraphService
+from graphmodel.service.answers import ReachFilter
+from graphmodel.service.facade import MAX_PAGE, GraphService
 from graphmodel.stores.base import GraphStore
 
 __all__ = ["CheckResult", "FileResult", "run_check", "run_file", "run_scenarios"]
@@ -86,14 +87,16 @@ def _run_check(svc: GraphService, file: str, chk: Check) -> CheckResult:
     if isinstance(chk, FindingCheck):
         return _run_finding(svc, file, chk)
     if isinstance(chk, WhoCanAccessCheck):
-        page = svc.who_can_access(chk.resource, first=1000)
+        only = ReachFilter(outsiders=chk.outsiders)
+        page = svc.who_can_access(chk.resource, first=MAX_PAGE, filters=only)
         allowed = sorted(r.principal for r in page.items if r.verdict.decision == Decision.ALLOW)
         pending = sorted(r.principal for r in page.items if r.verdict.decision == Decision.PENDING)
         ok = set(allowed) == set(chk.expect) and (
             chk.pending is None or set(pending) == set(chk.pending)
         )
-        exp = f"allow={sorted(chk.expect)}"
-        got = f"allow={allowed}"
+        scope = "outsiders " if chk.outsiders else ""
+        exp = f"{scope}allow={sorted(chk.expect)}"
+        got = f"{scope}allow={allowed}"
         if chk.pending is not None:
             exp += f" pending={sorted(chk.pending)}"
             got += f" pending={pending}"

@@ -50,6 +50,7 @@ __all__ = [
     "graph_to_world",
     "iter_edges",
     "iter_nodes",
+    "node_entity",
     "node_key",
     "sorted_edges",
     "world_to_graph",
@@ -299,6 +300,24 @@ def _entries(props: Mapping[str, PropValue], name: str, key: str) -> list[tuple[
     if name not in props:
         return []
     return [(int(i), data) for i, data in json.loads(_text(props, name, key))]
+
+
+def node_entity(node: NodeRecord) -> Any:
+    """The entity an entity node stands for, decoded from its `data` prop.
+
+    Raises ValueError for the `World:meta` node or a node without `data`.
+
+    Examples
+    --------
+    >>> from graphmodel.schema import Tenant
+    >>> node = next(iter_nodes(World(tenants=(Tenant(name="t", id="1", domains=("t.com",)),))))
+    >>> node_entity(node).name
+    't'
+    """
+    if isinstance(node.kind, MetaKind):
+        raise ValueError(f"node `{node.key}` is not an entity")
+    data = json.loads(_text(node.props, "data", node.key))
+    return codec.from_data(_BY_KIND[node.kind][1], data)
 
 
 def graph_to_world(nodes: Iterable[NodeRecord]) -> World:

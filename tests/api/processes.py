@@ -1,18 +1,22 @@
 """`tenantgraph serve` and other CLI commands as separate processes, the way users run them.
 
 Nothing is mocked: each server is `python -m graphmodel serve ...` on a free 127.0.0.1 port
-over a real sqlite store file; CLI commands run in their own processes too.
+over a real sqlite store file; CLI commands run in their own processes too. Each server runs
+in its own session (process group), so a test that fails mid-way can end it with every worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -45,6 +49,15 @@ class Served:
 
     proc: subprocess.Popen[str]
     url: str
+    log: IO[str]  # stdout and stderr: a file, so a chatty server never blocks on a full pipe
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def post(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
@@ -67,27 +80,34 @@ class Served:
         return answer
 
     def stop(self) -> str:
+        """SIGTERM (a graceful stop), then SIGKILL to the whole group if it does not end."""
         if self.proc.poll() is None:
             self.proc.terminate()
         try:
-            out, _ = self.proc.communicate(timeout=30)
+            self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, _ = self.proc.communicate()
-        return out
+            self.kill_group()
+            self.proc.wait()
+        return self.output()
+
+    def kill_group(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def serve(*args: str) -> Served:
+def serve(*args: str, env: dict[str, str] | None = None) -> Served:
     """Start `tenantgraph serve ARGS` and wait until every worker answers `/readyz`."""
     port = free_port()
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - kept by Served
     proc = subprocess.Popen(
         [*_CLI, "serve", "--port", str(port), *args],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
-        env=_ENV,
+        env={**_ENV, **(env or {})},
+        start_new_session=True,
     )
-    served = Served(proc, f"http://127.0.0.1:{port}")
+    served = Served(proc, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:

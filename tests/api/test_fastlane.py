@@ -51,10 +51,10 @@ query($p: String!, $r: String!, $s: Int, $v: Via = ANY) {
 }
 """
 WHO = """
-query Who($r: String!, $first: Int!, $after: String) {
-  whoCanAccess(resource: $r, first: $first, after: $after) {
+query Who($r: String!, $first: Int!, $after: String, $outsiders: Boolean! = false) {
+  whoCanAccess(resource: $r, first: $first, after: $after, outsiders: $outsiders) {
     partial pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { principal { ref } resource { ref } decision mfa via } }
+    edges { cursor node { principal { ref } resource { ref } decision mfa via kind outsider } }
     nodes { principal { ref }
       verdict { decision mfa codes paths { nodes } reasons { code message } } }
   }
@@ -151,8 +151,9 @@ def test_fast_lane_equals_graphql_for_every_corpus_verdict(path: Path, tmp_path:
                 # Pages of 2, each server following its own cursors (sealed with its own key).
                 after_fast = after_regular = None
                 for _page in range(3):
-                    got = f.post(WHO, {"r": check.resource, "first": 2, "after": after_fast})
-                    want = r.post(WHO, {"r": check.resource, "first": 2, "after": after_regular})
+                    ask = {"r": check.resource, "first": 2, "outsiders": check.outsiders}
+                    got = f.post(WHO, {**ask, "after": after_fast})
+                    want = r.post(WHO, {**ask, "after": after_regular})
                     if "errors" in want.json():
                         assert _sorted(got) == _sorted(want), check.resource
                         break

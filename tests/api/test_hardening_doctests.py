@@ -8,7 +8,17 @@ import importlib
 
 import pytest
 
-MODULES = ["api.ratelimit", "api.requestjson", "graphmodel.ingest.yamlbounds"]
+MODULES = [
+    "api.frontdoor",
+    "api.limits",
+    "api.ratelimit",
+    "api.scope",
+    "api.requestjson",
+    "api.snapshot_report",
+    "graphmodel.ingest.yamlbounds",
+    "graphmodel.schema.omissions",
+    "graphmodel.stores.sqlite_errors",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -67,7 +67,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(db: Path, *options: str) -> Iterator[Server]:
+def running_server(db: Path, *options: str, env: dict[str, str] | None = None) -> Iterator[Server]:
     """`tenantgraph serve --demo` on a free port until the block ends; fails with its log."""
     log = (db.parent / f"{db.stem}.server.log").open("w+", encoding="utf-8")
     port = _free_port()
@@ -79,7 +79,7 @@ def running_server(db: Path, *options: str) -> Iterator[Server]:
         cwd=REPO,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     try:
         while True:

@@ -158,8 +158,8 @@ def test_who_can_access_pages_in_a_virtualised_list(
 ) -> None:
     server, app = world_m
     first = server.api(
-        "query($r: String!) { whoCanAccess(resource: $r, first: 100) { "
-        "edges { node { principal { ref } } } pageInfo { hasNextPage } } }",
+        "query($r: String!) { whoCanAccess(resource: $r, first: 100, outsiders: true) { "
+        "totalCount edges { node { principal { ref } } } pageInfo { hasNextPage } } }",
         r=app,
     )["whoCanAccess"]
     assert first["pageInfo"]["hasNextPage"], "the widest app should have more than one page"
@@ -171,6 +171,7 @@ def test_who_can_access_pages_in_a_virtualised_list(
     count.wait_for()
     TIMINGS["who_first_page_s"] = round(time.monotonic() - started, 2)
     assert count.get_attribute("data-count") == "100"
+    assert count.get_attribute("data-total") == str(first["totalCount"])  # outsiders: default
     assert count.get_attribute("data-complete") == "false"
     rows = page_m.get_by_test_id("who-item")
     in_dom = rows.count()

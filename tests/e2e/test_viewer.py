@@ -58,17 +58,19 @@ ACCESS = """query($p: String!, $r: String!, $via: Via!) {
   access(principal: $p, resource: $r, via: $via) {
     decision via mfa paths { hops { source target kind rule } }
     reasons { code rule tenant policy } } }"""
-WHO = """query($r: String!, $after: String) {
-  whoCanAccess(resource: $r, first: 200, after: $after) {
+WHO = """query($r: String!, $after: String, $outsiders: Boolean!) {
+  whoCanAccess(resource: $r, first: 200, after: $after, outsiders: $outsiders) {
     edges { node { principal { ref } verdict { decision } } }
     pageInfo { hasNextPage endCursor } } }"""
 
 
-def who_can_access(server: Server, resource: str) -> list[tuple[str, str]]:
+def who_can_access(
+    server: Server, resource: str, *, outsiders: bool = False
+) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     after = None
     while True:
-        page = server.api(WHO, r=resource, after=after)["whoCanAccess"]
+        page = server.api(WHO, r=resource, after=after, outsiders=outsiders)["whoCanAccess"]
         found += [
             (e["node"]["principal"]["ref"], e["node"]["verdict"]["decision"]) for e in page["edges"]
         ]
@@ -220,20 +222,35 @@ def test_a_shared_channel_denial_shows_direct_connect_and_no_mfa(page: Any, serv
     assert "MFA" not in page.locator("#access-result .verdict-head").inner_text()
 
 
+def shown_principals(page: Any) -> list[str]:
+    items = page.get_by_test_id("who-item")
+    return [items.nth(i).get_attribute("data-principal") for i in range(items.count())]
+
+
 def test_who_can_access_lists_and_highlights_the_expected_principals(
     page: Any, server: Server
 ) -> None:
     check = next(c for c in demo_checks() if "whoCanAccess" in c)
     resource = check["whoCanAccess"]
     expected = who_can_access(server, resource)
-    assert expected
+    outsiders = who_can_access(server, resource, outsiders=True)
+    assert 0 < len(outsiders) < len(expected), "the demo check needs insiders and outsiders"
     page.get_by_role("tab", name="Who can access").click()
+    toggle = page.get_by_test_id("who-outsiders")
+    assert toggle.is_checked(), "the panel asks for outsiders by default"
     page.get_by_test_id("who-resource").fill(resource)
     page.get_by_test_id("who-submit").click()
-    page.wait_for_selector('[data-testid="who-count"]')
+    count = page.get_by_test_id("who-count")
+    count.wait_for()
+    assert shown_principals(page) == [p for p, _ in outsiders]
+    assert count.get_attribute("data-total") == str(len(outsiders))
+    # everyone, once the toggle is off: the page asks again at once
+    toggle.uncheck()
+    page.wait_for_selector('[data-testid="who-count"][data-outsiders="false"]')
     items = page.get_by_test_id("who-item")
-    shown = [items.nth(i).get_attribute("data-principal") for i in range(items.count())]
+    shown = shown_principals(page)
     assert shown == [p for p, _ in expected]
+    assert page.get_by_test_id("who-count").get_attribute("data-total") == str(len(expected))
     assert set(check["expect"]) | set(check.get("pending", [])) == set(shown)
     canvas = page.get_by_test_id("graph")
     assert canvas.get_attribute("data-overlay") == "who"
@@ -243,6 +260,48 @@ def test_who_can_access_lists_and_highlights_the_expected_principals(
     items.first.click()
     page.wait_for_selector('[data-testid="access-decision"]')
     assert page.get_by_test_id("access-principal").input_value() == expected[0][0]
+
+
+def test_who_count_is_the_total_not_the_rows_loaded(page: Any, server: Server) -> None:
+    """The widest demo app has more principals than a page: the count is the API's total."""
+    total = server.api(
+        'query { whoCanAccess(resource: "contoso/wiki", first: 1, outsiders: true) { totalCount } }'
+    )["whoCanAccess"]["totalCount"]
+    page.goto(server.base + "/#who=contoso%2Fwiki")
+    page.reload()  # a link opened afresh: the page replays its hash on load
+    count = page.get_by_test_id("who-count")
+    count.wait_for()
+    assert count.get_attribute("data-total") == str(total)
+    assert f"{total} outsider" in count.inner_text()
+    assert page.get_by_test_id("who-outsiders").is_checked()
+    # the hash keeps the toggle: a link to everyone shows everyone
+    page.get_by_test_id("who-outsiders").uncheck()
+    page.wait_for_selector('[data-testid="who-count"][data-outsiders="false"]')
+    assert "outsiders=0" in page.evaluate("() => location.hash")
+
+
+def test_a_scoped_token_sees_its_own_guest_objects(browser: Any, tmp_path: Path) -> None:
+    """A token scoped to contoso: the row of a fabrikam guest is contoso's own guest object,
+    its home identity redacted, and picking it asks the access question about that object."""
+    db = tmp_path / "scoped.db"
+    token = reader_token(db, "--tenant", "contoso")
+    with running_server(db) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        sign_in(page, server, token)
+        page.get_by_role("tab", name="Who can access").click()
+        page.get_by_test_id("who-resource").fill("contoso/payroll")
+        page.get_by_test_id("who-submit").click()
+        page.get_by_test_id("who-count").wait_for()
+        row = page.locator('[data-testid="who-item"][data-object="contoso/bob"]')
+        assert row.get_attribute("data-principal") == "fabrikam/<user>"
+        assert row.locator(".ref").inner_text() == "contoso/bob"
+        row.click()
+        page.wait_for_selector('[data-testid="access-decision"]')
+        assert page.get_by_test_id("access-principal").input_value() == "contoso/bob"
+        assert page.get_by_test_id("access-decision").get_attribute("data-decision") == "allow"
+        context.close()
 
 
 def test_search_finds_users_by_upn_and_apps_by_app_id(page: Any, server: Server) -> None:
@@ -291,25 +350,35 @@ def test_vendor_library_comes_from_the_installed_npm_package(server: Server) -> 
     assert served.headers["content-type"].startswith("text/javascript")
 
 
-def test_a_server_with_authentication_asks_for_a_token(browser: Any, tmp_path: Path) -> None:
-    db = tmp_path / "auth.db"
+def reader_token(db: Path, *options: str) -> str:
+    """A reader token made with `tenantgraph token create` in `db` (`--tenant T` scopes it)."""
     made = subprocess.run(
-        tenantgraph("token", "--db", str(db), "create", "--role", "reader"),
+        tenantgraph("token", "--db", str(db), "create", "--role", "reader", *options),
         capture_output=True,
         text=True,
         check=True,
         cwd=REPO,
     )
-    token = next(w for w in made.stdout.split() if w.startswith("tgk_"))
+    return next(w for w in made.stdout.split() if w.startswith("tgk_"))
+
+
+def sign_in(page: Any, server: Server, token: str) -> None:
+    """Open the viewer of a server that asks for a token, paste it, wait for the graph."""
+    page.goto(server.base + "/")
+    form = page.get_by_test_id("token-form")
+    form.wait_for()
+    page.get_by_label("API token").fill(token)
+    form.get_by_role("button").click()
+    page.wait_for_selector('[data-testid="graph"][data-rendered="true"]')
+
+
+def test_a_server_with_authentication_asks_for_a_token(browser: Any, tmp_path: Path) -> None:
+    db = tmp_path / "auth.db"
+    token = reader_token(db)
     with running_server(db) as server:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
-        page.goto(server.base + "/")
-        form = page.get_by_test_id("token-form")
-        form.wait_for()
-        page.get_by_label("API token").fill(token)
-        form.get_by_role("button").click()
-        page.wait_for_selector('[data-testid="graph"][data-rendered="true"]')
+        sign_in(page, server, token)
         assert int(page.get_by_test_id("graph").get_attribute("data-node-count")) > 0
         context.close()
 

@@ -2,21 +2,25 @@
 
 It speaks HTTPS with a test certificate (MSAL accepts only https authorities), serves the
 OpenID discovery document and the client-credentials token endpoint, Graph GETs (collections
-paged with absolute `@odata.nextLink`s) and `$batch`. Faults are injected per Graph path: a
-queue of canned error responses (`429` with `Retry-After`, `500`...), forbidden paths (`403`) and
-rejected tokens (`401`). Every request is recorded. Nothing here touches the internet.
+paged with absolute `@odata.nextLink`s), `$batch`, and delta query (`fake_delta`): the tenant
+changes through `upsert`, `remove`, `add_member` and `remove_member`, and `/users/delta` and
+its siblings report those changes. Faults are injected per Graph path: a queue of canned error
+responses (`429` with `Retry-After`, `500`...), forbidden paths (`403`) and rejected tokens
+(`401`). Every request is recorded. Nothing here touches the internet.
 """
 
 from __future__ import annotations
 
 import json
-import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.ingest.fake_delta import DELTA_PATHS, DeltaLog, delta_page
+from tests.support import loopback
 
 __all__ = ["FakeGraph", "Fault"]
 
@@ -37,12 +41,14 @@ class FakeGraph:
     cert: Path
     key: Path
     page_size: int = 100
-    faults: dict[str, list[Fault]] = field(default_factory=dict)
+    faults: dict[str, list[Fault | None]] = field(default_factory=dict)  # None: answer as usual
     forbidden: set[str] = field(default_factory=set)
     unlicensed_selects: set[str] = field(default_factory=set)  # 403 for `$select=` of these
     reject_tokens: set[str] = field(default_factory=set)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
+    delta: DeltaLog = field(default_factory=DeltaLog)
+    batched: list[str] = field(default_factory=list)  # the URL of every `$batch` part
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -65,22 +71,50 @@ class FakeGraph:
                 length = int(self.headers.get("Content-Length", "0"))
                 fake._handle(self, "POST", self.rfile.read(length))
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(self.cert, self.key)
-        self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
-        server = self._server
-        threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05),
-                         daemon=True).start()
+        self._server = loopback.start(Handler, (self.cert, self.key))
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        loopback.stop(self._server)
 
     def graph_paths(self) -> list[str]:
         return [p for m, p, _ in self.requests if m == "GET" or "$batch" in p]
+
+    # --- changes to the tenant (reported by delta query) --------------------------------
+    def upsert(self, collection: str, obj: dict[str, Any]) -> None:
+        """Add `obj` to a collection, or replace the object with its id."""
+        with self._lock:
+            items = self.routes.setdefault(collection, [])
+            at = next((i for i, o in enumerate(items) if o["id"] == obj["id"]), None)
+            if at is None:
+                items.append(obj)
+            else:
+                items[at] = obj
+            self.delta.touch(collection, obj["id"])
+
+    def remove(self, collection: str, oid: str) -> None:
+        """Delete an object; a deleted user or group also leaves every group it was in."""
+        with self._lock:
+            self.routes[collection] = [o for o in self.routes[collection] if o["id"] != oid]
+            self.delta.touch(collection, oid, removed=True)
+        for path, members in list(self.routes.items()):
+            if path.startswith("/groups/") and path.endswith("/members") and any(
+                m["id"] == oid for m in members
+            ):
+                self.remove_member(path.split("/")[2], oid)
+
+    def add_member(self, gid: str, member: dict[str, Any]) -> None:
+        with self._lock:
+            self.routes.setdefault(f"/groups/{gid}/members", []).append(member)
+            self.delta.member(gid, member, removed=False)
+
+    def remove_member(self, gid: str, mid: str) -> None:
+        with self._lock:
+            path = f"/groups/{gid}/members"
+            gone = [m for m in self.routes[path] if m["id"] == mid]
+            self.routes[path] = [m for m in self.routes[path] if m["id"] != mid]
+            for m in gone:
+                self.delta.member(gid, m, removed=True)
 
     # --- dispatch -------------------------------------------------------------------------
     def _handle(self, h: BaseHTTPRequestHandler, method: str, body: bytes | None) -> None:
@@ -112,6 +146,8 @@ class FakeGraph:
         _send(h, status, payload, headers)
 
     def _batch_item(self, version: str, req: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.batched.append(f"/{version}{req['url']}")
         url = urlsplit(req["url"])
         status, headers, payload = self._graph(version, url.path, url.query)
         return {"id": req["id"], "status": status, "headers": headers, "body": payload}
@@ -130,6 +166,10 @@ class FakeGraph:
         if any(path.startswith(p) for p in self.forbidden):
             return 403, {}, _error("Authorization_RequestDenied",
                                    "Insufficient privileges to complete the operation.")
+        if path in DELTA_PATHS:
+            with self._lock:
+                return delta_page(self.delta, self.routes, self.base_url, version, path, query,
+                                  self.page_size)
         value = self.routes.get(path)
         if value is None and path.endswith(_EMPTY_RELATIONSHIPS):
             value = []  # an object without members or assignments: an empty collection

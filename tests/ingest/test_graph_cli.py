@@ -76,9 +76,12 @@ def test_collect_then_import(
     out = tmp_path / "contoso"
     assert tenantgraph(*_collect_args(fake, out)) == 0
     stdout, err = capsys.readouterr()
-    assert stdout.strip() == (f"collected {len(list(out.rglob('*.json')))} files into `{out}` "
+    written = [p for p in out.rglob("*.json") if p.name != "deltaState.json"]
+    assert stdout.strip() == (f"collected {len(written)} files into `{out}` "
                               f"(complete); load them with `tenantgraph import {out}`")
-    assert "collect: collected `/users`: 5 objects in 1 page(s)" in err
+    assert ("collect: collected `/users/delta` (full read): 5 objects, 0 removed, 0 membership "
+            "changes in 1 page(s), 5 in all") in err
+    assert (out / "deltaState.json").is_file()
     assert fake.token_requests[0]["client_secret"] == ["s3cret"]
     assert tenantgraph("import", str(out), "--db", str(tmp_path / "tg.db"), "--quiet") == 0
 

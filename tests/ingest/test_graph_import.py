@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from graphmodel.errors import WorldInvalid
+from graphmodel.errors import ExportUnreadable, WorldInvalid
 from graphmodel.ingest.graph_export import export_world, import_export
 from graphmodel.schema import World
+from graphmodel.schema.omissions import omitted
 from graphmodel.schema.verdict import Decision
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
@@ -101,15 +102,21 @@ def test_a_folder_that_is_not_an_export_fails_with_located_issues(tmp_path: Path
     assert any("`" + str(tmp_path / "missing") + "` is not a folder" in r for r in rendered)
 
 
-def test_broken_json_is_a_located_warning_and_earlier_objects_are_kept(tmp_path: Path) -> None:
+def test_broken_json_fails_the_import_and_a_partial_one_keeps_earlier_objects(
+    tmp_path: Path,
+) -> None:
     folder = TenantFolder(tmp_path)
     (folder.path / "users.json").write_text(
         '{"value": [{"id": "0c7a3d57-3b55-4f5e-8d66-2f0a1f5c9b11", "displayName": "ann"}, {"id": ')
-    world, issues = import_export([folder.path])
-    assert [u.ref for u in world.users] == ["contoso/ann"]
-    (issue,) = issues
+    with pytest.raises(ExportUnreadable) as refused:
+        import_export([folder.path])
+    (issue,) = refused.value.issues
     assert (issue.code, issue.file, issue.loc) == ("json-syntax", "contoso/users.json",
                                                    ("value", 1))
+    world, issues = import_export([folder.path], allow_partial=True)
+    assert [u.ref for u in world.users] == ["contoso/ann"]
+    assert issues == [issue]
+    assert omitted(world.source) == ("the users of contoso from value[1] on",)
 
 
 def test_users_are_streamed_not_loaded_whole(

@@ -36,9 +36,10 @@ from graphmodel.audit.checks._base import ACCESS, ACCESS_KINDS, Check, Draft, Re
 from graphmodel.audit.context import GRANT_EDGES, AuditContext, held_paths
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
 from graphmodel.audit.tally import Seed, Tally
-from graphmodel.engine import Reach, check, collaboration_grants, reachable_decided
+from graphmodel.engine import Reach, check, collaboration_grants, reachable
 from graphmodel.engine.equivalence import Decided
 from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
+from graphmodel.engine.outsiders import tenant_of
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import AllowedTargetScope, ExternalUserState, Via
 from graphmodel.schema.governance import AccessPackage
@@ -98,8 +99,8 @@ def invitation_age(ctx: AuditContext, guest: User) -> timedelta | None:
 
 def person_reach(ctx: AuditContext, principal: str, tenant: str) -> Iterator[Reach]:
     """The allow and pending answers of one principal on the resources of `tenant`, in
-    resource order, decided through the principal's class (verdicts built only when read)."""
-    return reachable_decided(ctx.ix, principal, tenant=tenant)
+    resource order (verdicts built only when read)."""
+    return (r for r in reachable(ctx.ix, principal) if tenant_of(r.resource) == tenant)
 
 
 def _pending(ctx: AuditContext) -> Iterator[Draft]:

@@ -148,7 +148,7 @@ def _outside_zone(ctx: AuditContext) -> Iterator[Draft]:
             def outside_home(principal: str, resource: str) -> str | None:
                 if not ctx.is_external(principal, resource):
                     return None
-                home = ctx.home_label(principal, resource)
+                home = ctx.home_label(principal)
                 return None if ctx.in_zone(home, tenant) else home
 
             for a in ctx.tenant_answers(tenant):

@@ -29,10 +29,9 @@ from graphmodel.audit.checks.identities import person_reach
 from graphmodel.audit.context import AuditContext
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
 from graphmodel.audit.tally import Run, Seed, Tally, seed_of
-from graphmodel.engine import Direction, older_than
+from graphmodel.engine import Direction, is_outsider, older_than
 from graphmodel.policy.crosstenant import admits_anyone
 from graphmodel.schema.entities import Tenant, User
-from graphmodel.schema.enums import UserType
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import Decision, Verdict
 from graphmodel.schema.xtap import B2BSetting, CrossTenantAccessPartner
@@ -88,14 +87,11 @@ def last_activity(user: User) -> tuple[datetime | None, bool]:
     return user.created_date_time, False
 
 
-def _is_outsider_object(user: User) -> bool:
-    return user.home_ref is not None or user.user_type == UserType.GUEST
-
-
 def _stale_guests(ctx: AuditContext) -> Iterator[Draft]:
     days = ctx.options.unused_days
     for u in ctx.world.users:
-        if not _is_outsider_object(u) or not ctx.wants(u.tenant):
+        # guest and synced objects standing for outsiders (`is_outsider`), not local accounts
+        if not ctx.wants(u.tenant) or not is_outsider(ctx.ix, ctx.ix.home_identity(u), u.tenant):
             continue
         when, signed_in = last_activity(u)
         if not older_than(when, ctx.ix.now, days):
@@ -189,7 +185,7 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Draft]:
                         continue
                     label = labels.get(p)
                     if label is None:
-                        label = labels[p] = ctx.home_label(p, a.resource)
+                        label = labels[p] = ctx.home_label(p)
                     if label in stale:
                         by_label[label].append(p)
                 for label, principals in by_label.items():

@@ -14,7 +14,13 @@ from functools import cached_property
 
 from graphmodel.audit.model import AuditOptions, CheckInfo, Exposure, Finding, Zone, fingerprint_of
 from graphmodel.audit.trust import trust_of
-from graphmodel.engine import WorldIndex, derive_trust_edges, who_can_access
+from graphmodel.engine import (
+    WorldIndex,
+    derive_trust_edges,
+    home_tenant,
+    is_outsider_ref,
+    who_can_access,
+)
 from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import TenantType
 from graphmodel.schema.kinds import EdgeKind
@@ -94,27 +100,15 @@ class AuditContext:
         return self.ix.users[ref]
 
     def is_external(self, verdict: Verdict) -> bool:
-        """Whether the verdict's principal is an outsider of the resource's tenant.
-
-        Outsiders are identities homed in another tenant, guest objects whose home is outside
-        the world, and guests without an Entra home (social, one-time passcode); a B2C
-        tenant's own consumer accounts are not.
-        """
-        user = self.ix.users[verdict.principal]
-        tenant = verdict.resource.split("/", 1)[0]
-        if user.tenant != tenant or user.home_ref is not None:
-            return True
-        return not self.ix.is_entra_identity(user) and not self.ix.is_b2c_consumer(user)
+        """Whether the verdict's principal is an outsider of the resource's tenant: the
+        engine's one definition (`graphmodel.engine.is_outsider`, scenarios.md "Outsiders")."""
+        return is_outsider_ref(self.ix, verdict.principal, verdict.resource)
 
     def home_label(self, verdict: Verdict) -> str:
         """The principal's home tenant, or `(provider)` for a guest without an Entra home."""
         user = self.ix.users[verdict.principal]
-        tenant = verdict.resource.split("/", 1)[0]
-        if user.tenant != tenant:
-            return user.tenant
-        if user.home_ref is not None:
-            return user.home_ref.split("/", 1)[0]
-        return f"({user.identity_provider.value})"
+        home = home_tenant(self.ix, user)
+        return home if home is not None else f"({user.identity_provider.value})"
 
     def exposure(
         self, verdict: Verdict, *, path: AccessPath | None = None, detail: str = ""

@@ -25,10 +25,9 @@ from datetime import datetime
 from graphmodel.audit.checks.usage import STALE_GUEST, UNUSED_ASSIGNMENT, UNUSED_TRUST
 from graphmodel.audit.model import Exposure, Finding
 from graphmodel.audit.reference.context import AuditContext, Check, make_finding
-from graphmodel.engine import Direction, older_than
+from graphmodel.engine import Direction, is_outsider, older_than
 from graphmodel.policy.crosstenant import admits_anyone
 from graphmodel.schema.entities import Tenant, User
-from graphmodel.schema.enums import UserType
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import Decision, Verdict
 from graphmodel.schema.xtap import B2BSetting, CrossTenantAccessPartner
@@ -51,14 +50,11 @@ def last_activity(user: User) -> tuple[datetime | None, bool]:
     return user.created_date_time, False
 
 
-def _is_outsider_object(user: User) -> bool:
-    return user.home_ref is not None or user.user_type == UserType.GUEST
-
-
 def _stale_guests(ctx: AuditContext) -> Iterator[Finding]:
     days = ctx.options.unused_days
     for u in ctx.world.users:
-        if not _is_outsider_object(u):
+        # guest and synced objects standing for outsiders (`is_outsider`), not local accounts
+        if not is_outsider(ctx.ix, ctx.ix.home_identity(u), u.tenant):
             continue
         when, signed_in = last_activity(u)
         if not older_than(when, ctx.ix.now, days):

@@ -27,7 +27,8 @@ from graphmodel.ingest.collector.errors import (
 )
 from graphmodel.ingest.collector.permissions import endpoint_of, required_permission
 
-__all__ = ["BATCH_LIMIT", "GraphClient", "RetryPolicy", "SubResponse"]
+__all__ = ["BATCH_LIMIT", "GraphClient", "RetryPolicy", "SubResponse", "failure", "retry_after",
+           "sub_failure"]
 
 BATCH_LIMIT = 20  # Graph's maximum number of requests in one $batch
 _RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -71,6 +72,8 @@ class GraphClient:
         self.notify = notify or (lambda _msg: None)
         self.sleep = sleep
         self.jitter = jitter
+        self.requests = 0  # HTTP requests sent to Graph (a `$batch` counts once), retries too
+        self.operations = 0  # Graph operations asked for (each `$batch` part counts once)
 
     def url(self, path: str, version: str = "v1.0") -> str:
         """An absolute URL for `path` (already absolute URLs, e.g. nextLinks, are kept)."""
@@ -117,7 +120,7 @@ class GraphClient:
                     out[i] = found
                     if found.status in _RETRY_STATUSES and attempt < self.retry.max_attempts:
                         retry.append(i)
-                        waits.append(self._retry_after(headers.get("retry-after"))
+                        waits.append(retry_after(headers.get("retry-after"))
                                      or self._backoff(attempt))
                 if not retry:
                     break
@@ -138,6 +141,8 @@ class GraphClient:
         while True:
             attempt += 1
             head = {"Authorization": f"Bearer {self.tokens.token()}", **(headers or {})}
+            self.requests += 1
+            self.operations += len(json["requests"]) if isinstance(json, dict) else 1
             try:
                 resp = self.http.request(method, url, params=params, json=json, headers=head)
             except httpx.TransportError as exc:
@@ -170,7 +175,7 @@ class GraphClient:
             self._wait(resp, what, attempt)
 
     def _wait(self, resp: httpx.Response, what: str, attempt: int) -> None:
-        asked = self._retry_after(resp.headers.get("Retry-After"))
+        asked = retry_after(resp.headers.get("Retry-After"))
         of = f"(attempt {attempt} of {self.retry.max_attempts})"
         if asked is not None:
             delay = min(asked, self.retry.max_retry_after)
@@ -192,28 +197,11 @@ class GraphClient:
         delay = min(self.retry.backoff_max, base + self.jitter() * self.retry.backoff_base)
         return round(float(delay), 3)
 
-    @staticmethod
-    def _retry_after(value: str | None) -> float | None:
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, when.timestamp() - time.time())
-
     def _json(self, resp: httpx.Response, url: str) -> dict[str, Any]:
         what = endpoint_of(url, generic=True)
-        if resp.status_code == 403:
-            raise MissingPermissions([(required_permission(url), what)])
         if resp.status_code >= 400:
             code, message = _error(resp)
-            raise GraphRequestFailed(f"microsoft graph answered {resp.status_code} `{code}` for "
-                                     f"`{what}`: {message}", status=resp.status_code, code=code)
+            raise failure(url, resp.status_code, code, message)
         try:
             body = resp.json()
         except ValueError as exc:
@@ -223,6 +211,47 @@ class GraphClient:
             raise GraphRequestFailed(f"microsoft graph sent an unexpected body for `{what}`",
                                      status=resp.status_code)
         return body
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds a `Retry-After` header asks for (seconds or an HTTP date); None when absent.
+
+    Examples
+    --------
+    >>> retry_after("7"), retry_after(None), retry_after("soon")
+    (7.0, None, None)
+    """
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def failure(
+    url: str, status: int, code: str, message: str
+) -> MissingPermissions | GraphRequestFailed:
+    """The error for a Graph answer `status` (>= 400) to `url`, as a person should read it."""
+    what = endpoint_of(url, generic=True)
+    if status == 403:
+        return MissingPermissions([(required_permission(url), what)])
+    return GraphRequestFailed(f"microsoft graph answered {status} `{code}` for `{what}`: "
+                              f"{message}", status=status, code=code)
+
+
+def sub_failure(sub: SubResponse, url: str) -> MissingPermissions | GraphRequestFailed:
+    """`failure` for a `$batch` sub-response (its body holds the usual error object)."""
+    err = sub.body.get("error") if isinstance(sub.body, dict) else None
+    if not isinstance(err, dict):
+        return failure(url, sub.status, "unknown", str(err or "")[:200])
+    return failure(url, sub.status, str(err.get("code", "unknown")),
+                   str(err.get("message", ""))[:300])
 
 
 def _error(resp: httpx.Response) -> tuple[str, str]:

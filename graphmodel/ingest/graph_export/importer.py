@@ -2,8 +2,14 @@
 
 Pass 1 reads every folder into records (streaming, located warnings); pass 2 names objects,
 links guests to their home accounts across folders, resolves every id to a handle and builds the
-World. What cannot be mapped is a warning with file and JSON path; only a folder that cannot be
-identified as a tenant at all (no readable `organization.json`) stops the import.
+World. What cannot be mapped is a warning with file and JSON path. What cannot be *read* (a file
+that is not JSON, is truncated, or breaks a bound) stops the import by default (`ExportUnreadable`,
+nothing is stored): a Conditional Access policy or a block left out would read as "not
+configured" and open access. With `allow_partial` the rest is imported, only the unreadable items
+are left out where the file allows it (one over-deep user of `users.json`), and the World's
+`source` says what was left out (`graphmodel.schema.omissions`); policy files are never left out.
+A folder that cannot be identified as a tenant at all (no readable `organization.json`) always
+stops the import.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from graphmodel.errors import Issue, WorldInvalid
+from graphmodel.errors import ExportUnreadable, Issue, WorldInvalid
 from graphmodel.ingest.graph_export import layout as L
 from graphmodel.ingest.graph_export.build_directory import build_directory
 from graphmodel.ingest.graph_export.build_policies import build_governance, build_tenants
@@ -32,6 +38,7 @@ from graphmodel.ingest.graph_export.reader import Progress, Report
 from graphmodel.ingest.graph_export.records import TenantData
 from graphmodel.ingest.graph_export.sign_ins import link_sign_ins, read_sign_ins
 from graphmodel.schema.enums import DirectoryRole
+from graphmodel.schema.omissions import Omission, mark_partial, summarise
 from graphmodel.schema.world import World
 
 __all__ = ["import_export", "tenant_folders"]
@@ -59,11 +66,14 @@ def tenant_folders(dirs: Sequence[Path]) -> tuple[list[Path], list[Issue]]:
 
 
 def import_export(
-    dirs: Sequence[Path], progress: Progress | None = None
+    dirs: Sequence[Path], progress: Progress | None = None, *, allow_partial: bool = False
 ) -> tuple[World, list[Issue]]:
     """Read the export folders and build one World; returns it with every warning.
 
-    Raises WorldInvalid (every located problem) when a folder is not a readable tenant export.
+    Raises WorldInvalid (every located problem) when a folder is not a readable tenant export,
+    and ExportUnreadable (each file not read, and why) when parts of it cannot be read, unless
+    `allow_partial`: then only parts of policy files stop the import, and the World's `source`
+    names what was left out.
     """
     folders, problems = tenant_folders([Path(d) for d in dirs])
     report = Report(roots=tuple(dict.fromkeys(f.parent for f in folders)), progress=progress)
@@ -84,6 +94,7 @@ def import_export(
     if problems or not datas:
         raise WorldInvalid(problems or [Issue(code="missing-file", loc=(),
                                               msg="no export folder was given")])
+    _refuse_unread(report, allow_partial=allow_partial)
     lk = Linker(report, datas)
     lk.name_tenants()
     lk.name_users()
@@ -112,7 +123,23 @@ def import_export(
         invitations=tuple(governance.invitations),
         as_of=first.as_of if first is not None else None,
         title=next((d.title for d in datas if d.title), None),
-        source=next((d.source for d in datas if d.source), None)
-        or ", ".join(str(f) for f in folders),
+        source=mark_partial(
+            next((d.source for d in datas if d.source), None) or ", ".join(str(f) for f in folders),
+            summarise([o for o, _ in report.omissions]),
+        ),
     )
     return link_sign_ins(world, datas), report.issues
+
+
+def _refuse_unread(report: Report, *, allow_partial: bool) -> None:
+    """Raise ExportUnreadable for what was not read (with `allow_partial`: of policy files)."""
+    refused = [
+        issue for omission, issue in report.omissions
+        if not allow_partial or _in_policy_file(omission)
+    ]
+    if refused:
+        raise ExportUnreadable(refused)
+
+
+def _in_policy_file(omission: Omission) -> bool:
+    return L.is_policy_file(omission.file.partition("/")[2])

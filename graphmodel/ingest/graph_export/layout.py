@@ -45,6 +45,7 @@ __all__ = [
     "OAUTH2_GRANTS",
     "ORGANIZATION",
     "PARTNERS_DIR",
+    "POLICY_FILES",
     "ROLE_ASSIGNMENTS",
     "ROLE_TEMPLATE_IDS",
     "SERVICE_PRINCIPALS",
@@ -60,6 +61,7 @@ __all__ = [
     "cloud_of_url",
     "collection_files",
     "identity_sync_file",
+    "is_policy_file",
     "page_file",
 ]
 
@@ -97,6 +99,16 @@ MTO_TENANTS = "multiTenantOrganization.tenants.json"  # .../multiTenantOrganizat
 INVITATIONS = "invitations.json"  # bodies of POST /invitations responses (optional)
 TEAMS_CHANNELS_POLICY = "teamsChannelsPolicy.json"  # Get-CsTeamsChannelsPolicy Global (not Graph)
 SIGN_IN_USAGE = "signInUsage.json"  # tenantgraph's aggregate of auditLogs/signIns (collector)
+
+# Files whose loss would open access (a missing block, Conditional Access policy or setting
+# reads as "not configured", often Microsoft's permissive default): an import never leaves them
+# out, not even with `--allow-partial`.
+POLICY_FILES = frozenset({
+    CROSS_TENANT_POLICY, CROSS_TENANT_DEFAULT, CROSS_TENANT_PARTNERS, AUTHORIZATION_POLICY,
+    B2B_MANAGEMENT_POLICY, AUTHENTICATION_FLOWS_POLICY, AUTHENTICATION_EVENTS_FLOWS,
+    CONDITIONAL_ACCESS, TEAMS_CHANNELS_POLICY, ENTITLEMENT_SETTINGS, ASSIGNMENT_POLICIES,
+    MTO, MTO_TENANTS, ORGANIZATION,
+})
 
 # --- paged collections (base names: `users` -> users.json, users.page2.json, ...) --------
 USERS = "users"
@@ -172,6 +184,19 @@ def collection_files(folder: Path, base: str) -> list[Path]:
 def identity_sync_file(tenant_id: str) -> str:
     """`partners/<tenantId>.identitySynchronization.json`, relative to the tenant folder."""
     return f"{PARTNERS_DIR}/{tenant_id}.identitySynchronization.json"
+
+
+def is_policy_file(inner: str) -> bool:
+    """Whether `inner` (a path inside a tenant folder) holds policy or settings.
+
+    Examples
+    --------
+    >>> is_policy_file("conditionalAccessPolicies.json"), is_policy_file("users.page2.json")
+    (True, False)
+    >>> is_policy_file("partners/1b2c.identitySynchronization.json")
+    True
+    """
+    return inner in POLICY_FILES or inner.startswith(PARTNERS_DIR + "/")
 
 
 def channel_dir_name(channel_id: str) -> str:

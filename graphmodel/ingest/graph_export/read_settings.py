@@ -18,6 +18,7 @@ from graphmodel.ingest.graph_export.records import IdpRec, TenantData
 from graphmodel.ingest.graph_export.values import At, odata_type
 from graphmodel.schema.enums import (
     AllowInvitesFrom,
+    GuestUserAccess,
     IdentityProviderKind,
     LifecycleAction,
 )
@@ -39,17 +40,7 @@ _SSSU_FLOW = "externalUsersSelfServiceSignUpEventsFlow"
 
 def read_settings(data: TenantData, report: Report) -> None:
     folder = data.folder
-    for at, obj in iter_file(folder / L.AUTHORIZATION_POLICY, report):
-        data.allow_invites_from = at.choice(obj, "allowInvitesFrom", AllowInvitesFrom)
-        role = (at.text(obj, "guestUserRoleId") or "").strip().lower()
-        if role:
-            data.guest_access = guest_access_for_role_id(role)
-            data.guest_role_id = None
-            if data.guest_access is None:
-                data.guest_role_id = role
-                at.warn("unknown-enum-value", f"`guestUserRoleId` `{role}` is not a known guest "
-                        "role; the guest access level is unknown (audits report it)",
-                        "guestUserRoleId")
+    _authorization_policies(data, report)
     for at, obj in iter_file(folder / L.B2B_MANAGEMENT_POLICY, report):
         if at.flag(obj, "isOrganizationDefault") is not False:
             _domain_lists(data, at, obj)
@@ -73,6 +64,61 @@ def read_settings(data: TenantData, report: Report) -> None:
         for key in ("identityProviders", "userFlowIdentityProviders"):
             for i, idp in at.objects(obj, key):
                 _idp(data, at.sub(key, i), idp)
+
+
+# Widest first: with several policy objects, the tenant is as open as its most open one.
+_INVITES_WIDTH = (
+    AllowInvitesFrom.EVERYONE,
+    AllowInvitesFrom.ADMINS_GUEST_INVITERS_AND_ALL_MEMBERS,
+    AllowInvitesFrom.ADMINS_AND_GUEST_INVITERS,
+    AllowInvitesFrom.NONE,
+)
+_GUEST_WIDTH = (
+    GuestUserAccess.SAME_AS_MEMBERS,
+    GuestUserAccess.LIMITED,
+    GuestUserAccess.RESTRICTED,
+)
+
+
+def _authorization_policies(data: TenantData, report: Report) -> None:
+    """Every object of the authorizationPolicy file, read fail-closed.
+
+    Graph has one authorizationPolicy per tenant, yet exports (and ScubaGear's own test input)
+    may hold several as a `value` array; the last one must not silently win. Each object is
+    read, and the tenant gets the widest setting any of them grants: the most open
+    `allowInvitesFrom`, the most permissive guest level — and when any `guestUserRoleId` is
+    none of the documented roles, the level is unknown (MS.AAD.8.1 fails naming that id). An
+    `allowInvitesFrom` value outside the documented set is read as `everyone`, the widest.
+    """
+    invites: list[AllowInvitesFrom] = []
+    levels: list[GuestUserAccess] = []
+    unknown_roles: list[str] = []
+    for at, obj in iter_file(data.folder / L.AUTHORIZATION_POLICY, report):
+        raw = at.text(obj, "allowInvitesFrom")
+        if raw is not None:
+            found = next((m for m in _INVITES_WIDTH if m.value.lower() == raw.lower()), None)
+            if found is None:
+                at.warn("unknown-enum-value", f"`allowInvitesFrom` value `{raw}` is not a "
+                        "documented one; read as `everyone`, the widest (audits fail closed)",
+                        "allowInvitesFrom")
+            invites.append(found or AllowInvitesFrom.EVERYONE)
+        role = (at.text(obj, "guestUserRoleId") or "").strip().lower()
+        if not role:
+            continue
+        level = guest_access_for_role_id(role)
+        if level is None:
+            unknown_roles.append(role)
+            at.warn("unknown-enum-value", f"`guestUserRoleId` `{role}` is not a known guest "
+                    "role; the guest access level is unknown (audits report it)",
+                    "guestUserRoleId")
+        else:
+            levels.append(level)
+    if invites:
+        data.allow_invites_from = min(invites, key=_INVITES_WIDTH.index)
+    if unknown_roles:
+        data.guest_access, data.guest_role_id = None, unknown_roles[0]
+    elif levels:
+        data.guest_access, data.guest_role_id = min(levels, key=_GUEST_WIDTH.index), None
 
 
 def _domain_lists(data: TenantData, at: At, obj: dict[str, Any]) -> None:

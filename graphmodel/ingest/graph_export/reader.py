@@ -5,22 +5,29 @@ events and only one object of the `value` list is built at a time. Everything el
 document (the `@odata.*` annotations, a singleton entity) is small and is built as usual.
 Accepted shapes, all seen in Microsoft's own samples: a collection (`{"value": [...]}`, also the
 misspelt `"values"`), a singleton entity at top level, a singleton wrapped in `{"value": {...}}`
-and a bare JSON array (one merged list of pages). A malformed file is one located warning;
-objects read before the error are kept.
+and a bare JSON array (one merged list of pages).
+
+What cannot be read is recorded as an `Omission` (and a located warning): a whole file (not JSON,
+not readable, over a bound outside the collection's items), one item of the collection over a
+bound (skipped alone, the rest of the file is read), or the tail of a file that breaks off (the
+objects before the break are kept). The importer decides what an omission means: by default the
+import fails (`graphmodel.ingest.graph_export.importer`).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import ijson
 
 from graphmodel.errors import Issue
-from graphmodel.ingest.graph_export.jsonbounds import scan
+from graphmodel.ingest.graph_export.jsonbounds import STREAM_KEYS, scan
+from graphmodel.schema.omissions import Omission
 
 __all__ = [
     "FileMeta",
@@ -36,10 +43,12 @@ Loc = tuple[str | int, ...]
 Progress = Callable[[str, int], None]
 """Called as `progress(file, objects_read_so_far)` while a file is read, and once at its end."""
 
-_STREAM_KEYS = ("value", "values")
 _META = {"@odata.nextLink": "next_link", "@odata.deltaLink": "delta_link",
          "@odata.context": "context"}
 _TICK = 5000
+_OPEN = ("start_map", "start_array")
+_CLOSE = ("end_map", "end_array")
+_PAGE_SUFFIX = re.compile(r"\.page[0-9]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +71,13 @@ class FileMeta:
 
 @dataclass(slots=True)
 class Report:
-    """Collects located warnings (`Issue`s) and forwards progress; paths are shown relative."""
+    """Collects located warnings (`Issue`s) and what could not be read (`Omission`s), and
+    forwards progress; paths are shown relative."""
 
     roots: tuple[Path, ...] = ()
     progress: Progress | None = None
     issues: list[Issue] = field(default_factory=list)
+    omissions: list[tuple[Omission, Issue]] = field(default_factory=list)
 
     def rel(self, path: Path) -> str:
         """`path` relative to the first root it is under (the folder holding tenant folders)."""
@@ -79,6 +90,20 @@ class Report:
 
     def warn(self, code: str, file: str | None, loc: Loc, msg: str, **ctx: str) -> None:
         self.issues.append(Issue(code=code, loc=loc, msg=msg, file=file, ctx=dict(ctx)))
+
+    def omit(
+        self, code: str, file: str, loc: Loc, msg: str, *, count: int | None = None,
+        cut: bool = False,
+    ) -> None:
+        """Record objects of `file` that were not read (`count`: how many, None: the whole
+        file, or with `cut` everything from `loc` on), with the located warning saying why."""
+        self.warn(code, file, loc, msg)
+        issue = self.issues[-1]
+        tenant, _, inner = file.partition("/")
+        what = _PAGE_SUFFIX.sub("", inner.removesuffix(".json")) or file
+        self.omissions.append((Omission(
+            tenant=tenant, what=what, file=file, reason=f"{issue.path}: {msg}", count=count,
+            cut_at=issue.path if cut else None), issue))
 
     def tick(self, file: str, count: int, *, done: bool = False) -> None:
         if self.progress is not None and (done or count % _TICK == 0):
@@ -103,27 +128,30 @@ def read_items(path: Path, report: Report, meta: FileMeta | None = None) -> Iter
     """Every Graph object in the response file at `path`, streamed; problems go to `report`.
 
     Pass 0 checks nesting depth and object size in constant memory and finds the top-level
-    `@odata.nextLink` (`jsonbounds.scan`; a file over a bound is one located warning); pass 1
-    reads events only up to the start of the `value` array (the annotations before it, or the
-    whole document when it is a singleton); pass 2 streams the array's items with ijson's C
-    item builder.
+    `@odata.nextLink` (`jsonbounds.scan`); pass 1 reads events only up to the start of the
+    `value` array (the annotations before it, or the whole document when it is a singleton);
+    pass 2 streams the array's items with ijson's C item builder, or, when some items are over
+    a bound, with an event-level builder that never builds those.
     """
     meta = meta if meta is not None else FileMeta()
     file = report.rel(path)
     try:
         bounds = scan(path)
-        if bounds.problem is not None:
-            report.warn(bounds.code, file, bounds.loc, f"the file was not read: {bounds.problem}")
+        whole = bounds.whole_file
+        if whole is not None:
+            report.omit(whole.code, file, whole.loc, f"the file was not read: {whole.msg}")
             return
+        for p in bounds.problems:
+            report.omit(p.code, file, p.loc, f"the object was not read: {p.msg}", count=1)
         shape = _shape(path, meta)
     except OSError as exc:
-        report.warn("unreadable-file", file, (), f"cannot read the file: {exc.strerror}")
+        report.omit("unreadable-file", file, (), f"cannot read the file: {exc.strerror}")
         return
     except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
-        report.warn("json-syntax", file, (), f"the file is not valid json: {_detail(exc)}")
+        report.omit("json-syntax", file, (), f"the file is not valid json: {_detail(exc)}")
         return
     if isinstance(shape, str):
-        completed = yield from _stream(path, shape, report, file, meta)
+        completed = yield from _stream(path, shape, report, file, meta, bounds.skipped_items)
         if completed and meta.next_link is None:
             meta.next_link = bounds.next_link
     elif isinstance(shape, dict):
@@ -133,44 +161,100 @@ def read_items(path: Path, report: Report, meta: FileMeta | None = None) -> Iter
         else:
             yield from _emit(shape, (), report, file, meta)
     elif shape is not None:
-        report.warn("unexpected-shape", file, (), "the file holds a single json value, not "
+        report.omit("unexpected-shape", file, (), "the file holds a single json value, not "
                     "a graph response object")
     report.tick(file, meta.items, done=True)
 
 
 def _shape(path: Path, meta: FileMeta) -> str | dict[str, Any] | object:
-    """The stream prefix of a collection (`value.item`, `item`...), else the whole document."""
+    """The stream prefix of a collection (`value.item`, `item`...), else the whole document.
+
+    Parser events only (no prefixes): ijson computes the prefix of every event of a buffer
+    eagerly, so an over-deep item right after the array start would cost gigabytes here.
+    """
     top = ijson.ObjectBuilder()
     level = 0
+    key: str | None = None
     with path.open("rb") as handle:
-        for prefix, event, value in ijson.parse(handle, use_float=True):
+        for event, value in ijson.basic_parse(handle, use_float=True):
             if event == "start_array" and level == 0:
                 return "item"
-            if event == "start_array" and level == 1 and prefix in _STREAM_KEYS:
-                return f"{prefix}.item"
+            if event == "start_array" and level == 1 and key in STREAM_KEYS:
+                return f"{key}.item"
             top.event(event, value)
-            if level == 1 and prefix in _META and isinstance(value, str):
-                setattr(meta, _META[prefix], value)
-            level += (event in ("start_map", "start_array")) - (event in ("end_map", "end_array"))
+            if level == 1 and event == "map_key":
+                key = str(value)
+            elif level == 1 and key in _META and isinstance(value, str):
+                setattr(meta, _META[key], value)
+            level += (event in _OPEN) - (event in _CLOSE)
     return getattr(top, "value", None)
 
 
 def _stream(
-    path: Path, prefix: str, report: Report, file: str, meta: FileMeta
+    path: Path, prefix: str, report: Report, file: str, meta: FileMeta, skip: frozenset[int]
 ) -> Generator[GraphItem, None, bool]:
-    """Yield the items under `prefix`; returns False when the file broke off mid-way."""
-    base: Loc = () if prefix == "item" else (prefix.split(".")[0],)
-    index = 0
+    """Yield the items under `prefix` but those in `skip`; returns False when the file broke
+    off mid-way."""
+    key = None if prefix == "item" else prefix.split(".")[0]
+    base: Loc = () if key is None else (key,)
+    reached = 0  # the index of the item being read
     with path.open("rb") as handle:
         try:
-            for value in ijson.items(handle, prefix, use_float=True):
+            if skip:
+                items = _items_skipping(handle, key, skip)
+            else:
+                items = enumerate(ijson.items(handle, prefix, use_float=True))
+            for index, value in items:
                 yield from _emit(value, (*base, index), report, file, meta)
-                index += 1
+                reached = index + 1
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
-            report.warn("json-syntax", file, (*base, index), "the file is not valid json and was "
-                        f"read only up to this point: {_detail(exc)}")
+            report.omit("json-syntax", file, (*base, reached), "the file is not valid json and was "
+                        f"read only up to this point: {_detail(exc)}", cut=True)
             return False
     return True
+
+
+def _items_skipping(
+    handle: BinaryIO, key: str | None, skip: frozenset[int]
+) -> Iterator[tuple[int, object]]:
+    """(index, item) of the collection array (`key`'s value, or the top-level array when
+    `key` is None), built from parser events; the items in `skip` are passed over unbuilt.
+
+    Why not `ijson.items`: it tracks the prefix of every open level, so passing over an item
+    nested 100,000 deep costs gigabytes; here an item in `skip` costs one depth counter.
+    """
+    item_depth = 2 if key is None else 3
+    depth, index = 0, -1
+    top_key: str | None = None
+    in_stream = False
+    builder: ijson.ObjectBuilder | None = None
+    skipping = False
+    for event, value in ijson.basic_parse(handle, use_float=True):
+        depth += (event in _OPEN) - (event in _CLOSE)
+        if builder is not None or skipping:  # inside an item
+            if builder is not None:
+                builder.event(event, value)
+            if depth == item_depth - 1:  # the item closed
+                if builder is not None:
+                    yield index, builder.value
+                builder, skipping = None, False
+            continue
+        if depth == 1 and event == "map_key":
+            top_key = str(value)
+        elif event == "start_array" and depth == item_depth - 1 and top_key == key:
+            in_stream = True
+        elif in_stream and depth == item_depth - 2:  # the collection's array closed
+            in_stream = False
+        elif in_stream and depth == item_depth and event in _OPEN:
+            index += 1
+            skipping = index in skip
+            if not skipping:
+                builder = ijson.ObjectBuilder()
+                builder.event(event, value)
+        elif in_stream and depth == item_depth - 1:  # a scalar item
+            index += 1
+            if index not in skip:
+                yield index, value
 
 
 def _detail(exc: Exception) -> str:
@@ -190,4 +274,5 @@ def _emit(
 
 def _not_object(report: Report, file: str, loc: Loc, value: object) -> None:
     kind = "a list" if isinstance(value, list) else f"`{value!r}`"[:60]
-    report.warn("unexpected-shape", file, loc, f"expected a graph object here, found {kind}")
+    report.omit("unexpected-shape", file, loc, f"expected a graph object here, found {kind}",
+                count=1)

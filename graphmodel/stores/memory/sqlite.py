@@ -51,10 +51,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from graphmodel.errors import Conflict, SnapshotNotFound, StoreIncompatible, StoreUnavailable
+from graphmodel.errors import SnapshotNotFound, StoreIncompatible
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.stores.base import SnapshotInfo
+from graphmodel.stores.sqlite_errors import map_sqlite_errors
 
 __all__ = ["SCHEMA_VERSION", "Head", "SnapshotDb", "SnapshotTx"]
 
@@ -98,17 +99,9 @@ Part = tuple[str, str]
 
 @contextmanager
 def _mapped(name: str) -> Iterator[None]:
-    """Translate sqlite exceptions at the edge of the store (P8)."""
-    try:
+    """Translate sqlite exceptions at the edge of the store (P8; `sqlite_errors`)."""
+    with map_sqlite_errors(name):
         yield
-    except sqlite3.IntegrityError as exc:
-        raise Conflict(f"store file `{name}` refused the write: {exc}") from exc
-    except sqlite3.OperationalError as exc:
-        raise StoreUnavailable(f"store file `{name}` is unavailable: {exc}") from exc
-    except sqlite3.DatabaseError as exc:
-        raise StoreIncompatible(f"store file `{name}` cannot be read: {exc}") from exc
-    except sqlite3.Error as exc:
-        raise StoreUnavailable(f"store file `{name}` is unavailable: {exc}") from exc
 
 
 def _info(row: tuple[Any, ...]) -> SnapshotInfo:

@@ -12,6 +12,9 @@ trusted before it is read again; default 1, 0 = every time), `page_rows` (nodes 
 whole-snapshot read; default 20000), `read_timeout` (seconds one page may take; default 60)
 and `driver` (an open `neo4j.Driver` to borrow instead of the process-wide one for `uri`; the
 store never closes it).
+
+Importing the package also routes the driver's own log records to the `tenantgraph.neo4j`
+logger at DEBUG (`driver_log.py`): errors reach callers as exceptions, never as raw lines.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 from neo4j import Driver
 
 from graphmodel.stores.base import GraphStore
+from graphmodel.stores.neo4j.driver_log import route_driver_logging
 from graphmodel.stores.neo4j.drivers import close_shared_drivers, shared_driver
 from graphmodel.stores.neo4j.errors import map_driver_errors
 from graphmodel.stores.neo4j.paging import ReadPolicy
@@ -117,3 +121,4 @@ def open_neo4j(**options: object) -> GraphStore:
 
 
 register_store_factory("neo4j", open_neo4j, replace=True)
+route_driver_logging()

@@ -43,6 +43,7 @@ class ServerProfile:
     splices_parameters: bool = False  # parameters are pasted into the text: see splice.py
     max_statement_bytes: int | None = None  # the spliced statement must stay below this
     max_record_bytes: int | None = None  # a record read back must stay below this
+    goodbye_poisons_handshake: bool = False  # close connections without Bolt GOODBYE
     note: str = ""
 
 
@@ -73,12 +74,23 @@ OPENCYPHER: Final = ServerProfile(
     unique_constraints=False,
     selects_database=False,
     splices_parameters=True,
-    # NOTE(neo4j): the client prints the parameters (splice.py), so the server's 4 KiB buffer
-    # does not apply; a statement near 1 MiB closes the connection (measured), 256 KiB is safe.
-    max_statement_bytes=1 << 18,
+    # NOTE(neo4j): the client prints the parameters (splice.py), so the statement is the RUN
+    # message's whole text. Measured (bench/probe_bolt_bound.py, M world, fresh server per
+    # bound): writes with statements up to 40,000 / 48,000 / 53,000 / 56,000 / 60,000 /
+    # 64,000 / 96,000 / 131,072 bytes completed; at 262,144 one statement (deterministic,
+    # replayed alone) kills the server in its Bolt read handler (`buffer_read_uint16` in
+    # `BoltReadHandler`), as 3 of 3 M loads did before. That handler re-parses the chunk
+    # headers of messages still arriving with 16-bit arithmetic, so the failure depends on
+    # bytes and length, not on a clean threshold: the cap keeps a whole message well inside
+    # one 64 KiB Bolt chunk (the driver sends it as 3 chunks of at most 16 KiB), over 3x
+    # below the largest size seen to work and 6x below the failing one. Batches are still
+    # cut by rows (`batch_rows`) and by these bytes, whichever fills first.
+    max_statement_bytes=40_000,
     # NOTE(neo4j): a Bolt record over 64 KiB is never sent (the read stalls, measured): long
     # JSON text is kept in parts of at most this size (`nodes/create_text_parts`).
     max_record_bytes=48_000,
+    # NOTE(neo4j): each GOODBYE leaves one later handshake unanswered (drivers.py, measured).
+    goodbye_poisons_handshake=True,
     note=(
         "openCypher over Bolt without Neo4j's schema commands (FalkorDB): plain range indexes, "
         "no uniqueness constraints, parameters printed into the statement by the client"

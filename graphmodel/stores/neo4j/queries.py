@@ -94,6 +94,11 @@ class QueryName(StrEnum):
     PUBLISH_TRUST_GENERATION = "trust/publish_trust_generation"
     DELETE_TRUST_GENERATION = "trust/delete_trust_generation"
     SWEEP_TRUST_EDGES = "trust/sweep_trust_edges"
+    GET_NODES_BY_KEYS = "lookups/get_nodes_by_keys"
+    LIST_OUT_EDGES_OF_KEYS = "lookups/list_out_edges_of_keys"
+    LIST_IN_EDGES_OF_KEYS = "lookups/list_in_edges_of_keys"
+    LIST_HOMED_NODES = "lookups/list_homed_nodes"
+    LIST_BUILTIN_APPS = "lookups/list_builtin_apps"
 
 
 class CatalogError(ValueError):

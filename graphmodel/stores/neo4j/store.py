@@ -10,7 +10,8 @@ Several stores share one database through namespaces (`namespace=`, default `def
 has its own current pointer and history, while snapshot ids come from one counter.
 
 Beyond the protocol: `purge()` deletes the store's namespace (history included), `run_audit()`
-runs one of `audit_queries()`, and `profile` says what the server was found to support.
+runs one of `audit_queries()`, `profile` says what the server was found to support, and the
+optional `GraphLookups` reads (`lookups.py`) serve partial reads of one-shot commands.
 
 Consistency: a snapshot is published last (`snapshots.py`), and trust edges are replaced the
 same way: a new generation is written, then `TgSnapshot.trustGen` is flipped, then older
@@ -62,6 +63,8 @@ from graphmodel.stores.base import (
 from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
 from graphmodel.stores.neo4j import reader, snapshots
 from graphmodel.stores.neo4j.connect import connect
+from graphmodel.stores.neo4j.drivers import close_driver
+from graphmodel.stores.neo4j.lookups import KeyedLookups
 from graphmodel.stores.neo4j.paging import (
     PageProgress,
     ReadPolicy,
@@ -88,7 +91,7 @@ _CAPABILITIES = frozenset(
 )
 
 
-class Neo4jStore:
+class Neo4jStore(KeyedLookups):
     """A `GraphStore` in a Neo4j (or Bolt-speaking openCypher) database reached by `driver`.
 
     The store borrows `driver` and never closes it unless `owns_driver`; `server` names the
@@ -138,7 +141,7 @@ class Neo4jStore:
             snapshots.clean_partial(self._runner, namespace)
         except BaseException:
             if owns_driver:
-                driver.close()
+                close_driver(driver)
             raise
 
     def _live(self) -> Runner:
@@ -165,7 +168,7 @@ class Neo4jStore:
             if not self._closed:
                 self._closed = True
                 if self._owns_driver:
-                    self._driver.close()
+                    close_driver(self._driver)
 
     def __enter__(self) -> Self:
         return self

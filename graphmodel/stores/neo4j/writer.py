@@ -275,11 +275,15 @@ class SnapshotWriter:
         if not appends:
             return
         params = {"snapshot": self.snapshot_id}
-        room = self._room(QueryName.CREATE_TEXT_PARTS, params) - 1_000  # the row's other fields
+        room = self._room(QueryName.CREATE_TEXT_PARTS, params)
 
         def items() -> Iterator[_Item]:
             for key, prop, value in appends:
-                for part, text in enumerate(_chunks(value, room)):
+                # the row's other fields (a long key takes its share); 20 digits for `part`
+                left = room - spliced_size({"key": key, "prop": prop, "part": 0, "text": ""}) - 20
+                if left < 1_000:
+                    raise Conflict(f"node `{key[:80]}...`: its key leaves no room for its text")
+                for part, text in enumerate(_chunks(value, left)):
                     ident = {"key": key, "prop": prop, "part": part}
                     yield None, params, *self._printed({**ident, "text": text}), ident
 

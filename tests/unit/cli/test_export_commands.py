@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graphmodel.cli import main
-from graphmodel.export import FORMATS
+from graphmodel.export import FORMATS, WhoResult
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
 from tests.conformance.worlds import three_tenants
@@ -64,9 +64,20 @@ def test_who_export_lists_every_principal(db, svc, capsys):
     args = ["export", "--format", "csv", "--what", "who", "--resource", "contoso/crm"]
     assert main([*args, "--db", str(db)]) == 0
     page = svc.who_can_access("contoso/crm", first=1000)
-    results = [(r.principal, r.verdict) for r in page.items]
+    results = [WhoResult(r.principal, r.verdict, r.kind, r.object_ref) for r in page.items]
     assert len(results) > 1
     assert capsys.readouterr().out == FORMATS["csv"].who("contoso/crm", results)
+
+
+def test_who_export_of_outsiders_lists_exactly_the_outsiders(db, svc, capsys):
+    args = ["export", "--format", "csv", "--what", "who", "--resource", "contoso/crm"]
+    assert main([*args, "--outsiders", "--db", str(db)]) == 0
+    rows = capsys.readouterr().out.strip().split("\n")[1:]
+    everyone = svc.who_can_access("contoso/crm", first=1000).items
+    outsiders = [r.principal for r in everyone if r.outsider]
+    assert outsiders and len(outsiders) < len(everyone), "the sample needs both kinds"
+    assert [row.split(",")[0] for row in rows] == outsiders
+    assert all(",True," in row for row in rows)
 
 
 @pytest.mark.parametrize(

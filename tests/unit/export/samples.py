@@ -6,7 +6,9 @@ format test also proves its escaping. Tests count from these values, never from 
 
 from __future__ import annotations
 
+from graphmodel.export import WhoResult
 from graphmodel.schema import Cloud, EdgeKind, Tenant, TrustEdge, Via
+from graphmodel.schema.enums import PrincipalKind
 from graphmodel.schema.ids import derive_id
 from graphmodel.schema.verdict import (
     AccessPath,
@@ -140,7 +142,7 @@ def channel_verdict(principal: str) -> Verdict:
     )
 
 
-def who_results() -> list[tuple[str, Verdict]]:
+def who_results() -> list[WhoResult]:
     bob = allow_verdict()
     pending = Verdict(
         principal="fabrikam/dan",
@@ -167,7 +169,10 @@ def who_results() -> list[tuple[str, Verdict]]:
             ),
         ),
     )
-    return [("fabrikam/bob", bob), ("fabrikam/dan", pending)]
+    return [
+        WhoResult("fabrikam/bob", bob, PrincipalKind.B2B_GUEST),
+        WhoResult("fabrikam/dan", pending),  # a caller that does not say what it is
+    ]
 
 
 def hop_keys(verdicts: list[Verdict]) -> set[tuple[str, str, str]]:

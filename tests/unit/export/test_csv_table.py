@@ -67,9 +67,12 @@ def test_denial_rows_name_the_blocking_gate_and_its_owner():
 def test_who_rows_one_per_principal():
     results = samples.who_results()
     rows = _rows(csv_table.render_who("contoso/payroll", results), csv_table.WHO_COLUMNS)
-    assert [r["principal"] for r in rows] == [p for p, _ in results]
-    for r, (_, v) in zip(rows, results, strict=True):
+    assert [r["principal"] for r in rows] == [r.principal for r in results]
+    for r, (_, v, _kind, _obj) in zip(rows, results, strict=True):
         assert r["decision"] == v.decision.value
         assert int(r["path_count"]) == len(v.paths)
         assert r["first_path"].split(" -> ") == list(v.paths[0].nodes)
         assert r["reason_codes"].split(";") == list(v.codes)
+    # what the principal is, when the caller says (bob: a guest, an outsider; dan: not said)
+    kinds = [(r["principal_kind"], r["outsider"]) for r in rows]
+    assert kinds == [("b2b_guest", "True"), ("", "")]

@@ -126,7 +126,7 @@ def test_who_can_access_matches_the_schema():
         for n in doc["elements"]["nodes"]
         if n["data"].get("role") == "principal"
     }
-    assert set(principals) == {p for p, _ in results}
+    assert set(principals) == {r.principal for r in results}
     assert {p["decision"] for p in principals.values()} == {"allow", "pending"}
 
 

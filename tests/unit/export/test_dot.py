@@ -75,5 +75,5 @@ def test_verdict_paths_and_denial_are_well_formed():
 def test_who_can_access_is_well_formed():
     results = samples.who_results()
     nodes, edges = parse(dot.render_who("contoso/payroll", results))
-    assert {p for p, _ in results} <= set(nodes)
-    assert len(edges) == len(samples.hop_keys([v for _, v in results]))
+    assert {r.principal for r in results} <= set(nodes)
+    assert len(edges) == len(samples.hop_keys([r.verdict for r in results]))

@@ -93,10 +93,13 @@ def test_denial_has_its_two_ends_and_reasons_but_no_edge():
 def test_who_can_access_reads_back_with_principal_decisions():
     results = samples.who_results()
     g = _read(graphml.render_who("contoso/payroll", results))
-    verdicts = [v for _, v in results]
+    verdicts = [r.verdict for r in results]
     assert set(g.nodes) == samples.path_refs(verdicts)
     assert {(u, w, d["kind"]) for u, w, d in g.edges(data=True)} == samples.hop_keys(verdicts)
-    for principal, v in results:
+    for principal, v, _kind, _obj in results:
         assert g.nodes[principal]["decision"] == v.decision.value
         assert g.nodes[principal]["role"] == "principal"
     assert g.graph["principal_count"] == len(results)
+    bob, dan = g.nodes["fabrikam/bob"], g.nodes["fabrikam/dan"]
+    assert (bob["kind"], bob["principal_kind"], bob["outsider"]) == ("User", "b2b_guest", True)
+    assert "principal_kind" not in dan and "outsider" not in dan  # not said: not guessed

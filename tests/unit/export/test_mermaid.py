@@ -91,6 +91,6 @@ def test_denial_is_well_formed_with_two_nodes():
 def test_who_can_access_is_well_formed():
     results = samples.who_results()
     nodes, drawn = parse(mermaid.render_who("contoso/payroll", results))
-    verdicts = [v for _, v in results]
+    verdicts = [r.verdict for r in results]
     assert set(nodes.values()) == samples.path_refs(verdicts)
     assert len(drawn) == len(samples.hop_keys(verdicts))

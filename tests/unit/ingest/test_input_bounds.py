@@ -52,17 +52,31 @@ def _users(tmp_path: Path, body: str) -> Path:
 
 def test_deep_graph_json_is_refused_with_the_item_it_is_in(tmp_path: Path) -> None:
     deep = "[" * 100_000 + "]" * 100_000  # ~8 GB and a MemoryError before the bound
-    path = _users(tmp_path, '{"value": [{"id": "a"}, ' + deep + "]}")
+    (tmp_path / "contoso").mkdir()
+    path = _users(tmp_path / "contoso", '{"value": [{"id": "a"}, ' + deep + ', 7, {"id": "b"}]}')
+    report = Report(roots=(tmp_path,))
+    items = list(read_items(path, report))
+    assert [(i.obj["id"], i.loc) for i in items] == [("a", ("value", 0)), ("b", ("value", 3))]
+    deep_issue, scalar_issue = report.issues
+    assert deep_issue.code == "json-too-deep" and deep_issue.loc == ("value", 1)
+    assert scalar_issue.code == "unexpected-shape" and scalar_issue.loc == ("value", 2)
+    assert [(o.tenant, o.what, o.count) for o, _ in report.omissions] == [
+        ("contoso", "users", 1), ("contoso", "users", 1)]
+
+
+def test_deep_json_outside_the_collection_leaves_the_whole_file_out(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    path = _users(tmp_path, '{"id": "org", "extra": ' + deep + "}")
     report = Report(roots=(tmp_path,))
     assert list(read_items(path, report)) == []
-    (issue,) = report.issues
-    assert issue.code == "json-too-deep" and issue.loc == ("value", 1)
+    ((omission, issue),) = report.omissions
+    assert issue.code == "json-too-deep" and omission.count is None
 
 
 def test_scan_finds_the_next_link_and_passes_ordinary_files(tmp_path: Path) -> None:
     link = "https://graph.microsoft.com/v1.0/users?$skiptoken=x"
     body = {"value": [{"id": str(i), "x": {"y": [1, {"z": 2}]}} for i in range(3)]}
     bounds = scan(_users(tmp_path, json.dumps({**body, "@odata.nextLink": link})))
-    assert bounds.problem is None and bounds.next_link == link
+    assert bounds.problems == () and bounds.next_link == link
     nested = {"value": [json.loads("[" * (MAX_DEPTH - 2) + "]" * (MAX_DEPTH - 2))]}
-    assert scan(_users(tmp_path, json.dumps(nested))).problem is None
+    assert scan(_users(tmp_path, json.dumps(nested))).problems == ()

@@ -303,3 +303,28 @@ def test_load_scenario_file(tmp_path: Path) -> None:
     with pytest.raises(WorldInvalid) as caught:
         load_scenario_file(tmp_path / "gone.yaml")
     assert [i.code for i in caught.value.issues] == ["unreadable-file"]
+
+
+def test_who_can_access_may_ask_for_outsiders_only() -> None:
+    checks = _load(
+        """\
+        checks:
+          - {whoCanAccess: contoso/lob, outsiders: true, expect: [fabrikam/bob]}
+          - {whoCanAccess: contoso/lob, outsiders: false, expect: [contoso/alice, fabrikam/bob]}
+        """
+    )
+    assert [c.outsiders for c in checks if isinstance(c, WhoCanAccessCheck)] == [True, False]
+
+
+def test_outsiders_must_be_a_boolean() -> None:
+    got = _issues(
+        """\
+        checks:
+          - {whoCanAccess: contoso/lob, outsiders: yes please, expect: [fabrikam/bob]}
+          - {principal: fabrikam/bob, resource: contoso/lob, outsiders: true, expect: allow}
+        """
+    )
+    assert [(i.code, i.path) for i in got] == [
+        ("invalid-type", "checks[0].outsiders"),
+        ("unknown-field", "checks[1].outsiders"),
+    ]
