@@ -4,10 +4,11 @@ Why decisions, not verdicts: most checks ask "which outsiders reach the resource
 tenant, and how" and count the answers. The engine decides whole equivalence classes of pairs
 at once (`who_can_access_decided`: one `check` per class, the one decision path); a full
 verdict with paths and reasons is built only when an exposure is (`Seed.build`), i.e. for the
-exemplars a report shows. The passes ask the engine for outsiders only (`ReachFilter`: the
-one definition, `graphmodel.engine.is_outsider`), so a pass costs the outsiders of the tenant,
-not its staff; the tenant's own local-directory accounts join them (`local_accounts`), the only
-non-outsiders a check can count.
+exemplars a report shows. The passes ask the engine for outsiders only (`ReachFilter`, the
+one definition: `graphmodel.engine.is_outsider`), so a pass costs the outsiders of the tenant,
+not its staff. No check counts anyone else: a tenant's members and internal guests reach its
+resources as members, its B2C consumers through the B2C route (and a valid World has local
+accounts only in B2C tenants: the world reader refuses any other).
 
 Why one pass shared by the checks: five checks ask that same question of the same resources.
 The answers of a resource (`Answers`: principal refs and their interned decisions, two
@@ -20,11 +21,9 @@ computes only those; `progress` hears of each resource decided, for the CLI's pr
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_left
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cached_property, partial
-from operator import attrgetter
 from typing import NamedTuple, Protocol
 
 from graphmodel.audit.model import DEFAULT_EXEMPLARS, AuditOptions, Exposure, Zone
@@ -35,20 +34,19 @@ from graphmodel.engine import (
     ReachFilter,
     WorldIndex,
     check,
-    decide,
     derive_trust_edges,
     home_tenant,
-    is_outsider_ref,
     who_can_access_decided,
 )
 from graphmodel.engine.equivalence import Decided
 from graphmodel.schema.entities import Tenant, User
-from graphmodel.schema.enums import IdentityProviderKind, TenantType
+from graphmodel.schema.enums import TenantType
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
-from graphmodel.schema.verdict import AccessPath, Decision, Verdict
+from graphmodel.schema.verdict import AccessPath, Verdict
+from graphmodel.schema.world import World
 
-__all__ = ["GRANT_EDGES", "Answers", "AuditContext", "Progress", "held_paths"]
+__all__ = ["GRANT_EDGES", "Answers", "AuditContext", "LazyIndex", "Progress", "held_paths"]
 
 _OUTSIDERS = ReachFilter(outsiders=True)
 
@@ -90,12 +88,21 @@ class Progress(Protocol):
     def end(self, check: str, findings: int, exposures: int) -> None: ...
 
 
+class LazyIndex(NamedTuple):
+    """A World and how to build its engine index, for a run that may not need the index:
+    checks that read tenant settings alone never touch it (`Reads.settings_only`), and
+    building it for a 1M-user World costs seconds."""
+
+    world: World
+    build: Callable[[], WorldIndex]
+
+
 class AuditContext:
     """One World under audit: its index, the zone of trust, the options and the scope."""
 
     def __init__(
         self,
-        ix: WorldIndex,
+        ix: WorldIndex | LazyIndex,
         *,
         zone: Zone,
         options: AuditOptions,
@@ -103,16 +110,25 @@ class AuditContext:
         exemplars: int | None = DEFAULT_EXEMPLARS,
         progress: Progress | None = None,
     ) -> None:
-        self.ix = ix
+        self._ix = ix if isinstance(ix, WorldIndex) else None
+        self._build = None if isinstance(ix, WorldIndex) else ix.build
         self.world = ix.world
         self.zone = zone
         self.options = options
         self.tenants = tenants
         self.exemplars = exemplars
         self.progress = progress
-        self._locals: dict[str, list[str]] = {}
         self._answers: dict[str, Answers] = {}
         self._decided: dict[Decided, Decided] = {}  # interned: one tuple per distinct value
+
+    @property
+    def ix(self) -> WorldIndex:
+        """The engine index, built on first use when the context was given a `LazyIndex`."""
+        found = self._ix
+        if found is None:
+            assert self._build is not None  # INVARIANT: one of the two is given
+            found = self._ix = self._build()
+        return found
 
     # --- tenants ---------------------------------------------------------------------------
     def wants(self, tenant: str) -> bool:
@@ -137,6 +153,11 @@ class AuditContext:
         return self.zone.contains(tenant)
 
     @cached_property
+    def tenant_by_id(self) -> dict[str, Tenant]:
+        """The World's tenants by directory id (read from the World: no index needed)."""
+        return {t.id: t for t in self.world.tenants}
+
+    @cached_property
     def trust_edges(self) -> tuple[TrustEdge, ...]:
         return tuple(derive_trust_edges(self.world))
 
@@ -157,28 +178,9 @@ class AuditContext:
         """The refs of the tenant's apps and channels, sorted."""
         return [ref for ref, _r in self.ix.resources_in(tenant)]
 
-    def local_accounts(self, tenant: str) -> list[str]:
-        """The tenant's own accounts of its local directory (not B2C consumers), sorted: no
-        outsiders, yet a local `userType: Guest` signs in as a B2B collaboration user, which
-        `app.open-to-every-guest` counts. None in most worlds."""
-        found = self._locals.get(tenant)
-        if found is None:
-            refs, principals = self.ix.principals_by_tenant.get(tenant, ([], []))
-            ix = self.ix
-            found = [
-                ref
-                for ref, p in zip(refs, principals, strict=True)
-                if p.tenant == tenant
-                and p.home_ref is None
-                and p.identity_provider == IdentityProviderKind.LOCAL
-                and not ix.is_b2c_consumer(p)
-            ]
-            self._locals[tenant] = found
-        return found
-
     def answers(self, resource: str) -> Answers:
-        """Allow and pending answers of the resource tenant's outsiders and local accounts, in
-        principal order, decided per class; computed once per run (see the module docstring)."""
+        """Allow and pending answers of the resource tenant's outsiders, in principal order,
+        decided per class; computed once per run (see the module docstring)."""
         if self.progress is not None:
             self.progress.advance()
         found = self._answers.get(resource)
@@ -186,22 +188,12 @@ class AuditContext:
             principals: list[str] = []
             decided: list[Decided] = []
             interned = self._decided
-            for r in self._reach(resource):
+            for r in who_can_access_decided(self.ix, resource, filters=_OUTSIDERS):
                 principals.append(r.principal)
                 d = (r.decision, r.mfa, r.via)
                 decided.append(interned.setdefault(d, d))
             found = self._answers[resource] = Answers(resource, principals, decided)
         return found
-
-    def _reach(self, resource: str) -> Iterator[Reach]:
-        outsiders = who_can_access_decided(self.ix, resource, filters=_OUTSIDERS)
-        local = self.local_accounts(resource.split("/", 1)[0])
-        if not local:
-            return outsiders
-        ix = self.ix
-        mine = (decide(ix, p, resource) for p in local)
-        reaching = (r for r in mine if r.decision != Decision.DENY)
-        return heapq.merge(outsiders, reaching, key=attrgetter("principal"))
 
     def tenant_answers(self, tenant: str) -> Iterator[Answers]:
         """`answers` of every resource of the tenant, in resource order."""
@@ -252,11 +244,6 @@ class AuditContext:
 
     def principal(self, ref: str) -> User:
         return self.ix.users[ref]
-
-    def is_external(self, principal: str, resource: str) -> bool:
-        """Whether the answer's principal is an outsider of the resource's tenant: the
-        engine's one definition (`graphmodel.engine.is_outsider`, scenarios.md "Outsiders")."""
-        return is_outsider_ref(self.ix, principal, resource)
 
     def home_label(self, principal: str) -> str:
         """The principal's home tenant, or `(provider)` for a guest without an Entra home."""

@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
 from typing import TypeVar
 
@@ -38,7 +39,8 @@ from graphmodel.audit import (
     run_checks,
 )
 from graphmodel.audit.access import AccessChange, AccessChangeKind
-from graphmodel.audit.context import Progress
+from graphmodel.audit.checks import settings_only
+from graphmodel.audit.context import LazyIndex, Progress
 from graphmodel.audit.history import apply_history, profile_of
 from graphmodel.audit.incremental import audit_after_changes
 from graphmodel.audit.store import AuditStore, Sighting, audit_db_path
@@ -314,17 +316,31 @@ class AuditService:
         sid = self._snapshot_id(snapshot)
         the_zone = self.zone(zone)
         opts = options or AuditOptions()
-        ix = self.graph.index(sid, as_of=opts.as_of)
-        findings = self._findings(
-            ix,
-            sid,
-            the_zone,
-            opts,
-            tenants=tenants,
-            checks=checks,
-            exemplars=exemplars,
-            progress=progress,
-        )
+        if settings_only(checks):  # no engine index: it costs seconds on a large World
+            world = self.graph.world_only(sid, as_of=opts.as_of)
+            lazy = LazyIndex(world, partial(self.graph.index, sid, as_of=opts.as_of))
+            findings = run_checks(
+                lazy,
+                zone=the_zone,
+                options=opts,
+                checks=checks,
+                tenants=tenants,
+                exemplars=exemplars,
+                progress=progress,
+            )
+        else:
+            ix = self.graph.index(sid, as_of=opts.as_of)
+            world = ix.world
+            findings = self._findings(
+                ix,
+                sid,
+                the_zone,
+                opts,
+                tenants=tenants,
+                checks=checks,
+                exemplars=exemplars,
+                progress=progress,
+            )
         earlier: dict[int, list[Sighting]] = {}
         if sid is not None:
             profile = profile_of(the_zone, opts)
@@ -351,8 +367,8 @@ class AuditService:
             checks=tuple(c.info for c in CATALOGUE if wanted_c is None or c.info.id in wanted_c),
             findings=tuple(a for a in audited if keep(a.finding.tenant, a.finding.check)),
             resolved=tuple(r for r in resolved if keep(r.tenant, r.check)),
-            title=ix.world.title,
-            as_of=ix.world.as_of,
+            title=world.title,
+            as_of=world.as_of,
             tenants=None if tenants is None else tuple(tenants),
         )
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from graphmodel.audit.checks import baseline, crosstenant, identities, resources, usage
 from graphmodel.audit.checks._base import Check, Draft, Reads, finish
-from graphmodel.audit.context import AuditContext, Progress
+from graphmodel.audit.context import AuditContext, LazyIndex, Progress
 from graphmodel.audit.model import (
     SEVERITY_RANK,
     AuditOptions,
@@ -31,6 +31,7 @@ __all__ = [
     "check_of",
     "run_check",
     "run_checks",
+    "settings_only",
 ]
 
 CATALOGUE_VERSION = "3"
@@ -65,6 +66,14 @@ def run_check(c: Check, ctx: AuditContext) -> list[Finding]:
     return found
 
 
+def settings_only(checks: Iterable[str] | None) -> bool:
+    """Whether `checks` (None: all) are known checks that read tenant settings alone."""
+    if checks is None:
+        return False
+    found = [_BY_ID.get(c) for c in checks]
+    return bool(found) and all(c is not None and c.reads.settings_only for c in found)
+
+
 def by_report_order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Findings by severity, check id, subject and tenant (the report's order; a subject such
     as a partner's handle recurs across tenants, so the tenant makes the order total)."""
@@ -74,7 +83,7 @@ def by_report_order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 def run_checks(
-    ix: WorldIndex,
+    ix: WorldIndex | LazyIndex,
     *,
     zone: Zone | None = None,
     options: AuditOptions | None = None,
@@ -88,7 +97,8 @@ def run_checks(
     Only the `checks` and `tenants` asked for are computed (None = all). `exemplars` bounds the
     exposures each finding holds in full (the rest are counted exactly and streamed by
     `Finding.all_exposures`); None holds them all, for small worlds and what-ifs. Pure: the
-    same World, zone and options give the same findings; nothing is written.
+    same World, zone and options give the same findings; nothing is written. Given a
+    `LazyIndex`, the index is built only if a check asked for needs it.
 
     Examples
     --------

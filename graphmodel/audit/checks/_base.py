@@ -70,6 +70,12 @@ class Reads:
     world: frozenset[str] = frozenset()
     access: bool = False
 
+    @property
+    def settings_only(self) -> bool:
+        """Whether the check reads tenant settings alone: it never needs the engine index
+        (`LazyIndex`), so `--check` of it costs no index build."""
+        return not self.access and (self.kinds | self.world) <= SETTINGS
+
 
 ACCESS = Reads(ACCESS_KINDS, access=True)
 SETTINGS = frozenset({"tenant", "crossTenantAccess"})

@@ -320,7 +320,7 @@ def _cloud_no_partner(ctx: AuditContext) -> Iterator[Draft]:
             cloud = clouds.get(endpoint)
             if cloud is None or cloud == t.cloud:
                 continue
-            known = [ctx.ix.tenant_by_id.get(p.tenant_id) for p in policy.partners]
+            known = [ctx.tenant_by_id.get(p.tenant_id) for p in policy.partners]
             if any(k is not None and k.cloud == cloud for k in known):
                 continue
             unknown = sum(1 for k in known if k is None)

@@ -143,19 +143,17 @@ def _outside_zone(ctx: AuditContext) -> Iterator[Draft]:
             continue
 
         def homes(tenant: str = tenant) -> Iterator[tuple[str, Run]]:
-            outside: dict[str, str | None] = {}  # principal -> its home when outside the zone
+            outside: dict[str, str | None] = {}  # outsider -> its home when outside the zone
 
-            def outside_home(principal: str, resource: str) -> str | None:
-                if not ctx.is_external(principal, resource):
-                    return None
+            def outside_home(principal: str) -> str | None:
                 home = ctx.home_label(principal)
                 return None if ctx.in_zone(home, tenant) else home
 
-            for a in ctx.tenant_answers(tenant):
+            for a in ctx.tenant_answers(tenant):  # outsiders only
                 by_home: dict[str, list[str]] = defaultdict(list)
                 for p in a.principals:
                     if p not in outside:
-                        outside[p] = outside_home(p, a.resource)
+                        outside[p] = outside_home(p)
                     home = outside[p]
                     if home is not None:
                         by_home[home].append(p)

@@ -253,7 +253,7 @@ def _unused_assignments(ctx: AuditContext) -> Iterator[Draft]:
         if app.ref not in ctx.ix.assignees or not ctx.wants(app.tenant):
             continue
         for r in ctx.outsider_reach(app.ref):
-            if r.decision != Decision.ALLOW or not ctx.is_external(r.principal, r.resource):
+            if r.decision != Decision.ALLOW:
                 continue
             last = ctx.ix.usage.last_used(r.principal, app.ref)
             if last is not None and not older_than(last, ctx.ix.now, days):
