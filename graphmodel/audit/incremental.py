@@ -14,14 +14,21 @@ the two snapshots' Worlds today and can be fed by the store's change sets when t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from graphmodel.audit.checks import CATALOGUE, Check, by_report_order, run_check
 from graphmodel.audit.checks._base import Reads
 from graphmodel.audit.context import AuditContext, Progress
 from graphmodel.audit.impact import scope_of
-from graphmodel.audit.model import AuditOptions, Exposure, Finding, Zone, fingerprint_of
+from graphmodel.audit.model import (
+    AuditOptions,
+    Exposure,
+    ExposureSource,
+    Finding,
+    Zone,
+    fingerprint_of,
+)
 from graphmodel.audit.tally import built
 from graphmodel.audit.worlddiff import EntityChange
 from graphmodel.engine import WorldIndex, resolve_principal
@@ -82,14 +89,19 @@ def affected_tenants(
     return frozenset(out)
 
 
-def _restream(c: Check, ctx: AuditContext, tenant: str, fingerprint: str) -> Iterator[Exposure]:
-    """The exposures of one finding of `c`, recomputed in `ctx` (only its tenant is run)."""
+def _restream(
+    c: Check, ctx: AuditContext, tenant: str, fingerprint: str, after: str | None
+) -> Iterator[Exposure]:
+    """The exposures of one finding of `c` after the key `after`, recomputed in `ctx` (only
+    its tenant is run)."""
     scoped = AuditContext(
         ctx.ix, zone=ctx.zone, options=ctx.options, tenants=frozenset({tenant}), exemplars=0
     )
     for d in c.run(scoped):
         if fingerprint_of(d.info.id, d.identity or d.subject) == fingerprint:
-            return built(d.seeds())
+            return built(d.seeds(), after)
+    if after is not None:
+        raise LookupError(after)
     return iter(())
 
 
@@ -141,6 +153,6 @@ def audit_after_changes(
     return out, by_report_order(f for found in out.values() for f in found)
 
 
-def _rebound(c: Check, ctx: AuditContext, f: Finding) -> Callable[[], Iterator[Exposure]]:
+def _rebound(c: Check, ctx: AuditContext, f: Finding) -> ExposureSource:
     """A kept finding streams its exposures from the new World (the old one is let go)."""
-    return lambda: _restream(c, ctx, f.tenant, f.fingerprint)
+    return lambda after: _restream(c, ctx, f.tenant, f.fingerprint, after)

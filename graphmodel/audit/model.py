@@ -108,8 +108,9 @@ class ExposureCounts:
     paths: int
 
 
-ExposureSource = Callable[[], Iterator[Exposure]]
-"""Every exposure of one finding in key order, computed afresh on each call."""
+ExposureSource = Callable[[str | None], Iterator[Exposure]]
+"""Every exposure of one finding in key order, after the key given (None: from the first),
+computed afresh on each call; LookupError when no exposure has that key."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,11 +139,17 @@ class Finding:
         """Whether `exposures` holds every exposure (not only the exemplars)."""
         return self._total is None or self._total.exposures == len(self.exposures)
 
-    def all_exposures(self) -> Iterator[Exposure]:
-        """Every exposure in key order: the ones held, or the stream that recomputes them."""
-        if self.complete or self._more is None:
+    def all_exposures(self, after: str | None = None) -> Iterator[Exposure]:
+        """Every exposure in key order: the ones held, or the stream that recomputes them;
+        with `after`, those after the exposure whose key it is (LookupError: no such one)."""
+        if not self.complete and self._more is not None:
+            return self._more(after)
+        if after is None:
             return iter(self.exposures)
-        return self._more()
+        keys = [e.key for e in self.exposures]
+        if after not in keys:
+            raise LookupError(after)
+        return iter(self.exposures[keys.index(after) + 1 :])
 
     @property
     def counts(self) -> ExposureCounts:

@@ -84,14 +84,36 @@ def in_key_order(seeds: Iterable[Seed]) -> list[Seed]:
     return sorted(seeds, key=lambda s: s.key)
 
 
-def built(seeds: Seeds) -> Iterator[Exposure]:
-    """The exposures of seeds given in key order, de-duplicated as a `Tally` does."""
+def built(seeds: Seeds, after: str | None = None) -> Iterator[Exposure]:
+    """The exposures of seeds given in key order, de-duplicated as a `Tally` does; with
+    `after`, only those whose key follows it, the ones before skipped unbuilt (a page deep
+    into a finding costs its own exposures, not every one before it).
+
+    Raises LookupError when no exposure has the key `after` (a cursor from elsewhere).
+    """
     last: str | None = None
-    for s in expanded(seeds):
+    for s in expanded(seeds if after is None else _from(seeds, after)):
         key = s.key
-        if key != last:
-            last = key
-            yield s.build()
+        if key == last:
+            continue
+        last = key
+        if after is not None:
+            if key < after:
+                continue
+            if key > after:
+                raise LookupError(after)
+            after = None  # found: every later exposure is built
+            continue
+        yield s.build()
+    if after is not None:
+        raise LookupError(after)
+
+
+def _from(items: Seeds, after: str) -> Iterator[Seed | Run]:
+    """`items` without the runs that end before `after` (their keys need no seeds)."""
+    for item in items:
+        if not (isinstance(item, Run) and item.keys and item.key(item.keys[-1]) < after):
+            yield item
 
 
 class Tally:

@@ -502,19 +502,17 @@ def exposure_page(finding: Finding, first: int, after: str | None) -> Page[Expos
     """A page of `finding.all_exposures()` after the exclusive cursor `after` (a key)."""
     if first < 0 or first > MAX_PAGE:
         raise QueryError(f"page size `{first}` must be between 0 and {MAX_PAGE}")
-    stream = finding.all_exposures()
-    if after is not None:
-        for e in stream:
-            if e.key == after:
-                break
-        else:
-            raise QueryError(
-                f"cursor `{after}` is not in this list; it may come from another snapshot"
-            )
-    chunk = tuple(islice(stream, first))
+    stream = finding.all_exposures(after)
+    try:
+        chunk = tuple(islice(stream, first))
+        more = next(stream, None) is not None
+    except LookupError:
+        raise QueryError(
+            f"cursor `{after}` is not in this list; it may come from another snapshot"
+        ) from None
     return Page(
         items=chunk,
-        has_next=next(stream, None) is not None,
+        has_next=more,
         end_cursor=chunk[-1].key if chunk else after,
         total_count=finding.counts.exposures,
     )

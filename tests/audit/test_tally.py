@@ -2,7 +2,8 @@
 
 Checks hand a `Tally` the exposures of a finding either seed by seed or, for many principals of
 one resource (or many objects), as a `Run` counted from its keys alone; both must give the same
-counts and keep the same first seeds, including when a run overlaps what came before.
+counts and keep the same first seeds, including when a run overlaps what came before; a
+stream resumed after a key gives what follows it.
 """
 
 from __future__ import annotations
@@ -59,6 +60,16 @@ def test_runs_count_as_their_seeds(case: tuple[list[Run | Seed], int | None]) ->
     assert [s.key for s in whole.kept] == [s.key for s in one_by_one.kept]
     assert whole.exemplars() == one_by_one.exemplars()
     assert list(built(items)) == list(built(expanded(items)))
+
+
+@given(_items())
+def test_a_stream_resumes_after_any_key(case: tuple[list[Run | Seed], int | None]) -> None:
+    items, _limit = case
+    every = list(built(items))
+    for i, e in enumerate(every):
+        assert list(built(items, e.key)) == every[i + 1 :]
+    with pytest.raises(LookupError):
+        list(built(items, "\x1fno such key"))
 
 
 def test_a_run_counts_principals_resources_and_paths() -> None:

@@ -130,5 +130,5 @@ def finish(d: Draft, limit: int | None) -> Finding | None:
         policy=d.policy,
         exposures=tally.exemplars(),
         _total=None if limit is None else tally.counts(),
-        _more=None if limit is None else (lambda: built(seeds())),
+        _more=None if limit is None else (lambda after: built(seeds(), after)),
     )
