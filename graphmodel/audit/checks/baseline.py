@@ -20,21 +20,17 @@ from graphmodel.audit.checks._base import SETTINGS, Check, Draft, Reads, seeds_o
 from graphmodel.audit.context import AuditContext
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
 from graphmodel.audit.tally import Run, Seed, seed_of
-from graphmodel.policy.collaboration import effective_allow_invites_from, inviter_gate
+from graphmodel.policy.collaboration import (
+    INVITER_ROLES,
+    effective_allow_invites_from,
+    inviter_gate,
+)
 from graphmodel.policy.crosstenant import admits_anyone
 from graphmodel.schema.entities import Tenant, User
-from graphmodel.schema.enums import AllowInvitesFrom, DirectoryRole, GuestUserAccess, UserType
+from graphmodel.schema.enums import AllowInvitesFrom, GuestUserAccess, UserType
 from graphmodel.schema.kinds import EdgeKind
 
 __all__ = ["CHECKS"]
-
-_INVITER_ROLES = frozenset(
-    {
-        DirectoryRole.GLOBAL_ADMINISTRATOR,
-        DirectoryRole.USER_ADMINISTRATOR,
-        DirectoryRole.GUEST_INVITER,
-    }
-)
 
 GUEST_ACCESS = CheckInfo(
     id="scuba.8.1",
@@ -127,7 +123,7 @@ def _who_invites(ctx: AuditContext) -> Iterator[Draft]:
                 u.ref: u
                 for u in ctx.ix.users_by_tenant.get(t.name, ())
                 if u.account_enabled
-                and not _INVITER_ROLES.intersection(u.roles)
+                and not INVITER_ROLES.intersection(u.roles)
                 and not inviter_gate(t, u)
             }
             yield Run(None, sorted(found), partial(_inviter, found), has_path=False)

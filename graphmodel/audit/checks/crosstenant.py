@@ -41,9 +41,9 @@ from graphmodel.schema.enums import ExternalUserType, IdentityProviderKind, Memb
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Decision, ReasonCode
-from graphmodel.schema.xtap import Section
+from graphmodel.schema.xtap import InboundTrust, Section
 
-__all__ = ["CHECKS"]
+__all__ = ["CHECKS", "TRUST_CODES", "TRUST_EDGES", "trusted_claims"]
 
 DEFAULT_OPEN = CheckInfo(
     id="xtap.default-inbound-open",
@@ -142,32 +142,38 @@ def _default_open(ctx: AuditContext) -> Iterator[Draft]:
         )
 
 
-_TRUST_CODES = frozenset({ReasonCode.MFA_TRUSTED, ReasonCode.DEVICE_TRUSTED})
-_TRUST_EDGES = frozenset(
+TRUST_CODES = frozenset({ReasonCode.MFA_TRUSTED, ReasonCode.DEVICE_TRUSTED})
+"""Reason codes of a decision that relied on a trusted claim of the home tenant."""
+TRUST_EDGES = frozenset(
     {EdgeKind.TRUSTS_MFA, EdgeKind.TRUSTS_COMPLIANT_DEVICE, EdgeKind.TRUSTS_HYBRID_JOINED}
 )
+"""Derived trust edges of an inbound trust setting that accepts a claim."""
+
+
+def trusted_claims(trust: InboundTrust) -> list[str]:
+    """The claims an inbound trust setting accepts, by name (R28, R29, R31)."""
+    return [
+        name
+        for flag, name in (
+            (trust.is_mfa_accepted, "MFA"),
+            (trust.is_compliant_device_accepted, "compliant-device"),
+            (trust.is_hybrid_azure_ad_joined_device_accepted, "hybrid-joined-device"),
+        )
+        if flag
+    ]
 
 
 def _trust_by_default(ctx: AuditContext) -> Iterator[Draft]:
     policy = "crossTenantAccess.default.inboundTrust"
     for t in ctx.audited_tenants():
-        trust = t.cross_tenant_access.default.inbound_trust
-        claims = [
-            name
-            for flag, name in (
-                (trust.is_mfa_accepted, "MFA"),
-                (trust.is_compliant_device_accepted, "compliant-device"),
-                (trust.is_hybrid_azure_ad_joined_device_accepted, "hybrid-joined-device"),
-            )
-            if flag
-        ]
+        claims = trusted_claims(t.cross_tenant_access.default.inbound_trust)
         if not claims:
             continue
 
         def trusted(name: str = t.name) -> Iterator[Seed]:
             edges: dict[str, list[TrustEdge]] = {}
             for e in ctx.trust_edges_from(name):
-                if e.kind in _TRUST_EDGES and e.policy == policy:
+                if e.kind in TRUST_EDGES and e.policy == policy:
                     edges.setdefault(e.target, []).append(e)
             yield from in_key_order(
                 seed_of(
@@ -184,7 +190,7 @@ def _trust_by_default(ctx: AuditContext) -> Iterator[Draft]:
                 used = [
                     x.code.value
                     for x in v.reasons
-                    if x.code in _TRUST_CODES and x.tenant == name and x.policy == policy
+                    if x.code in TRUST_CODES and x.tenant == name and x.policy == policy
                 ]
                 if used:
                     yield ctx.verdict_seed(v, path=None, detail="relies on " + ", ".join(used))

@@ -29,7 +29,7 @@ Definitions used by the checks:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from graphmodel.audit.checks._base import ACCESS, ACCESS_KINDS, Check, Draft, Reads, seeds_of
@@ -91,10 +91,10 @@ PACKAGE_OPEN = CheckInfo(
 )
 
 
-def invitation_age(ctx: AuditContext, guest: User) -> timedelta | None:
-    """How long the guest has been pending at the evaluation clock, None when undated."""
+def invitation_age(guest: User, now: datetime) -> timedelta | None:
+    """How long the guest has been pending at the evaluation clock `now`, None when undated."""
     since = guest.external_user_state_change_date_time
-    return None if since is None else ctx.ix.now - since
+    return None if since is None else now - since
 
 
 def person_reach(ctx: AuditContext, principal: str, tenant: str) -> Iterator[Reach]:
@@ -107,7 +107,7 @@ def _pending(ctx: AuditContext) -> Iterator[Draft]:
     for u in ctx.world.users:
         if u.external_user_state != ExternalUserState.PENDING_ACCEPTANCE or not ctx.wants(u.tenant):
             continue
-        age = invitation_age(ctx, u)
+        age = invitation_age(u, ctx.ix.now)
         if age is None or age <= timedelta(days=ctx.options.pending_days):
             continue
         principal = ctx.ix.home_identity(u).ref

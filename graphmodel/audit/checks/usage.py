@@ -36,7 +36,14 @@ from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import Decision, Verdict
 from graphmodel.schema.xtap import B2BSetting, CrossTenantAccessPartner
 
-__all__ = ["CHECKS", "admitting_inbound_sections", "assignment_subject", "last_activity"]
+__all__ = [
+    "CHECKS",
+    "activity_note",
+    "admitting_inbound_sections",
+    "assigned_paths",
+    "assignment_subject",
+    "last_activity",
+]
 
 _ALLOW = Decision.ALLOW
 
@@ -106,7 +113,7 @@ def _stale_guests(ctx: AuditContext) -> Iterator[Draft]:
                 v = r.verdict
                 through = [p for p in v.paths if u.ref in p.nodes]
                 if through:
-                    yield ctx.verdict_seed(v, path=through[0], detail=_since(when, u))
+                    yield ctx.verdict_seed(v, path=through[0], detail=activity_note(when, u))
 
         what = (
             f"has not signed in since {when:%Y-%m-%d}"
@@ -127,7 +134,8 @@ def _stale_guests(ctx: AuditContext) -> Iterator[Draft]:
         )
 
 
-def _since(when: datetime, user: User) -> str:
+def activity_note(when: datetime, user: User) -> str:
+    """What `last_activity` found, for an exposure's detail."""
     if user.last_sign_in_date_time is not None:
         return f"last sign-in {when:%Y-%m-%d}"
     return f"never signed in; created {when:%Y-%m-%d}"
@@ -234,7 +242,7 @@ def _entry(name: str, admitting: str, seen: str) -> Exposure:
 _ASSIGNING = frozenset({EdgeKind.ASSIGNED_TO, EdgeKind.GRANTS})
 
 
-def _assigned(v: Verdict) -> list[int]:
+def assigned_paths(v: Verdict) -> list[int]:
     """Indexes of the verdict's paths that end in an app role assignment to its resource.
 
     An access package whose resource is the app grants an app role assignment too (Entra
@@ -259,7 +267,7 @@ def _unused_assignments(ctx: AuditContext) -> Iterator[Draft]:
             if last is not None and not older_than(last, ctx.ix.now, days):
                 continue
             v = r.verdict  # whether the access comes from an assignment is in its paths
-            paths = _assigned(v)
+            paths = assigned_paths(v)
             if not paths:
                 continue
             seen = "never signed in to it" if last is None else f"last sign-in {last:%Y-%m-%d}"

@@ -1,13 +1,8 @@
-"""Baseline checks in the spirit of CISA SCuBA MS.AAD.8.1-8.3 (guest access and invitations).
+"""SCuBA 8.1-8.3 baseline checks, the reference way: a verdict per pair, every exposure kept.
 
-Why these and how: SCuBA's Entra baseline asks that guests get limited directory access (8.1),
-that only the Guest Inviter role invites (8.2) and that invitations go only to authorised
-domains (8.3). The first three checks read the tenant's external collaboration settings
-(lifecycle.md L1, L2, L16, L17). The fourth is an automated form of 8.3 on cross-tenant access
-settings: the default inbound B2B collaboration section is blocked, so every admitted
-organisation is named by a partner entry (xtap.md R3, R6, R12, R13). Exposures are the
-concrete people, domains and tenants each gap lets in. B2C directories are not audited here.
-Source: https://github.com/cisagov/ScubaGear (baselines/aad.md, section 8)
+What each check looks for, and why, is said once, in `graphmodel.audit.checks.baseline`
+(whose catalogue entries and small helpers these share). The finding logic here is the
+audit as it was before issue 23, independent of the counted checks it is compared with.
 """
 
 from __future__ import annotations
@@ -22,20 +17,16 @@ from graphmodel.audit.checks.baseline import (
 )
 from graphmodel.audit.model import Exposure, Finding
 from graphmodel.audit.reference.context import AuditContext, Check, make_finding
-from graphmodel.policy.collaboration import effective_allow_invites_from, inviter_gate
+from graphmodel.policy.collaboration import (
+    INVITER_ROLES,
+    effective_allow_invites_from,
+    inviter_gate,
+)
 from graphmodel.policy.crosstenant import admits_anyone
-from graphmodel.schema.enums import AllowInvitesFrom, DirectoryRole, GuestUserAccess, UserType
+from graphmodel.schema.enums import AllowInvitesFrom, GuestUserAccess, UserType
 from graphmodel.schema.kinds import EdgeKind
 
 __all__ = ["CHECKS"]
-
-_INVITER_ROLES = frozenset(
-    {
-        DirectoryRole.GLOBAL_ADMINISTRATOR,
-        DirectoryRole.USER_ADMINISTRATOR,
-        DirectoryRole.GUEST_INVITER,
-    }
-)
 
 
 def _guest_access(ctx: AuditContext) -> Iterator[Finding]:
@@ -84,7 +75,7 @@ def _who_invites(ctx: AuditContext) -> Iterator[Finding]:
             )
             for u in ctx.ix.users_by_tenant.get(t.name, ())
             if u.account_enabled
-            and not _INVITER_ROLES.intersection(u.roles)
+            and not INVITER_ROLES.intersection(u.roles)
             and not inviter_gate(t, u)
         ]
         configured = t.external_collaboration.allow_invites_from is not None

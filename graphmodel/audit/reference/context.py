@@ -23,29 +23,10 @@ from graphmodel.engine import (
 )
 from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import TenantType
-from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import AccessPath, Verdict
 
-__all__ = ["GRANT_EDGES", "AuditContext", "Check", "held_paths", "make_finding"]
-
-# Hops that are a grant someone made (not the open sign-in of an app without assignment).
-GRANT_EDGES = frozenset(
-    {
-        EdgeKind.MEMBER_OF,
-        EdgeKind.ASSIGNED_TO,
-        EdgeKind.GRANTS,
-        EdgeKind.HAS_ASSIGNMENT,
-        EdgeKind.TEAM_MEMBER,
-        EdgeKind.CHANNEL_MEMBER,
-        EdgeKind.SHARED_WITH_TEAM,
-    }
-)
-
-
-def held_paths(verdict: Verdict) -> tuple[AccessPath, ...]:
-    """The verdict's paths that contain a grant hop (see `GRANT_EDGES`)."""
-    return tuple(p for p in verdict.paths if any(h.edge in GRANT_EDGES for h in p.hops))
+__all__ = ["AuditContext", "Check", "make_finding"]
 
 
 class AuditContext:

@@ -1,13 +1,8 @@
-"""Cross-tenant access checks: defaults open wide, trust by default, direct connect, clouds.
+"""Cross-tenant access checks, the reference way: a verdict for every pair, every exposure kept.
 
-Why these: the shipped default admits every organisation to every app (R13) and a partner entry
-replaces a default section only for that partner (R3), so the default is what an unknown tenant
-gets. Trusting MFA or device claims in the default accepts them from every tenant (R28, R29,
-R31). Direct connect works only when both sides enable it (R19), so a one-sided configuration is
-dead weight that may start working when the partner flips its side; a mutual one with no
-Conditional Access on the resource side admits external users with no MFA or device control
-(R22, R27). Enabling another cloud does nothing until partners there are added (R35).
-The exposures are the concrete accesses each setting decides, taken from the engine's verdicts.
+What each check looks for, and why, is said once, in `graphmodel.audit.checks.crosstenant`
+(whose catalogue entries and small helpers these share). The finding logic here is the
+audit as it was before issue 23, independent of the counted checks it is compared with.
 """
 
 from __future__ import annotations
@@ -20,6 +15,9 @@ from graphmodel.audit.checks.crosstenant import (
     DC_ONE_WAY,
     DEFAULT_OPEN,
     TRUST_BY_DEFAULT,
+    TRUST_CODES,
+    TRUST_EDGES,
+    trusted_claims,
 )
 from graphmodel.audit.model import Exposure, Finding
 from graphmodel.audit.reference.context import AuditContext, Check, make_finding
@@ -34,7 +32,7 @@ from graphmodel.policy.crosstenant import effective_setting, effective_trust, is
 from graphmodel.schema.enums import ExternalUserType, IdentityProviderKind, MembershipType, Via
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TrustEdge
-from graphmodel.schema.verdict import Decision, ReasonCode
+from graphmodel.schema.verdict import Decision
 from graphmodel.schema.xtap import Section
 
 __all__ = ["CHECKS"]
@@ -66,30 +64,15 @@ def _default_open(ctx: AuditContext) -> Iterator[Finding]:
         )
 
 
-_TRUST_CODES = frozenset({ReasonCode.MFA_TRUSTED, ReasonCode.DEVICE_TRUSTED})
-_TRUST_EDGES = frozenset(
-    {EdgeKind.TRUSTS_MFA, EdgeKind.TRUSTS_COMPLIANT_DEVICE, EdgeKind.TRUSTS_HYBRID_JOINED}
-)
-
-
 def _trust_by_default(ctx: AuditContext) -> Iterator[Finding]:
     policy = "crossTenantAccess.default.inboundTrust"
     for t in ctx.workforce_tenants():
-        trust = t.cross_tenant_access.default.inbound_trust
-        claims = [
-            name
-            for flag, name in (
-                (trust.is_mfa_accepted, "MFA"),
-                (trust.is_compliant_device_accepted, "compliant-device"),
-                (trust.is_hybrid_azure_ad_joined_device_accepted, "hybrid-joined-device"),
-            )
-            if flag
-        ]
+        claims = trusted_claims(t.cross_tenant_access.default.inbound_trust)
         if not claims:
             continue
         edges: dict[str, list[TrustEdge]] = {}
         for e in ctx.trust_edges:
-            if e.kind in _TRUST_EDGES and e.source == t.name and e.policy == policy:
+            if e.kind in TRUST_EDGES and e.source == t.name and e.policy == policy:
                 edges.setdefault(e.target, []).append(e)
         exposures = [
             Exposure(object=other, trust=tuple(es), detail=f"`{other}` is trusted by the default")
@@ -100,7 +83,7 @@ def _trust_by_default(ctx: AuditContext) -> Iterator[Finding]:
                 used = [
                     r.code.value
                     for r in v.reasons
-                    if r.code in _TRUST_CODES and r.tenant == t.name and r.policy == policy
+                    if r.code in TRUST_CODES and r.tenant == t.name and r.policy == policy
                 ]
                 if used:
                     exposures.append(ctx.exposure(v, detail="relies on " + ", ".join(used)))

@@ -1,29 +1,8 @@
-"""Identity lifecycle checks: stale invitations, orphaned guests, synced members, open packages.
+"""Identity lifecycle checks, the reference way: a verdict for every pair, every exposure kept.
 
-Why these: an invitation creates the guest object at once and it can be granted access before
-redemption (L5, L8), so a long-pending guest with grants is access waiting for whoever redeems
-the link. A guest whose home account was disabled keeps its memberships (L13) — re-enabling, or
-a home tenant that re-enables the account, restores everything. Cross-tenant sync provisions
-people so that the target tenant can grant them access through its groups (L29, L31); access
-that does not come through a group membership is access nobody scoped. An access package whose
-policy admits all external users lets anyone request its resources (L19).
-
-Definitions used by the checks:
-
-- a *held path* is a grant path with at least one grant hop (group membership, app role
-  assignment, access package, team or channel membership): the open sign-in of an app that
-  requires no assignment is not held by anyone (`graphmodel.audit.context.GRANT_EDGES`);
-- a synced member's access is *justified* when at least one of its B2B collaboration paths
-  goes through a group the synced object is a member of in the target tenant; every other
-  access (direct assignment, access package, team or channel membership, an app that requires
-  no assignment) is *outside the groups that justify its sync*;
-- the *age* of a pending invitation is the time since the guest's
-  `externalUserStateChangeDateTime` (when PendingAcceptance was set, i.e. the invitation was
-  sent), counted at the evaluation clock; a guest without that date has an unknown age and is
-  not reported (unknown is never "long ago", `scenarios.md`);
-- a pending guest is reported when its answer for some resource is `pending`, whether that
-  access comes from a grant or from an app that requires no assignment: either way the
-  redeemer gets it.
+What each check looks for, and why, is said once, in `graphmodel.audit.checks.identities`
+(whose catalogue entries and small helpers these share). The finding logic here is the
+audit as it was before issue 23, independent of the counted checks it is compared with.
 """
 
 from __future__ import annotations
@@ -32,28 +11,23 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
-from graphmodel.audit.checks.identities import HOME_DISABLED, PACKAGE_OPEN, PENDING, SYNC_OUTSIDE
-from graphmodel.audit.model import Exposure, Finding
-from graphmodel.audit.reference.context import (
-    GRANT_EDGES,
-    AuditContext,
-    Check,
-    held_paths,
-    make_finding,
+from graphmodel.audit.checks.identities import (
+    HOME_DISABLED,
+    PACKAGE_OPEN,
+    PENDING,
+    SYNC_OUTSIDE,
+    invitation_age,
 )
+from graphmodel.audit.context import GRANT_EDGES, held_paths
+from graphmodel.audit.model import Exposure, Finding
+from graphmodel.audit.reference.context import AuditContext, Check, make_finding
 from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import AllowedTargetScope, ExternalUserState, Via
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import AccessPath, Decision, Hop, Verdict
 
-__all__ = ["CHECKS", "invitation_age"]
-
-
-def invitation_age(ctx: AuditContext, guest: User) -> timedelta | None:
-    """How long the guest has been pending at the evaluation clock, None when undated."""
-    since = guest.external_user_state_change_date_time
-    return None if since is None else ctx.ix.now - since
+__all__ = ["CHECKS"]
 
 
 def _by_principal(ctx: AuditContext, tenant: str) -> dict[str, list[Verdict]]:
@@ -69,7 +43,7 @@ def _pending(ctx: AuditContext) -> Iterator[Finding]:
     for u in ctx.world.users:
         if u.external_user_state != ExternalUserState.PENDING_ACCEPTANCE:
             continue
-        age = invitation_age(ctx, u)
+        age = invitation_age(u, ctx.ix.now)
         if age is None or age <= timedelta(days=ctx.options.pending_days):
             continue
         if u.tenant not in reach:

@@ -1,12 +1,8 @@
-"""Resource and zone-of-trust checks: apps open to every guest, shared channels, outside access.
+"""Resource and zone checks, the reference way: a verdict for every pair, every exposure kept.
 
-Why these: an app that requires no assignment admits every user object of its tenant that can
-sign in — every guest included (L37) — so its audience is decided by whoever gets invited, not
-by the app owner. First-party workloads (Teams, SharePoint, ...) are left out: their guest access
-is governed by their own sharing settings (L18). The zone of trust works like an access
-analyzer's zone: access from the resource's own tenant or from a zone tenant is expected; any
-other access, and any shared-channel membership of a person homed outside the zone (L25,
-whether direct connect currently lets them in or not), is a finding.
+What each check looks for, and why, is said once, in `graphmodel.audit.checks.resources`
+(whose catalogue entries and small helpers these share). The finding logic here is the
+audit as it was before issue 23, independent of the counted checks it is compared with.
 """
 
 from __future__ import annotations
