@@ -1,13 +1,14 @@
-"""The HTML audit report of a generated world in a real browser: exact counts, first exemplars.
+"""The HTML audit report of the M world in a real browser: exact counts, first exemplars.
 
-Scale: the S world (10,000 users, 40 tenants, ~57,000 exposures), generated once per module
-under the test's tmp dir; the M world's report is measured by `python -m bench audit` instead
-(its audit takes about a minute, too long for the default suite on 2 shared cores). Expected
-values come from the report data, never from literals.
+Scale: the generated M world (100,000 users, 200 tenants, ~2.3 million exposures counted),
+generated once per module; its report holds the first exemplars of each of ~5,800 findings
+(tens of MB of HTML) and must still open in Chromium. Expected values come from the report
+data, never from literals; waits are scaled by the machine's load.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,16 +16,16 @@ from typing import Any
 import pytest
 
 from bench.generate import generate
-from graphmodel.audit.render_html import render_html
-from graphmodel.service import GraphService
-from graphmodel.service.audits import AuditService
-from graphmodel.stores import open_store
 
-from .test_audit_report import ARGS, CHROMIUM
+from .test_audit_report import ARGS, CHROMIUM, write_report
+
+LOAD = max(1.0, os.getloadavg()[0] / 2)  # a busy 2-core machine is slower
+WAIT_MS = int(120_000 * LOAD)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.timeout(int(600 * LOAD)),  # generating, auditing and opening M
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="no /usr/bin/chromium (make setup installs it)"
     ),
@@ -33,15 +34,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
-    with open_store("memory") as store:
-        graph = GraphService(store)
-        graph.load_world(generate("S", seed=7), source="S")
-        audits = AuditService.open(graph, None)
-        report = audits.report(exemplars=5)
-        audits.close()
-    path = tmp_path_factory.mktemp("audit-s") / "report.html"
-    path.write_text(render_html(report), encoding="utf-8")
-    return path, report
+    return write_report(tmp_path_factory.mktemp("audit-m"), generate("M", seed=7))
 
 
 @pytest.fixture(scope="module")
@@ -49,22 +42,22 @@ def page(report_file: tuple[Path, Any]) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, timeout=WAIT_MS)
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.set_default_timeout(60_000)
+        pg.set_default_timeout(WAIT_MS)
         pg.goto(report_file[0].as_uri())
         pg.wait_for_load_state("load")
         yield pg
         browser.close()
 
 
-def test_large_report_shows_exact_counts_and_first_exemplars(
+def test_m_report_shows_exact_counts_and_first_exemplars(
     page: Any, report_file: tuple[Path, Any]
 ) -> None:
     _, report = report_file
     assert page.locator("details.finding").count() == len(report.findings)
     big = max(report.findings, key=lambda a: a.finding.counts.exposures).finding
-    assert big.counts.exposures > len(big.exposures) == 5
+    assert big.counts.exposures > len(big.exposures) > 0
     section = page.locator(f"#f-{big.fingerprint}")
     section.locator("> summary").click()
     assert f"of {big.counts.exposures}" in section.locator("details.page > summary").inner_text()
