@@ -69,6 +69,8 @@ class _CheckProgress:
 
 
 def _exposures_arg(text: str) -> int | None:
+    """`--exposures N|all`: N exemplars per finding, or None for `all` (argparse reports a
+    bad value as a usage error)."""
     if text == "all":
         return None
     try:
@@ -129,6 +131,7 @@ def _audit(args: argparse.Namespace) -> int:
                 tenants=args.tenant,
                 checks=args.check,
                 record=not args.no_record,
+                # `all` holds the default exemplars; the JSON stream writes every exposure
                 exemplars=DEFAULT_EXEMPLARS if args.exposures is None else args.exposures,
                 progress=_CheckProgress(),
             )
@@ -137,7 +140,7 @@ def _audit(args: argparse.Namespace) -> int:
             Path(args.html).write_text(render_html(report), encoding="utf-8")
             print(f"wrote {args.html}: {len(report.findings)} findings", file=sys.stderr)
         if args.json:
-            _write_json(report, stream=args.exposures_all)
+            _write_json(report, stream=args.exposures is None)
         elif not args.html:
             print(render_report(report, verbose=args.verbose, limit=args.limit))
         if args.fail_on is None:
@@ -150,10 +153,6 @@ def _audit(args: argparse.Namespace) -> int:
         ]
         return 1 if failing else 0
 
-    args.exposures_all = args.exposures_text == "all"
-    args.exposures = _exposures_arg(args.exposures_text)
-    if args.exposures_all:
-        args.exposures = DEFAULT_EXEMPLARS  # held exemplars; the stream writes every one
     return _with_audits(args, run)
 
 
@@ -350,8 +349,8 @@ def _cfg_audit(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, default=10, help="exposures listed per finding with -v")
     p.add_argument(
         "--exposures",
-        dest="exposures_text",
-        default=str(DEFAULT_EXEMPLARS),
+        type=_exposures_arg,
+        default=DEFAULT_EXEMPLARS,
         metavar="N|all",
         help=f"exposures built in full per finding ({DEFAULT_EXEMPLARS}); counts are always "
         "exact. `all` with --json streams every exposure of every finding",

@@ -28,7 +28,7 @@ Definitions used by the checks:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -240,9 +240,9 @@ def _ungrouped(
             yield Seed(resource, principal, None, True, partial(_built, ctx, principal, resource))
 
 
-def _through_group(grants: list[list[Hop]]) -> bool:
-    """Whether one of the grant hop lists goes through a group membership."""
-    for hops in grants:
+def _through_group(hop_lists: Iterable[Sequence[Hop]]) -> bool:
+    """Whether one of the hop lists goes through a group membership."""
+    for hops in hop_lists:
         for h in hops:
             if h.edge == _MEMBER_OF:
                 return True
@@ -253,7 +253,7 @@ def _ungrouped_seed(ctx: AuditContext, v: Verdict) -> Seed | None:
     """The exposure of a synced member's access whose B2B collaboration paths exist and none
     goes through a group membership (the first such path shown), else None."""
     paths = [p for p in v.paths if p.via == Via.B2B_COLLABORATION]
-    if not paths or any(any(h.edge == EdgeKind.MEMBER_OF for h in p.hops) for p in paths):
+    if not paths or _through_group(p.hops for p in paths):
         return None
     how = ", ".join(dict.fromkeys(h.edge.value for h in paths[0].hops[1:]))
     return ctx.verdict_seed(v, path=paths[0], detail=f"through {how}")

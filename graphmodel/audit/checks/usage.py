@@ -20,7 +20,7 @@ What counts as used:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -29,11 +29,11 @@ from graphmodel.audit.checks.identities import person_reach
 from graphmodel.audit.context import AuditContext
 from graphmodel.audit.model import CheckInfo, Exposure, Severity
 from graphmodel.audit.tally import Run, Seed, Tally, seed_of
-from graphmodel.engine import Direction, is_outsider, older_than
+from graphmodel.engine import Direction, collaboration_grants, is_outsider, older_than
 from graphmodel.policy.crosstenant import admits_anyone
 from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.kinds import EdgeKind
-from graphmodel.schema.verdict import Decision, Verdict
+from graphmodel.schema.verdict import Decision, Hop, Verdict
 from graphmodel.schema.xtap import B2BSetting, CrossTenantAccessPartner
 
 __all__ = [
@@ -248,11 +248,11 @@ def assigned_paths(v: Verdict) -> list[int]:
     An access package whose resource is the app grants an app role assignment too (Entra
     assigns the package's app role to the requester), so its `GRANTS` hop counts.
     """
-    return [
-        i
-        for i, p in enumerate(v.paths)
-        if any(h.edge in _ASSIGNING and h.target == v.resource for h in p.hops)
-    ]
+    return [i for i, p in enumerate(v.paths) if _assigns(p.hops, v.resource)]
+
+
+def _assigns(hops: Sequence[Hop], app: str) -> bool:
+    return any(h.edge in _ASSIGNING and h.target == app for h in hops)
 
 
 def _unused_assignments(ctx: AuditContext) -> Iterator[Draft]:
@@ -266,6 +266,9 @@ def _unused_assignments(ctx: AuditContext) -> Iterator[Draft]:
             last = ctx.ix.usage.last_used(r.principal, app.ref)
             if last is not None and not older_than(last, ctx.ix.now, days):
                 continue
+            grants = collaboration_grants(ctx.ix, r.principal, app.ref, r.via)
+            if grants is not None and not any(_assigns(g, app.ref) for g in grants):
+                continue  # the grants are the paths' hops: no assignment, no verdict needed
             v = r.verdict  # whether the access comes from an assignment is in its paths
             paths = assigned_paths(v)
             if not paths:
