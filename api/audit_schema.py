@@ -96,37 +96,27 @@ def _page(
             raise ApiError("invalid-input", "the `after` cursor is not in this list")
         start = keys.index(cursor) + 1
     chunk = items[start : start + first]
-    edges = [Edge(node=n, seal=partial(ctx.seal_cursor, k, snapshot)) for k, n in chunk]
-    total = len(items)
-
-    async def count() -> int | None:
-        return total
-
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=start + first < total,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].seal() if edges else None,
-            end_cursor=edges[-1].seal() if edges else after,
-        ),
-        partial=False,
-        count=count,
-    )
+    return _connection(ctx, chunk, after, snapshot, start + first < len(items), len(items))
 
 
 def _stream_page(
     ctx: Context, page: Page[DomainExposure], after: str | None, view: Scope
 ) -> Connection[Exposure]:
     """A connection over one page computed by the service (a finding's exposure stream)."""
-    edges = [
-        Edge(
-            node=Exposure.from_domain(e, view),
-            seal=partial(ctx.seal_cursor, e.key, view.snapshot),
-        )
-        for e in page.items
-    ]
-    total = page.total_count
+    chunk = [(e.key, Exposure.from_domain(e, view)) for e in page.items]
+    return _connection(ctx, chunk, after, view.snapshot, page.has_next, page.total_count)
+
+
+def _connection(
+    ctx: Context,
+    chunk: Sequence[tuple[str, N]],
+    after: str | None,
+    snapshot: int | None,
+    has_next: bool,
+    total: int | None,
+) -> Connection[N]:
+    """One page of (key, node) pairs, its cursors sealed for `snapshot`, and its total."""
+    edges = [Edge(node=n, seal=partial(ctx.seal_cursor, k, snapshot)) for k, n in chunk]
 
     async def count() -> int | None:
         return total
@@ -134,7 +124,7 @@ def _stream_page(
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=page.has_next,
+            has_next_page=has_next,
             has_previous_page=after is not None,
             start_cursor=edges[0].seal() if edges else None,
             end_cursor=edges[-1].seal() if edges else after,

@@ -33,29 +33,26 @@ from graphmodel.audit.tally import built
 from graphmodel.audit.worlddiff import EntityChange
 from graphmodel.engine import WorldIndex, resolve_principal
 from graphmodel.engine.candidates import resources_near
+from graphmodel.engine.outsiders import tenant_of
 
 __all__ = ["affected_tenants", "audit_after_changes"]
-
-
-def _tenant(ref: str) -> str:
-    return ref.split("/", 1)[0]
 
 
 def _person_tenants(ixs: Sequence[WorldIndex], refs: Iterable[str]) -> set[str]:
     """Every tenant where one of the principals `refs` has a foothold, in either World."""
     out: set[str] = set()
     for ref in refs:
-        out.add(_tenant(ref))
+        out.add(tenant_of(ref))
         for ix in ixs:
             if ref in ix.users:
                 person = resolve_principal(ix, ref)
-                out.update(_tenant(r) for r in resources_near(ix, person))
+                out.update(tenant_of(r) for r in resources_near(ix, person))
     return out
 
 
 def _change_tenants(c: EntityChange, ixs: Sequence[WorldIndex]) -> set[str]:
     """The tenants whose own findings a change of `c`'s entity can change."""
-    out = {c.tenant} if c.tenant is not None else {_tenant(c.ref)}
+    out = {c.tenant} if c.tenant is not None else {tenant_of(c.ref)}
     if c.partner is not None:
         out.add(c.partner)
     if c.kind == "user":
@@ -81,7 +78,7 @@ def affected_tenants(
         for rects in scope:
             for rect in rects:
                 if rect.resources is not None:
-                    out.update(_tenant(r) for r in rect.resources)
+                    out.update(tenant_of(r) for r in rect.resources)
                 elif rect.principals is None:
                     return None
                 else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -80,6 +81,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_LAST_RUNS = 4  # full runs kept for incremental audits (profiles x exemplar counts)
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -119,8 +121,9 @@ class AuditService:
         self.graph = graph
         self.audit = audit
         # the last full run per (profile, exemplars): its snapshot, index and findings per
-        # check, from which an audit of the next snapshot re-runs only what changed
-        self._last: dict[tuple[str, int | None], _LastRun] = {}
+        # check, from which an audit of the next snapshot re-runs only what changed; the
+        # latest few only (each holds an index and the decisions its findings stream from)
+        self._last: OrderedDict[tuple[str, int | None], _LastRun] = OrderedDict()
         self._last_lock = threading.Lock()
 
     @classmethod
@@ -264,6 +267,8 @@ class AuditService:
         key = (profile_of(zone, options), exemplars)
         with self._last_lock:
             last = self._last.get(key)
+            if last is not None:
+                self._last.move_to_end(key)
         previous: dict[str, list[Finding]] = {}
         changes: tuple[EntityChange, ...] = ()
         before = ix
@@ -287,6 +292,9 @@ class AuditService:
         merged.update(by_check)
         with self._last_lock:
             self._last[key] = _LastRun(snapshot=sid, index=ix, by_check=merged)
+            self._last.move_to_end(key)
+            while len(self._last) > _LAST_RUNS:
+                self._last.popitem(last=False)
         return findings
 
     @timed("audit")
