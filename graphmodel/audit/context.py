@@ -26,16 +26,15 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cached_property, partial
 from typing import NamedTuple, Protocol
 
+from graphmodel.audit.exposure import access_exposure, home_label
 from graphmodel.audit.model import DEFAULT_EXEMPLARS, AuditOptions, Exposure, Zone
 from graphmodel.audit.tally import Run, Seed
-from graphmodel.audit.trust import trust_of
 from graphmodel.engine import (
     Reach,
     ReachFilter,
     WorldIndex,
     check,
     derive_trust_edges,
-    home_tenant,
     who_can_access_decided,
 )
 from graphmodel.engine.equivalence import Decided
@@ -246,25 +245,14 @@ class AuditContext:
         return self.ix.users[ref]
 
     def home_label(self, principal: str) -> str:
-        """The principal's home tenant, or `(provider)` for a guest without an Entra home."""
-        user = self.ix.users[principal]
-        home = home_tenant(self.ix, user)
-        return home if home is not None else f"({user.identity_provider.value})"
+        """`graphmodel.audit.exposure.home_label` of the principal."""
+        return home_label(self.ix, principal)
 
     def exposure(
         self, verdict: Verdict, *, path: AccessPath | None = None, detail: str = ""
     ) -> Exposure:
-        """An access exposure built from a verdict: principal, resource, route, trust, path."""
-        chosen = path if path is not None else (verdict.paths[0] if verdict.paths else None)
-        return Exposure(
-            principal=verdict.principal,
-            resource=verdict.resource,
-            via=verdict.via,
-            decision=verdict.decision,
-            trust=trust_of(self.ix, verdict),
-            path=chosen,
-            detail=detail,
-        )
+        """`graphmodel.audit.exposure.access_exposure` of the verdict."""
+        return access_exposure(self.ix, verdict, path=path, detail=detail)
 
     def seed(self, r: Reach, *, detail: str = "") -> Seed:
         """The seed of an access exposure of an allow or pending answer (its first path):

@@ -247,22 +247,12 @@ class AuditStore:
             }
             if not set(checks) <= done:
                 return None
-        return [
-            Sighting(
-                fingerprint=fp,
-                check=check,
-                severity=Severity(sev),
-                tenant=tenant,
-                subject=subject,
-                message=message,
-            )
-            for fp, check, sev, tenant, subject, message in self._rows(
-                "SELECT fingerprint, check_id, severity, tenant, subject, message FROM sightings "
-                "WHERE profile = ? AND snapshot_id = ? ORDER BY fingerprint",
-                key,
-            )
-            if checks is None or check in checks
-        ]
+        rows = self._rows(
+            f"SELECT {_SIGHTING} FROM sightings WHERE profile = ? AND snapshot_id = ? "
+            "ORDER BY fingerprint",
+            key,
+        )
+        return [_sighting(row) for row in rows if checks is None or row[1] in checks]
 
     def record(
         self,
@@ -304,18 +294,23 @@ class AuditStore:
     def sighting(self, profile: str, fingerprint: str) -> Sighting | None:
         """The latest recorded sighting of a fingerprint (which check and tenant found it)."""
         rows = self._rows(
-            "SELECT fingerprint, check_id, severity, tenant, subject, message FROM sightings "
-            "WHERE profile = ? AND fingerprint = ? ORDER BY snapshot_id DESC LIMIT 1",
+            f"SELECT {_SIGHTING} FROM sightings WHERE profile = ? AND fingerprint = ? "
+            "ORDER BY snapshot_id DESC LIMIT 1",
             (profile, fingerprint),
         )
-        if not rows:
-            return None
-        fp, check, sev, tenant, subject, message = rows[0]
-        return Sighting(
-            fingerprint=fp,
-            check=check,
-            severity=Severity(sev),
-            tenant=tenant,
-            subject=subject,
-            message=message,
-        )
+        return _sighting(rows[0]) if rows else None
+
+
+_SIGHTING = "fingerprint, check_id, severity, tenant, subject, message"  # a Sighting's columns
+
+
+def _sighting(row: Sequence[Any]) -> Sighting:
+    fp, check, sev, tenant, subject, message = row
+    return Sighting(
+        fingerprint=fp,
+        check=check,
+        severity=Severity(sev),
+        tenant=tenant,
+        subject=subject,
+        message=message,
+    )

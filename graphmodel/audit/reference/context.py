@@ -12,12 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from graphmodel.audit.exposure import access_exposure, home_label
 from graphmodel.audit.model import AuditOptions, CheckInfo, Exposure, Finding, Zone, fingerprint_of
-from graphmodel.audit.trust import trust_of
 from graphmodel.engine import (
     WorldIndex,
     derive_trust_edges,
-    home_tenant,
     is_outsider_ref,
     who_can_access,
 )
@@ -86,25 +85,12 @@ class AuditContext:
         return is_outsider_ref(self.ix, verdict.principal, verdict.resource)
 
     def home_label(self, verdict: Verdict) -> str:
-        """The principal's home tenant, or `(provider)` for a guest without an Entra home."""
-        user = self.ix.users[verdict.principal]
-        home = home_tenant(self.ix, user)
-        return home if home is not None else f"({user.identity_provider.value})"
+        return home_label(self.ix, verdict.principal)
 
     def exposure(
         self, verdict: Verdict, *, path: AccessPath | None = None, detail: str = ""
     ) -> Exposure:
-        """An access exposure built from a verdict: principal, resource, route, trust, path."""
-        chosen = path if path is not None else (verdict.paths[0] if verdict.paths else None)
-        return Exposure(
-            principal=verdict.principal,
-            resource=verdict.resource,
-            via=verdict.via,
-            decision=verdict.decision,
-            trust=trust_of(self.ix, verdict),
-            path=chosen,
-            detail=detail,
-        )
+        return access_exposure(self.ix, verdict, path=path, detail=detail)
 
 
 @dataclass(frozen=True, slots=True)
