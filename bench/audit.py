@@ -23,6 +23,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -130,15 +131,21 @@ def _cell(r: dict[str, Any]) -> str:
     return f"{r['seconds']} s{runs}, {r['rss_gib']} GiB, load {r['load'][0]}→{r['load'][1]}{failed}"
 
 
+def _prose(text: str) -> str:
+    return textwrap.fill(text, width=100, break_on_hyphens=False)
+
+
 def _table(rows: list[dict[str, Any]]) -> str:
     lines = [
         START,
         "## Audit at scale (issue 23, `python -m bench audit`)",
         "",
-        "Wall time and peak RSS of one `tenantgraph audit` process on a memory store file "
-        "(includes starting Python, opening the store, building the index and writing the "
-        "report); this 2-core machine, shared with other jobs: each figure has the 1-minute "
-        "load average before and after its run.",
+        _prose(
+            "Wall time and peak RSS of one `tenantgraph audit` process on a memory store file "
+            "(includes starting Python, opening the store, building the index and writing the "
+            "report); this 2-core machine, shared with other jobs: each figure has the 1-minute "
+            "load average before and after its run."
+        ),
         "",
         "| scale | findings | exposures | full audit, JSON | full audit, HTML | "
         "`--check scuba.8.3` | target |",
@@ -159,11 +166,13 @@ def _table(rows: list[dict[str, Any]]) -> str:
             ratio = ref["seconds"] / max(r["json"]["seconds"], 0.1)
             lines += [
                 "",
-                f"Baseline at S, same run: the reference implementation (every verdict built, "
-                f"in-process after the store is open, no rendering) took {ref['seconds']} s "
-                f"(load {ref['load'][0]}→{ref['load'][1]}); the new full JSON audit "
-                f"{r['json']['seconds']} s end to end ({ratio:.1f}x faster). Findings, "
-                f"severities and exposure counts equal: {r['reference_equal']}.",
+                _prose(
+                    f"Baseline at S, same run: the reference implementation (every verdict "
+                    f"built, in-process after the store is open, no rendering) took "
+                    f"{ref['seconds']} s (load {ref['load'][0]}→{ref['load'][1]}); the new full "
+                    f"JSON audit {r['json']['seconds']} s end to end ({ratio:.1f}x faster). "
+                    f"Findings, severities and exposure counts equal: {r['reference_equal']}."
+                ),
             ]
     lines.append(END)
     return "\n".join(lines)
