@@ -10,7 +10,7 @@ not its staff. No check counts anyone else: a tenant's members and internal gues
 resources as members, its B2C consumers through the B2C route (and a valid World has local
 accounts only in B2C tenants: the world reader refuses any other).
 
-Why one pass shared by the checks: five checks ask that same question of the same resources.
+Why one pass shared by the checks: the access checks ask that same question of the same resources.
 The answers of a resource (`Answers`: principal refs and their interned decisions, two
 pointers per pair) are computed once per run and read by each check, which counts them as a
 `Run` per resource without a seed per pair.
