@@ -241,10 +241,12 @@ class _Authenticate:
             wait = self.limiter.wait(viewer.token_id or f"address:{client}")
             if wait > 0:
                 note(scope, lane="refused")
+                # `Retry-After` counts whole seconds; the message names the same time
+                retry_after = max(1, math.ceil(wait))
                 response = JSONResponse(
-                    error_body("rate-limited", f"too many requests: retry in {wait:.2f}s"),
+                    error_body("rate-limited", f"too many requests: retry in {retry_after} s"),
                     status_code=429,
-                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                    headers={"Retry-After": str(retry_after)},
                 )
                 await response(scope, receive, send)
                 return

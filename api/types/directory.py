@@ -18,10 +18,12 @@ from api.scope import Scope
 from api.types.enums import (
     Cloud,
     CreationType,
+    CrossTenantAccessType,
     ExternalUserState,
     IdentityProviderKind,
     NodeKind,
     TenantType,
+    UsageDirection,
     UserType,
 )
 from api.types.fields import field
@@ -99,7 +101,7 @@ class Tenant(Entity, relay.Node):
                 SignInUsage(
                     user_ref=scope.ref(s.user),
                     resource_ref=scope.ref(s.resource),
-                    cross_tenant_access_type=s.cross_tenant_access_type.value,
+                    cross_tenant_access_type=s.cross_tenant_access_type,
                     first=s.first,
                     last=s.last,
                     count=s.count,
@@ -109,7 +111,7 @@ class Tenant(Entity, relay.Node):
             partner_usage=[
                 PartnerUsage(
                     partner=p.partner,
-                    direction=p.direction.value,
+                    direction=p.direction,
                     first=p.first,
                     last=p.last,
                     count=p.count,
@@ -124,9 +126,7 @@ class Tenant(Entity, relay.Node):
 class SignInUsage:
     user_ref: str = strawberry.field(description="The home identity that signed in.")
     resource_ref: str = strawberry.field(description="The app or channel signed in to.")
-    cross_tenant_access_type: str = strawberry.field(
-        description="b2bCollaboration or b2bDirectConnect."
-    )
+    cross_tenant_access_type: CrossTenantAccessType
     first: datetime | None
     last: datetime
     count: int | None
@@ -135,7 +135,9 @@ class SignInUsage:
 @strawberry.type(description="Cross-tenant sign-ins with one partner in one direction.")
 class PartnerUsage:
     partner: str
-    direction: str = strawberry.field(description="inbound (partner's users here) or outbound.")
+    direction: UsageDirection = strawberry.field(
+        description="INBOUND (the partner's users signed in here) or OUTBOUND."
+    )
     first: datetime | None
     last: datetime
     count: int | None

@@ -26,6 +26,7 @@ from graphmodel.schema.enums import (
     DirectoryRole,
     ExternalUserState,
     IdentityProviderKind,
+    InvitationStatus,
     TenantType,
     UserType,
 )
@@ -286,7 +287,7 @@ def redeem_invitation(
     )
     invitations = world.invitations
     if invitation is not None:
-        done = dataclasses.replace(invitation, status="Completed")
+        done = dataclasses.replace(invitation, status=InvitationStatus.COMPLETED)
         invitations = replace_item(invitations, invitation, done)
         invitation = done
     changed = dataclasses.replace(

@@ -8,7 +8,6 @@ data, never from literals; waits are scaled by the machine's load.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,16 +15,16 @@ from typing import Any
 import pytest
 
 from bench.generate import generate
+from tests.support.processes import patience
 
 from .test_audit_report import ARGS, CHROMIUM, write_report
 
-LOAD = max(1.0, os.getloadavg()[0] / 2)  # a busy 2-core machine is slower
-WAIT_MS = int(120_000 * LOAD)
+WAIT_MS = int(patience(120) * 1000)  # a busy 2-core machine is slower
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.timeout(int(600 * LOAD)),  # generating, auditing and opening M
+    pytest.mark.timeout(int(patience(600))),  # generating, auditing and opening M
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="no /usr/bin/chromium (make setup installs it)"
     ),
