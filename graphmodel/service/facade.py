@@ -131,10 +131,7 @@ class GraphService:
         """
         if as_of is not None:
             return self._at(snapshot_id, as_of)
-        key = snapshot_id
-        if key is None:
-            current = self.store.current_snapshot()
-            key = current.id if current is not None else None
+        key = self._snapshot_key(snapshot_id)
         with self._lock:
             cached = self._indexes.get(key)
             if cached is not None:
@@ -149,6 +146,23 @@ class GraphService:
         if self.warm_indexes:
             threading.Thread(target=_warm, args=(ix,), name="warm-index", daemon=True).start()
         return ix
+
+    def world_only(self, snapshot_id: int | None = None, *, as_of: datetime | None = None) -> World:
+        """The snapshot's World as `index(...).world` has it, without building the index when
+        it is not built yet: for questions that read settings alone (an index of a 1M-user
+        World costs seconds)."""
+        key = self._snapshot_key(snapshot_id)
+        with self._lock:
+            cached = self._indexes.get(key)
+        world = cached.world if cached is not None else self.store.read_world(key)
+        return world if as_of is None else replace(world, as_of=as_of)
+
+    def _snapshot_key(self, snapshot_id: int | None) -> int | None:
+        """The id an index is cached under: the current snapshot's for None (None if empty)."""
+        if snapshot_id is not None:
+            return snapshot_id
+        current = self.store.current_snapshot()
+        return current.id if current is not None else None
 
     def question_index(
         self, snapshot_id: int | None = None, *, as_of: datetime | None = None
