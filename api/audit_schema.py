@@ -35,6 +35,7 @@ from api.types.verdict import (
     tenant_object_node,
 )
 from graphmodel.schema.trust import TrustEdge as DomainTrustEdge
+from graphmodel.service import Page
 from graphmodel.service.audits import AccessChange as DomainAccessChange
 from graphmodel.service.audits import (
     AccessChangeKind,
@@ -44,6 +45,7 @@ from graphmodel.service.audits import (
     FindingStatus,
     Severity,
     catalogue,
+    exposure_page,
 )
 from graphmodel.service.audits import AuditedFinding as DomainAudited
 from graphmodel.service.audits import EntityChange as DomainEntityChange
@@ -94,8 +96,27 @@ def _page(
             raise ApiError("invalid-input", "the `after` cursor is not in this list")
         start = keys.index(cursor) + 1
     chunk = items[start : start + first]
+    return _connection(ctx, chunk, after, snapshot, start + first < len(items), len(items))
+
+
+def _stream_page(
+    ctx: Context, page: Page[DomainExposure], after: str | None, view: Scope
+) -> Connection[Exposure]:
+    """A connection over one page computed by the service (a finding's exposure stream)."""
+    chunk = [(e.key, Exposure.from_domain(e, view)) for e in page.items]
+    return _connection(ctx, chunk, after, view.snapshot, page.has_next, page.total_count)
+
+
+def _connection(
+    ctx: Context,
+    chunk: Sequence[tuple[str, N]],
+    after: str | None,
+    snapshot: int | None,
+    has_next: bool,
+    total: int | None,
+) -> Connection[N]:
+    """One page of (key, node) pairs, its cursors sealed for `snapshot`, and its total."""
     edges = [Edge(node=n, seal=partial(ctx.seal_cursor, k, snapshot)) for k, n in chunk]
-    total = len(items)
 
     async def count() -> int | None:
         return total
@@ -103,7 +124,7 @@ def _page(
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=start + first < total,
+            has_next_page=has_next,
             has_previous_page=after is not None,
             start_cursor=edges[0].seal() if edges else None,
             end_cursor=edges[-1].seal() if edges else after,
@@ -237,12 +258,21 @@ class Finding:
             view=scope,
         )
 
-    @field(description="The concrete principals, resources and paths it exposes (paged).")
-    def exposures(
+    @field(
+        description="The concrete principals, resources and paths it exposes (paged; "
+        "`totalCount` is exact). Past the exemplars a finding holds, a page is recomputed."
+    )
+    async def exposures(
         self, info: Info, first: int = 100, after: str | None = None
     ) -> Connection[Exposure]:
-        items = [(e.key, Exposure.from_domain(e, self.view)) for e in self.domain.exposures]
-        return _page(info.context, items, first, after, self.view.snapshot)
+        ctx = info.context
+        if self.domain.complete:
+            items = [(e.key, Exposure.from_domain(e, self.view)) for e in self.domain.exposures]
+            return _page(ctx, items, first, after, self.view.snapshot)
+        size = ctx.page_size(first)
+        cursor = ctx.open_cursor(after, self.view.snapshot)
+        page = await ctx.call(exposure_page, self.domain, size, cursor)
+        return _stream_page(ctx, page, after, self.view)
 
 
 @strawberry.type(description="One changed fact between two Worlds.")
@@ -458,6 +488,35 @@ class AuditQueries:
         ]
         items = [(a.finding.fingerprint, Finding.from_domain(a.finding, scope, a)) for a in chosen]
         return _page(ctx, items, first, after, scope.snapshot)
+
+    @field(
+        description="One finding by fingerprint, with its exposures paged "
+        "(`finding(id) { exposures(first, after) }`); only the check that found it runs."
+    )
+    async def finding(
+        self,
+        info: Info,
+        id: str,
+        snapshot: SnapshotArg = None,
+        zone: ZoneArg = None,
+        as_of: AsOfArg = None,
+        days: int = 90,
+        pending_days: int = 90,
+    ) -> Finding:
+        ctx = info.context
+        scope = await ctx.scope(snapshot)
+        if days < 0 or pending_days < 0:
+            raise ApiError("invalid-input", "`days` and `pendingDays` must be 0 or more")
+        audits = AuditService.shared(ctx.service)
+        found = await ctx.call(
+            audits.finding,
+            id,
+            snapshot=scope.snapshot,
+            zone=zone,
+            options=AuditOptions(pending_days=pending_days, unused_days=days, as_of=as_of),
+        )
+        scope.require_tenant(found.finding.tenant)
+        return Finding.from_domain(found.finding, scope, found)
 
     @field(
         description="What a change set (YAML, world-file shapes) would change; writes nothing. "

@@ -10,6 +10,7 @@ under 10 minutes, L under 30; the time each step took is printed and recorded.
     python -m bench --skip http,neo4j    # leave probes out
     python -m bench --report-only        # rewrite RESULTS.md from bench/out/
     python -m bench serve                # serving targets (issue 13): wrk against the server
+    python -m bench audit                # audit at scale (issue 23): S and M, --scales S,M,L
 """
 
 from __future__ import annotations
@@ -138,6 +139,10 @@ def _run_scale(
 
 def main(argv: list[str] | None = None) -> int:
     args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["audit"]:
+        from bench import audit
+
+        return audit.main(args_in[1:])
     if args_in[:1] == ["serve"]:
         from bench import serve
 

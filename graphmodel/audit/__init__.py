@@ -9,6 +9,7 @@ and the finding history is in `graphmodel.audit.store`.
 
 from graphmodel.audit.checks import CATALOGUE, CATALOGUE_VERSION, check_info, run_checks
 from graphmodel.audit.model import (
+    DEFAULT_EXEMPLARS,
     SEVERITY_RANK,
     AuditedFinding,
     AuditOptions,
@@ -28,6 +29,7 @@ from graphmodel.audit.model import (
 __all__ = [
     "CATALOGUE",
     "CATALOGUE_VERSION",
+    "DEFAULT_EXEMPLARS",
     "SEVERITY_RANK",
     "AuditOptions",
     "AuditReport",

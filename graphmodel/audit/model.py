@@ -6,6 +6,10 @@ the principals, resources and access paths, countable and pageable. Everything i
 dataclass of schema values, so the JSON codec (`graphmodel.schema.codec.to_data`), the HTML
 report and the GraphQL types all read the same data and nothing is re-derived for display.
 
+At scale a finding carries only its first exposures (the *exemplars*, each with its full path)
+next to exact counts of all of them (`counts`); `all_exposures()` streams the rest, recomputed on
+demand, so a report never holds millions of exposures at once.
+
 A finding's `fingerprint` is stable across snapshots: it hashes the check id and the finding's
 subject (e.g. `contoso<-adatum`), never the exposures, which change from snapshot to snapshot
 while the finding stays the same. Suppressions and the finding history are keyed by it.
@@ -14,6 +18,7 @@ while the finding stays the same. Suppressions and the finding history are keyed
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +29,7 @@ from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import AccessPath, Decision
 
 __all__ = [
+    "DEFAULT_EXEMPLARS",
     "SEVERITY_RANK",
     "AuditOptions",
     "AuditReport",
@@ -31,6 +37,7 @@ __all__ = [
     "CheckInfo",
     "Exposure",
     "ExposureCounts",
+    "ExposureSource",
     "Finding",
     "FindingStatus",
     "ResolvedFinding",
@@ -101,9 +108,19 @@ class ExposureCounts:
     paths: int
 
 
+ExposureSource = Callable[[str | None], Iterator[Exposure]]
+"""Every exposure of one finding in key order, after the key given (None: from the first),
+computed afresh on each call; LookupError when no exposure has that key."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
-    """One instance of a check: a tenant's configuration or resource that fails it."""
+    """One instance of a check: a tenant's configuration or resource that fails it.
+
+    `exposures` holds every exposure, or — when `_total` is set — only the first ones in key
+    order (the exemplars), `_total` then counting all of them exactly and `_more` streaming
+    them (the leading underscore keeps both out of the JSON codecs).
+    """
 
     check: str
     severity: Severity
@@ -114,9 +131,30 @@ class Finding:
     message: str
     policy: str | None = None
     exposures: tuple[Exposure, ...] = ()
+    _total: ExposureCounts | None = None
+    _more: ExposureSource | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def complete(self) -> bool:
+        """Whether `exposures` holds every exposure (not only the exemplars)."""
+        return self._total is None or self._total.exposures == len(self.exposures)
+
+    def all_exposures(self, after: str | None = None) -> Iterator[Exposure]:
+        """Every exposure in key order: the ones held, or the stream that recomputes them;
+        with `after`, those after the exposure whose key it is (LookupError: no such one)."""
+        if not self.complete and self._more is not None:
+            return self._more(after)
+        if after is None:
+            return iter(self.exposures)
+        keys = [e.key for e in self.exposures]
+        if after not in keys:
+            raise LookupError(after)
+        return iter(self.exposures[keys.index(after) + 1 :])
 
     @property
     def counts(self) -> ExposureCounts:
+        if self._total is not None:
+            return self._total
         return ExposureCounts(
             exposures=len(self.exposures),
             principals=len({e.principal for e in self.exposures if e.principal}),
@@ -171,6 +209,10 @@ class AuditOptions:
     pending_days: int = 90  # invitation.pending-with-paths
     unused_days: int = 90  # guest.stale-with-paths, partner.unused-trust, assignment.unused
     as_of: datetime | None = None  # the evaluation clock; None = the snapshot's asOf, else now
+
+
+DEFAULT_EXEMPLARS = 20
+"""Exposures a finding holds in full (with paths) by default; the rest are counted exactly."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -125,8 +125,10 @@ def _details(a: AuditedFinding, limit: int) -> list[str]:
         s = a.suppression
         out.append(f"  suppressed by {s.owner}: {s.reason}")
     out.extend(f"  - {render_exposure(e)}" for e in f.exposures[:limit])
-    if len(f.exposures) > limit:
-        out.append(f"  ... {len(f.exposures) - limit} more (--limit, or --json for all)")
+    total = f.counts.exposures
+    if total > min(limit, len(f.exposures)):
+        shown = min(limit, len(f.exposures))
+        out.append(f"  ... {total - shown} more (--limit, or --json --exposures all for all)")
     return out
 
 
@@ -134,6 +136,7 @@ def finding_data(a: AuditedFinding) -> dict[str, JsonValue]:
     """One audited finding as JSON-able data, with its counts."""
     data: dict[str, JsonValue] = to_output(a.finding)
     data["counts"] = to_output(a.finding.counts)
+    data["exposuresComplete"] = a.finding.complete
     data["status"] = enum_name(a.status)
     data["firstSeen"] = a.first_seen
     data["suppression"] = to_output(a.suppression)

@@ -26,7 +26,7 @@ from graphmodel.schema.rules import rule_source
 
 __all__ = ["MAX_ROWS", "PAGE_ROWS", "breakable", "prose", "render_html"]
 
-MAX_ROWS = 200  # exposures listed per finding; the JSON output has all of them
+MAX_ROWS = 200  # exposures listed per finding (of its exemplars); `--exposures all` has all
 PAGE_ROWS = 50  # exposures per collapsible page
 _PATHS = 3  # paths drawn per finding
 
@@ -111,7 +111,8 @@ def _exposure_row(e: Exposure) -> str:
     )
 
 
-def _exposures(exposures: tuple[Exposure, ...]) -> list[str]:
+def _exposures(exposures: tuple[Exposure, ...], total: int) -> list[str]:
+    """The exposures the finding holds (at most `MAX_ROWS`) in pages, of `total` counted."""
     shown = exposures[:MAX_ROWS]
     parts = []
     for start in range(0, len(shown), PAGE_ROWS):
@@ -119,7 +120,7 @@ def _exposures(exposures: tuple[Exposure, ...]) -> list[str]:
         opened = " open" if start == 0 else ""
         parts.append(
             f'<details class="page"{opened}><summary>exposures {start + 1} to {start + len(page)} '
-            f"of {len(exposures)}</summary>"
+            f"of {total}</summary>"
             '<table class="exposures"><colgroup><col style="width:16%"><col style="width:18%">'
             '<col style="width:12%"><col style="width:18%"><col style="width:20%"><col></colgroup>'
             "<thead><tr><th>principal</th><th>resource / object</th><th>decision</th>"
@@ -127,10 +128,11 @@ def _exposures(exposures: tuple[Exposure, ...]) -> list[str]:
         )
         parts.extend(_exposure_row(e) for e in page)
         parts.append("</tbody></table></details>")
-    if len(exposures) > MAX_ROWS:
+    if total > len(shown):
         parts.append(
-            f'<p class="muted">{len(exposures) - MAX_ROWS} more exposures: use the JSON '
-            "output for the full list</p>"
+            f'<p class="muted more">{total - len(shown)} more exposures: '
+            "<code>tenantgraph audit --json --exposures all</code> or the GraphQL field "
+            "<code>finding(id) { exposures(first, after) }</code> list them all</p>"
         )
     return parts
 
@@ -191,7 +193,7 @@ def _finding(a: AuditedFinding, check: CheckInfo | None) -> str:
         parts.append('<div class="paths">')
         parts.extend(path_svg(p, f"{f.fingerprint}-{i}") for i, p in enumerate(drawn))
         parts.append("</div>")
-    parts.extend(_exposures(f.exposures))
+    parts.extend(_exposures(f.exposures, f.counts.exposures))
     parts.append("</details>")
     return "\n".join(parts)
 

@@ -11,12 +11,15 @@ Tables (schema version 1)::
     suppressions(fingerprint PK, reason, owner, created_at, since_snapshot)
     zones(name PK, tenants JSON, description, updated_at)
     audits(profile, snapshot_id, snapshot_created)            -- which snapshots are recorded
+    audited_checks(profile, snapshot_id, check_id, snapshot_created)  -- ... for some checks
     sightings(profile, snapshot_id, fingerprint, check_id, severity, tenant, subject, message)
 
 `audits`/`sightings` are a cache of which findings each snapshot had under one *profile* (zone
 tenants, options and catalogue version hashed): findings are a pure function of a snapshot, so
 the cache can always be rebuilt. A snapshot id whose creation time differs from the recorded one
-(the graph store was recreated) is treated as unrecorded.
+(the graph store was recreated) is treated as unrecorded. An audit of some checks only
+(`audit --check`) records those checks (`audited_checks`), so it neither wipes nor fakes the
+sightings of the others.
 
 A store opened `read_only` never creates or writes the file (what-if must leave every file
 untouched); reads of a missing file see no suppressions, zones or history.
@@ -28,7 +31,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +56,9 @@ CREATE TABLE IF NOT EXISTS zones (
 CREATE TABLE IF NOT EXISTS audits (
     profile TEXT NOT NULL, snapshot_id INTEGER NOT NULL, snapshot_created TEXT NOT NULL,
     PRIMARY KEY (profile, snapshot_id));
+CREATE TABLE IF NOT EXISTS audited_checks (
+    profile TEXT NOT NULL, snapshot_id INTEGER NOT NULL, check_id TEXT NOT NULL,
+    snapshot_created TEXT NOT NULL, PRIMARY KEY (profile, snapshot_id, check_id));
 CREATE TABLE IF NOT EXISTS sightings (
     profile TEXT NOT NULL, snapshot_id INTEGER NOT NULL, fingerprint TEXT NOT NULL,
     check_id TEXT NOT NULL, severity TEXT NOT NULL, tenant TEXT NOT NULL, subject TEXT NOT NULL,
@@ -214,39 +220,68 @@ class AuditStore:
         return found
 
     # --- history ---------------------------------------------------------------------------
-    def sightings(self, profile: str, snapshot_id: int, created: datetime) -> list[Sighting] | None:
-        """The recorded findings of a snapshot, or None when it was not (validly) recorded."""
-        rows = self._rows(
-            "SELECT snapshot_created FROM audits WHERE profile = ? AND snapshot_id = ?",
-            (profile, snapshot_id),
+    def sightings(
+        self,
+        profile: str,
+        snapshot_id: int,
+        created: datetime,
+        checks: Collection[str] | None = None,
+    ) -> list[Sighting] | None:
+        """The recorded findings of a snapshot (of `checks` only, None = all), or None when
+        they were not (validly) recorded."""
+        key = (profile, snapshot_id)
+        whole = self._rows(
+            "SELECT snapshot_created FROM audits WHERE profile = ? AND snapshot_id = ?", key
         )
-        if not rows or rows[0][0] != created.isoformat():
-            return None
-        return [
-            Sighting(
-                fingerprint=fp,
-                check=check,
-                severity=Severity(sev),
-                tenant=tenant,
-                subject=subject,
-                message=message,
-            )
-            for fp, check, sev, tenant, subject, message in self._rows(
-                "SELECT fingerprint, check_id, severity, tenant, subject, message FROM sightings "
-                "WHERE profile = ? AND snapshot_id = ? ORDER BY fingerprint",
-                (profile, snapshot_id),
-            )
-        ]
+        if not (whole and whole[0][0] == created.isoformat()):
+            if checks is None:
+                return None
+            done = {
+                c
+                for c, when in self._rows(
+                    "SELECT check_id, snapshot_created FROM audited_checks "
+                    "WHERE profile = ? AND snapshot_id = ?",
+                    key,
+                )
+                if when == created.isoformat()
+            }
+            if not set(checks) <= done:
+                return None
+        rows = self._rows(
+            f"SELECT {_SIGHTING} FROM sightings WHERE profile = ? AND snapshot_id = ? "
+            "ORDER BY fingerprint",
+            key,
+        )
+        return [_sighting(row) for row in rows if checks is None or row[1] in checks]
 
     def record(
-        self, profile: str, snapshot_id: int, created: datetime, findings: Sequence[Finding]
+        self,
+        profile: str,
+        snapshot_id: int,
+        created: datetime,
+        findings: Sequence[Finding],
+        checks: Collection[str] | None = None,
     ) -> None:
-        """Remember which findings a snapshot had (replacing an earlier record of it)."""
+        """Remember which findings a snapshot had (replacing an earlier record of it); with
+        `checks`, only for those checks (the others' records are kept)."""
         key = (profile, snapshot_id)
-        statements: list[tuple[str, Sequence[Any]]] = [
-            ("DELETE FROM sightings WHERE profile = ? AND snapshot_id = ?", key),
-            ("INSERT OR REPLACE INTO audits VALUES (?, ?, ?)", (*key, created.isoformat())),
-        ]
+        when = created.isoformat()
+        statements: list[tuple[str, Sequence[Any]]] = []
+        if checks is None:
+            statements += [
+                ("DELETE FROM sightings WHERE profile = ? AND snapshot_id = ?", key),
+                ("INSERT OR REPLACE INTO audits VALUES (?, ?, ?)", (*key, when)),
+            ]
+        else:
+            for c in checks:
+                statements += [
+                    (
+                        "DELETE FROM sightings WHERE profile = ? AND snapshot_id = ? "
+                        "AND check_id = ?",
+                        (*key, c),
+                    ),
+                    ("INSERT OR REPLACE INTO audited_checks VALUES (?, ?, ?, ?)", (*key, c, when)),
+                ]
         statements.extend(
             (
                 "INSERT OR REPLACE INTO sightings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -255,3 +290,27 @@ class AuditStore:
             for f in findings
         )
         self._write(statements)
+
+    def sighting(self, profile: str, fingerprint: str) -> Sighting | None:
+        """The latest recorded sighting of a fingerprint (which check and tenant found it)."""
+        rows = self._rows(
+            f"SELECT {_SIGHTING} FROM sightings WHERE profile = ? AND fingerprint = ? "
+            "ORDER BY snapshot_id DESC LIMIT 1",
+            (profile, fingerprint),
+        )
+        return _sighting(rows[0]) if rows else None
+
+
+_SIGHTING = "fingerprint, check_id, severity, tenant, subject, message"  # a Sighting's columns
+
+
+def _sighting(row: Sequence[Any]) -> Sighting:
+    fp, check, sev, tenant, subject, message = row
+    return Sighting(
+        fingerprint=fp,
+        check=check,
+        severity=Severity(sev),
+        tenant=tenant,
+        subject=subject,
+        message=message,
+    )

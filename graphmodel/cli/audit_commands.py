@@ -13,13 +13,22 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from graphmodel.audit import CATALOGUE, SEVERITY_RANK, AuditOptions, FindingStatus, Severity
+from graphmodel.audit import (
+    CATALOGUE,
+    DEFAULT_EXEMPLARS,
+    SEVERITY_RANK,
+    AuditOptions,
+    AuditReport,
+    FindingStatus,
+    Severity,
+)
 from graphmodel.audit.render import diff_data, render_diff, render_report, report_data
 from graphmodel.audit.render_html import render_html
 from graphmodel.cli.common import Command, add_clock_argument, add_store_arguments, open_service
 from graphmodel.cli.progress import Phase
 from graphmodel.errors import Issue, QueryError, WorldInvalid
 from graphmodel.schema.codec import to_data
+from graphmodel.schema.output import to_output
 from graphmodel.service.audits import AuditService
 from graphmodel.service.management import Management
 
@@ -38,6 +47,79 @@ def _with_audits(
         svc.store.close()
 
 
+class _CheckProgress:
+    """One progress line per check (updating on a terminal, a summary line otherwise)."""
+
+    def __init__(self) -> None:
+        self._phase: Phase | None = None
+
+    def begin(self, check: str) -> None:
+        self._phase = Phase(check, unit="resources")
+
+    def advance(self, n: int = 1) -> None:
+        if self._phase is not None:
+            self._phase.update(n)
+
+    def end(self, check: str, findings: int, exposures: int) -> None:
+        if self._phase is not None:
+            took = self._phase.seconds
+            self._phase.close(
+                f"{check}: {findings:,} findings, {exposures:,} exposures in {took:.1f}s"
+            )
+            self._phase = None
+
+
+def _exposures_arg(text: str) -> int | None:
+    """`--exposures N|all`: N exemplars per finding, or None for `all` (argparse reports a
+    bad value as a usage error)."""
+    if text == "all":
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number or `all`") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
+def _write_encoded(data: object) -> None:
+    """`print(json.dumps(data, indent=2))` without the whole text in memory: with an indent,
+    `dumps` keeps every small piece until it joins them (several times the text's size)."""
+    pieces: list[str] = []
+    for piece in json.JSONEncoder(indent=2).iterencode(data):
+        pieces.append(piece)
+        if len(pieces) >= 65_536:
+            sys.stdout.write("".join(pieces))
+            pieces.clear()
+    pieces.append("\n")
+    sys.stdout.write("".join(pieces))
+
+
+def _write_json(report: AuditReport, stream: bool) -> None:
+    """The report as JSON on stdout; with `stream`, each finding's exposures are written one
+    by one as they are recomputed (never all in memory at once)."""
+    data = report_data(report)
+    if not stream:
+        _write_encoded(data)
+        return
+    findings = data.pop("findings")
+    assert isinstance(findings, list)  # INVARIANT: report_data's shape
+    out = sys.stdout
+    head = json.dumps(data, indent=2)
+    out.write(head[:-2] + ',\n  "findings": [')
+    for i, (a, row) in enumerate(zip(report.findings, findings, strict=True)):
+        assert isinstance(row, dict)  # INVARIANT: finding_data's shape
+        row.pop("exposures", None)
+        row["exposuresComplete"] = True
+        text = json.dumps(row)
+        out.write(("," if i else "") + "\n    " + text[:-1] + ', "exposures": [')
+        for j, e in enumerate(a.finding.all_exposures()):
+            out.write(("," if j else "") + "\n      " + json.dumps(to_output(e)))
+        out.write("]}")
+    out.write("\n  ]\n}\n")
+
+
 def _audit(args: argparse.Namespace) -> int:
     def run(a: AuditService) -> int:
         with Phase("audit", unit="findings") as phase:
@@ -50,13 +132,16 @@ def _audit(args: argparse.Namespace) -> int:
                 tenants=args.tenant,
                 checks=args.check,
                 record=not args.no_record,
+                # `all` holds the default exemplars; the JSON stream writes every exposure
+                exemplars=DEFAULT_EXEMPLARS if args.exposures is None else args.exposures,
+                progress=_CheckProgress(),
             )
             phase.set(len(report.findings))
         if args.html:
             Path(args.html).write_text(render_html(report), encoding="utf-8")
             print(f"wrote {args.html}: {len(report.findings)} findings", file=sys.stderr)
         if args.json:
-            print(json.dumps(report_data(report), indent=2))
+            _write_json(report, stream=args.exposures is None)
         elif not args.html:
             print(render_report(report, verbose=args.verbose, limit=args.limit))
         if args.fail_on is None:
@@ -271,6 +356,14 @@ def _cfg_audit(p: argparse.ArgumentParser) -> None:
     add_clock_argument(p)
     p.add_argument("--verbose", "-v", action="store_true", help="list each finding's exposures")
     p.add_argument("--limit", type=int, default=10, help="exposures listed per finding with -v")
+    p.add_argument(
+        "--exposures",
+        type=_exposures_arg,
+        default=DEFAULT_EXEMPLARS,
+        metavar="N|all",
+        help=f"exposures built in full per finding ({DEFAULT_EXEMPLARS}); counts are always "
+        "exact. `all` with --json streams every exposure of every finding",
+    )
     p.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],

@@ -3,10 +3,18 @@
 from graphmodel.engine.check import CheckLimits, check, resolve_principal, resolve_resource
 from graphmodel.engine.derive import derive_trust_edges
 from graphmodel.engine.explain import render, render_reason
+from graphmodel.engine.held import collaboration_grants
 from graphmodel.engine.index import WorldIndex
 from graphmodel.engine.index_update import evolve_index
 from graphmodel.engine.invitations import Answer, can_invite, can_request, can_sign_up
-from graphmodel.engine.lookup import Reach, candidates_for, reachable, who_can_access
+from graphmodel.engine.lookup import (
+    Reach,
+    candidates_for,
+    decide,
+    reachable,
+    who_can_access,
+    who_can_access_decided,
+)
 from graphmodel.engine.outsiders import (
     OUTSIDER_KINDS,
     home_tenant,
@@ -41,6 +49,8 @@ __all__ = [
     "can_sign_up",
     "candidates_for",
     "check",
+    "collaboration_grants",
+    "decide",
     "derive_trust_edges",
     "evolve_index",
     "home_tenant",
@@ -54,4 +64,5 @@ __all__ = [
     "resolve_principal",
     "resolve_resource",
     "who_can_access",
+    "who_can_access_decided",
 ]

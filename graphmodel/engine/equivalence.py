@@ -168,6 +168,7 @@ class Classes:
         self._resources: dict[str, Hashable] = {}
         self._decisions: dict[Hashable, Decided] = {}
         self._single: set[int] = set()
+        self._assignees: dict[str, frozenset[str]] = {}
 
     # --- user keys ------------------------------------------------------------------------
     def _targeted(
@@ -298,6 +299,13 @@ class Classes:
         self._decisions[key] = decided
 
     # --- grants ---------------------------------------------------------------------------
+    def assignees(self, app: str) -> frozenset[str]:
+        """The refs (users and groups) assigned to `app`, as a set made once per index."""
+        found = self._assignees.get(app)
+        if found is None:
+            found = self._assignees[app] = frozenset(self.ix.assignees.get(app, ()))
+        return found
+
     def app_grant(self, subject: User, app: App, assignees: frozenset[str]) -> bool:
         """Whether `app_grant_hops` finds a grant for `subject` (access packages aside)."""
         if not app.app_role_assignment_required:

@@ -22,7 +22,16 @@ from graphmodel.engine.reach import Reach
 from graphmodel.engine.reach_filter import ReachFilter
 from graphmodel.schema.verdict import Decision
 
-__all__ = ["EXACT_BELOW", "Reach", "ReachFilter", "candidates_for", "reachable", "who_can_access"]
+__all__ = [
+    "EXACT_BELOW",
+    "Reach",
+    "ReachFilter",
+    "candidates_for",
+    "decide",
+    "reachable",
+    "who_can_access",
+    "who_can_access_decided",
+]
 
 # Worlds smaller than this many users answer reverse questions with one `check` per candidate:
 # it costs milliseconds there, and keeps the batched classes an optimisation of large worlds.
@@ -55,6 +64,23 @@ def who_can_access(
             filters=filters,
         )
     return _exact_who(ix, resource_ref, include_pending, after, limits, filters)
+
+
+def who_can_access_decided(
+    ix: WorldIndex, resource_ref: str, *, filters: ReachFilter = _OPEN
+) -> Iterator[Reach]:
+    """`who_can_access` decided per equivalence class at every world size: for callers that
+    count answers and explain only a few (the audits), since an answer's verdict is computed
+    only when read. Same answers (the batched lookup is proven equal to per-candidate `check`
+    by the reverse-lookup tests).
+    """
+    return reverse.who_can_access(ix, resource_ref, filters=filters)
+
+
+def decide(ix: WorldIndex, principal_ref: str, resource_ref: str) -> Reach:
+    """One pair's answer (allow, pending or deny) decided through its equivalence class at
+    every world size; its verdict is computed on first read (`reverse.decide`)."""
+    return reverse.decide(ix, principal_ref, resource_ref)
 
 
 def reachable(

@@ -44,7 +44,13 @@ from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import AccessPath, Hop, Reason, ReasonCode, Side
 from graphmodel.schema.xtap import Section
 
-__all__ = ["automatic_redemption_note", "home_account_gate", "object_route", "xtap_gate"]
+__all__ = [
+    "automatic_redemption_note",
+    "home_account_gate",
+    "object_grants",
+    "object_route",
+    "xtap_gate",
+]
 
 
 def xtap_gate(
@@ -146,9 +152,30 @@ def _account_gates(ix: WorldIndex, subject: User, principal: User) -> list[Reaso
     return out
 
 
+def object_grants(
+    ix: WorldIndex, subject: User, principal: User, resource: Resource
+) -> list[list[Hop]]:
+    """The grant hop lists of the route through `subject` without evaluating a gate: each path
+    of the route is its entry hop (a B2B collaboration user's guest or synced object) then one
+    of these. Empty when nothing grants the resource, or for a B2B collaboration user on a
+    shared channel (R21)."""
+    return _grants(ix, subject, principal, resource, _subject_kind(ix, subject, principal))
+
+
+def _grants(
+    ix: WorldIndex, subject: User, principal: User, resource: Resource, kind: SubjectKind
+) -> list[list[Hop]]:
+    if isinstance(resource, App):
+        return app_grant_hops(ix, subject, principal, resource)
+    if resource.membership_type == MembershipType.SHARED and kind != SubjectKind.MEMBER:
+        return []
+    return channel_grant_hops(ix, subject, resource)
+
+
 def _resource_gates(
     ix: WorldIndex, subject: User, principal: User, resource: Resource, kind: SubjectKind
 ) -> tuple[list[Reason], list[list[Hop]]]:
+    grants = _grants(ix, subject, principal, resource, kind)
     if isinstance(resource, Channel):
         if resource.membership_type == MembershipType.SHARED and kind != SubjectKind.MEMBER:
             return [
@@ -162,7 +189,6 @@ def _resource_gates(
                     side=Side.RESOURCE,
                 )
             ], []
-        grants = channel_grant_hops(ix, subject, resource)
         if not grants:
             return [_not_member(subject, resource)], []
         return [], grants
@@ -172,7 +198,6 @@ def _resource_gates(
             ix.registration_of(resource), subject.identity_provider, directory_object=True
         )
     )
-    grants = app_grant_hops(ix, subject, principal, resource)
     if not grants:
         failures.append(
             reason(

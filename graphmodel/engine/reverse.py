@@ -39,9 +39,9 @@ from graphmodel.engine.route import Resource
 from graphmodel.policy.apps import is_multitenant_registration
 from graphmodel.schema.entities import App, Channel, User
 from graphmodel.schema.enums import MembershipType, TenantType
-from graphmodel.schema.verdict import Decision, Mfa
+from graphmodel.schema.verdict import Decision, Mfa, Verdict
 
-__all__ = ["reachable", "who_can_access"]
+__all__ = ["decide", "reachable", "who_can_access"]
 
 _Candidate = tuple[str, User, User | None, int]  # principal ref, principal, subject, class id
 _ALLOW, _PENDING, _DENY = Decision.ALLOW, Decision.PENDING, Decision.DENY
@@ -53,19 +53,11 @@ def _ref(u: User) -> str:
     return f"{u.tenant}/{u.name}"
 
 
-def _assignees(ix: WorldIndex, cache: dict[str, frozenset[str]], app: str) -> frozenset[str]:
-    found = cache.get(app)
-    if found is None:
-        found = cache[app] = frozenset(ix.assignees.get(app, ()))
-    return found
-
-
 def _bits(
     classes: Classes,
     resource: Resource,
     p: User,
     s: User | None,
-    cache: dict[str, frozenset[str]],
 ) -> Hashable:
     """Which grant the pair (principal `p`, its subject `s` in the resource tenant) holds on
     `resource` — part of the pair's class; None: no grant on any route, so denied."""
@@ -78,7 +70,7 @@ def _bits(
         )
         return (obj, dc) if obj or dc else None
     governed = _ref(p) in ix.package_assignments  # access packages grant per person
-    assignees = _assignees(ix, cache, resource.ref)
+    assignees = classes.assignees(resource.ref)
     obj = s is not None and (governed or classes.app_grant(s, resource, assignees))
     if not is_multitenant_registration(resource):
         return True if obj else None
@@ -86,7 +78,7 @@ def _bits(
     home = (
         sp is not None
         and p.tenant != resource.tenant
-        and (governed or classes.app_grant(p, sp, _assignees(ix, cache, sp.ref)))
+        and (governed or classes.app_grant(p, sp, classes.assignees(sp.ref)))
     )
     return (obj, home) if obj or home else None
 
@@ -317,9 +309,8 @@ def who_can_access(
             if reach is not None:
                 yield reach
         return
-    cache: dict[str, frozenset[str]] = {}
     for ref, principal, subject, cls in _candidates(classes, resource, tp, holders, after, filters):
-        bits = _bits(classes, resource, principal, subject, cache)
+        bits = _bits(classes, resource, principal, subject)
         if bits is not None:
             reach = decide(cls, bits, ref)
             if reach is not None:
@@ -360,7 +351,6 @@ def reachable(
         foothold(tenant)
     objects = {person.ref, *(_ref(s) for _a, s, _c in footholds.values() if s is not None)}
     channels = _granted_channels(ix, objects)
-    cache: dict[str, frozenset[str]] = {}
     for ref, resource in near_items(ix, person, channels=None if include_denied else channels):
         if after is not None and ref <= after:
             continue
@@ -372,19 +362,53 @@ def reachable(
         elif isinstance(resource, Channel) and ref not in channels:
             bits = None
         else:
-            bits = _bits(classes, resource, person, subject, cache)
+            bits = _bits(classes, resource, person, subject)
         if bits is None:  # no grant on any route: denied, without evaluating it
             if include_denied:
                 denied = Reach(person.ref, ref, None, _DENY, Mfa.NONE, None, ix, limits)
                 if not filters.via or filters.keeps_route(denied.via):  # via: a full check
                     yield denied
             continue
-        verdict = None
         key = (classes.resource_class(resource), (cls, bits))
-        decided = classes.decided(key)
-        if decided is None:
-            verdict = check(ix, principal_ref, ref, limits=limits)
-            decided = (verdict.decision, verdict.mfa, verdict.via)
-            classes.remember(key, decided)
+        decided, verdict = _decided(classes, key, principal_ref, ref, limits)
         if (include_denied or decided[0] is not _DENY) and filters.keeps_route(decided[2]):
             yield Reach(person.ref, ref, verdict, decided[0], decided[1], decided[2], ix, limits)
+
+
+def _decided(
+    classes: Classes,
+    key: Hashable,
+    principal_ref: str,
+    resource_ref: str,
+    limits: CheckLimits | None,
+) -> tuple[Decided, Verdict | None]:
+    """The class decision of `key`, running `check` for this pair when the class has none yet
+    (its verdict is returned then, so the caller's answer need not compute it again)."""
+    decided = classes.decided(key)
+    verdict = None
+    if decided is None:
+        verdict = check(classes.ix, principal_ref, resource_ref, limits=limits)
+        decided = (verdict.decision, verdict.mfa, verdict.via)
+        classes.remember(key, decided)
+    return decided, verdict
+
+
+def decide(
+    ix: WorldIndex, principal_ref: str, resource_ref: str, *, limits: CheckLimits | None = None
+) -> Reach:
+    """One pair decided as `reachable` decides each resource of a principal: through its
+    equivalence class, so `check` runs only for a class not decided yet and the answer's
+    verdict (paths, reasons) is computed on first read. Any world size; denials included.
+
+    Raises NodeNotFound for an unknown principal or resource.
+    """
+    person = resolve_principal(ix, principal_ref)
+    resource = resolve_resource(ix, resource_ref)
+    classes = classes_of(ix)
+    sig, subject = classes.principal_class(person, resource.tenant)
+    bits: Hashable = resource.ref if alone(sig) else _bits(classes, resource, person, subject)
+    if bits is None:  # no grant on any route: denied, without evaluating it
+        return Reach(person.ref, resource.ref, None, _DENY, Mfa.NONE, None, ix, limits)
+    key = (classes.resource_class(resource), (classes.intern(sig), bits))
+    decided, verdict = _decided(classes, key, person.ref, resource.ref, limits)
+    return Reach(person.ref, resource.ref, verdict, decided[0], decided[1], decided[2], ix, limits)

@@ -17,15 +17,22 @@ from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import AllowInvitesFrom, Cloud, DirectoryRole, UserType
 from graphmodel.schema.verdict import Reason, ReasonCode, Side
 
-__all__ = ["domain_gate", "domain_of", "effective_allow_invites_from", "inviter_gate"]
+__all__ = [
+    "INVITER_ROLES",
+    "domain_gate",
+    "domain_of",
+    "effective_allow_invites_from",
+    "inviter_gate",
+]
 
-_INVITER_ROLES = frozenset(
+INVITER_ROLES = frozenset(
     {
         DirectoryRole.GLOBAL_ADMINISTRATOR,
         DirectoryRole.USER_ADMINISTRATOR,
         DirectoryRole.GUEST_INVITER,
     }
 )
+"""Roles that may invite whatever `allowInvitesFrom` says (short of `none`), L1."""
 
 
 def domain_of(address: str) -> str:
@@ -50,7 +57,7 @@ def effective_allow_invites_from(tenant: Tenant) -> AllowInvitesFrom:
 def inviter_gate(tenant: Tenant, inviter: User) -> list[Reason]:
     """L1: whether `inviter` (a user object of `tenant`) may send invitations."""
     setting = effective_allow_invites_from(tenant)
-    has_role = bool(_INVITER_ROLES.intersection(inviter.roles))
+    has_role = bool(INVITER_ROLES.intersection(inviter.roles))
     if setting == AllowInvitesFrom.EVERYONE:
         allowed = True
     elif setting == AllowInvitesFrom.ADMINS_GUEST_INVITERS_AND_ALL_MEMBERS:

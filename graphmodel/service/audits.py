@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
+from itertools import islice
 from typing import TypeVar
 
 from graphmodel.audit import (
     CATALOGUE,
+    DEFAULT_EXEMPLARS,
     AuditedFinding,
     AuditOptions,
     AuditReport,
@@ -36,11 +40,16 @@ from graphmodel.audit import (
     run_checks,
 )
 from graphmodel.audit.access import AccessChange, AccessChangeKind
+from graphmodel.audit.checks import settings_only
+from graphmodel.audit.context import LazyIndex, Progress
 from graphmodel.audit.history import apply_history, profile_of
+from graphmodel.audit.incremental import audit_after_changes
 from graphmodel.audit.store import AuditStore, Sighting, audit_db_path
 from graphmodel.audit.unused import UnusedAccessProposal, propose_unused_removal
 from graphmodel.audit.whatif import FindingDelta, WorldDiff, compare_worlds, what_if
-from graphmodel.audit.worlddiff import ChangeOp, EntityChange
+from graphmodel.audit.worlddiff import ChangeOp, EntityChange, diff_worlds
+from graphmodel.changes import ChangeSet
+from graphmodel.engine import WorldIndex
 from graphmodel.errors import NodeNotFound, QueryError
 from graphmodel.schema.suggest import closest
 from graphmodel.service.facade import MAX_PAGE, GraphService, Page
@@ -62,15 +71,18 @@ __all__ = [
     "Finding",
     "FindingDelta",
     "FindingStatus",
+    "Progress",
     "Severity",
     "Suppression",
     "UnusedAccessProposal",
     "WorldDiff",
     "Zone",
     "catalogue",
+    "exposure_page",
 ]
 
 T = TypeVar("T")
+_LAST_RUNS = 4  # full runs kept for incremental audits (profiles x exemplar counts)
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -109,6 +121,11 @@ class AuditService:
     def __init__(self, graph: GraphService, audit: AuditStore) -> None:
         self.graph = graph
         self.audit = audit
+        # the last full run per (profile, exemplars): its snapshot, index and findings per
+        # check, from which an audit of the next snapshot re-runs only what changed; the
+        # latest few only (each holds an index and the decisions its findings stream from)
+        self._last: OrderedDict[tuple[str, int | None], _LastRun] = OrderedDict()
+        self._last_lock = threading.Lock()
 
     @classmethod
     def open(cls, graph: GraphService, db: str | None, *, read_only: bool = False) -> AuditService:
@@ -202,21 +219,92 @@ class AuditService:
         return current.id if current is not None else None
 
     def _earlier(
-        self, sid: int, profile: str, zone: Zone, options: AuditOptions, record: bool
+        self,
+        sid: int,
+        profile: str,
+        zone: Zone,
+        options: AuditOptions,
+        record: bool,
+        checks: Sequence[str] | None,
     ) -> dict[int, list[Sighting]]:
         out: dict[int, list[Sighting]] = {}
         for info in self.graph.snapshots():
             if info.id >= sid:
                 continue
-            found = self.audit.sightings(profile, info.id, info.created_at)
+            found = self.audit.sightings(profile, info.id, info.created_at, checks)
             if found is None:
                 ix = self.graph.index(info.id, as_of=options.as_of)
-                findings = run_checks(ix, zone=zone, options=options)
+                findings = run_checks(ix, zone=zone, options=options, checks=checks, exemplars=0)
                 if record and not self.audit.read_only:
-                    self.audit.record(profile, info.id, info.created_at, findings)
+                    self.audit.record(profile, info.id, info.created_at, findings, checks)
                 found = [_sighting(f) for f in findings]
             out[info.id] = found
         return out
+
+    def _findings(
+        self,
+        ix: WorldIndex,
+        sid: int | None,
+        zone: Zone,
+        options: AuditOptions,
+        *,
+        tenants: Sequence[str] | None,
+        checks: Sequence[str] | None,
+        exemplars: int | None,
+        progress: Progress | None,
+    ) -> tuple[Finding, ...]:
+        """The findings at `ix`: only the checks and tenants asked for; after a full run of
+        another snapshot, only what the entity changes between the two can touch."""
+        if tenants is not None or sid is None:
+            return run_checks(
+                ix,
+                zone=zone,
+                options=options,
+                checks=checks,
+                tenants=tenants,
+                exemplars=exemplars,
+                progress=progress,
+            )
+        key = (profile_of(zone, options), exemplars)
+        with self._last_lock:
+            last = self._last.get(key)
+            if last is not None:
+                self._last.move_to_end(key)
+        previous: dict[str, list[Finding]] = {}
+        changes: tuple[EntityChange, ...] = ()
+        before = ix
+        if last is not None and last.snapshot == sid:
+            previous = last.by_check
+        elif last is not None:
+            before, previous = last.index, last.by_check
+            stored = self._stored_changes(last.snapshot, sid)
+            changes = diff_worlds(last.index.world, ix.world, stored)
+        by_check, findings = audit_after_changes(
+            previous,
+            changes,
+            before,
+            ix,
+            zone=zone,
+            options=options,
+            exemplars=exemplars,
+            checks=checks,
+            progress=progress,
+        )
+        merged = dict(previous) if last is not None and last.snapshot == sid else {}
+        merged.update(by_check)
+        with self._last_lock:
+            self._last[key] = _LastRun(snapshot=sid, index=ix, by_check=merged)
+            self._last.move_to_end(key)
+            while len(self._last) > _LAST_RUNS:
+                self._last.popitem(last=False)
+        return findings
+
+    def _stored_changes(self, base: int, snapshot_id: int) -> ChangeSet | None:
+        """The store's change sets from `base` to `snapshot_id` (None when it cannot say, or
+        the run goes back in time): the audit then compares only what they touch."""
+        if base > snapshot_id:
+            return None
+        return self.graph.store.changes_after(base, snapshot_id)
 
     @timed("audit")
     def report(
@@ -228,25 +316,56 @@ class AuditService:
         tenants: Sequence[str] | None = None,
         checks: Sequence[str] | None = None,
         record: bool = True,
+        exemplars: int | None = DEFAULT_EXEMPLARS,
+        progress: Progress | None = None,
     ) -> AuditReport:
-        """Every finding at `snapshot` with its status, plus the findings resolved since."""
+        """Every finding at `snapshot` with its status, plus the findings resolved since.
+
+        Only the `checks` and `tenants` asked for are computed; each finding holds its first
+        `exemplars` exposures (None: all) and counts the rest exactly.
+        """
         for c in checks or ():
             if check_info(c) is None:
                 known = ", ".join(f"`{x.info.id}`" for x in CATALOGUE)
                 raise QueryError(f"unknown check `{c}` (known: {known})")
+        if exemplars is not None and exemplars < 0:
+            raise QueryError(f"`exemplars` must be 0 or more, not {exemplars}")
         sid = self._snapshot_id(snapshot)
         the_zone = self.zone(zone)
         opts = options or AuditOptions()
-        ix = self.graph.index(sid, as_of=opts.as_of)
-        findings = run_checks(ix, zone=the_zone, options=opts)
+        if settings_only(checks):  # no engine index: it costs seconds on a large World
+            world = self.graph.world_only(sid, as_of=opts.as_of)
+            lazy = LazyIndex(world, partial(self.graph.index, sid, as_of=opts.as_of))
+            findings = run_checks(
+                lazy,
+                zone=the_zone,
+                options=opts,
+                checks=checks,
+                tenants=tenants,
+                exemplars=exemplars,
+                progress=progress,
+            )
+        else:
+            ix = self.graph.index(sid, as_of=opts.as_of)
+            world = ix.world
+            findings = self._findings(
+                ix,
+                sid,
+                the_zone,
+                opts,
+                tenants=tenants,
+                checks=checks,
+                exemplars=exemplars,
+                progress=progress,
+            )
         earlier: dict[int, list[Sighting]] = {}
         if sid is not None:
             profile = profile_of(the_zone, opts)
-            earlier = self._earlier(sid, profile, the_zone, opts, record)
-            if record and not self.audit.read_only:
+            earlier = self._earlier(sid, profile, the_zone, opts, record, checks)
+            if record and not self.audit.read_only and tenants is None:
                 info = next((s for s in self.graph.snapshots() if s.id == sid), None)
                 if info is not None:
-                    self.audit.record(profile, sid, info.created_at, findings)
+                    self.audit.record(profile, sid, info.created_at, findings, checks)
         audited, resolved = apply_history(
             findings, snapshot=sid, earlier=earlier, suppressions=self.audit.suppressions()
         )
@@ -265,10 +384,46 @@ class AuditService:
             checks=tuple(c.info for c in CATALOGUE if wanted_c is None or c.info.id in wanted_c),
             findings=tuple(a for a in audited if keep(a.finding.tenant, a.finding.check)),
             resolved=tuple(r for r in resolved if keep(r.tenant, r.check)),
-            title=ix.world.title,
-            as_of=ix.world.as_of,
+            title=world.title,
+            as_of=world.as_of,
             tenants=None if tenants is None else tuple(tenants),
         )
+
+    def finding(
+        self,
+        fingerprint: str,
+        *,
+        snapshot: int | None = None,
+        zone: str | None = None,
+        options: AuditOptions | None = None,
+        exemplars: int | None = DEFAULT_EXEMPLARS,
+    ) -> AuditedFinding:
+        """One finding by fingerprint. The history says which check and tenant found it, so
+        only that check runs for that tenant; an unknown fingerprint runs every check once.
+
+        Raises NodeNotFound when no finding of the snapshot has the fingerprint.
+        """
+        fp = fingerprint.strip().lower()
+        the_zone = self.zone(zone)
+        opts = options or AuditOptions()
+        seen = self.audit.sighting(profile_of(the_zone, opts), fp)
+        scopes: list[tuple[list[str] | None, list[str] | None]] = [(None, None)]
+        if seen is not None:
+            scopes.insert(0, ([seen.check], [seen.tenant]))
+        for checks, tenants in scopes:
+            report = self.report(
+                snapshot=snapshot,
+                zone=zone,
+                options=opts,
+                checks=checks,
+                tenants=tenants,
+                record=False,
+                exemplars=exemplars,
+            )
+            for a in report.findings:
+                if a.finding.fingerprint == fp:
+                    return a
+        raise NodeNotFound(fingerprint, kind="finding")
 
     def findings(
         self,
@@ -299,8 +454,12 @@ class AuditService:
     def exposures(
         finding: Finding, *, first: int = 100, after: str | None = None
     ) -> Page[Exposure]:
-        """One page of a finding's exposures; the cursor is `Exposure.key`."""
-        return _page(finding.exposures, first, after, lambda e: e.key)
+        """One page of a finding's exposures; the cursor is `Exposure.key`.
+
+        A finding holding only its exemplars streams the rest (recomputed in key order), so
+        a page costs one pass over the finding's tenant, never a list of every exposure.
+        """
+        return exposure_page(finding, first, after)
 
     # --- what-if and history ---------------------------------------------------------------
     def what_if(
@@ -354,6 +513,33 @@ class AuditService:
             before, after, zone=self.zone(zone), options=options, changes=changes
         )
         return replace(diff, title=f"snapshot {from_snapshot} -> {to_snapshot}")
+
+
+@dataclass(frozen=True, slots=True)
+class _LastRun:
+    snapshot: int
+    index: WorldIndex
+    by_check: dict[str, list[Finding]]
+
+
+def exposure_page(finding: Finding, first: int, after: str | None) -> Page[Exposure]:
+    """A page of `finding.all_exposures()` after the exclusive cursor `after` (a key)."""
+    if first < 0 or first > MAX_PAGE:
+        raise QueryError(f"page size `{first}` must be between 0 and {MAX_PAGE}")
+    stream = finding.all_exposures(after)
+    try:
+        chunk = tuple(islice(stream, first))
+        more = next(stream, None) is not None
+    except LookupError:
+        raise QueryError(
+            f"cursor `{after}` is not in this list; it may come from another snapshot"
+        ) from None
+    return Page(
+        items=chunk,
+        has_next=more,
+        end_cursor=chunk[-1].key if chunk else after,
+        total_count=finding.counts.exposures,
+    )
 
 
 def _sighting(f: Finding) -> Sighting:

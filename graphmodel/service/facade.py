@@ -176,6 +176,22 @@ class GraphService:
             return serving.index
         return self.indexes.get(snapshot_id)
 
+    def world_only(self, snapshot_id: int | None = None, *, as_of: datetime | None = None) -> World:
+        """The snapshot's World as `index(...).world` has it, without building the index when
+        it is not built yet: for questions that read settings alone (an index of a 1M-user
+        World costs seconds)."""
+        held = self.follower.held()  # never catch up here: that builds an index
+        if held is not None and snapshot_id in (None, held.id):
+            world = held.index.world
+        else:
+            key = snapshot_id
+            if key is None:
+                current = self.store.current_snapshot()
+                key = None if current is None else current.id
+            cached = self.indexes.cached(key)
+            world = cached.world if cached is not None else self.store.read_world(key)
+        return world if as_of is None else replace(world, as_of=as_of)
+
     def question_index(
         self, snapshot_id: int | None = None, *, as_of: datetime | None = None
     ) -> WorldIndex:

@@ -291,7 +291,9 @@ class ChangeWriter(Protocol):
 
     def changes_after(self, base: int, snapshot_id: int) -> ChangeSet | None:
         """The changes turning snapshot `base` into `snapshot_id` (in order), or None when the
-        history cannot say (a snapshot written whole between them, an unknown id)."""
+        history cannot say (a snapshot written whole between them, an unknown or pruned id;
+        a process that remembers changes it applied may still answer for one pruned elsewhere:
+        a stored change never changes)."""
         ...
 
     def snapshot_for_request(self, request_key: str) -> SnapshotInfo | None:

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from api import Limits, Role, TokenStore
+from graphmodel.audit.model import fingerprint_of
 from tests.api.schema_walk import Enum, Schema, Walk, matches
 from tests.api.support import Client, LiveServer, token_auth
 
@@ -63,6 +64,7 @@ def case(args: dict[str, Any] | None = None, *refused: Role) -> Case:
 
 FORMATS = ("GRAPHML", "CYTOSCAPE", "MERMAID", "DOT", "CSV")
 HISTORY = (Role.READER,)  # reading a snapshot other than the current one
+SCOPED = (Role.READER, Role.AUDITOR, Role.ADMIN)  # every scoped role: another tenant's object
 ADMIN_ONLY = (Role.READER, Role.AUDITOR)
 CHANGES = (
     "changes:\n  - removeGroupMember: {group: contoso/finance, member: bob}\n"
@@ -117,6 +119,10 @@ QUERIES: dict[str, list[Case]] = {
     "exportWhoCanAccess": [case({"format": Enum(f), "resource": "contoso/wiki"}) for f in FORMATS],
     "auditChecks": [case()],
     "findings": [case({"first": 1000})],
+    "finding": [  # its exposures stream past the exemplars: masked like the rest
+        case({"id": fingerprint_of("zone.access-from-outside", "contoso<-fabrikam")}),
+        case({"id": fingerprint_of("scuba.8.2", "fabrikam")}, *SCOPED),
+    ],
     "whatIf": [case({"changes": CHANGES})],
     "removeUnusedAccess": [case(), case({"days": 30})],
     "accessDiff": [case({"from": 1, "to": -1}, *HISTORY)],  # -1: the current snapshot
@@ -307,13 +313,13 @@ def _audit_log(root: Path) -> Any:
     return AuditLog(root / "audit.sqlite")
 
 
-def _resolve(args: dict[str, Any], current: int) -> dict[str, Any]:
-    """Arguments with the placeholders filled in: `-1` snapshot, node ids, the demo text."""
+def _resolve(args: dict[str, Any], current: int, root: str = "") -> dict[str, Any]:
+    """Arguments with the placeholders filled in: `-1` snapshot, `node` ids, the demo text."""
     out: dict[str, Any] = {}
     for k, v in args.items():
         if v == -1 and k in ("to", "snapshot"):
             v = current
-        elif k == "id":
+        elif k == "id" and root == "node":  # a finding's id is its fingerprint, as given
             v = base64.b64encode(v.encode()).decode()
         elif v == "@DEMO@":
             v = DEMO.read_text()
@@ -370,7 +376,7 @@ def test_no_field_shows_a_scoped_token_another_tenants_objects(
     current = admin.data("{ currentSnapshot { id } }")["currentSnapshot"]["id"]
     for name, cases in QUERIES.items():
         for c in cases:
-            doc = walk.document("Query", name, _resolve(c.args, current))
+            doc = walk.document("Query", name, _resolve(c.args, current, name))
             reference = ask(admin, doc)
             assert "errors" not in reference, (name, reference["errors"])
             for role, client in clients.items():

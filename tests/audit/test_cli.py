@@ -58,6 +58,33 @@ def test_audit_table_json_and_fail_on(db: Path, capsys: pytest.CaptureFixture[st
     assert code == 0
 
 
+def test_exposures_exemplars_stream_and_progress(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["audit", "--db", str(db), "--json", "--no-record"]
+    code, out, err = run(capsys, *base, "--exposures", "1")
+    assert code == 0
+    few = {f["fingerprint"]: f for f in json.loads(out)["findings"]}
+    assert all(len(f["exposures"]) == min(1, f["counts"]["exposures"]) for f in few.values())
+    assert any(not f["exposuresComplete"] for f in few.values())
+    # one progress line per check, with its exact counts
+    opened = sum(1 for f in few.values() if f["check"] == "xtap.default-inbound-open")
+    assert f"xtap.default-inbound-open: {opened} findings" in err
+    code, out, _ = run(capsys, *base, "--exposures", "all")
+    assert code == 0
+    every = {f["fingerprint"]: f for f in json.loads(out)["findings"]}
+    assert every.keys() == few.keys()
+    for fp, f in every.items():
+        assert f["exposuresComplete"] and f["counts"] == few[fp]["counts"]
+        assert len(f["exposures"]) == f["counts"]["exposures"]
+        assert f["exposures"][: len(few[fp]["exposures"])] == few[fp]["exposures"]
+    for bad in ("many", "-1"):  # a coded usage error, never a traceback
+        code, out, _ = run(capsys, *base, "--exposures", bad)
+        error = json.loads(out)["errors"][0]
+        assert code == 2 and error["extensions"]["code"] == "invalid-input"
+        assert "--exposures" in error["message"]
+
+
 def test_html_report_is_self_contained(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 
+from graphmodel.audit import AuditReport
 from graphmodel.audit.render_html import render_html
 from graphmodel.ingest import load_world_file
+from graphmodel.schema import World
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.trust import TRUST_RULES
 from graphmodel.service import GraphService
@@ -45,17 +47,23 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def report_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+def write_report(directory: Path, world: World) -> tuple[Path, AuditReport]:
+    """The world's audit report, written as `tenantgraph audit --html` writes it."""
     with open_store("memory") as store:
         graph = GraphService(store)
-        graph.load_world(load_world_file(REPO / "fixtures" / "demo.yaml"), source="demo.yaml")
+        graph.load_world(world, source=world.title or "world")
         audits = AuditService.open(graph, None)
         report = audits.report()
         audits.close()
-    path = tmp_path_factory.mktemp("audit") / "report.html"
+    path = directory / "report.html"
     path.write_text(render_html(report), encoding="utf-8")
     return path, report
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    demo = load_world_file(REPO / "fixtures" / "demo.yaml")
+    return write_report(tmp_path_factory.mktemp("audit"), demo)
 
 
 @pytest.fixture(scope="module")

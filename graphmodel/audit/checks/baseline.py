@@ -13,24 +13,24 @@ Source: https://github.com/cisagov/ScubaGear (baselines/aad.md, section 8)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
+from operator import itemgetter
 
-from graphmodel.audit.checks._base import Check, make_finding
+from graphmodel.audit.checks._base import SETTINGS, Check, Draft, Reads, seeds_of
 from graphmodel.audit.context import AuditContext
-from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
-from graphmodel.policy.collaboration import effective_allow_invites_from, inviter_gate
+from graphmodel.audit.model import CheckInfo, Exposure, Severity
+from graphmodel.audit.tally import Run, Seed, seed_of
+from graphmodel.policy.collaboration import (
+    INVITER_ROLES,
+    effective_allow_invites_from,
+    inviter_gate,
+)
 from graphmodel.policy.crosstenant import admits_anyone
-from graphmodel.schema.enums import AllowInvitesFrom, DirectoryRole, GuestUserAccess, UserType
+from graphmodel.schema.entities import Tenant, User
+from graphmodel.schema.enums import AllowInvitesFrom, GuestUserAccess, UserType
 from graphmodel.schema.kinds import EdgeKind
 
 __all__ = ["CHECKS"]
-
-_INVITER_ROLES = frozenset(
-    {
-        DirectoryRole.GLOBAL_ADMINISTRATOR,
-        DirectoryRole.USER_ADMINISTRATOR,
-        DirectoryRole.GUEST_INVITER,
-    }
-)
 
 GUEST_ACCESS = CheckInfo(
     id="scuba.8.1",
@@ -77,8 +77,8 @@ DEFAULT_INBOUND_BLOCKED = CheckInfo(
 )
 
 
-def _guest_access(ctx: AuditContext) -> Iterator[Finding]:
-    for t in ctx.workforce_tenants():
+def _guest_access(ctx: AuditContext) -> Iterator[Draft]:
+    for t in ctx.audited_tenants():
         settings = t.external_collaboration
         if settings.guest_user_access is None:  # fail closed: unknown is not limited (L17)
             message = (
@@ -91,109 +91,126 @@ def _guest_access(ctx: AuditContext) -> Iterator[Finding]:
             reads = "with member permissions"
         else:
             continue
-        exposures = [
-            Exposure(
-                principal=ctx.ix.home_identity(u).ref,
-                object=u.ref,
-                detail=f"guest object `{u.ref}` reads the directory {reads}",
-            )
-            for u in ctx.ix.users_by_tenant.get(t.name, ())
-            if u.user_type == UserType.GUEST
-        ]
-        yield make_finding(
-            GUEST_ACCESS,
+
+        def guests(name: str = t.name, reads: str = reads) -> Iterator[Exposure]:
+            for u in ctx.ix.users_by_tenant.get(name, ()):
+                if u.user_type == UserType.GUEST:
+                    yield Exposure(
+                        principal=ctx.ix.home_identity(u).ref,
+                        object=u.ref,
+                        detail=f"guest object `{u.ref}` reads the directory {reads}",
+                    )
+
+        yield Draft(
+            info=GUEST_ACCESS,
             tenant=t.name,
             subject=t.name,
             message=message,
             policy="externalCollaboration.guestUserAccess",
-            exposures=exposures,
+            seeds=seeds_of(guests),
         )
 
 
-def _who_invites(ctx: AuditContext) -> Iterator[Finding]:
+def _who_invites(ctx: AuditContext) -> Iterator[Draft]:
     wide = (AllowInvitesFrom.EVERYONE, AllowInvitesFrom.ADMINS_GUEST_INVITERS_AND_ALL_MEMBERS)
-    for t in ctx.workforce_tenants():
+    for t in ctx.audited_tenants():
         setting = effective_allow_invites_from(t)
         if setting not in wide:
             continue
-        exposures = [
-            Exposure(
-                principal=u.ref,
-                detail=f"`{u.ref}` ({u.user_type.value}) may invite without an inviter role",
-            )
-            for u in ctx.ix.users_by_tenant.get(t.name, ())
-            if u.account_enabled
-            and not _INVITER_ROLES.intersection(u.roles)
-            and not inviter_gate(t, u)
-        ]
+
+        def inviters(t: Tenant = t) -> Iterator[Run]:
+            found = {
+                u.ref: u
+                for u in ctx.ix.users_by_tenant.get(t.name, ())
+                if u.account_enabled
+                and not INVITER_ROLES.intersection(u.roles)
+                and not inviter_gate(t, u)
+            }
+            yield Run(None, sorted(found), partial(_inviter, found), has_path=False)
+
         configured = t.external_collaboration.allow_invites_from is not None
-        yield make_finding(
-            WHO_INVITES,
+        yield Draft(
+            info=WHO_INVITES,
             tenant=t.name,
             subject=t.name,
             message=f"`{t.name}` lets `{setting.value}` invite guests"
             + ("" if configured else " (the cloud's default)"),
             policy="externalCollaboration.allowInvitesFrom",
-            exposures=exposures,
+            seeds=inviters,
         )
 
 
-def _invite_domains(ctx: AuditContext) -> Iterator[Finding]:
-    for t in ctx.workforce_tenants():
+def _inviter(users: dict[str, User], ref: str) -> Seed:
+    u = users[ref]
+    detail = f"`{u.ref}` ({u.user_type.value}) may invite without an inviter role"
+    return seed_of(Exposure(principal=u.ref, detail=detail))
+
+
+def _invite_domains(ctx: AuditContext) -> Iterator[Draft]:
+    # every workforce tenant's domains in key order (the first tenant naming one wins)
+    everyone = sorted(
+        ((domain, other.name) for other in ctx.workforce_tenants() for domain in other.domains),
+        key=itemgetter(0),
+    )
+    for t in ctx.audited_tenants():
         settings = t.external_collaboration
         if settings.allowed_domains is not None:
             continue
-        blocked = set(settings.blocked_domains or ())
-        exposures = [
-            Exposure(
-                object=domain,
-                detail=f"invitations to `{domain}` (tenant `{other.name}`) are allowed",
-            )
-            for other in ctx.workforce_tenants()
-            if other.name != t.name
-            for domain in other.domains
-            if domain.lower() not in blocked
-        ]
+        blocked = frozenset(settings.blocked_domains or ())
+
+        def domains(t: Tenant = t, blocked: frozenset[str] = blocked) -> Iterator[Run]:
+            first: dict[str, str] = {}  # domain -> the tenant it is invited to
+            for domain, other in everyone:
+                if other != t.name and domain not in first and domain.lower() not in blocked:
+                    first[domain] = other
+            yield Run(None, list(first), partial(_invitable, first), has_path=False, objects=True)
+
         mode = "any domain" if settings.blocked_domains is None else "every domain not denied"
-        yield make_finding(
-            INVITE_DOMAINS,
+        yield Draft(
+            info=INVITE_DOMAINS,
             tenant=t.name,
             subject=t.name,
             message=f"`{t.name}` allows invitations to {mode} instead of an allow-list",
             policy="externalCollaboration.allowedDomains",
-            exposures=exposures,
+            seeds=domains,
         )
 
 
-def _default_inbound_blocked(ctx: AuditContext) -> Iterator[Finding]:
-    for t in ctx.workforce_tenants():
+def _invitable(tenants: dict[str, str], domain: str) -> Seed:
+    detail = f"invitations to `{domain}` (tenant `{tenants[domain]}`) are allowed"
+    return seed_of(Exposure(object=domain, detail=detail))
+
+
+def _default_inbound_blocked(ctx: AuditContext) -> Iterator[Draft]:
+    for t in ctx.audited_tenants():
         if not admits_anyone(t.cross_tenant_access.default.b2b_collaboration_inbound):
             continue
-        exposures = [
-            Exposure(
-                object=e.target,
-                trust=(e,),
-                detail=f"`{e.target}` is admitted by the default, not by a partner entry",
-            )
-            for e in ctx.trust_edges
-            if e.kind == EdgeKind.B2B_COLLAB_IN
-            and e.source == t.name
-            and e.policy.startswith("crossTenantAccess.default.")
-        ]
-        yield make_finding(
-            DEFAULT_INBOUND_BLOCKED,
+
+        def admitted(name: str = t.name) -> Iterator[Exposure]:
+            for e in ctx.trust_edges_from(name):
+                if e.kind == EdgeKind.B2B_COLLAB_IN and e.policy.startswith(
+                    "crossTenantAccess.default."
+                ):
+                    yield Exposure(
+                        object=e.target,
+                        trust=(e,),
+                        detail=f"`{e.target}` is admitted by the default, not by a partner entry",
+                    )
+
+        yield Draft(
+            info=DEFAULT_INBOUND_BLOCKED,
             tenant=t.name,
             subject=t.name,
             message=f"`{t.name}`'s default inbound B2B collaboration is not blocked, so admitted "
             "organisations are not all named by partner entries",
             policy="crossTenantAccess.default.b2bCollaborationInbound",
-            exposures=exposures,
+            seeds=seeds_of(admitted),
         )
 
 
 CHECKS = (
-    Check(GUEST_ACCESS, _guest_access),
-    Check(WHO_INVITES, _who_invites),
-    Check(INVITE_DOMAINS, _invite_domains),
-    Check(DEFAULT_INBOUND_BLOCKED, _default_inbound_blocked),
+    Check(GUEST_ACCESS, _guest_access, Reads(SETTINGS | {"user"})),
+    Check(WHO_INVITES, _who_invites, Reads(SETTINGS | {"user"})),
+    Check(INVITE_DOMAINS, _invite_domains, Reads(world=SETTINGS)),
+    Check(DEFAULT_INBOUND_BLOCKED, _default_inbound_blocked, Reads(world=SETTINGS)),
 )

@@ -28,20 +28,27 @@ Definitions used by the checks:
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from functools import partial
 
-from graphmodel.audit.checks._base import Check, make_finding
+from graphmodel.audit.checks._base import ACCESS, ACCESS_KINDS, Check, Draft, Reads, seeds_of
 from graphmodel.audit.context import GRANT_EDGES, AuditContext, held_paths
-from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
+from graphmodel.audit.model import CheckInfo, Exposure, Severity
+from graphmodel.audit.tally import Seed, Tally
+from graphmodel.engine import Reach, check, collaboration_grants, reachable
+from graphmodel.engine.equivalence import Decided
 from graphmodel.engine.grants import app_grant_hops, channel_grant_hops, hop
+from graphmodel.engine.outsiders import tenant_of
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import AllowedTargetScope, ExternalUserState, Via
+from graphmodel.schema.governance import AccessPackage
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.verdict import AccessPath, Decision, Hop, Verdict
 
 __all__ = ["CHECKS", "invitation_age"]
+
+_MEMBER_OF = EdgeKind.MEMBER_OF
 
 PENDING = CheckInfo(
     id="invitation.pending-with-paths",
@@ -84,48 +91,48 @@ PACKAGE_OPEN = CheckInfo(
 )
 
 
-def invitation_age(ctx: AuditContext, guest: User) -> timedelta | None:
-    """How long the guest has been pending at the evaluation clock, None when undated."""
+def invitation_age(guest: User, now: datetime) -> timedelta | None:
+    """How long the guest has been pending at the evaluation clock `now`, None when undated."""
     since = guest.external_user_state_change_date_time
-    return None if since is None else ctx.ix.now - since
+    return None if since is None else now - since
 
 
-def _by_principal(ctx: AuditContext, tenant: str) -> dict[str, list[Verdict]]:
-    found: dict[str, list[Verdict]] = defaultdict(list)
-    for ref in ctx.resources_of(tenant):
-        for v in ctx.reach(ref):
-            found[v.principal].append(v)
-    return found
+def person_reach(ctx: AuditContext, principal: str, tenant: str) -> Iterator[Reach]:
+    """The allow and pending answers of one principal on the resources of `tenant`, in
+    resource order (verdicts built only when read)."""
+    return (r for r in reachable(ctx.ix, principal) if tenant_of(r.resource) == tenant)
 
 
-def _pending(ctx: AuditContext) -> Iterator[Finding]:
-    reach: dict[str, dict[str, list[Verdict]]] = {}
+def _pending(ctx: AuditContext) -> Iterator[Draft]:
     for u in ctx.world.users:
-        if u.external_user_state != ExternalUserState.PENDING_ACCEPTANCE:
+        if u.external_user_state != ExternalUserState.PENDING_ACCEPTANCE or not ctx.wants(u.tenant):
             continue
-        age = invitation_age(ctx, u)
+        age = invitation_age(u, ctx.ix.now)
         if age is None or age <= timedelta(days=ctx.options.pending_days):
             continue
-        if u.tenant not in reach:
-            reach[u.tenant] = _by_principal(ctx, u.tenant)
         principal = ctx.ix.home_identity(u).ref
         since = f"pending {age.days} days"
-        exposures = [
-            ctx.exposure(v, path=next(iter(held_paths(v)), None), detail=since)
-            for v in reach[u.tenant].get(principal, ())
-            if v.decision == Decision.PENDING
-        ]
-        if not exposures:
-            continue
+
+        def waiting(
+            principal: str = principal, tenant: str = u.tenant, since: str = since
+        ) -> Iterator[Seed]:
+            for r in person_reach(ctx, principal, tenant):
+                if r.decision == Decision.PENDING:
+                    v = r.verdict
+                    yield ctx.verdict_seed(v, path=next(iter(held_paths(v)), None), detail=since)
+
         when = f"for {age.days} days (more than {ctx.options.pending_days})"
-        yield make_finding(
-            PENDING,
+        yield Draft(
+            info=PENDING,
             tenant=u.tenant,
             subject=u.ref,
-            message=f"guest `{u.ref}` has not redeemed its invitation {when} and already holds "
-            f"{len(exposures)} path(s)",
+            message=lambda t, u=u, when=when: (  # type: ignore[misc]
+                f"guest `{u.ref}` has not redeemed its invitation {when} and already holds "
+                f"{t.raw} path(s)"
+            ),
             policy=f"users[{u.name}].externalUserState",
-            exposures=exposures,
+            seeds=waiting,
+            keep_empty=False,
         )
 
 
@@ -137,12 +144,11 @@ def _held_grants(ctx: AuditContext, guest: User, home: User) -> list[AccessPath]
         "R12" if guest.guest_of else "R17",
     )
     grants: list[list[Hop]] = []
-    for app in ctx.world.apps:
-        if app.tenant == guest.tenant and app.app_role_assignment_required:
+    for app in ctx.ix.apps_by_tenant.get(guest.tenant, ()):
+        if app.app_role_assignment_required:
             grants.extend(app_grant_hops(ctx.ix, guest, home, app))
-    for ch in ctx.world.channels:
-        if ch.tenant == guest.tenant:
-            grants.extend(channel_grant_hops(ctx.ix, guest, ch))
+    for ch in ctx.ix.channels_by_tenant.get(guest.tenant, ()):
+        grants.extend(channel_grant_hops(ctx.ix, guest, ch))
     out: list[AccessPath] = []
     for hops in grants:
         if any(h.edge in GRANT_EDGES for h in hops):
@@ -150,99 +156,162 @@ def _held_grants(ctx: AuditContext, guest: User, home: User) -> list[AccessPath]
     return out
 
 
-def _home_disabled(ctx: AuditContext) -> Iterator[Finding]:
+def _home_disabled(ctx: AuditContext) -> Iterator[Draft]:
     for u in ctx.world.users:
         home = ctx.ix.users.get(u.home_ref) if u.home_ref else None
-        if home is None or home.account_enabled:
+        if home is None or home.account_enabled or not ctx.wants(u.tenant):
             continue
         state = "enabled" if u.account_enabled else "disabled too"
-        exposures = [
-            Exposure(
-                principal=home.ref,
-                resource=p.hops[-1].target,
-                via=Via.B2B_COLLABORATION,
-                decision=Decision.DENY,
-                path=p,
-                detail=f"home account disabled; the object in `{u.tenant}` is {state}",
-            )
-            for p in _held_grants(ctx, u, home)
-        ]
-        if not exposures:
+        paths = _held_grants(ctx, u, home)
+        if not paths:
             continue
-        yield make_finding(
-            HOME_DISABLED,
+
+        def held(
+            u: User = u, home: User = home, state: str = state, paths: list[AccessPath] = paths
+        ) -> list[Exposure]:
+            return [
+                Exposure(
+                    principal=home.ref,
+                    resource=p.hops[-1].target,
+                    via=Via.B2B_COLLABORATION,
+                    decision=Decision.DENY,
+                    path=p,
+                    detail=f"home account disabled; the object in `{u.tenant}` is {state}",
+                )
+                for p in paths
+            ]
+
+        yield Draft(
+            info=HOME_DISABLED,
             tenant=u.tenant,
             subject=u.ref,
             message=f"`{home.ref}`'s home account is disabled, but `{u.ref}` still holds "
-            f"{len(exposures)} grant path(s)",
+            f"{len(paths)} grant path(s)",
             policy=f"users[{u.name}]",
-            exposures=exposures,
+            seeds=seeds_of(held),
         )
 
 
-def _sync_outside(ctx: AuditContext) -> Iterator[Finding]:
-    reach: dict[str, dict[str, list[Verdict]]] = {}
+def _sync_outside(ctx: AuditContext) -> Iterator[Draft]:
+    synced: dict[str, list[User]] = {}  # tenant -> its synced members, in world order
     for u in ctx.world.users:
-        if u.synced_from is None:
-            continue
-        if u.tenant not in reach:
-            reach[u.tenant] = _by_principal(ctx, u.tenant)
-        principal = ctx.ix.home_identity(u).ref
-        exposures: list[Exposure] = []
-        for v in reach[u.tenant].get(principal, ()):
-            paths = [p for p in v.paths if p.via == Via.B2B_COLLABORATION]
-            if not paths or any(any(h.edge == EdgeKind.MEMBER_OF for h in p.hops) for p in paths):
-                continue
-            how = ", ".join(dict.fromkeys(h.edge.value for h in paths[0].hops[1:]))
-            exposures.append(ctx.exposure(v, path=paths[0], detail=f"through {how}"))
-        if not exposures:
-            continue
-        yield make_finding(
-            SYNC_OUTSIDE,
-            tenant=u.tenant,
-            subject=u.ref,
-            message=f"synced member `{u.ref}` reaches {len(exposures)} resource(s) of "
-            f"`{u.tenant}` without a group membership there",
-            policy=f"users[{u.name}].syncedFrom",
-            exposures=exposures,
-        )
+        if u.synced_from is not None and ctx.wants(u.tenant):
+            synced.setdefault(u.tenant, []).append(u)
+    for tenant, users in synced.items():
+        # one pass over the tenant's answers for all its synced members (outsiders all)
+        homes = {u.ref: ctx.ix.home_identity(u).ref for u in users}
+        reached = ctx.answers_of(tenant, homes.values())
+        for u in users:
+            principal = homes[u.ref]
+            answers = reached.get(principal, ())
+            tally = Tally.of(_ungrouped(ctx, principal, answers), ctx.exemplars)
+
+            def ungrouped(principal: str = principal, tenant: str = u.tenant) -> Iterator[Seed]:
+                mine = ctx.answers_of(tenant, (principal,)).get(principal, ())
+                return _ungrouped(ctx, principal, mine)
+
+            yield Draft(
+                info=SYNC_OUTSIDE,
+                tenant=u.tenant,
+                subject=u.ref,
+                message=lambda t, u=u: (  # type: ignore[misc]
+                    f"synced member `{u.ref}` reaches {t.raw} resource(s) of "
+                    f"`{u.tenant}` without a group membership there"
+                ),
+                policy=f"users[{u.name}].syncedFrom",
+                seeds=ungrouped,
+                tally=tally,
+                keep_empty=False,
+            )
 
 
-def _package_open(ctx: AuditContext) -> Iterator[Finding]:
+def _ungrouped(
+    ctx: AuditContext, principal: str, answers: Iterable[tuple[str, Decided]]
+) -> Iterator[Seed]:
+    """The seeds of a synced member's answers (resource order) that no group justifies: read
+    from the grants where they tell, from the verdict where only it can."""
+    for resource, (_decision, _mfa, via) in answers:
+        grants = collaboration_grants(ctx.ix, principal, resource, via)
+        if grants is None:
+            found = _ungrouped_seed(ctx, check(ctx.ix, principal, resource))
+            if found is not None:
+                yield found
+        elif grants and not _through_group(grants):
+            yield Seed(resource, principal, None, True, partial(_built, ctx, principal, resource))
+
+
+def _through_group(hop_lists: Iterable[Sequence[Hop]]) -> bool:
+    """Whether one of the hop lists goes through a group membership."""
+    for hops in hop_lists:
+        for h in hops:
+            if h.edge == _MEMBER_OF:
+                return True
+    return False
+
+
+def _ungrouped_seed(ctx: AuditContext, v: Verdict) -> Seed | None:
+    """The exposure of a synced member's access whose B2B collaboration paths exist and none
+    goes through a group membership (the first such path shown), else None."""
+    paths = [p for p in v.paths if p.via == Via.B2B_COLLABORATION]
+    if not paths or _through_group(p.hops for p in paths):
+        return None
+    how = ", ".join(dict.fromkeys(h.edge.value for h in paths[0].hops[1:]))
+    return ctx.verdict_seed(v, path=paths[0], detail=f"through {how}")
+
+
+def _built(ctx: AuditContext, principal: str, resource: str) -> Exposure:
+    """The exposure of an answer its grants showed ungrouped (the verdict agrees)."""
+    found = _ungrouped_seed(ctx, check(ctx.ix, principal, resource))
+    assert found is not None  # INVARIANT: `collaboration_grants` holds the verdict's hops
+    return found.build()
+
+
+def _package_open(ctx: AuditContext) -> Iterator[Draft]:
     for p in ctx.world.access_packages:
-        if not p.catalog_externally_visible or not any(
-            pol.allowed_target_scope == AllowedTargetScope.ALL_EXTERNAL_USERS for pol in p.policies
+        if (
+            not ctx.wants(p.tenant)
+            or not p.catalog_externally_visible
+            or not any(
+                pol.allowed_target_scope == AllowedTargetScope.ALL_EXTERNAL_USERS
+                for pol in p.policies
+            )
         ):
             continue
-        exposures: list[Exposure] = []
-        for r in p.resources:
-            if r in ctx.ix.apps:
-                exposures.append(Exposure(resource=r, object=p.ref, detail="granted directly"))
-                continue
-            apps = ctx.ix.assigned_apps.get(r, [])
-            exposures.append(Exposure(object=r, detail=f"requesters become members of `{r}`"))
-            exposures.extend(
-                Exposure(resource=a, object=r, detail=f"assigned to `{r}`") for a in apps
-            )
-        exposures.extend(
-            Exposure(principal=pa.target, object=p.ref, detail="holds a delivered assignment")
-            for pa in ctx.ix.package_assignments_by_package.get(p.ref, ())
-            if ctx.ix.assignment_valid(pa)
-        )
+
+        def granted(p: AccessPackage = p) -> Iterator[Exposure]:
+            for r in p.resources:
+                if r in ctx.ix.apps:
+                    yield Exposure(resource=r, object=p.ref, detail="granted directly")
+                    continue
+                yield Exposure(object=r, detail=f"requesters become members of `{r}`")
+                for a in ctx.ix.assigned_apps.get(r, []):
+                    yield Exposure(resource=a, object=r, detail=f"assigned to `{r}`")
+            for pa in ctx.ix.package_assignments_by_package.get(p.ref, ()):
+                if ctx.ix.assignment_valid(pa):
+                    yield Exposure(
+                        principal=pa.target, object=p.ref, detail="holds a delivered assignment"
+                    )
+
         hidden = " (hidden: requestable by direct link)" if p.is_hidden else ""
-        yield make_finding(
-            PACKAGE_OPEN,
+        yield Draft(
+            info=PACKAGE_OPEN,
             tenant=p.tenant,
             subject=p.ref,
             message=f"access package `{p.ref}` may be requested by all external users{hidden}",
             policy=f"accessPackages[{p.name}].policies",
-            exposures=exposures,
+            seeds=seeds_of(granted),
         )
 
 
+_PACKAGES = Reads(frozenset({"accessPackage", "packageAssignment", "assignment", "app"}))
+_PEOPLE = Reads(ACCESS_KINDS | {"invitation"}, access=True)
 CHECKS = (
-    Check(PENDING, _pending),
-    Check(HOME_DISABLED, _home_disabled),
-    Check(SYNC_OUTSIDE, _sync_outside),
-    Check(PACKAGE_OPEN, _package_open),
+    Check(PENDING, _pending, _PEOPLE),
+    Check(HOME_DISABLED, _home_disabled, ACCESS),
+    Check(SYNC_OUTSIDE, _sync_outside, ACCESS),
+    Check(
+        PACKAGE_OPEN,
+        _package_open,
+        Reads(frozenset({"accessPackage", "packageAssignment", "assignment", "app", "group"})),
+    ),
 )

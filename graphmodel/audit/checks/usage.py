@@ -19,20 +19,33 @@ What counts as used:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from functools import partial
 
-from graphmodel.audit.checks._base import Check, make_finding
+from graphmodel.audit.checks._base import ACCESS, Check, Draft
+from graphmodel.audit.checks.identities import person_reach
 from graphmodel.audit.context import AuditContext
-from graphmodel.audit.model import CheckInfo, Exposure, Finding, Severity
-from graphmodel.engine import Direction, is_outsider, older_than
+from graphmodel.audit.model import CheckInfo, Exposure, Severity
+from graphmodel.audit.tally import Run, Seed, Tally, seed_of
+from graphmodel.engine import Direction, collaboration_grants, is_outsider, older_than
 from graphmodel.policy.crosstenant import admits_anyone
 from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.kinds import EdgeKind
-from graphmodel.schema.verdict import Decision, Verdict
+from graphmodel.schema.verdict import Decision, Hop, Verdict
 from graphmodel.schema.xtap import B2BSetting, CrossTenantAccessPartner
 
-__all__ = ["CHECKS", "admitting_inbound_sections", "assignment_subject", "last_activity"]
+__all__ = [
+    "CHECKS",
+    "activity_note",
+    "admitting_inbound_sections",
+    "assigned_paths",
+    "assignment_subject",
+    "last_activity",
+]
+
+_ALLOW = Decision.ALLOW
 
 STALE_GUEST = CheckInfo(
     id="guest.stale-with-paths",
@@ -81,44 +94,48 @@ def last_activity(user: User) -> tuple[datetime | None, bool]:
     return user.created_date_time, False
 
 
-def _stale_guests(ctx: AuditContext) -> Iterator[Finding]:
+def _stale_guests(ctx: AuditContext) -> Iterator[Draft]:
     days = ctx.options.unused_days
     for u in ctx.world.users:
         # guest and synced objects standing for outsiders (`is_outsider`), not local accounts
-        if not is_outsider(ctx.ix, ctx.ix.home_identity(u), u.tenant):
+        if not ctx.wants(u.tenant) or not is_outsider(ctx.ix, ctx.ix.home_identity(u), u.tenant):
             continue
         when, signed_in = last_activity(u)
         if not older_than(when, ctx.ix.now, days):
             continue
         assert when is not None  # INVARIANT: older_than is False for None
         principal = ctx.ix.home_identity(u).ref
-        exposures: list[Exposure] = []
-        for ref in ctx.resources_of(u.tenant):
-            for v in ctx.reach(ref):
-                if v.principal != principal or v.decision != Decision.ALLOW:
+
+        def still(u: User = u, principal: str = principal, when: datetime = when) -> Iterator[Seed]:
+            for r in person_reach(ctx, principal, u.tenant):
+                if r.decision != Decision.ALLOW:
                     continue
+                v = r.verdict
                 through = [p for p in v.paths if u.ref in p.nodes]
                 if through:
-                    exposures.append(ctx.exposure(v, path=through[0], detail=_since(when, u)))
-        if not exposures:
-            continue
+                    yield ctx.verdict_seed(v, path=through[0], detail=activity_note(when, u))
+
         what = (
             f"has not signed in since {when:%Y-%m-%d}"
             if signed_in
             else f"never signed in (created {when:%Y-%m-%d})"
         )
-        yield make_finding(
-            STALE_GUEST,
+        yield Draft(
+            info=STALE_GUEST,
             tenant=u.tenant,
             subject=u.ref,
-            message=f"`{u.ref}` {what}, more than {days} days before {ctx.ix.now:%Y-%m-%d}, "
-            f"and still reaches {len(exposures)} resource(s)",
+            message=lambda t, u=u, what=what: (  # type: ignore[misc]
+                f"`{u.ref}` {what}, more than {days} days before {ctx.ix.now:%Y-%m-%d}, "
+                f"and still reaches {t.raw} resource(s)"
+            ),
             policy=f"users[{u.name}].signInActivity",
-            exposures=exposures,
+            seeds=still,
+            keep_empty=False,
         )
 
 
-def _since(when: datetime, user: User) -> str:
+def activity_note(when: datetime, user: User) -> str:
+    """What `last_activity` found, for an exposure's detail."""
     if user.last_sign_in_date_time is not None:
         return f"last sign-in {when:%Y-%m-%d}"
     return f"never signed in; created {when:%Y-%m-%d}"
@@ -146,9 +163,10 @@ def _inbound_sections(
     ]
 
 
-def _unused_trust(ctx: AuditContext) -> Iterator[Finding]:
+def _unused_trust(ctx: AuditContext) -> Iterator[Draft]:
     days = ctx.options.unused_days
-    for tenant in ctx.workforce_tenants():
+    for tenant in ctx.audited_tenants():
+        entries: list[tuple[str, str, str]] = []  # (partner name, sections, last seen)
         for partner in tenant.cross_tenant_access.partners:
             admitting = admitting_inbound_sections(tenant, partner)
             if not admitting:
@@ -159,20 +177,49 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Finding]:
             if last is not None and not older_than(last, ctx.ix.now, days):
                 continue
             seen = "no cross-tenant sign-in recorded" if last is None else f"last {last:%Y-%m-%d}"
-            exposures = [
-                Exposure(
-                    object=name,
-                    detail=f"partner entry admits inbound {', '.join(admitting)}; {seen}",
-                )
-            ]
-            exposures += [
-                ctx.exposure(v, detail=seen)
-                for ref in ctx.resources_of(tenant.name)
-                for v in ctx.reach(ref)
-                if v.decision == Decision.ALLOW and ctx.home_label(v) == name
-            ]
-            yield make_finding(
-                UNUSED_TRUST,
+            entries.append((name, ", ".join(admitting), seen))
+        if not entries:
+            continue
+        stale = {name: seen for name, _sections, seen in reversed(entries)}  # the first wins
+
+        def partners(
+            name: str = tenant.name, stale: dict[str, str] = stale
+        ) -> Iterator[tuple[str, Run]]:
+            labels: dict[str, str] = {}  # principal -> its home label
+            for a in ctx.tenant_answers(name):
+                by_label: dict[str, list[str]] = defaultdict(list)
+                for p, d in zip(a.principals, a.decided, strict=True):
+                    if d[0] != _ALLOW:
+                        continue
+                    label = labels.get(p)
+                    if label is None:
+                        label = labels[p] = ctx.home_label(p)
+                    if label in stale:
+                        by_label[label].append(p)
+                for label, principals in by_label.items():
+                    yield label, ctx.run(a.resource, principals, detail=stale[label])
+
+        # one pass over the tenant counts the access of every stale partner at once
+        tallies = [Tally(ctx.exemplars) for _ in entries]
+        for tally, (name, sections, seen) in zip(tallies, entries, strict=True):
+            tally.add(seed_of(_entry(name, sections, seen)))
+        by_name: dict[str, list[Tally]] = {}
+        for tally, (name, _sections, _seen) in zip(tallies, entries, strict=True):
+            by_name.setdefault(name, []).append(tally)
+        for label, run in partners():
+            for tally in by_name[label]:
+                tally.add(run)
+        for tally, (name, sections, seen) in zip(tallies, entries, strict=True):
+            entry = _entry(name, sections, seen)
+
+            def of_partner(
+                name: str = name, entry: Exposure = entry, partners: Partners = partners
+            ) -> Iterator[Seed | Run]:
+                yield seed_of(entry)
+                yield from (run for label, run in partners() if label == name)
+
+            yield Draft(
+                info=UNUSED_TRUST,
                 tenant=tenant.name,
                 subject=name,
                 identity=f"{tenant.name}<-{name}",
@@ -180,54 +227,67 @@ def _unused_trust(ctx: AuditContext) -> Iterator[Finding]:
                 f"`{name}` signed in during the {days} days before {ctx.ix.now:%Y-%m-%d} "
                 f"({seen})",
                 policy=f"crossTenantAccess.partners[{name}]",
-                exposures=exposures,
+                seeds=of_partner,
+                tally=tally,
             )
+
+
+Partners = Callable[[], Iterator[tuple[str, Run]]]  # a tenant's access by partner
+
+
+def _entry(name: str, admitting: str, seen: str) -> Exposure:
+    return Exposure(object=name, detail=f"partner entry admits inbound {admitting}; {seen}")
 
 
 _ASSIGNING = frozenset({EdgeKind.ASSIGNED_TO, EdgeKind.GRANTS})
 
 
-def _assigned(v: Verdict) -> list[int]:
+def assigned_paths(v: Verdict) -> list[int]:
     """Indexes of the verdict's paths that end in an app role assignment to its resource.
 
     An access package whose resource is the app grants an app role assignment too (Entra
     assigns the package's app role to the requester), so its `GRANTS` hop counts.
     """
-    return [
-        i
-        for i, p in enumerate(v.paths)
-        if any(h.edge in _ASSIGNING and h.target == v.resource for h in p.hops)
-    ]
+    return [i for i, p in enumerate(v.paths) if _assigns(p.hops, v.resource)]
 
 
-def _unused_assignments(ctx: AuditContext) -> Iterator[Finding]:
+def _assigns(hops: Sequence[Hop], app: str) -> bool:
+    return any(h.edge in _ASSIGNING and h.target == app for h in hops)
+
+
+def _unused_assignments(ctx: AuditContext) -> Iterator[Draft]:
     days = ctx.options.unused_days
     for app in ctx.world.apps:
-        if app.ref not in ctx.ix.assignees:
+        if app.ref not in ctx.ix.assignees or not ctx.wants(app.tenant):
             continue
-        for v in ctx.reach(app.ref):
-            if v.decision != Decision.ALLOW or not ctx.is_external(v):
+        for r in ctx.outsider_reach(app.ref):
+            if r.decision != Decision.ALLOW:
                 continue
-            paths = _assigned(v)
-            if not paths:
-                continue
-            last = ctx.ix.usage.last_used(v.principal, app.ref)
+            last = ctx.ix.usage.last_used(r.principal, app.ref)
             if last is not None and not older_than(last, ctx.ix.now, days):
                 continue
+            grants = collaboration_grants(ctx.ix, r.principal, app.ref, r.via)
+            if grants is not None and not any(_assigns(g, app.ref) for g in grants):
+                continue  # the grants are the paths' hops: no assignment, no verdict needed
+            v = r.verdict  # whether the access comes from an assignment is in its paths
+            paths = assigned_paths(v)
+            if not paths:
+                continue
             seen = "never signed in to it" if last is None else f"last sign-in {last:%Y-%m-%d}"
-            yield make_finding(
-                UNUSED_ASSIGNMENT,
+            exposure = ctx.verdict_seed(v, path=v.paths[paths[0]], detail=seen)
+            yield Draft(
+                info=UNUSED_ASSIGNMENT,
                 tenant=app.tenant,
                 subject=assignment_subject(v.principal, app.ref),
                 message=f"`{v.principal}` is assigned to `{app.ref}` but {seen} (threshold "
                 f"{days} days before {ctx.ix.now:%Y-%m-%d})",
                 policy=f"apps[{app.name}].assignedTo",
-                exposures=[ctx.exposure(v, path=v.paths[paths[0]], detail=seen)],
+                seeds=partial(tuple, (exposure,)),
             )
 
 
 CHECKS = (
-    Check(STALE_GUEST, _stale_guests),
-    Check(UNUSED_TRUST, _unused_trust),
-    Check(UNUSED_ASSIGNMENT, _unused_assignments),
+    Check(STALE_GUEST, _stale_guests, ACCESS),
+    Check(UNUSED_TRUST, _unused_trust, ACCESS),
+    Check(UNUSED_ASSIGNMENT, _unused_assignments, ACCESS),
 )

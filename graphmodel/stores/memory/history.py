@@ -167,6 +167,12 @@ class RecentChanges:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def forget(self, snapshot_ids: Iterable[int]) -> None:
+        """Drop the changes of pruned snapshots: they no longer answer `changes_after`."""
+        with self._lock:
+            for sid in snapshot_ids:
+                self._items.pop(sid, None)
+
     def between(self, base: int, snapshot_id: int) -> ChangeSet | None:
         """The changes from `base` to `snapshot_id`, if every one of them is remembered."""
         found: list[ChangeSet] = []

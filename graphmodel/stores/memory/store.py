@@ -126,8 +126,10 @@ class MemoryStore:
         return held if held is not None else self._load(snapshot_id)
 
     def _forget(self, snapshot_ids: Iterable[int]) -> None:
+        gone = tuple(snapshot_ids)
+        self._changes.forget(gone)
         with self._swap_lock:
-            for sid in snapshot_ids:
+            for sid in gone:
                 self._recent.pop(sid, None)
 
     def _swap(self, view: SnapshotView, generation: int) -> None:
