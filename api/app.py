@@ -17,10 +17,10 @@ Several processes (uvicorn workers, the CLI, an import job) share one store. Eve
 request checks for a newer snapshot (one cheap change-signal read when nothing was published)
 and, when there is one, has it applied in the background while the request reads the snapshot
 held (`extensions.snapshot` names it); a background task does the same every
-`FOLLOW_INTERVAL_S`, so an idle process is never far behind. A request that must see a given
-snapshot sends `At-Least-Snapshot` and waits for it (`api.consistency`); `/readyz` catches up
-before answering. A mutation commits before the request's hard deadline or not at all
-(`WriteTicket`).
+`FOLLOW_INTERVAL_S` (`api.freshness`), so an idle process is never far behind. A request that
+must see a given snapshot sends `At-Least-Snapshot` and waits for it (`api.consistency`);
+`/readyz` catches up before answering. A mutation commits before the request's hard deadline
+or not at all (`WriteTicket`, `api.deadline`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api import metrics as metric
@@ -52,8 +52,10 @@ from api.body import BodySizeLimit
 from api.consistency import read_request_headers
 from api.context import Context
 from api.cursors import CursorSealer
+from api.deadline import with_hard_deadline
 from api.errors import ApiCode, ApiError, error_body
 from api.fastlane import RESOLVERS, FastLane, Planner
+from api.freshness import catch_up, follow, keep_history, record_catch_up, wait_for_snapshot
 from api.frontdoor import AcceptedRequestView, FrontDoor
 from api.jwks import KeysUnavailable
 from api.limits import Limits
@@ -73,9 +75,8 @@ from api.viewer import (
     missing_files,
     viewer_routes,
 )
-from graphmodel.errors import GraphModelError, SnapshotNotFound, StoreError, error_extensions
+from graphmodel.errors import StoreError, error_extensions
 from graphmodel.service import GraphService
-from graphmodel.service.answers import SnapshotInfo
 from graphmodel.service.management import Management
 from graphmodel.service.writes import HistoryPolicy, WriteTicket
 
@@ -85,8 +86,6 @@ log = logging.getLogger("tenantgraph.api")
 ServiceSource = GraphService | Callable[[], GraphService]
 _VIEWER_KEY = "tenantgraph.viewer"
 TICKET_KEY = "tenantgraph.write-ticket"
-FOLLOW_INTERVAL_S = 0.25
-"""How often a server checks for snapshots other processes published while no request asks."""
 FAST_LANE_MAX_CHARS = 4096
 """Longer documents skip the fast lane: planning validates on the event loop, so it is kept
 to documents far smaller than any hostile one (an `access` with its full explanation is ~1 KB)."""
@@ -132,85 +131,6 @@ class _Runtime:
             cursors=self.cursors,
             audit=audit,
         )
-
-
-async def catch_up(service: GraphService) -> str | None:
-    """See what other processes published (one cheap change-signal read when nothing was) and
-    apply it in the background; the request reads the snapshot held meanwhile. On failure,
-    say why: the request is answered from the snapshot held."""
-    try:
-        if service.refresh_pending():  # else nothing to catch up with
-            service.catch_up_soon()
-    except GraphModelError as exc:
-        log.warning("could not catch up with the store: %s", exc)
-        metric.record_store_error(exc.code)
-        return f"could not check for a newer snapshot: {exc}"
-    problem = service.catch_up_problem()
-    return None if problem is None else f"could not catch up with the store: {problem}"
-
-
-def _record_catch_up(seconds: float, current: SnapshotInfo | None) -> None:
-    """A catch-up finished (on whatever thread): its duration and the snapshot now served."""
-    metric.record_catch_up(seconds)
-    if current is not None:
-        metric.record_snapshot(current.id, current.created_at.timestamp())
-
-
-async def _follow(service: GraphService) -> None:
-    """Catch up every `FOLLOW_INTERVAL_S` while the server runs (an idle worker too)."""
-    while True:
-        await asyncio.sleep(FOLLOW_INTERVAL_S)
-        with contextlib.suppress(GraphModelError):
-            if service.refresh_pending():
-                service.catch_up_soon()
-
-
-async def _keep_history(service: GraphService, history: HistoryPolicy) -> None:
-    """Prune old snapshots every `history.every_s` seconds (`serve --keep/--keep-days`).
-
-    Several workers may prune at once: each prune is one transaction, and the later ones find
-    nothing left to delete."""
-    while True:
-        await asyncio.sleep(history.every_s)
-        try:
-            report = await run_in_threadpool(
-                service.prune, keep=history.keep, keep_days=history.keep_days
-            )
-        except GraphModelError as exc:
-            log.warning("could not prune the snapshot history: %s", exc)
-            continue
-        if report.deleted:
-            log.info(
-                "pruned %d old snapshot(s); the oldest kept is %s",
-                len(report.deleted),
-                report.oldest_kept,
-            )
-
-
-async def _wait_for_snapshot(
-    service: GraphService, snapshot: int, timeout: float
-) -> Response | None:
-    """Wait until `service` serves `snapshot` or newer; a refusal response when it cannot."""
-    try:
-        await run_in_threadpool(service.wait_for_snapshot, snapshot, timeout)
-    except SnapshotNotFound:
-        current = service.current_snapshot()
-        newest = "none" if current is None else f"`{current.id}`"
-        return JSONResponse(
-            error_body(
-                "snapshot-not-found",
-                f"snapshot `{snapshot}` does not exist (the newest is {newest})",
-            ),
-            status_code=404,
-        )
-    except TimeoutError:
-        return JSONResponse(
-            error_body("deadline-exceeded", f"snapshot `{snapshot}` was not reached in time"),
-            status_code=503,
-        )
-    except GraphModelError as exc:
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=503)
-    return None
 
 
 class _GraphQLView(AcceptedRequestView, GraphQL[Context, None]):
@@ -331,7 +251,7 @@ class _Authenticate:
             return
         if headers.at_least is not None:
             service = await run_in_threadpool(self.view.runtime.open)
-            refused = await _wait_for_snapshot(
+            refused = await wait_for_snapshot(
                 service, headers.at_least, self.view.limits.deadline_s
             )
             if refused is not None:
@@ -340,45 +260,9 @@ class _Authenticate:
         scope[_VIEWER_KEY] = viewer
         scope[TICKET_KEY] = ticket = WriteTicket()
         note_viewer(scope, viewer)
-        await _with_hard_deadline(
+        await with_hard_deadline(
             self.app, self.view.limits.hard_deadline_s, ticket, scope, receive, send
         )
-
-
-async def _with_hard_deadline(
-    app: ASGIApp, seconds: float, ticket: WriteTicket, scope: Scope, receive: Receive, send: Send
-) -> None:
-    """Cancel the request after `seconds`: its awaits stop, a worker thread already running
-    finishes its one call (the soft deadline stops it starting another) and the client gets
-    `deadline-exceeded` with HTTP 503 when no answer had started.
-
-    A write is never cancelled once it is committing (`ticket`): then the request runs on to
-    its answer, which names the snapshot written; a write not yet committing is abandoned and
-    writes nothing, so "cancelled" always means "not written"."""
-    started = False
-
-    async def tracking_send(message: Message) -> None:
-        nonlocal started
-        started = started or message["type"] == "http.response.start"
-        await send(message)
-
-    task = asyncio.ensure_future(app(scope, receive, tracking_send))
-    done, _ = await asyncio.wait({task}, timeout=seconds)
-    if done:
-        task.result()
-        return
-    if not ticket.abandon():  # committing: its outcome is on the way
-        log.warning("request past the hard deadline of %gs while its write commits", seconds)
-        await task
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    log.warning("request cancelled at the hard deadline of %gs", seconds)
-    if not started:
-        message = f"the request was cancelled at the hard deadline of {seconds:g}s"
-        response = JSONResponse(error_body("deadline-exceeded", message), status_code=503)
-        await response(scope, receive, send)
 
 
 def create_app(
@@ -442,10 +326,10 @@ def create_app(
         held = await run_in_threadpool(svc.current_snapshot)  # neo4j: a read
         if held is not None:
             metric.record_snapshot(held.id, held.created_at.timestamp())
-        svc.observe_catch_up(_record_catch_up)
-        tasks = [asyncio.create_task(_follow(svc))]
+        svc.observe_catch_up(record_catch_up)
+        tasks = [asyncio.create_task(follow(svc))]
         if history is not None and history.enabled:
-            tasks.append(asyncio.create_task(_keep_history(svc, history)))
+            tasks.append(asyncio.create_task(keep_history(svc, history)))
         try:
             yield
         finally:
