@@ -1,12 +1,13 @@
 """Whole-snapshot reads in bounded pages: each page a range of `seq`, read with a deadline.
 
 Why pages: one statement returning a whole snapshot (300k nodes at scale M) stalled on
-FalkorDB with client and server idle, and nothing bounded it. Every node carries
-`seq` = snapshot id * 2^32 + its position (the writer numbers them), indexed, so page k is the
-range [k * rows, (k + 1) * rows) whatever came before: a page costs the same at any offset,
-holds at most `rows` nodes, and a failed or timed-out page is simply read again (one retry),
-which is what makes the read resumable. The snapshot's node count (kept at publish) says how
-many pages there are and proves the read complete.
+FalkorDB with client and server idle, and nothing bounded it. Every node version carries
+`seq` = its line's id * 2^32 + a number that grows along the line (the writer numbers them),
+indexed, so page k is the range [k * rows, (k + 1) * rows) whatever came before: a page costs
+the same at any offset, holds at most `rows` versions (those the snapshot does not see are
+skipped), and a failed or timed-out page is simply read again (one retry), which is what makes
+the read resumable. The snapshot's end of `seq` says how many pages there are and its node
+count (both kept at publish) proves the read complete.
 
 Pages are read `parallel` at a time, each on its own connection: FalkorDB sends a result in
 small writes and waits for the client's delayed TCP ACK (about 40 ms) between them, so one
@@ -49,15 +50,17 @@ class PageProgress:
     total: int
 
 
-def with_text_parts(runner: Runner, snapshot: int, rows: list[Row]) -> list[Row]:
-    """`rows` (`key`, `props`) with the long text kept in `TgText` parts put back in `props`.
+def with_text_parts(runner: Runner, line: int, rows: list[Row]) -> list[Row]:
+    """`rows` (`key`, `props`: versions of `line`) with the long text kept in `TgText` parts
+    put back in `props`.
 
     Raises `StoreIncompatible` when a listed part is missing (a gap in the numbering).
     """
     owners = {r["key"]: r for r in rows if r["props"].get(TEXT_PARTS)}
     if not owners:
         return rows
-    params = {"snapshot": snapshot, "keys": sorted(owners)}
+    versions = [{"key": k, "from": r["props"].get("from") or line} for k, r in owners.items()]
+    params = {"snapshot": line, "versions": versions}
     parts: dict[tuple[str, str], dict[int, str]] = {}
     for p in runner.run(QueryName.LIST_TEXT_PARTS, params):
         parts.setdefault((p["key"], p["prop"]), {})[int(p["part"])] = p["text"]
@@ -72,13 +75,13 @@ def with_text_parts(runner: Runner, snapshot: int, rows: list[Row]) -> list[Row]
     return rows
 
 
-def _page(runner: Runner, snapshot: int, page: int, policy: ReadPolicy) -> list[Row]:
-    low, high = seq_range(snapshot, page * policy.page_rows, (page + 1) * policy.page_rows)
+def _page(runner: Runner, snapshot: int, line: int, page: int, policy: ReadPolicy) -> list[Row]:
+    low, high = seq_range(line, page * policy.page_rows, (page + 1) * policy.page_rows)
     for attempt in range(policy.retries + 1):
         try:
             return runner.run(
                 QueryName.LIST_SNAPSHOT_NODES_PAGE,
-                {"low": low, "high": high},
+                {"snapshot": snapshot, "low": low, "high": high},
                 timeout=policy.page_timeout,
             )
         except StoreUnavailable as exc:
@@ -93,20 +96,23 @@ def _page(runner: Runner, snapshot: int, page: int, policy: ReadPolicy) -> list[
 def read_snapshot_rows(
     runner: Runner,
     snapshot: int,
+    line: int,
+    seq_stop: int,
     node_count: int,
     policy: ReadPolicy,
     progress: Callable[[PageProgress], None] | None = None,
 ) -> Iterator[Row]:
-    """Every node row (`kind`, `key`, `props`) of a snapshot written with `seq`, page by page.
+    """Every node row (`kind`, `key`, `props`) snapshot `snapshot` of `line` sees, page by
+    page over the line's `seq` numbers below `seq_stop`.
 
     Raises `StoreUnavailable` for a page that fails twice or times out, and
     `StoreIncompatible` when the pages hold a different number of nodes than the snapshot.
     """
-    pages = -(-node_count // policy.page_rows)
+    pages = -(-(seq_stop - seq_range(line, 0, 0)[0]) // policy.page_rows)
     done = 0
 
     def read(page: int) -> list[Row]:
-        return with_text_parts(runner, snapshot, _page(runner, snapshot, page, policy))
+        return with_text_parts(runner, line, _page(runner, snapshot, line, page, policy))
 
     with ThreadPoolExecutor(max_workers=max(1, policy.parallel)) as pool:
         for page, rows in enumerate(pool.map(read, range(pages))):

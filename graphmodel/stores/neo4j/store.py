@@ -30,10 +30,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
-from contextlib import suppress
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection, Sequence
+from functools import partial
 from types import TracebackType
 from typing import Literal, Self
 
@@ -46,7 +44,6 @@ from graphmodel.errors import (
     RequestReplayed,
     SnapshotConflict,
     SnapshotNotFound,
-    StoreError,
     StoreIncompatible,
     StoreUnavailable,
 )
@@ -63,9 +60,10 @@ from graphmodel.stores.base import (
     PruneReport,
     SnapshotInfo,
 )
-from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
-from graphmodel.stores.neo4j import reader, snapshots
+from graphmodel.stores.graphmap import graph_to_world
+from graphmodel.stores.neo4j import history, lease, publishing, reader, snapshots
 from graphmodel.stores.neo4j.connect import connect
+from graphmodel.stores.neo4j.delta import plan_delta
 from graphmodel.stores.neo4j.drivers import close_driver
 from graphmodel.stores.neo4j.lookups import KeyedLookups
 from graphmodel.stores.neo4j.paging import (
@@ -74,13 +72,12 @@ from graphmodel.stores.neo4j.paging import (
     read_snapshot_rows,
     with_text_parts,
 )
-from graphmodel.stores.neo4j.pipeline import Pipeline
+from graphmodel.stores.neo4j.positions import NeedsWhole
 from graphmodel.stores.neo4j.profile import ServerProfile
 from graphmodel.stores.neo4j.queries import Query, QueryName, default_catalog
 from graphmodel.stores.neo4j.runner import Runner
 from graphmodel.stores.neo4j.snapshots import StoredSnapshot
-from graphmodel.stores.neo4j.writer import SnapshotWriter
-from graphmodel.stores.retention import kept_count
+from graphmodel.stores.neo4j.worlds import WorldCache
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
 __all__ = ["Neo4jStore"]
@@ -130,7 +127,10 @@ class Neo4jStore(KeyedLookups):
         self.read_policy = read_policy or ReadPolicy()
         self.read_progress: Callable[[PageProgress], None] | None = None
         self._lock = threading.Lock()  # serialises this store's writers
-        self._last_world: tuple[int, World] | None = None  # the World last written
+        self._worlds = WorldCache()  # the Worlds last read or written: catch up from them
+        self._lines: dict[int, int] = {}  # snapshot id -> its line (never changes)
+        self.lease_ms = lease.LEASE_MS
+        self.last_write_rows = 0  # rows the last change touched (benchmarks)
         self._pointer_lock = threading.Lock()
         self._pointer: StoredSnapshot | None = None
         self._pointer_at: float | None = None  # monotonic time of the last read; None: never
@@ -143,7 +143,7 @@ class Neo4jStore(KeyedLookups):
                 catalog=default_catalog(),
                 namespace=namespace,
             )
-            snapshots.clean_partial(self._runner, namespace)
+            lease.clean_partial(self._runner, namespace)
         except BaseException:
             if owns_driver:
                 close_driver(driver)
@@ -250,19 +250,61 @@ class Neo4jStore(KeyedLookups):
         found = snapshots.get(self._live(), self._namespace, snapshot_id)
         if found is None:
             raise SnapshotNotFound(snapshot_id)
+        self._lines[found.info.id] = found.line
         return found
+
+    def _line_of(self, snapshot_id: int) -> int:
+        """The line of a published snapshot (its versions' `snapshot` prop); ids never move."""
+        line = self._lines.get(snapshot_id)
+        if line is None:
+            found = self._stored(snapshot_id)
+            assert found is not None  # INVARIANT: `_stored` of an id raises or finds it
+            line = found.line
+        return line
 
     def read_world(self, snapshot_id: int | None = None) -> World:
         found = self._stored(snapshot_id)
         if found is None:
             return World()
-        sid, runner = found.info.id, self._live()
-        if found.node_count is None:  # written before paged reads: one statement
+        sid = found.info.id
+        world = self._worlds.get(sid)
+        if world is None:
+            world = self._caught_up(found)
+        if world is None:
+            world = self._read_whole(found)
+        self._worlds.put(sid, world)
+        return world
+
+    def _caught_up(self, found: StoredSnapshot) -> World | None:
+        """The World of `found` made from a World this store holds and the change sets after
+        it (`changes_after`), or None when none leads there: no read of the whole snapshot."""
+        sid = found.info.id
+        for held, world in self._worlds.older(sid):
+            changes = self.changes_after(held, sid)
+            if changes is None:
+                continue
+            try:
+                return apply_changes(world, changes)
+            except Conflict as exc:
+                raise StoreIncompatible(
+                    f"the change sets after snapshot `{held}` do not apply: {exc}"
+                ) from exc
+        return None
+
+    def _read_whole(self, found: StoredSnapshot) -> World:
+        sid, runner, stop = found.info.id, self._live(), found.seq_stop
+        if found.node_count is None or stop is None:  # written before paged reads
             rows = runner.run(QueryName.LIST_SNAPSHOT_NODES, {"snapshot": sid})
         else:
             rows = list(
                 read_snapshot_rows(
-                    runner, sid, found.node_count, self.read_policy, self.read_progress
+                    runner,
+                    sid,
+                    found.line,
+                    stop,
+                    found.node_count,
+                    self.read_policy,
+                    self.read_progress,
                 )
             )
         nodes = [reader.node_record(r["key"], r["kind"], r["props"]) for r in rows]
@@ -276,8 +318,9 @@ class Neo4jStore(KeyedLookups):
         rows = runner.run(QueryName.GET_NODE, {"namespace": self._namespace, "key": key})
         if not rows:
             raise NodeNotFound(key)
-        rows = with_text_parts(runner, rows[0]["props"]["snapshot"], [{"key": key, **rows[0]}])
-        record = reader.node_record(key, rows[0]["kind"], rows[0]["props"])
+        row = rows[0]
+        rows = with_text_parts(runner, row["line"], [{"key": key, **row}])
+        record = reader.node_record(key, row["kind"], rows[0]["props"], gap=row["gap"])
         if not isinstance(record.kind, NodeKind):
             raise NodeNotFound(key)  # the World bookkeeping node is not for readers
         return record
@@ -286,10 +329,12 @@ class Neo4jStore(KeyedLookups):
         params = {"namespace": self._namespace, "kind": kind.value}
         runner = self._live()
         rows = runner.run(QueryName.LIST_NODES, params)
-        if rows:
-            rows = with_text_parts(runner, rows[0]["props"]["snapshot"], rows)
+        if not rows:
+            return []
+        line, gap = rows[0]["line"], rows[0]["gap"]
+        rows = with_text_parts(runner, line, rows)
         return sorted(
-            (reader.node_record(r["key"], kind.value, r["props"]) for r in rows),
+            (reader.node_record(r["key"], kind.value, r["props"], gap=gap) for r in rows),
             key=lambda n: n.key,
         )
 
@@ -326,9 +371,8 @@ class Neo4jStore(KeyedLookups):
         request_key: str | None = None,
     ) -> SnapshotInfo:
         with self._lock:
-            runner = self._live()
             if request_key is not None:
-                done = snapshots.by_request(runner, self._namespace, request_key)
+                done = snapshots.by_request(self._live(), self._namespace, request_key)
                 if done is not None:
                     raise RequestReplayed(request_key, done)
             expect = None if base is ANY_BASE else (base or 0)  # 0: the empty namespace
@@ -337,45 +381,41 @@ class Neo4jStore(KeyedLookups):
                 current_id = None if found is None else found.info.id
                 if (current_id or 0) != expect:
                     raise SnapshotConflict(base if isinstance(base, int) else None, current_id)
-            check_trust_edges(world, trust_edges)
-            info = SnapshotInfo(
-                id=0,
-                created_at=datetime.now(UTC),
+            return self._write_whole(
+                world,
                 source=source,
-                title=world.title,
-                counts=world.counts().as_dict(),
+                trust_edges=trust_edges,
+                expect=expect,
                 request_key=request_key,
             )
-            sid = snapshots.allocate(runner, self._namespace, info)
-            try:
-                with runner.session() as session, Pipeline() as pipeline:
-                    writer = SnapshotWriter(
-                        runner, session, sid, batch_rows=self._batch_rows, pipeline=pipeline
-                    )
-                    nodes = writer.nodes(iter_nodes(world))
-                    writer.edges(iter_edges(world))
-                    writer.trust(trust_edges, gen=0)
-                published, before = snapshots.publish(
-                    runner, self._namespace, sid, base=expect, nodes=nodes
-                )
-                if not published and expect is not None and (before or 0) != expect:
-                    raise SnapshotConflict(base if isinstance(base, int) else None, before)
-                if not published:
-                    raise Conflict(
-                        f"a newer snapshot became current while snapshot `{sid}` was written"
-                    )
-            except BaseException:
-                with suppress(Exception):  # best effort; `clean_partial` catches the rest
-                    snapshots.discard(runner, sid)
-                raise
-            stored = StoredSnapshot(info=replace(info, id=sid), trust_gen=0, node_count=nodes)
-            self._remember(stored, time.monotonic())
-            self._last_world = (sid, world)
-            return stored.info
 
-    # NOTE(stores): until this backend stores changes (validity ranges per snapshot), a change
-    # is written as the whole World it makes; CAS and idempotency keys behave as the protocol
-    # says, and the idempotency check is not atomic with the publish across processes.
+    def _write_whole(
+        self,
+        world: World,
+        *,
+        source: str,
+        trust_edges: Sequence[TrustEdge],
+        expect: int | None,
+        request_key: str | None,
+    ) -> SnapshotInfo:
+        stored = publishing.write_whole(
+            self._live(),
+            self._namespace,
+            world,
+            source=source,
+            trust_edges=trust_edges,
+            expect=expect,
+            request_key=request_key,
+            batch_rows=self._batch_rows,
+        )
+        self._published(stored, world)
+        return stored.info
+
+    def _published(self, stored: StoredSnapshot, world: World) -> None:
+        self._remember(stored, time.monotonic())
+        self._lines[stored.info.id] = stored.line
+        self._worlds.put(stored.info.id, world)
+
     def write_changes(
         self,
         changes: ChangeSet,
@@ -385,23 +425,59 @@ class Neo4jStore(KeyedLookups):
         trust_edges: Sequence[TrustEdge] | None = None,
         request_key: str | None = None,
     ) -> SnapshotInfo:
-        if request_key is not None:  # a retry answers so even when it no longer applies
-            done = self.snapshot_for_request(request_key)
-            if done is not None:
-                raise RequestReplayed(request_key, done.id)
-        if base is None:
+        with self._lock:
+            runner = self._live()
+            if request_key is not None:  # a retry answers so even when it no longer applies
+                done = snapshots.by_request(runner, self._namespace, request_key)
+                if done is not None:
+                    raise RequestReplayed(request_key, done)
             found = self._current(fresh=True)
-            raise SnapshotConflict(None, None if found is None else found.info.id)
-        last = self._last_world
-        before = last[1] if last is not None and last[0] == base else self.read_world(base)
-        world = apply_changes(before, changes)
-        trust = list(trust_edges) if trust_edges is not None else self.trust_edges(base)
-        return self.write_snapshot(
-            world, source=source, trust_edges=trust, base=base, request_key=request_key
-        )
+            current_id = None if found is None else found.info.id
+            if found is None or base is None or base != current_id:
+                raise SnapshotConflict(base, current_id)
+            before = self.read_world(base)
+            world = apply_changes(before, changes)  # Conflict when it does not apply
+            base_trust = self.trust_edges(base)
+            plan = None
+            if trust_edges is not None:
+                check_trust_edges(world, trust_edges)
+                plan = plan_trust_sync(base_trust, trust_edges)
+            try:
+                if found.seq_stop is None:
+                    raise NeedsWhole(f"snapshot `{base}` was written before paged reads")
+                delta = plan_delta(before, world, changes, partial(self._versions, found))
+            except NeedsWhole:
+                trust = list(trust_edges) if trust_edges is not None else base_trust
+                return self._write_whole(
+                    world, source=source, trust_edges=trust, expect=base, request_key=request_key
+                )
+            stored, self.last_write_rows = publishing.write_change(
+                runner,
+                self._namespace,
+                found,
+                world,
+                changes,
+                delta,
+                trust=plan,
+                base_trust=base_trust,
+                source=source,
+                request_key=request_key,
+                batch_rows=self._batch_rows,
+                lease_ms=self.lease_ms,
+            )
+            self._published(stored, world)
+            return stored.info
+
+    def _versions(self, base: StoredSnapshot, keys: Collection[str]) -> dict[str, NodeRecord]:
+        """The versions snapshot `base` sees of `keys`, with stored order keys."""
+        runner = self._live()
+        params = {"snapshot": base.info.id, "line": base.line}
+        rows = runner.run_chunked(QueryName.GET_NODES_BY_KEYS, params, "keys", sorted(keys))
+        rows = with_text_parts(runner, base.line, rows)
+        return {r["key"]: reader.node_record(r["key"], r["kind"], r["props"]) for r in rows}
 
     def changes_after(self, base: int, snapshot_id: int) -> ChangeSet | None:
-        return ChangeSet() if base == snapshot_id else None
+        return history.changes_after(self._live(), self._namespace, base, snapshot_id)
 
     def snapshot_for_request(self, request_key: str) -> SnapshotInfo | None:
         runner = self._live()
@@ -411,16 +487,10 @@ class Neo4jStore(KeyedLookups):
 
     def prune(self, *, keep: int | None = None, keep_days: float | None = None) -> PruneReport:
         with self._lock:
-            runner = self._live()
-            listed = snapshots.listed(runner, self._namespace)  # newest first
-            kept = kept_count(listed, keep=keep, keep_days=keep_days)
-            gone = listed[kept:]
-            for s in gone:
-                snapshots.discard(runner, s.id)
-            return PruneReport(
-                deleted=tuple(sorted(s.id for s in gone)),
-                oldest_kept=listed[min(kept, len(listed)) - 1].id if listed else None,
-            )
+            report = history.prune(self._live(), self._namespace, keep=keep, keep_days=keep_days)
+            for sid in report.deleted:
+                self._worlds.drop(sid)
+            return report
 
     def replace_trust_edges(
         self, edges: Sequence[TrustEdge], snapshot_id: int | None = None
@@ -442,23 +512,15 @@ class Neo4jStore(KeyedLookups):
             plan = plan_trust_sync(self.trust_edges(sid), edges)
             if plan.is_noop:
                 return plan.stats
-            live, gen = current.trust_gen, current.trust_gen + 1
-            runner.run(QueryName.SWEEP_TRUST_EDGES, {"snapshot": sid, "gen": live})
             try:
-                with runner.session() as session, Pipeline() as pipeline:
-                    writer = SnapshotWriter(
-                        runner, session, sid, batch_rows=self._batch_rows, pipeline=pipeline
-                    )
-                    writer.trust(plan.result, gen=gen)
-                params = {"snapshot": sid, "expected": live, "gen": gen}
-                if not runner.run(QueryName.PUBLISH_TRUST_GENERATION, params):
-                    raise Conflict(f"the trust edges of snapshot `{sid}` changed meanwhile")
-            except BaseException:
-                with suppress(Exception):
-                    runner.run(QueryName.DELETE_TRUST_GENERATION, {"snapshot": sid, "gen": gen})
-                raise
+                publishing.replace_generation(
+                    runner,
+                    self._namespace,
+                    current,
+                    plan.result,
+                    batch_rows=self._batch_rows,
+                    lease_ms=self.lease_ms,
+                )
             finally:
                 self._forget()  # the cached pointer carries the trust generation
-            with suppress(StoreError):  # stale generations are invisible; swept next time
-                runner.run(QueryName.SWEEP_TRUST_EDGES, {"snapshot": sid, "gen": gen})
             return plan.stats
