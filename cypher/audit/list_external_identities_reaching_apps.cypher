@@ -9,18 +9,19 @@
 // edge is valid only while both its ends are, so the walk checks the edges it takes.
 MATCH (ns:TgNamespace)
 MATCH (s:TgSnapshot {id: ns.current})
-MATCH (local:TgNode:User {snapshot: coalesce(s.line, s.id)})-[e:GUEST_OF|SYNCED_FROM]->(home:User)
-WHERE (local.from IS NULL OR local.from <= s.id) AND (local.to IS NULL OR local.to > s.id)
-  AND (e.from IS NULL OR e.from <= s.id) AND (e.to IS NULL OR e.to > s.id)
+WITH ns, s.id AS sid, coalesce(s.line, s.id) AS line, s.trustGen AS gen
+MATCH (local:TgNode:User {snapshot: line})-[e:GUEST_OF|SYNCED_FROM]->(home:User)
+WHERE (local.from IS NULL OR local.from <= sid) AND (local.to IS NULL OR local.to > sid)
+  AND (e.from IS NULL OR e.from <= sid) AND (e.to IS NULL OR e.to > sid)
 MATCH (home)-[h:HOMED_IN]->(partner:Tenant)
-WHERE (h.from IS NULL OR h.from <= s.id) AND (h.to IS NULL OR h.to > s.id)
+WHERE (h.from IS NULL OR h.from <= sid) AND (h.to IS NULL OR h.to > sid)
 MATCH p = (local)-[:MEMBER_OF*0..6]->(holder:TgNode)-[:ASSIGNED_TO]->(app:App)-[:HOMED_IN]->(resource:Tenant)
 WHERE resource.ref <> partner.ref
   AND all(r IN relationships(p)
-          WHERE (r.from IS NULL OR r.from <= s.id) AND (r.to IS NULL OR r.to > s.id))
+          WHERE (r.from IS NULL OR r.from <= sid) AND (r.to IS NULL OR r.to > sid))
 OPTIONAL MATCH (resource)-[inbound:B2B_COLLAB_IN]->(partner)
-WHERE inbound.gen = s.trustGen
-  AND (inbound.from IS NULL OR inbound.from <= s.id) AND (inbound.to IS NULL OR inbound.to > s.id)
+WHERE inbound.gen = gen
+  AND (inbound.from IS NULL OR inbound.from <= sid) AND (inbound.to IS NULL OR inbound.to > sid)
 RETURN ns.name AS namespace, home.ref AS identity, partner.ref AS partner, app.ref AS app,
        resource.ref AS resource_tenant, collect(DISTINCT holder.ref) AS via,
        inbound.rule AS rule, inbound.policy AS policy

@@ -23,6 +23,6 @@ SET s.complete = published,
     s.nodeCount = $nodes,
     s.seqEnd = $seq_end,
     ns.current = CASE WHEN published THEN $snapshot ELSE ns.current END,
-    ns.writer = CASE WHEN published AND $leased THEN null ELSE ns.writer END
+    ns.writer = CASE WHEN published AND $leased THEN 0 ELSE coalesce(ns.writer, 0) END
 REMOVE ns.locked
 RETURN published, before AS current, replayed

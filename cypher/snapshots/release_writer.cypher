@@ -6,7 +6,6 @@
 MATCH (ns:TgNamespace {name: $namespace})
 SET ns.locked = true
 WITH ns, ns.writer = $holder AND (NOT $expired_only OR ns.writerUntil < timestamp()) AS mine
-SET ns.writer = CASE WHEN mine THEN null ELSE ns.writer END,
-    ns.writerUntil = CASE WHEN mine THEN null ELSE ns.writerUntil END
+SET ns.writer = CASE WHEN mine THEN 0 ELSE ns.writer END
 REMOVE ns.locked
 RETURN CASE WHEN mine THEN 1 ELSE 0 END AS released

@@ -5,6 +5,7 @@ Layout (schema version 2; `cypher/README.md` draws it)::
     (:TgMeta {schemaVersion, lastSnapshot})         one per database: the snapshot id counter
     (:TgNamespace {name, current, writer?, writerUntil?})   one per store; current = 0 before a
                                                     write; writer: the change holding its lease
+                                                    (0 or absent: nobody)
     (:TgSnapshot {id, namespace, complete, createdAt, source, title, counts, trustGen,
                   nodeCount, seqEnd, line?, base?, gap?})
     (:TgNode:<Kind> {snapshot, from?, to?, key, kind, seq, ...})   node versions (graphmap.py)
@@ -238,7 +239,7 @@ def discard(runner: Runner, snapshot_id: int) -> None:
 
 def states(runner: Runner, namespace: str) -> list[Row]:
     """Every snapshot row of the namespace, finished or not: `id`, `complete`, `current`,
-    `line`, `base` (None: written whole) and `writer` (the lease holder, if any)."""
+    `line`, `base` (None: written whole) and `writer` (the lease holder, 0 when none)."""
     return runner.run(QueryName.LIST_SNAPSHOT_STATES, {"namespace": namespace})
 
 

@@ -77,7 +77,7 @@ from graphmodel.stores.neo4j.profile import ServerProfile
 from graphmodel.stores.neo4j.queries import Query, QueryName, default_catalog
 from graphmodel.stores.neo4j.runner import Runner
 from graphmodel.stores.neo4j.snapshots import StoredSnapshot
-from graphmodel.stores.neo4j.worlds import WorldCache
+from graphmodel.stores.neo4j.worlds import Recent
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
 __all__ = ["Neo4jStore"]
@@ -127,7 +127,8 @@ class Neo4jStore(KeyedLookups):
         self.read_policy = read_policy or ReadPolicy()
         self.read_progress: Callable[[PageProgress], None] | None = None
         self._lock = threading.Lock()  # serialises this store's writers
-        self._worlds = WorldCache()  # the Worlds last read or written: catch up from them
+        self._worlds: Recent[World] = Recent()  # the Worlds last read or written
+        self._trust: Recent[tuple[int, list[TrustEdge]]] = Recent(4)  # (generation, edges)
         self._lines: dict[int, int] = {}  # snapshot id -> its line (never changes)
         self.lease_ms = lease.LEASE_MS
         self.last_write_rows = 0  # rows the last change touched (benchmarks)
@@ -239,11 +240,6 @@ class Neo4jStore(KeyedLookups):
     def snapshots(self) -> list[SnapshotInfo]:
         return snapshots.listed(self._live(), self._namespace)
 
-    def _snapshot_id(self, snapshot_id: int | None) -> int | None:
-        """The id to read (None: the store is empty); `SnapshotNotFound` for unknown ids."""
-        found = self._stored(snapshot_id)
-        return None if found is None else found.info.id
-
     def _stored(self, snapshot_id: int | None) -> StoredSnapshot | None:
         if snapshot_id is None:
             return self._current()
@@ -264,8 +260,9 @@ class Neo4jStore(KeyedLookups):
 
     def read_world(self, snapshot_id: int | None = None) -> World:
         found = self._stored(snapshot_id)
-        if found is None:
-            return World()
+        return World() if found is None else self._world_of(found)
+
+    def _world_of(self, found: StoredSnapshot) -> World:
         sid = found.info.id
         world = self._worlds.get(sid)
         if world is None:
@@ -355,10 +352,18 @@ class Neo4jStore(KeyedLookups):
         return self._edges(key, kinds, "in")
 
     def trust_edges(self, snapshot_id: int | None = None) -> list[TrustEdge]:
-        sid = self._snapshot_id(snapshot_id)
-        if sid is None:
-            return []
-        return reader.trust_edges(self._live().run(QueryName.LIST_TRUST_EDGES, {"snapshot": sid}))
+        found = self._stored(snapshot_id)
+        return [] if found is None else list(self._trust_of(found))
+
+    def _trust_of(self, found: StoredSnapshot) -> list[TrustEdge]:
+        sid = found.info.id
+        held = self._trust.get(sid)
+        if held is not None and held[0] == found.trust_gen:
+            return held[1]
+        rows = self._live().run(QueryName.LIST_TRUST_EDGES, {"snapshot": sid})
+        edges = reader.trust_edges(rows)
+        self._trust.put(sid, (found.trust_gen, edges))
+        return edges
 
     # ------------------------------------------------------------------ writer
     def write_snapshot(
@@ -408,6 +413,7 @@ class Neo4jStore(KeyedLookups):
             request_key=request_key,
             batch_rows=self._batch_rows,
         )
+        self._trust.put(stored.info.id, (0, sorted(trust_edges, key=lambda e: e.key)))
         self._published(stored, world)
         return stored.info
 
@@ -435,19 +441,18 @@ class Neo4jStore(KeyedLookups):
             current_id = None if found is None else found.info.id
             if found is None or base is None or base != current_id:
                 raise SnapshotConflict(base, current_id)
-            before = self.read_world(base)
+            before = self._world_of(found)
             world = apply_changes(before, changes)  # Conflict when it does not apply
-            base_trust = self.trust_edges(base)
             plan = None
             if trust_edges is not None:
                 check_trust_edges(world, trust_edges)
-                plan = plan_trust_sync(base_trust, trust_edges)
+                plan = plan_trust_sync(self._trust_of(found), trust_edges)
             try:
                 if found.seq_stop is None:
                     raise NeedsWhole(f"snapshot `{base}` was written before paged reads")
                 delta = plan_delta(before, world, changes, partial(self._versions, found))
             except NeedsWhole:
-                trust = list(trust_edges) if trust_edges is not None else base_trust
+                trust = list(trust_edges) if trust_edges is not None else self._trust_of(found)
                 return self._write_whole(
                     world, source=source, trust_edges=trust, expect=base, request_key=request_key
                 )
@@ -459,12 +464,16 @@ class Neo4jStore(KeyedLookups):
                 changes,
                 delta,
                 trust=plan,
-                base_trust=base_trust,
+                base_trust=self._trust_of(found) if plan is not None else (),
                 source=source,
                 request_key=request_key,
                 batch_rows=self._batch_rows,
                 lease_ms=self.lease_ms,
             )
+            if plan is not None:
+                self._trust.put(stored.info.id, (stored.trust_gen, list(plan.result)))
+            elif (held := self._trust.get(base)) is not None:
+                self._trust.put(stored.info.id, held)
             self._published(stored, world)
             return stored.info
 
