@@ -15,10 +15,11 @@ which line, which are kept) rather than one snapshot's graph.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from graphmodel.changes import ChangeSet, decode_changes
-from graphmodel.errors import StoreIncompatible
+from graphmodel.changes import ChangeSet, apply_changes, decode_changes
+from graphmodel.errors import Conflict, StoreIncompatible
+from graphmodel.schema.world import World
 from graphmodel.stores.base import PruneReport
 from graphmodel.stores.neo4j import snapshots
 from graphmodel.stores.neo4j.paging import with_text_parts
@@ -29,7 +30,7 @@ from graphmodel.stores.neo4j.versions import CHANGES_PROP, change_key
 from graphmodel.stores.neo4j.writer import TEXT_PARTS
 from graphmodel.stores.retention import kept_count
 
-__all__ = ["changes_after", "prune"]
+__all__ = ["caught_up", "changes_after", "prune"]
 
 
 def changes_after(runner: Runner, namespace: str, base: int, snapshot_id: int) -> ChangeSet | None:
@@ -61,6 +62,24 @@ def changes_after(runner: Runner, namespace: str, base: int, snapshot_id: int) -
             f"the change set of a snapshot between `{base}` and `{snapshot_id}` is unreadable: "
             f"{exc}"
         ) from exc
+
+
+def caught_up(
+    runner: Runner, namespace: str, held: Iterable[tuple[int, World]], snapshot_id: int
+) -> World | None:
+    """The World of `snapshot_id` made from one of the `held` (id, World) pairs and the change
+    sets after it, or None when none leads there (no read of the whole snapshot)."""
+    for base, world in held:
+        changes = changes_after(runner, namespace, base, snapshot_id)
+        if changes is None:
+            continue
+        try:
+            return apply_changes(world, changes)
+        except Conflict as exc:
+            raise StoreIncompatible(
+                f"the change sets after snapshot `{base}` do not apply: {exc}"
+            ) from exc
+    return None
 
 
 def _drain(runner: Runner, name: QueryName, line: int, before: int) -> None:

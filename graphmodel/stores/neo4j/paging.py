@@ -22,11 +22,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from graphmodel.errors import StoreIncompatible, StoreUnavailable
+from graphmodel.schema.world import World
+from graphmodel.stores.graphmap import graph_to_world
+from graphmodel.stores.neo4j import reader
 from graphmodel.stores.neo4j.queries import QueryName
 from graphmodel.stores.neo4j.runner import Row, Runner
+from graphmodel.stores.neo4j.snapshots import StoredSnapshot
 from graphmodel.stores.neo4j.writer import TEXT_PARTS, seq_range
 
-__all__ = ["PageProgress", "ReadPolicy", "read_snapshot_rows", "with_text_parts"]
+__all__ = [
+    "PageProgress",
+    "ReadPolicy",
+    "read_snapshot_rows",
+    "read_whole_world",
+    "with_text_parts",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,3 +134,27 @@ def read_snapshot_rows(
         raise StoreIncompatible(
             f"snapshot `{snapshot}` should hold {node_count} nodes but {done} were read"
         )
+
+
+def read_whole_world(
+    runner: Runner,
+    found: StoredSnapshot,
+    policy: ReadPolicy,
+    progress: Callable[[PageProgress], None] | None = None,
+) -> World:
+    """The World of snapshot `found`, read node by node (in pages when it has `seq` numbers).
+
+    Raises `StoreIncompatible` when the stored nodes do not make a World.
+    """
+    sid, stop = found.info.id, found.seq_stop
+    if found.node_count is None or stop is None:  # written before paged reads
+        rows = runner.run(QueryName.LIST_SNAPSHOT_NODES, {"snapshot": sid})
+    else:
+        rows = list(
+            read_snapshot_rows(runner, sid, found.line, stop, found.node_count, policy, progress)
+        )
+    nodes = [reader.node_record(r["key"], r["kind"], r["props"]) for r in rows]
+    try:
+        return graph_to_world(nodes)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreIncompatible(f"snapshot `{sid}` is unreadable: {exc}") from exc

@@ -30,24 +30,22 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from types import TracebackType
-from typing import Literal, Self
+from typing import Self
 
 from neo4j import Driver
 
 from graphmodel.changes import ChangeSet, apply_changes
 from graphmodel.errors import (
     Conflict,
-    NodeNotFound,
     RequestReplayed,
     SnapshotConflict,
     SnapshotNotFound,
-    StoreIncompatible,
     StoreUnavailable,
 )
-from graphmodel.schema.kinds import EdgeKind, NodeKind
+from graphmodel.schema.kinds import NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
 from graphmodel.stores.base import (
@@ -55,23 +53,22 @@ from graphmodel.stores.base import (
     AnyBase,
     Capability,
     DeriveStats,
-    EdgeRecord,
-    NodeRecord,
     PruneReport,
     SnapshotInfo,
 )
 from graphmodel.stores.graphmap import graph_to_world
 from graphmodel.stores.neo4j import history, lease, publishing, reader, snapshots
+from graphmodel.stores.neo4j.change_writer import write_as_versions
 from graphmodel.stores.neo4j.connect import connect
-from graphmodel.stores.neo4j.delta import plan_delta
+from graphmodel.stores.neo4j.current_reads import CurrentReads
 from graphmodel.stores.neo4j.drivers import close_driver
 from graphmodel.stores.neo4j.lookups import KeyedLookups
 from graphmodel.stores.neo4j.paging import (
     PageProgress,
     ReadPolicy,
-    read_snapshot_rows,
-    with_text_parts,
+    read_whole_world,
 )
+from graphmodel.stores.neo4j.pointer import PointerCache
 from graphmodel.stores.neo4j.positions import NeedsWhole
 from graphmodel.stores.neo4j.profile import ServerProfile
 from graphmodel.stores.neo4j.queries import Query, QueryName, default_catalog
@@ -92,7 +89,7 @@ _CAPABILITIES = frozenset(
 )
 
 
-class Neo4jStore(KeyedLookups):
+class Neo4jStore(CurrentReads, KeyedLookups):
     """A `GraphStore` in a Neo4j (or Bolt-speaking openCypher) database reached by `driver`.
 
     The store borrows `driver` and never closes it unless `owns_driver`; `server` names the
@@ -123,7 +120,6 @@ class Neo4jStore(KeyedLookups):
         self._owns_driver = owns_driver
         self._namespace = namespace
         self._batch_rows = batch_rows
-        self._refresh_interval = refresh_interval
         self.read_policy = read_policy or ReadPolicy()
         self.read_progress: Callable[[PageProgress], None] | None = None
         self._lock = threading.Lock()  # serialises this store's writers
@@ -132,9 +128,7 @@ class Neo4jStore(KeyedLookups):
         self._lines: dict[int, int] = {}  # snapshot id -> its line (never changes)
         self.lease_ms = lease.LEASE_MS
         self.last_write_rows = 0  # rows the last change touched (benchmarks)
-        self._pointer_lock = threading.Lock()
-        self._pointer: StoredSnapshot | None = None
-        self._pointer_at: float | None = None  # monotonic time of the last read; None: never
+        self._pointer = PointerCache(refresh_interval)
         self._closed = False
         try:
             self._runner = connect(
@@ -204,27 +198,13 @@ class Neo4jStore(KeyedLookups):
     def _current(self, *, fresh: bool = False) -> StoredSnapshot | None:
         """The current-snapshot pointer, read again when older than `refresh_interval`."""
         runner = self._live()
-        with self._pointer_lock:
-            at = self._pointer_at
-            if not fresh and at is not None and time.monotonic() - at < self._refresh_interval:
-                return self._pointer
+        held = None if fresh else self._pointer.held()
+        if held is not None:
+            return held[0]
         read_at = time.monotonic()
         found = snapshots.current(runner, self._namespace)
-        self._remember(found, read_at)
+        self._pointer.remember(found, read_at)
         return found
-
-    def _remember(self, found: StoredSnapshot | None, read_at: float) -> None:
-        """Cache `found` unless a newer snapshot was cached meanwhile (ids only grow)."""
-        with self._pointer_lock:
-            cached = None if self._pointer is None else self._pointer.info.id
-            new = None if found is None else found.info.id
-            if cached is None or (new is not None and new >= cached):
-                self._pointer = found
-            self._pointer_at = read_at
-
-    def _forget(self) -> None:
-        with self._pointer_lock:
-            self._pointer_at = None
 
     def refresh(self) -> SnapshotInfo | None:
         found = self._current()
@@ -266,90 +246,15 @@ class Neo4jStore(KeyedLookups):
         sid = found.info.id
         world = self._worlds.get(sid)
         if world is None:
-            world = self._caught_up(found)
+            held = self._worlds.older(sid)
+            world = history.caught_up(self._live(), self._namespace, held, sid)
         if world is None:
             world = self._read_whole(found)
         self._worlds.put(sid, world)
         return world
 
-    def _caught_up(self, found: StoredSnapshot) -> World | None:
-        """The World of `found` made from a World this store holds and the change sets after
-        it (`changes_after`), or None when none leads there: no read of the whole snapshot."""
-        sid = found.info.id
-        for held, world in self._worlds.older(sid):
-            changes = self.changes_after(held, sid)
-            if changes is None:
-                continue
-            try:
-                return apply_changes(world, changes)
-            except Conflict as exc:
-                raise StoreIncompatible(
-                    f"the change sets after snapshot `{held}` do not apply: {exc}"
-                ) from exc
-        return None
-
     def _read_whole(self, found: StoredSnapshot) -> World:
-        sid, runner, stop = found.info.id, self._live(), found.seq_stop
-        if found.node_count is None or stop is None:  # written before paged reads
-            rows = runner.run(QueryName.LIST_SNAPSHOT_NODES, {"snapshot": sid})
-        else:
-            rows = list(
-                read_snapshot_rows(
-                    runner,
-                    sid,
-                    found.line,
-                    stop,
-                    found.node_count,
-                    self.read_policy,
-                    self.read_progress,
-                )
-            )
-        nodes = [reader.node_record(r["key"], r["kind"], r["props"]) for r in rows]
-        try:
-            return graph_to_world(nodes)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreIncompatible(f"snapshot `{sid}` is unreadable: {exc}") from exc
-
-    def node(self, key: str) -> NodeRecord:
-        runner = self._live()
-        rows = runner.run(QueryName.GET_NODE, {"namespace": self._namespace, "key": key})
-        if not rows:
-            raise NodeNotFound(key)
-        row = rows[0]
-        rows = with_text_parts(runner, row["line"], [{"key": key, **row}])
-        record = reader.node_record(key, row["kind"], rows[0]["props"], gap=row["gap"])
-        if not isinstance(record.kind, NodeKind):
-            raise NodeNotFound(key)  # the World bookkeeping node is not for readers
-        return record
-
-    def nodes(self, kind: NodeKind) -> list[NodeRecord]:
-        params = {"namespace": self._namespace, "kind": kind.value}
-        runner = self._live()
-        rows = runner.run(QueryName.LIST_NODES, params)
-        if not rows:
-            return []
-        line, gap = rows[0]["line"], rows[0]["gap"]
-        rows = with_text_parts(runner, line, rows)
-        return sorted(
-            (reader.node_record(r["key"], kind.value, r["props"], gap=gap) for r in rows),
-            key=lambda n: n.key,
-        )
-
-    def _edges(
-        self, key: str, kinds: frozenset[EdgeKind], direction: Literal["out", "in"]
-    ) -> list[EdgeRecord]:
-        name = QueryName.LIST_OUT_EDGES if direction == "out" else QueryName.LIST_IN_EDGES
-        params = {"namespace": self._namespace, "key": key, "kinds": sorted(kinds)}
-        rows = self._live().run(name, params)
-        if not rows or not isinstance(reader.node_kind(rows[0]["kind"]), NodeKind):
-            raise NodeNotFound(key)
-        return reader.edge_records(key, rows[0]["edges"], direction=direction)
-
-    def out_edges(self, key: str, *, kinds: frozenset[EdgeKind]) -> list[EdgeRecord]:
-        return self._edges(key, kinds, "out")
-
-    def in_edges(self, key: str, *, kinds: frozenset[EdgeKind]) -> list[EdgeRecord]:
-        return self._edges(key, kinds, "in")
+        return read_whole_world(self._live(), found, self.read_policy, self.read_progress)
 
     def trust_edges(self, snapshot_id: int | None = None) -> list[TrustEdge]:
         found = self._stored(snapshot_id)
@@ -418,7 +323,7 @@ class Neo4jStore(KeyedLookups):
         return stored.info
 
     def _published(self, stored: StoredSnapshot, world: World) -> None:
-        self._remember(stored, time.monotonic())
+        self._pointer.remember(stored, time.monotonic())
         self._lines[stored.info.id] = stored.line
         self._worlds.put(stored.info.id, world)
 
@@ -443,47 +348,36 @@ class Neo4jStore(KeyedLookups):
                 raise SnapshotConflict(base, current_id)
             before = self._world_of(found)
             world = apply_changes(before, changes)  # Conflict when it does not apply
-            plan = None
             if trust_edges is not None:
                 check_trust_edges(world, trust_edges)
-                plan = plan_trust_sync(self._trust_of(found), trust_edges)
             try:
-                if found.seq_stop is None:
-                    raise NeedsWhole(f"snapshot `{base}` was written before paged reads")
-                delta = plan_delta(before, world, changes, partial(self._versions, found))
+                written = write_as_versions(
+                    runner,
+                    self._namespace,
+                    found,
+                    before,
+                    world,
+                    changes,
+                    trust_edges=trust_edges,
+                    base_trust=partial(self._trust_of, found),
+                    source=source,
+                    request_key=request_key,
+                    batch_rows=self._batch_rows,
+                    lease_ms=self.lease_ms,
+                )
             except NeedsWhole:
                 trust = list(trust_edges) if trust_edges is not None else self._trust_of(found)
                 return self._write_whole(
                     world, source=source, trust_edges=trust, expect=base, request_key=request_key
                 )
-            stored, self.last_write_rows = publishing.write_change(
-                runner,
-                self._namespace,
-                found,
-                world,
-                changes,
-                delta,
-                trust=plan,
-                base_trust=self._trust_of(found) if plan is not None else (),
-                source=source,
-                request_key=request_key,
-                batch_rows=self._batch_rows,
-                lease_ms=self.lease_ms,
-            )
-            if plan is not None:
-                self._trust.put(stored.info.id, (stored.trust_gen, list(plan.result)))
+            self.last_write_rows = written.rows
+            sid = written.stored.info.id
+            if written.trust is not None:
+                self._trust.put(sid, (written.stored.trust_gen, written.trust))
             elif (held := self._trust.get(base)) is not None:
-                self._trust.put(stored.info.id, held)
-            self._published(stored, world)
-            return stored.info
-
-    def _versions(self, base: StoredSnapshot, keys: Collection[str]) -> dict[str, NodeRecord]:
-        """The versions snapshot `base` sees of `keys`, with stored order keys."""
-        runner = self._live()
-        params = {"snapshot": base.info.id, "line": base.line}
-        rows = runner.run_chunked(QueryName.GET_NODES_BY_KEYS, params, "keys", sorted(keys))
-        rows = with_text_parts(runner, base.line, rows)
-        return {r["key"]: reader.node_record(r["key"], r["kind"], r["props"]) for r in rows}
+                self._trust.put(sid, held)
+            self._published(written.stored, world)
+            return written.stored.info
 
     def changes_after(self, base: int, snapshot_id: int) -> ChangeSet | None:
         return history.changes_after(self._live(), self._namespace, base, snapshot_id)
@@ -531,5 +425,5 @@ class Neo4jStore(KeyedLookups):
                     lease_ms=self.lease_ms,
                 )
             finally:
-                self._forget()  # the cached pointer carries the trust generation
+                self._pointer.forget()  # the cached pointer carries the trust generation
             return plan.stats
