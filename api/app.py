@@ -313,10 +313,12 @@ class _Authenticate:
             wait = self.limiter.wait(viewer.token_id or f"address:{client}")
             if wait > 0:
                 note(scope, lane="refused")
+                # `Retry-After` counts whole seconds; the message names the same time
+                retry_after = max(1, math.ceil(wait))
                 response = JSONResponse(
-                    error_body("rate-limited", f"too many requests: retry in {wait:.2f}s"),
+                    error_body("rate-limited", f"too many requests: retry in {retry_after} s"),
                     status_code=429,
-                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                    headers={"Retry-After": str(retry_after)},
                 )
                 await response(scope, receive, send)
                 return
@@ -454,7 +456,11 @@ def create_app(
             await run_in_threadpool(runtime.close)
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        """Alive; which process answers, the snapshot it serves right now and since when (epoch
+        seconds), without catching up (a newer one may be being applied: `/readyz` waits)."""
+        held = None if runtime.service is None else runtime.service.follower.held()
+        served = {"snapshot": None} if held is None else {"snapshot": held.id, "since": held.since}
+        return JSONResponse({"status": "ok", "worker": os.getpid(), **served})
 
     async def readyz(request: Request) -> Response:
         """Ready when caught up with the store and holding a snapshot; says which one.

@@ -218,9 +218,15 @@ def _note_no_credentials(store: TokenStore, sign_in: OidcConfig | None) -> None:
         )
 
 
+def _tokens_option(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument(
+        "--tokens", default=default, help="token file (default: <db>.tokens.sqlite)"
+    )
+
+
 def _configure_token(parser: argparse.ArgumentParser) -> None:
     add_store_arguments(parser)  # `--db`: the store whose token file to use
-    parser.add_argument("--tokens", help="token file (default: <db>.tokens.sqlite)")
+    _tokens_option(parser, None)
     sub = parser.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = sub.add_parser("create", help="create a token and print it (shown only once)")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -243,6 +249,8 @@ def _configure_token(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--json", action="store_true", help="print JSON")
     revoke = sub.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", help="token id, as `token list` shows it")
+    for action in (create, listing, revoke):  # `token create --tokens F` = `token --tokens F`
+        _tokens_option(action, argparse.SUPPRESS)
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -265,20 +273,47 @@ def _token(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps([_as_dict(t) for t in tokens], indent=2))
             return 0
-        for t in tokens:
-            state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
-            state = f"expired {t.expires_at}" if state == "active" and t.expired() else state
-            scope = ",".join(t.tenants) or "*"
-            until = f"expires {t.expires_at}" if t.expires_at else "no expiry"
-            print(
-                f"{t.id}  {t.role.value:<8} {scope:<24} {t.created_at}  {until}  {state}  {t.name}"
-            )
+        if not tokens:
+            print(f"no tokens in {store.path}; create one with "
+                  "`tenantgraph token create --role reader`", file=sys.stderr)
+            return 0
+        print(_token_table(tokens))
         return 0
     if not store.revoke(args.id):
         print(f"error: no active token `{args.id}` in {store.path}", file=sys.stderr)
         return 2
     print(f"revoked token {args.id}", file=sys.stderr)
     return 0
+
+
+def _state(t: TokenInfo) -> str:
+    """`active`, `revoked <when>` or `expired <when>`."""
+    if t.revoked_at:
+        return f"revoked {t.revoked_at}"
+    return f"expired {t.expires_at}" if t.expired() else "active"
+
+
+def _token_table(tokens: list[TokenInfo]) -> str:
+    """`token list` as a table with a header row; columns as wide as their longest cell."""
+    header = ("ID", "ROLE", "TENANTS", "CREATED", "EXPIRES", "STATE", "NAME")
+    rows = [header] + [
+        (
+            t.id,
+            t.role.value,
+            ",".join(t.tenants) or "*",
+            t.created_at,
+            t.expires_at or "never",
+            _state(t),
+            t.name,
+        )
+        for t in tokens
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    lines = (
+        "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]])
+        for row in rows
+    )
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _as_dict(t: TokenInfo) -> dict[str, object]:

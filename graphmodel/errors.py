@@ -161,12 +161,15 @@ class NotFound(StoreError, LookupError):
 class NodeNotFound(NotFound):
     code: ErrorCode = "node-not-found"
 
-    def __init__(self, ref: str, *, kind: str = "node", suggestion: str | None = None) -> None:
+    def __init__(
+        self, ref: str, *, kind: str = "node", suggestion: str | None = None, note: str = ""
+    ) -> None:
         self.ref = ref
         self.kind = kind
         self.suggestion = suggestion
         hint = f"; did you mean `{suggestion}`?" if suggestion else ""
-        super().__init__(f"{kind} `{ref}` not found{hint}")
+        more = f"; {note}" if note else ""
+        super().__init__(f"{kind} `{ref}` not found{more}{hint}")
 
 
 class StoreNotFound(NotFound):

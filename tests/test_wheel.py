@@ -10,12 +10,10 @@ Then `tenantgraph serve --demo` from that venv, run outside the checkout, answer
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 import venv
 import zipfile
 from pathlib import Path
@@ -23,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.processes import free_port
+from tests.support.processes import answers, free_port, spawn, stop, wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -94,32 +92,20 @@ def test_serve_demo_from_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
 
     port = free_port()
     log = (tmp_path / "serve.log").open("w+")
-    proc = subprocess.Popen(
+    proc = spawn(
         [str(env_dir / "bin" / "tenantgraph"), "serve", "--demo", "--no-auth", "--db", "demo.db",
          "--port", str(port), "--workers", "1"],
-        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "serve from the wheel did not come up"
-            time.sleep(0.2)
+        wait_until(answers(f"{base}/healthz"), what="serve from the wheel did not come up",
+                   proc=proc)
         query = "{ currentSnapshot { id } tenants { nodes { name } } }"
         data = httpx.post(f"{base}/graphql", json={"query": query}, timeout=60).json()["data"]
         assert data["currentSnapshot"]["id"] == 1 and len(data["tenants"]["nodes"]) > 1
         viewer = httpx.get(f"{base}/static/viewer.js", timeout=60)
         assert viewer.status_code == 200 and "trust-graph viewer" in viewer.text
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
+        stop(proc, grace=60)
         log.close()

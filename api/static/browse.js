@@ -2,10 +2,11 @@
 // policies as tables, paged from the server (50 rows a page, with the total). Rows link into
 // the graph (the tenant, a guest's home tenant) and into the access questions.
 import { browsePage } from "./gql.js";
+import { breakable } from "./ids.js";
 import { el } from "./panels.js";
 
 const lower = (v) => String(v ?? "").toLowerCase();
-const code = (text) => el("code", {}, text);
+const code = (text) => el("code", {}, breakable(text));
 
 /** Columns of each table: [header, cell(row, actions)]. */
 function columns(actions) {
@@ -17,7 +18,7 @@ function columns(actions) {
   ];
   const tenantLink = (ref) => el("button", { type: "button", class: "linklike", onclick: () => actions.showTenant(ref.split("/")[0]) }, ref.split("/")[0]);
   return {
-    users: [["user", (r) => code(r.ref)], ["UPN", (r) => r.userPrincipalName],
+    users: [["user", (r) => code(r.ref)], ["UPN", (r) => breakable(r.userPrincipalName)],
       ["state", (r) => (r.accountEnabled ? "enabled" : "disabled") + (r.syncedFrom ? ` · synced from ${r.syncedFrom}` : "")],
       ["", (r) => asPrincipal(r.syncedFrom || r.ref)]],
     guests: [["guest", (r) => code(r.ref)], ["home", (r) => (r.guestOf ? tenantLink(r.guestOf) : lower(r.identityProvider))],

@@ -4,6 +4,7 @@
 // hop) and for who-can-access (tenants highlighted with counts). Only this module (and
 // layout.js) touch cytoscape. Every overlay and every focus re-fits the view.
 import { CLOUD_COLOUR, SHAPE, TRUST_KINDS, kindsBehind, objectKinds, tenantOf } from "./kinds.js";
+import { clearLabelShifts, nodeBoxes, separateLabels } from "./labels.js";
 import { layoutTenants } from "./layout.js";
 import { STYLE } from "./style.js";
 
@@ -158,6 +159,7 @@ export function createGraph(container, { onSelect }) {
   function clearOverlay(refit = true) {
     if (!cy) return;
     cy.remove(".object, .hop, .block");
+    clearLabelShifts(cy.edges());
     cy.elements().removeClass("faded behind who-home who-resource dim focus");
     cy.nodes(".tenant").forEach((n) => relabel(n, n.data("display").split("\n").slice(0, 2).join("\n")));
     cy.nodes(".tenant").positions((n) => home.get(n.id()) || n.position());
@@ -187,6 +189,13 @@ export function createGraph(container, { onSelect }) {
       });
     });
     return [...on];
+  }
+
+  // The labels an overlay shows (the path's hops first, then the trust edges behind it) are
+  // moved apart so none covers another or an object.
+  function unclutter() {
+    const shown = cy.nodes(".object").union(cy.nodes(".tenant").not(".faded"));
+    separateLabels(cy.edges(".hop, .block").union(cy.edges(".trust.behind")), nodeBoxes(shown));
   }
 
   function showVerdict(verdict) {
@@ -240,6 +249,7 @@ export function createGraph(container, { onSelect }) {
     cy.add(added);
     const homes = new Set([...byTenant.keys()].filter((t) => t !== tenantOf(verdict.resource)));
     const behind = highlightTrust(homes, tenantOf(verdict.resource), kindsBehind(verdict));
+    unclutter();
     container.dataset.overlay = "access";
     setCounts();
     fitTo(cy.nodes(".object").union(cy.nodes(".object").parents()).union(cy.edges(".behind").connectedNodes()), 70);
@@ -274,6 +284,7 @@ export function createGraph(container, { onSelect }) {
     const kinds = new Set(items.flatMap((item) => [...kindsBehind(item)]));
     highlightTrust(homes, target, kinds);
     cy.nodes(".tenant").filter((n) => n.id() === target || counts.has(n.id())).removeClass("faded");
+    unclutter();
     container.dataset.overlay = "who";
     container.dataset.whoCount = String(items.length);
     if (refit) fitTo(cy.nodes(".tenant").not(".faded"), 70);

@@ -1,5 +1,6 @@
 // Side-panel rendering. Everything is built with DOM calls (never innerHTML with API data), so
 // names from a world file cannot inject markup.
+import { breakable } from "./ids.js";
 import { TRUST_KINDS, tenantOf } from "./kinds.js";
 import { policySection, renderTenantSettings, renderValue } from "./settings.js";
 
@@ -110,15 +111,15 @@ function hopItem(hop, i) {
   return el("li", { class: "hop", "data-testid": "access-hop", "data-edge-kind": hop.kind, "data-rule": hop.rule },
     el("span", { class: "step" }, `${i + 1}`),
     el("span", { class: "hop-text" }, el("span", { class: "ref" }, hop.source), " → ", el("span", { class: "ref" }, hop.target),
-      el("br"), code(hop.kind), " · rule ", code(hop.rule), hop.policy ? [" · ", el("span", { class: "muted" }, hop.policy)] : null));
+      el("br"), code(hop.kind), " · rule ", code(hop.rule), hop.policy ? [" · ", el("span", { class: "muted" }, breakable(hop.policy))] : null));
 }
 
 function reasonItem(r, blocking) {
   return el("li", { class: `reason ${blocking ? "blocking" : ""}`, "data-testid": blocking ? "access-reason" : "access-note", "data-code": lower(r.code) },
     el("div", {}, code(lower(r.code)), " · rule ", code(r.rule), r.inferred ? el("span", { class: "tag", title: "rests on an [INFERENCE] rule" }, "inferred") : null),
     el("div", { class: "reason-msg" }, prose(r.message)),
-    el("div", { class: "muted" }, [r.tenant ? `tenant ${r.tenant}` : null, r.side ? `${lower(r.side)} side` : null, r.policy]
-      .filter(Boolean).join(" · ")));
+    el("div", { class: "muted" }, breakable([r.tenant ? `tenant ${r.tenant}` : null, r.side ? `${lower(r.side)} side` : null, r.policy]
+      .filter(Boolean).join(" · "))));
 }
 
 export function renderVerdict(target, v, onPickPath, behind = [], onPickEdge = () => {}) {

@@ -43,6 +43,8 @@ export const STYLE = [
     ...LABEL_BOX, label: "data(label)", color: "#1f2933", width: 4, opacity: 1, "z-index": 10,
     "min-zoomed-font-size": 0,
   } },
+  // Behind an answer, labels lie flat so labels.js can stack them apart.
+  { selector: "edge.trust.behind", style: { "text-rotation": "none" } },
   { selector: "node:selected", style: { "border-width": 4, "border-color": "#2563eb" } },
   { selector: "node.tenant.focus", style: { "overlay-color": "#2563eb", "overlay-opacity": 0.12, "overlay-padding": 6 } },
   { selector: ".faded", style: { opacity: 0.13 } },

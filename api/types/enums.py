@@ -25,6 +25,7 @@ from graphmodel.schema.enums import (
     GrantOperator,
     GuestUserAccess,
     IdentityProviderKind,
+    InvitationStatus,
     MembershipType,
     PrincipalKind,
     SignInAudience,
@@ -33,6 +34,7 @@ from graphmodel.schema.enums import (
     UserType,
     Via,
 )
+from graphmodel.schema.evidence import CrossTenantAccessType, UsageDirection
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.verdict import Decision, Mfa, Side
 from graphmodel.service.answers import UsageFilter as Usage
@@ -44,6 +46,7 @@ __all__ = [
     "CaState",
     "Cloud",
     "CreationType",
+    "CrossTenantAccessType",
     "Decision",
     "DirectoryRole",
     "EdgeKind",
@@ -52,6 +55,7 @@ __all__ = [
     "GrantOperator",
     "GuestUserAccess",
     "IdentityProviderKind",
+    "InvitationStatus",
     "MembershipType",
     "Mfa",
     "NodeKind",
@@ -64,6 +68,7 @@ __all__ = [
     "TrustEdgeKind",
     "TrustScope",
     "Usage",
+    "UsageDirection",
     "UserType",
     "Via",
 ]
@@ -116,6 +121,9 @@ for _enum in (
     UserType,
 ):
     strawberry.enum(_enum)
+strawberry.enum(InvitationStatus, description="Graph invitation status")
+strawberry.enum(UsageDirection, description="INBOUND: a partner's users signed in here")
+strawberry.enum(CrossTenantAccessType, description="How a cross-tenant sign-in got in")
 strawberry.enum(Decision, description="allow, pending (reachable after redemption), or deny")
 strawberry.enum(Mfa, description="Where MFA is performed when Conditional Access requires it")
 strawberry.enum(Side, description="Which tenant owns a gate: home or resource")

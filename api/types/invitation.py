@@ -8,6 +8,7 @@ from strawberry import relay
 from api.context import Context
 from api.scope import Scope
 from api.types.directory import User
+from api.types.enums import InvitationStatus
 from api.types.fields import field
 from api.types.node import Entity
 from graphmodel.schema import entities as de
@@ -25,7 +26,7 @@ class Invitation(Entity, relay.Node):
     invited_user_email_address: str
     invite_redeem_url: str
     invited_by: str | None
-    status: str = strawberry.field(description="`PendingAcceptance` or `Completed`.")
+    status: InvitationStatus
     invited_user_ref: str
     snapshot: strawberry.Private[int | None]
 

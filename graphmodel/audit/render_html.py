@@ -13,6 +13,7 @@ it, the paths, and its exposures in pages of `PAGE_ROWS`). Printing opens every 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html import escape
 
@@ -23,7 +24,7 @@ from graphmodel.audit.render import describe_counts
 from graphmodel.audit.trust import render_edge
 from graphmodel.schema.rules import rule_source
 
-__all__ = ["MAX_ROWS", "PAGE_ROWS", "prose", "render_html"]
+__all__ = ["MAX_ROWS", "PAGE_ROWS", "breakable", "prose", "render_html"]
 
 MAX_ROWS = 200  # exposures listed per finding; the JSON output has all of them
 PAGE_ROWS = 50  # exposures per collapsible page
@@ -42,6 +43,7 @@ h2{margin:28px 0 8px}
 table{border-collapse:collapse;width:100%;margin:8px 0 16px;table-layout:fixed}
 th,td{border-bottom:1px solid #e5e8e8;padding:5px 8px;text-align:left;vertical-align:top;
 overflow-wrap:anywhere}
+td.mono{overflow-wrap:break-word}
 th{background:#f4f6f6;font-weight:600}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 code{background:#f4f6f6;border-radius:3px;padding:0 3px}
@@ -75,6 +77,18 @@ def prose(text: str) -> str:
     )
 
 
+def breakable(text: str) -> str:
+    """`text` escaped, with a line-break opportunity (`<wbr>`) after each separator of an id
+    (`/ - . [ ] > @ _`), so ids in narrow columns wrap between their parts, not mid-word.
+
+    Examples
+    --------
+    >>> breakable("contoso->fabrikam (partners[fabrikam])")
+    'contoso-<wbr>&gt;<wbr>fabrikam (partners[<wbr>fabrikam]<wbr>)'
+    """
+    return re.sub(r"(-|&gt;|[/.\[\]@_])", r"\1<wbr>", escape(text))
+
+
 def _rules(rules: tuple[str, ...]) -> str:
     out = []
     for r in rules:
@@ -84,15 +98,15 @@ def _rules(rules: tuple[str, ...]) -> str:
 
 
 def _exposure_row(e: Exposure) -> str:
-    what = " · ".join(escape(x) for x in (e.resource, e.object) if x)
+    what = " · ".join(breakable(x) for x in (e.resource, e.object) if x)
     decision = "" if e.decision is None else e.decision.value
     if e.via is not None:
         decision += f" via {e.via.value}"
     return (
-        f'<tr><td class="mono">{escape(e.principal or "")}</td>'
+        f'<tr><td class="mono">{breakable(e.principal or "")}</td>'
         f'<td class="mono">{what}</td><td>{escape(decision)}</td>'
-        f'<td class="mono">{"<br>".join(escape(render_edge(t)) for t in e.trust)}</td>'
-        f'<td class="mono">{escape(" → ".join(e.path.nodes) if e.path else "")}</td>'
+        f'<td class="mono">{"<br>".join(breakable(render_edge(t)) for t in e.trust)}</td>'
+        f'<td class="mono">{breakable(" → ".join(e.path.nodes) if e.path else "")}</td>'
         f"<td>{prose(e.detail)}</td></tr>"
     )
 

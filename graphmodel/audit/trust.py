@@ -6,7 +6,8 @@ while a verdict always names its two tenants. So the edges are rebuilt here from
 functions the engine uses (`effective_setting`, `effective_trust`), for exactly the home and
 resource tenant of the verdict: B2B collaboration crosses the home tenant's outbound and the
 resource tenant's inbound section (R2, R12); direct connect the two direct-connect sections
-(R19); a trusted MFA or device claim adds the resource tenant's trust edge (R28, R29, R31).
+(R19); a trusted MFA or device claim adds the resource tenant's trust edge (R29 MFA, R31
+device claims: `TRUST_RULES`, the rules the verdict's notes cite).
 Members, B2C consumers and non-Entra guests cross none (R1).
 """
 
@@ -17,7 +18,7 @@ from graphmodel.policy.crosstenant import effective_setting, effective_trust, is
 from graphmodel.schema.enums import IdentityProviderKind, Via
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.rules import rule_source
-from graphmodel.schema.trust import TrustEdge
+from graphmodel.schema.trust import TRUST_RULES, TrustEdge
 from graphmodel.schema.verdict import ReasonCode, Verdict
 from graphmodel.schema.xtap import Section
 
@@ -80,9 +81,9 @@ def trust_of(ix: WorldIndex, verdict: Verdict) -> tuple[TrustEdge, ...]:
                 kind=kind,
                 source=resource.name,
                 target=home.name,
-                rule="R28",
+                rule=TRUST_RULES[kind],
                 policy=policy,
-                source_url=rule_source("R28") or "",
+                source_url=rule_source(TRUST_RULES[kind]) or "",
             )
             for used, kind in flags
             if used
@@ -91,12 +92,13 @@ def trust_of(ix: WorldIndex, verdict: Verdict) -> tuple[TrustEdge, ...]:
 
 
 def render_edge(edge: TrustEdge) -> str:
-    """`B2B_COLLAB_IN contoso->fabrikam (crossTenantAccess.partners[fabrikam]....)`.
+    """`B2B_COLLAB_IN contoso->fabrikam R12 (crossTenantAccess.partners[fabrikam]....)`: the
+    rule is the one the trust graph and the verdict's notes cite for the same trust.
 
     Examples
     --------
-    >>> render_edge(TrustEdge(kind=EdgeKind.TRUSTS_MFA, source="a", target="b", rule="R28",
+    >>> render_edge(TrustEdge(kind=EdgeKind.TRUSTS_MFA, source="a", target="b", rule="R29",
     ...                       policy="crossTenantAccess.default.inboundTrust"))
-    'TRUSTS_MFA a->b (crossTenantAccess.default.inboundTrust)'
+    'TRUSTS_MFA a->b R29 (crossTenantAccess.default.inboundTrust)'
     """
-    return f"{edge.kind.value} {edge.source}->{edge.target} ({edge.policy})"
+    return f"{edge.kind.value} {edge.source}->{edge.target} {edge.rule} ({edge.policy})"

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graphmodel.changes.model import (
+    END,
     FAMILIES,
+    START,
     WORLD_SCALARS,
     Add,
     Change,
@@ -26,6 +28,7 @@ from graphmodel.changes.model import (
     Replace,
     SetWorld,
     item_key,
+    same_ref,
 )
 from graphmodel.changes.sequence import SequenceEditor
 from graphmodel.errors import Conflict
@@ -78,12 +81,33 @@ def patched(family: str, entity: Any, patch: Patch) -> Any:
 
 
 def _edited(items: tuple[Any, ...], key: Any, edit: ListEdit) -> tuple[Any, ...]:
+    refs = (*edit.drop, *(item for _after, item in edit.add))
+    if key is same_ref and all(isinstance(x, str) for x in refs):
+        return _edited_refs(items, edit)
     editor: SequenceEditor[Any] = SequenceEditor(items, key)
     for k in edit.drop:
         editor.remove(k)
     for after, item in edit.add:
         editor.insert(key(item), item, after)
     return editor.build()
+
+
+def _edited_refs(items: tuple[Any, ...], edit: ListEdit) -> tuple[Any, ...]:
+    """`_edited` for a list of refs named by themselves (members): list operations in C, no
+    lookup built, so one member of a group of 100k costs a memmove, not a dict of 100k."""
+    refs = list(items)
+    for ref in edit.drop:
+        refs.remove(ref)  # ValueError: not there (apply_changes reports it as a conflict)
+    for after, ref in edit.add:
+        if ref in refs:
+            raise KeyError(ref)
+        if after is END:
+            refs.append(ref)
+        elif after is START:
+            refs.insert(0, ref)
+        else:
+            refs.insert(refs.index(after) + 1, ref)
+    return tuple(refs)
 
 
 def _get_path(obj: Any, path: str) -> Any:
@@ -124,7 +148,7 @@ def apply_changes(world: World, changes: ChangeSet | Iterable[Change]) -> World:
     for i, change in enumerate(changes):
         try:
             _apply_one(world, change, editors, replaced, scalars)
-        except KeyError as exc:
+        except (KeyError, ValueError) as exc:
             raise Conflict(f"change {i + 1} ({_name(change)}) does not apply: {exc}") from exc
     if not editors and not scalars:
         return world
@@ -172,7 +196,10 @@ def _apply_one(
     elif isinstance(change, Remove):
         editor.remove(change.key)
     else:
-        editor.replace(change.key, patched(change.family, editor.get(change.key), change))
+        new = patched(change.family, editor.get(change.key), change)
+        if family.key(new) != change.key:  # a key is a name: changing it is remove + add
+            raise KeyError(f"a patch of `{change.key}` may not change its key")
+        editor.replace(change.key, new)
 
 
 def _carry_lookups(
@@ -195,7 +222,7 @@ def _carry_lookups(
         if family in replaced:
             continue
         editor = editors[family]
-        lookup = dict(found)
+        lookup = found.copy()
         for key in editor.removed:
             lookup.pop(key, None)
         lookup.update(editor.replaced)

@@ -22,6 +22,7 @@ import operator
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from graphmodel.changes.model import (
@@ -43,7 +44,11 @@ from graphmodel.changes.model import (
 )
 from graphmodel.schema.world import World
 
-__all__ = ["SequenceDiff", "diff_sequence", "diff_worlds", "entity_patch"]
+__all__ = ["NODE_KEYED", "SequenceDiff", "diff_sequence", "diff_worlds", "entity_patch"]
+
+NODE_KEYED = frozenset(FAMILIES) - {"assignments", "access_package_assignments"}
+"""Families whose keys every store keeps unique (each entity is a node of the graph:
+`graphmodel.stores.graphmap.check_node_keys`); the others are lists of values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +66,28 @@ def _same_objects(a: Sequence[Any], b: Sequence[Any]) -> bool:
 
 
 def diff_sequence(
-    a: Sequence[Any], b: Sequence[Any], key: Callable[[Any], Key], *, move_changed: bool = False
+    a: Sequence[Any],
+    b: Sequence[Any],
+    key: Callable[[Any], Key],
+    *,
+    move_changed: bool = False,
+    unique: bool = False,
 ) -> SequenceDiff | None:
     """The edit turning `a` into `b` (items named by `key`); None when keys repeat.
 
     `move_changed`: an item whose key stays but whose value changes is dropped and added again
     in its place (lists whose items are values, not entities patched in place).
+
+    Fast path (a re-import where a few entities changed in place): when both have the same
+    length, only the positions holding different objects are looked at (found in C); when
+    every key stays at its position, the pairs that differ are the whole answer. `unique`:
+    the caller knows the keys of `a` are unique (a stored World's node-keyed families), so
+    the fast path need not compute every key to check.
     """
+    if not move_changed and len(a) == len(b):
+        found = _in_place(a, b, key, unique=unique)
+        if found is not None:
+            return found
     ka = [key(x) for x in a]
     kb = [key(y) for y in b]
     ma = dict(zip(ka, a, strict=True))
@@ -92,6 +112,27 @@ def diff_sequence(
         previous = k
     kept = tuple((ma[k], mb[k]) for k in survivors_b if k not in moved)
     return SequenceDiff(drop=drop, add=tuple(add), kept=kept)
+
+
+def _in_place(
+    a: Sequence[Any], b: Sequence[Any], key: Callable[[Any], Key], *, unique: bool
+) -> SequenceDiff | None:
+    """The diff of two equally long sequences whose differing positions keep their keys (no
+    insert, remove or move), else None. Positions holding the same object are skipped in C;
+    keys are computed only where the objects differ, unless most do (a World read from files:
+    no object is shared) or uniqueness must be checked: then once for every position."""
+    differ = list(compress(range(len(a)), map(operator.is_not, a, b)))
+    if not differ:
+        return SequenceDiff(drop=(), add=(), kept=())
+    if unique and len(differ) * 4 <= len(a):
+        if any(key(a[i]) != key(b[i]) for i in differ):
+            return None
+    else:
+        ka = [key(x) for x in a]
+        if ka != [key(y) for y in b] or len(set(ka)) != len(ka):
+            return None
+    pairs = ((a[i], b[i]) for i in differ)
+    return SequenceDiff(drop=(), add=(), kept=tuple(p for p in pairs if p[0] != p[1]))
 
 
 def _longest_increasing(values: list[int]) -> set[int]:
@@ -156,7 +197,7 @@ def diff_family(family: str, a: Sequence[Any], b: Sequence[Any]) -> list[Change]
     """The changes turning family `family`'s tuple `a` into `b`."""
     if _same_objects(a, b):
         return []
-    found = diff_sequence(a, b, FAMILIES[family].key)
+    found = diff_sequence(a, b, FAMILIES[family].key, unique=family in NODE_KEYED)
     if found is None:
         return [] if tuple(a) == tuple(b) else [Replace(family, tuple(b))]
     out: list[Change] = [Remove(family, k) for k in found.drop]

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 from typing import Any, Final
 
 from graphmodel.schema.world import World
@@ -51,6 +52,7 @@ __all__ = [
     "SetWorld",
     "item_key",
     "path_type",
+    "same_ref",
 ]
 
 Key = str | tuple[str, ...]
@@ -106,10 +108,15 @@ FAMILIES: Final[dict[str, Family]] = {
 if set(FAMILIES) | set(WORLD_SCALARS) != set(_HINTS):  # pragma: no cover - a new World field
     raise RuntimeError("graphmodel.changes: every World field needs a family or a scalar entry")
 
+def same_ref(ref: Any) -> Key:
+    """The key of a list item that is a ref (a member): the ref itself."""
+    return str(ref)
+
+
 LIST_PATHS: Final[dict[tuple[str, str], Callable[[Any], Key]]] = {
-    ("groups", "members"): lambda ref: str(ref),
-    ("teams", "members"): lambda ref: str(ref),
-    ("channels", "members"): lambda ref: str(ref),
+    ("groups", "members"): same_ref,
+    ("teams", "members"): same_ref,
+    ("channels", "members"): same_ref,
     ("tenants", "cross_tenant_access.partners"): lambda p: p.tenant_id,
     ("tenants", "sign_ins"): lambda s: (s.user, s.resource, s.cross_tenant_access_type.value),
 }
@@ -124,7 +131,7 @@ def item_key(family: str, path: str) -> Callable[[Any], Key] | None:
 
 
 def path_type(cls: type[Any], path: str) -> Any:
-    """The annotated type of the dotted `path` inside dataclass `cls`.
+    """The annotated type of the dotted `path` inside dataclass `cls` (looked up once).
 
     Examples
     --------
@@ -132,6 +139,12 @@ def path_type(cls: type[Any], path: str) -> Any:
     >>> path_type(Tenant, "cross_tenant_access.allowed_cloud_endpoints")
     tuple[str, ...]
     """
+    found: Any = cls  # a class is hashable; typeshed's `type[Any]` does not say so
+    return _path_type(found, path)
+
+
+@cache
+def _path_type(cls: Any, path: str) -> Any:
     tp: Any = cls
     for part in path.split("."):
         hints = typing.get_type_hints(tp)

@@ -158,9 +158,8 @@ class SequenceEditor(Generic[T]):
         ids = list(map(id, self.items))
         if len(objects) <= _FEW:
             return [(ids.index(id(obj)), k) for obj, k in objects]
-        first: dict[int, int] = {}
-        for i, object_id in enumerate(ids):
-            first.setdefault(object_id, i)
+        # built backwards in C, so an object listed twice maps to its first position
+        first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
         return [(first[id(obj)], k) for obj, k in objects]
 
 

@@ -83,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     start_clock(whole_process=argv is None)
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if not argv:  # a newcomer's first try: say what there is, not what is missing
+        parser.print_help()
+        return Exit.OK
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:

@@ -2,9 +2,10 @@
 
 Store options are global: `tenantgraph --db X check ...` and `tenantgraph check ... --db X`
 mean the same, and every one has an environment variable (`STORE_ENV`), so a shell that
-exports `TENANTGRAPH_DB` once needs no flag at all. The main parser holds the defaults; each
-sub-command repeats the options with `SUPPRESS` defaults, so a value given after the
-sub-command wins and an absent one leaves the global value alone.
+exports `TENANTGRAPH_DB` once needs no flag at all. The main parser holds the defaults; every
+sub-command, down to the nested ones (`token create`, `zone set`), repeats the options with
+`SUPPRESS` defaults (`accept_global_options`), so a value given after the sub-command wins and
+an absent one leaves the global value alone.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from graphmodel.errors import (
     WorldInvalid,
     error_extensions,
 )
+from graphmodel.schema.suggest import closest
 from graphmodel.service import GraphService
 from graphmodel.stores import GraphStore, check_store, open_store
 
@@ -40,6 +42,7 @@ __all__ = [
     "Exit",
     "Parser",
     "UsageError",
+    "accept_global_options",
     "add_clock_argument",
     "add_global_store_arguments",
     "add_store_arguments",
@@ -85,10 +88,25 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that raises `UsageError` (sub-command parsers inherit the class)."""
+    """argparse that raises `UsageError` and suggests the closest choice for a mistyped one
+    (`chek` -> `check`); sub-command parsers inherit the class."""
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(self, message)
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # argparse's own hook for `choices`; only the message is ours
+        choices = action.choices
+        if choices is None or value in choices:
+            return
+        names = [str(c) for c in choices]
+        close = closest(str(value), names)
+        hint = f"; did you mean `{close}`?" if close else ""
+        if isinstance(action, argparse._SubParsersAction):
+            listed = f"`{self.prog} --help` lists them"
+            raise argparse.ArgumentError(None, f"unknown command `{value}`{hint} ({listed})")
+        message = f"invalid choice `{value}`{hint} (choose from {', '.join(names)})"
+        raise argparse.ArgumentError(action, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +121,7 @@ class Command:
     def register(self, sub: Any) -> None:
         parser = sub.add_parser(self.name, help=self.help, description=self.help)
         self.configure(parser)
+        accept_global_options(parser)
         parser.set_defaults(handler=self.handler)
 
 
@@ -188,6 +207,20 @@ def add_clock_argument(parser: argparse.ArgumentParser) -> None:
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     """Accept the global store options after this sub-command too (the values are global)."""
     _store_group(parser, None)
+
+
+def accept_global_options(parser: argparse.ArgumentParser) -> None:
+    """Accept the store options in `parser` and every nested sub-command parser of it.
+
+    Why: `token create --db X` must mean `--db X token create`, as the help promises, and a
+    command module that forgets `add_store_arguments` must not break that promise.
+    """
+    if "--db" not in parser._option_string_actions:
+        add_store_arguments(parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for nested in action.choices.values():
+                accept_global_options(nested)
 
 
 def store_options_from_args(

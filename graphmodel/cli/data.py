@@ -9,13 +9,13 @@ from pathlib import Path
 
 from graphmodel.cli.common import Command, add_store_arguments, open_service
 from graphmodel.cli.history_commands import size_text
-from graphmodel.cli.progress import Phase, since_start
+from graphmodel.cli.progress import Phase, add_progress_argument, since_start
 from graphmodel.errors import Issue, WorldInvalid
 from graphmodel.ingest.world import load_world_file_with_warnings
 from graphmodel.schema.world import World
 from graphmodel.service.answers import SnapshotInfo
 
-__all__ = ["COMMANDS", "merge_worlds", "written_line"]
+__all__ = ["COMMANDS", "file_sizes", "merge_worlds", "written_line"]
 
 
 def merge_worlds(worlds: list[World]) -> World:
@@ -54,12 +54,27 @@ def merge_worlds(worlds: list[World]) -> World:
     )
 
 
-def _read(files: list[str], *, progress: Phase | None = None) -> World:
-    worlds: list[World] = []
-    problems: list[Issue] = []
+def file_sizes(files: list[str]) -> list[int]:
+    """Each file's size in bytes (0 when it cannot be read: loading reports why)."""
+    sizes = []
     for f in files:
         try:
-            world, warnings = load_world_file_with_warnings(Path(f))
+            sizes.append(Path(f).stat().st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
+
+
+def _read(files: list[str], *, progress: Phase | None = None) -> World:
+    """Load and merge world files; `progress` counts their bytes, also within a large file."""
+    worlds: list[World] = []
+    problems: list[Issue] = []
+    sizes = file_sizes(files)
+    for i, f in enumerate(files):
+        done_before, size = sum(sizes[:i]), sizes[i]
+        share = progress.part(done_before, size) if progress is not None else None
+        try:
+            world, warnings = load_world_file_with_warnings(Path(f), progress=share)
         except WorldInvalid as exc:
             problems.extend(exc.issues)
             continue
@@ -70,7 +85,7 @@ def _read(files: list[str], *, progress: Phase | None = None) -> World:
                 print(f"warning: {w.render()}", file=sys.stderr)
         worlds.append(world)
         if progress is not None:
-            progress.update()
+            progress.set(done_before + size)
     if problems:
         raise WorldInvalid(problems)
     return merge_worlds(worlds)
@@ -93,8 +108,11 @@ def written_line(info: SnapshotInfo, **phases: float) -> str:
 
 
 def _load(args: argparse.Namespace) -> int:
-    with Phase("read", total=len(args.files), unit="files") as reading:
+    total = sum(file_sizes(args.files))
+    with Phase("read", total=total, unit="B", live=args.progress) as reading:
         world = _read(args.files, progress=reading)
+        files = len(args.files)
+        reading.close(f"read: {files}/{files} files, {reading.counted()} in {reading.took()}")
     counts = world.counts().as_dict()
     print("validated: " + ", ".join(f"{v} {k}" for k, v in counts.items()), file=sys.stderr)
     with Phase("write", unit="objects") as writing:
@@ -174,6 +192,7 @@ def _files(p: argparse.ArgumentParser) -> None:
 
 def _cfg_load(p: argparse.ArgumentParser) -> None:
     _files(p)
+    add_progress_argument(p)
     add_store_arguments(p)
 
 

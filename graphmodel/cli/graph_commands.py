@@ -23,8 +23,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from graphmodel.cli.common import Command, Exit, add_store_arguments, open_service
-from graphmodel.cli.data import written_line
-from graphmodel.cli.progress import Phase
+from graphmodel.cli.data import file_sizes, written_line
+from graphmodel.cli.progress import Phase, add_progress_argument
 from graphmodel.errors import ExportUnreadable, QueryError
 from graphmodel.ingest.collector import (
     ALL_PERMISSIONS,
@@ -47,20 +47,22 @@ __all__ = ["COMMANDS"]
 
 def _import(args: argparse.Namespace) -> int:
     dirs = [Path(d) for d in args.dirs]
-    files = sum(1 for d in dirs if d.is_dir() for _ in d.rglob("*.json"))
-    with Phase("import", total=files or None, unit="files", live=args.progress) as reading:
-        last: list[str] = [""]
+    paths = [p for d in dirs if d.is_dir() for p in d.rglob("*.json")]
+    size = sum(file_sizes([str(p) for p in paths]))
+    with Phase("import", total=size or None, unit="B", live=args.progress) as reading:
+        seen: set[str] = set()
 
         def advance(file: str, count: int) -> None:
-            if file != last[0]:
-                last[0] = file
-                reading.update()
+            seen.add(file)
 
         try:
-            world, warnings = import_export(dirs, progress=advance,
-                                            allow_partial=args.allow_partial)
+            world, warnings = import_export(
+                dirs, progress=advance, read_bytes=reading.set, allow_partial=args.allow_partial
+            )
         except ExportUnreadable as exc:
             return _unreadable(args, exc)
+        done = f"{len(seen)}/{len(paths)} files, {reading.counted()}"
+        reading.close(f"import: {done} in {reading.took()}")
     if not args.quiet:
         for w in warnings:
             print(f"warning: {w.render()}", file=sys.stderr)
@@ -158,9 +160,7 @@ def _cfg_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-partial", action="store_true",
                    help="import what can be read when some files or items cannot be (never "
                    "policy files); the snapshot's source names what was left out")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="the updating progress line on stderr (default: on a terminal only; "
-                   "--no-progress prints a summary line per phase)")
+    add_progress_argument(p)
     add_store_arguments(p)
 
 

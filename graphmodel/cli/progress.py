@@ -12,16 +12,18 @@ command prints includes the interpreter start-up and imports a user waited for t
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Never
 
 from tqdm import tqdm
 
-__all__ = ["QUIET_EVERY", "Phase", "since_start", "start_clock"]
+__all__ = ["QUIET_EVERY", "Phase", "add_progress_argument", "since_start", "start_clock"]
 
 QUIET_EVERY = 10.0  # seconds between the quiet lines of a long phase off a terminal
 _IMPORTED = time.monotonic()
@@ -48,11 +50,23 @@ def since_start() -> float:
         return time.monotonic() - _IMPORTED
 
 
+def add_progress_argument(parser: argparse.ArgumentParser) -> None:
+    """`--progress` / `--no-progress`: force the updating line on or off (default: terminal)."""
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the updating progress line on stderr (default: on a terminal only; "
+        "--no-progress prints a summary line per phase)",
+    )
+
+
 class Phase:
     """A counted step of a command: `with Phase("import", total=n, unit="files") as p: p.update()`.
 
     `live`: the updating line (None: only when the stream is a terminal; False: quiet lines
-    only). `quiet`: nothing at all, not even the summary.
+    only). `quiet`: nothing at all, not even the summary. `unit="B"` counts bytes and shows
+    them scaled (`12.3MB/89.0MB`, `4.1MB/s`): progress within a large file.
     """
 
     def __init__(
@@ -68,6 +82,7 @@ class Phase:
         self.label = label
         self.total = total
         self.unit = unit
+        self.scaled = unit == "B"
         self.count = 0
         self.stream = stream if stream is not None else sys.stderr
         self.shown = not quiet
@@ -79,7 +94,8 @@ class Phase:
             self._bar = tqdm(
                 total=total,
                 desc=label,
-                unit=f" {unit}",
+                unit=unit if self.scaled else f" {unit}",
+                unit_scale=self.scaled,
                 file=self.stream,
                 leave=False,
                 dynamic_ncols=True,
@@ -97,12 +113,17 @@ class Phase:
             self._bar.update(n)
         elif self.shown and time.monotonic() - self._last_line >= QUIET_EVERY:
             self._last_line = time.monotonic()
-            self._line(f"{self.label}: {self._counted()} so far ({self.seconds:.0f}s)")
+            self._line(f"{self.label}: {self.counted()} so far ({self.seconds:.0f}s)")
 
     def set(self, count: int) -> None:
         """The count is now `count` (for callbacks that report a running total)."""
         if count > self.count:
             self.update(count - self.count)
+
+    def part(self, start: int, size: int) -> Callable[[float], None]:
+        """A callback told the share (0 to 1) done of one part of the count: `size` units
+        from `start` (e.g. one file of several, in bytes)."""
+        return lambda share: self.set(start + int(share * size))
 
     def note(self, message: str) -> None:
         """A line that stays (a warning, a retry), printed above the updating line."""
@@ -124,12 +145,23 @@ class Phase:
             self._bar.close()
             self._bar = None
         if self.shown:
-            took = self.seconds
-            rate = f", {self.count / took:,.0f} {self.unit}/s" if took > 0 and self.count else ""
-            self._line(summary or f"{self.label}: {self._counted()} in {took:.1f}s{rate}")
+            self._line(summary or f"{self.label}: {self.counted()} in {self.took()}")
         self.shown = False
 
-    def _counted(self) -> str:
+    def took(self) -> str:
+        """`1.2s, 800 files/s`: the time so far and the rate (for a summary line)."""
+        took = self.seconds
+        if took <= 0 or not self.count:
+            return f"{took:.1f}s"
+        rate = self.count / took
+        shown = f"{tqdm.format_sizeof(rate)}B" if self.scaled else f"{rate:,.0f} {self.unit}"
+        return f"{took:.1f}s, {shown}/s"
+
+    def counted(self) -> str:
+        """`12.3MB/89.0MB` or `3/12 files`: the count so far, of the total when known."""
+        if self.scaled:
+            of = f"/{tqdm.format_sizeof(self.total)}B" if self.total is not None else ""
+            return f"{tqdm.format_sizeof(self.count)}B{of}"
         of = f"/{self.total:,}" if self.total is not None else ""
         return f"{self.count:,}{of} {self.unit}"
 

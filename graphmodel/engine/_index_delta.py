@@ -11,7 +11,7 @@ of one copies it, everything untouched is shared.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, count, repeat
@@ -185,6 +185,93 @@ def object_positions(items: Sequence[object], objects: Iterable[object]) -> dict
     return {id(x): i for i, x in enumerate(items) if id(x) in found}
 
 
+_GONE: Any = object()
+_ABSENT: Any = object()
+OVERLAY_ABOVE = 50_000
+"""A dict of lists with more keys than this is edited as an `Overlay` rather than copied."""
+
+
+class Overlay(Mapping[K, V]):
+    """A large dict with a few keys changed, sharing the dict itself (copy-on-write for one
+    entry of a million, where a copy costs 60 ms of GIL-held C at scale L).
+
+    `top` holds the changed keys (`_GONE` for a removed one) and is consulted first, so `get`
+    and `[]` cost two dict lookups. Evolving an Overlay again extends a copy of `top` over the
+    same `base`; once `top` grows past a fiftieth of `base`, the next edit flattens it into one
+    new dict (`flattened`), so the extra lookup stays cheap and memory bounded.
+    """
+
+    __slots__ = ("_len", "base", "top")
+
+    def __init__(self, base: Mapping[K, V], top: dict[K, Any]) -> None:
+        self.base = base
+        self.top = top
+        self._len = len(base) + sum(
+            (v is not _GONE) - (k in base) for k, v in top.items()
+        )
+
+    def get(self, key: K, default: Any = None) -> Any:
+        found = self.top.get(key, _ABSENT)
+        if found is _ABSENT:
+            return self.base.get(key, default)
+        return default if found is _GONE else found
+
+    def __getitem__(self, key: K) -> V:
+        found = self.top.get(key, _ABSENT)
+        if found is _ABSENT:
+            return self.base[key]
+        if found is _GONE:
+            raise KeyError(key)
+        value: V = found
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        found = self.top.get(key, _ABSENT)  # type: ignore[arg-type]
+        return key in self.base if found is _ABSENT else found is not _GONE
+
+    def __iter__(self) -> Iterator[K]:
+        top = self.top
+        yield from (k for k in self.base if k not in top)
+        yield from (k for k, v in top.items() if v is not _GONE)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def flattened(self) -> dict[K, V]:
+        out = dict(self.base)
+        for key, value in self.top.items():
+            if value is _GONE:
+                out.pop(key, None)
+            else:
+                out[key] = value
+        return out
+
+
+def _changed_mapping(base: Mapping[K, V], changes: dict[K, Any]) -> Mapping[K, V]:
+    """`base` with `changes` (`_GONE`: removed): a copied dict when small, else an Overlay."""
+    if isinstance(base, Overlay):
+        top = {**base.top, **changes}
+        if len(top) * 50 <= len(base.base):
+            return Overlay(base.base, top)
+        return _applied(base.flattened(), changes)
+    if len(base) > OVERLAY_ABOVE:
+        return Overlay(base, changes)
+    return _applied(base, changes)
+
+
+def _applied(base: Mapping[K, V], changes: dict[K, Any]) -> dict[K, V]:
+    """A copy of `base` (a `defaultdict` stays one) with `changes` (`_GONE`: removed)."""
+    if isinstance(base, Overlay):
+        base = base.flattened()
+    out = base.copy() if isinstance(base, dict) else dict(base)
+    for key, value in changes.items():
+        if value is _GONE:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
 class ListsEdit(Generic[K, V]):
     """Copy-on-write edits of a dict of lists an older index holds.
 
@@ -194,8 +281,11 @@ class ListsEdit(Generic[K, V]):
     sharing every untouched list; a list left empty loses its key, as a fresh build has none.
     """
 
-    def __init__(self, base: dict[K, list[V]]) -> None:
+    def __init__(self, base: Mapping[K, list[V]], *, overlay: bool = False) -> None:
+        """`overlay`: `build()` may give an `Overlay` over a large `base` (for structures
+        nothing edits in place afterwards) instead of a copied dict."""
         self.base = base
+        self.overlay = overlay
         self.lists: dict[K, list[V]] = {}
         self._drops: dict[K, list[V]] = {}
         self._swaps: dict[K, list[tuple[V, V]]] = {}
@@ -235,21 +325,21 @@ class ListsEdit(Generic[K, V]):
                 del found[i]
         return found
 
-    def build(self) -> dict[K, list[V]]:
+    def build(self) -> Mapping[K, list[V]]:
         for key in [*self._drops, *self._swaps]:
             self.edit(key)
         if not self.lists:
             return self.base
-        out = self.base.copy()  # a defaultdict stays one
-        for key, items in self.lists.items():
-            if items:
-                out[key] = items
-            else:
-                out.pop(key, None)
-        return out
+        changes = {k: items if items else _GONE for k, items in self.lists.items()}
+        if self.overlay:
+            return _changed_mapping(self.base, changes)
+        return _applied(self.base, changes)
 
-
-_GONE: Any = object()
+    def build_dict(self) -> dict[K, list[V]]:
+        """`build()` as a dict of its own (to be edited further in place)."""
+        for key in [*self._drops, *self._swaps]:
+            self.edit(key)
+        return _applied(self.base, {k: v if v else _GONE for k, v in self.lists.items()})
 
 
 def _rewritten(items: Sequence[V], drops: Sequence[V], swaps: Sequence[tuple[V, V]]) -> list[V]:

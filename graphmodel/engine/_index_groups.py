@@ -35,7 +35,7 @@ def evolve_groups(old: WorldIndex, new: WorldIndex, delta: FamilyDelta, carried:
     """Set `new.groups`, `new.direct_groups` and the closure caches from `old` and `delta`."""
     new.groups = by_key(old.groups, delta, _ref, new.world.groups)
     rank = _Ranks(old, new, delta, carried)
-    direct: ListsEdit[str, str] = ListsEdit(old.direct_groups)
+    direct: ListsEdit[str, str] = ListsEdit(old.direct_groups, overlay=True)
     changed: set[str] = set()  # members whose direct groups changed
     for ref, g in delta.removed.items():
         for m in dict.fromkeys(g.members):
@@ -167,8 +167,8 @@ def _closures(old: WorldIndex, new: WorldIndex, delta: FamilyDelta, changed: set
 def evolve_assignments(old: WorldIndex, new: WorldIndex, delta: FamilyDelta) -> None:
     """Set `new.assignees` and `new.assigned_apps` from `old` and `delta` (removed entries are
     keys `(principal, app, app_role_id)`)."""
-    assignees: ListsEdit[str, str] = ListsEdit(old.assignees)
-    apps_of: ListsEdit[str, str] = ListsEdit(old.assigned_apps)
+    assignees: ListsEdit[str, str] = ListsEdit(old.assignees, overlay=True)
+    apps_of: ListsEdit[str, str] = ListsEdit(old.assigned_apps, overlay=True)
     rescan_apps: set[str] = set()
     rescan_principals: set[str] = set()
     for key in delta.removed:

@@ -57,7 +57,7 @@ def evolve_users(old: WorldIndex, new: WorldIndex, delta: FamilyDelta, carried: 
     homed_before = _homed_of(old, carried)
     homed = ListsEdit(homed_before)
     placed = _tenant_lists(old, new, delta, homed)
-    carried.homed = homed.build()
+    carried.homed = homed.build_dict()
     _place_homed(carried.homed, placed, world.users)
     touched = {*delta.removed, *delta.patched, *map(_ref, delta.added)}
     _representations(old, new, delta, carried.homed)
@@ -109,11 +109,11 @@ def _tenant_lists(
     if not delta.tail:
         for tenant, found in _scan_tenants(new.world.users, rescan, new.users).items():
             by_tenant.reset(tenant, found)
-    new.users_by_tenant = by_tenant.build()
+    new.users_by_tenant = by_tenant.build_dict()
     for tenant in rescan:
         found_users = new.users_by_tenant.get(tenant, ())
         admins.reset(tenant, [_ref(u) for u in found_users if _GA in u.roles])
-    new.admins_by_tenant = admins.build()
+    new.admins_by_tenant = admins.build_dict()
     return placed
 
 

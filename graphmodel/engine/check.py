@@ -11,6 +11,7 @@ route the principal has a foothold for (reasons.md: every gate, both sides).
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from graphmodel.engine.direct_route import direct_connect_route
@@ -23,7 +24,7 @@ from graphmodel.policy.reasons import reason
 from graphmodel.schema.entities import App, Channel, User
 from graphmodel.schema.enums import IdentityProviderKind, MembershipType, TenantType, Via
 from graphmodel.schema.kinds import EdgeKind
-from graphmodel.schema.suggest import closest_ref
+from graphmodel.schema.suggest import closest_ref, refs_named
 from graphmodel.schema.verdict import (
     AccessPath,
     Decision,
@@ -58,7 +59,7 @@ def resolve_principal(ix: WorldIndex, ref: str) -> User:
     """The principal named by `ref`: its home identity when `ref` names a guest/synced object."""
     user = ix.users.get(ref)
     if user is None:
-        raise NodeNotFound(ref, kind="principal", suggestion=closest_ref(ref, ix.users))
+        raise _not_found(ref, "principal", ix.users)
     return ix.home_identity(user)
 
 
@@ -67,8 +68,22 @@ def resolve_resource(ix: WorldIndex, ref: str) -> Resource:
         return ix.apps[ref]
     if ref in ix.channels:
         return ix.channels[ref]
-    suggestion = closest_ref(ref, [*ix.apps, *ix.channels])
-    raise NodeNotFound(ref, kind="resource", suggestion=suggestion)
+    raise _not_found(ref, "resource", [*ix.apps, *ix.channels])
+
+
+def _not_found(ref: str, kind: str, refs: Collection[str]) -> NodeNotFound:
+    """The error for an unknown `ref`, with the closest ref; a bare name (`bob`) is told that
+    ids are `tenant/name` and which refs carry that name."""
+    if "/" in ref:
+        return NodeNotFound(ref, kind=kind, suggestion=closest_ref(ref, refs))
+    named = refs_named(ref, refs)
+    if len(named) == 1:
+        return NodeNotFound(ref, kind=kind, suggestion=named[0], note="ids are `tenant/name`")
+    if named:
+        listed = " or ".join(f"`{r}`" for r in named)
+        return NodeNotFound(ref, kind=kind, note=f"ids are `tenant/name`: {listed}")
+    example = f" (e.g. `{min(refs)}`)" if refs else ""
+    return NodeNotFound(ref, kind=kind, note=f"ids are `tenant/name`{example}")
 
 
 def _b2c_route(ix: WorldIndex, principal: User, resource: Resource) -> RouteResult:

@@ -23,7 +23,7 @@ from graphmodel.policy.crosstenant import (
 from graphmodel.schema.entities import Tenant
 from graphmodel.schema.kinds import EdgeKind
 from graphmodel.schema.rules import rule_source
-from graphmodel.schema.trust import TrustEdge
+from graphmodel.schema.trust import TRUST_RULES, TrustEdge
 from graphmodel.schema.world import World
 from graphmodel.schema.xtap import Section
 
@@ -112,9 +112,9 @@ def _pair_edges(a: Tenant, b: Tenant) -> list[TrustEdge]:
                     kind=kind,
                     source=a.name,
                     target=b.name,
-                    rule="R28",
+                    rule=TRUST_RULES[kind],
                     policy=policy,
-                    source_url=rule_source("R28") or "",
+                    source_url=rule_source(TRUST_RULES[kind]) or "",
                 )
             )
     partner = a.cross_tenant_access.partner(b.id)

@@ -127,10 +127,12 @@ class WorldIndex:
 
     def _index_groups(self, world: World) -> None:
         self.groups: dict[str, Group] = {f"{g.tenant}/{g.name}": g for g in world.groups}
-        self.direct_groups: dict[str, list[str]] = defaultdict(list)  # member ref -> groups
+        direct: dict[str, list[str]] = defaultdict(list)
         for gref, g in self.groups.items():
             for m in g.members:
-                self.direct_groups[m].append(gref)
+                direct[m].append(gref)
+        # member ref -> groups (after an evolve: an `Overlay` of a large dict, `_index_delta`)
+        self.direct_groups: Mapping[str, list[str]] = direct
 
     def _index_apps(self, world: World) -> None:
         self.apps: dict[str, App] = {f"{a.tenant}/{a.name}": a for a in world.apps}
@@ -151,11 +153,14 @@ class WorldIndex:
                     self.registrations_consented_in[tenant].append(reg)
 
     def _index_assignments(self, world: World) -> None:
-        self.assignees: dict[str, list[str]] = defaultdict(list)  # app ref -> principals
-        self.assigned_apps: dict[str, list[str]] = defaultdict(list)  # principal -> apps
+        assignees: dict[str, list[str]] = defaultdict(list)  # app ref -> principals
+        assigned_apps: dict[str, list[str]] = defaultdict(list)  # principal -> apps
         for a in world.assignments:
-            self.assignees[a.app].append(a.principal)
-            self.assigned_apps[a.principal].append(a.app)
+            assignees[a.app].append(a.principal)
+            assigned_apps[a.principal].append(a.app)
+        # after an evolve: `Overlay`s of large dicts (`_index_delta`)
+        self.assignees: Mapping[str, list[str]] = assignees
+        self.assigned_apps: Mapping[str, list[str]] = assigned_apps
 
     def _index_teams(self, world: World) -> None:
         self.teams: dict[str, Team] = {t.ref: t for t in world.teams}

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from graphmodel.schema.entities import Tenant
-from graphmodel.schema.evidence import SignInUsage
+from graphmodel.schema.evidence import SignInUsage, UsageDirection
 
 __all__ = [
     "DEFAULT_UNUSED_DAYS",
@@ -48,9 +48,7 @@ class UsageFilter(StrEnum):
         return used if self is UsageFilter.USED else not used
 
 
-class Direction(StrEnum):
-    INBOUND = "inbound"  # the partner's users signed in to this tenant's resources
-    OUTBOUND = "outbound"  # this tenant's users signed in to the partner's resources
+Direction = UsageDirection  # the schema's closed set, so the API can expose it as an enum
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,7 +28,7 @@ from graphmodel.ingest._fields import Collector
 from graphmodel.ingest._index import NameIndex, build_index
 from graphmodel.ingest._users import build_users
 from graphmodel.ingest._xtap import build_cross_tenant_access
-from graphmodel.ingest.yamlsource import Loc
+from graphmodel.ingest.yamlsource import Loc, Share
 from graphmodel.schema.entities import App, AppRoleAssignment, Channel, Group, Team, Tenant, User
 from graphmodel.schema.governance import (
     AccessPackage,
@@ -96,8 +96,9 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: i.line or 0)
 
 
-def build_world(c: Collector, data: object) -> WorldBuild:
-    """Validate and convert a parsed world or scenario document (issues go to `c`)."""
+def build_world(c: Collector, data: object, progress: Share | None = None) -> WorldBuild:
+    """Validate and convert a parsed world or scenario document (issues go to `c`);
+    `progress` is told how far through the file pass 2 is."""
     build = WorldBuild(collector=c, index=NameIndex())
     if data is None:
         c.error("empty-document", (), "the document is empty; expected `world:` or `tenants:`")
@@ -140,6 +141,8 @@ def build_world(c: Collector, data: object) -> WorldBuild:
         return build
     tenant_items = list(c.items(body.get("tenants"), (*world_loc, "tenants"), what="tenants"))
     build.index = build_index(c, tenant_items)
+    if progress is not None:  # pass 2 goes through the file in order: follow its lines
+        c.follow(progress, last_line=max(c.lines.values(), default=1))
     parts = _Parts()
     for entry in build.index.tenants.values():
         c.mapping(entry.raw, entry.loc, what="tenant", fields=TENANT_FIELDS)

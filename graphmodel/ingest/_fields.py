@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from graphmodel.errors import Issue
-from graphmodel.ingest.yamlsource import Loc, line_of
+from graphmodel.ingest.yamlsource import Loc, Share, line_of
 from graphmodel.schema.suggest import suggest
 
 __all__ = ["Collector", "describe", "render_loc", "suggest"]
@@ -25,6 +25,7 @@ E = TypeVar("E", bound=StrEnum)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 _BAD_NAME_CHARS = re.compile(r"[/:\s]")
+_PROGRESS_STEPS = 500  # at most this many progress calls per followed pass
 
 
 def render_loc(loc: Loc) -> str:
@@ -71,6 +72,24 @@ class Collector:
         self.lines = lines
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
+        self._progress: Share | None = None
+        self._last_line = 1
+        self._step = 1
+        self._next_line = 0
+
+    def follow(self, progress: Share, *, last_line: int) -> None:
+        """From now on tell `progress` how far through the file (by line) the mappings checked
+        are; for a pass that visits the file's entities in order."""
+        self._progress = progress
+        self._last_line = max(1, last_line)
+        self._step = max(1, self._last_line // _PROGRESS_STEPS)
+        self._next_line = 0
+
+    def _reached(self, loc: Loc) -> None:
+        line = self.lines.get(loc)
+        if self._progress is not None and line is not None and line >= self._next_line:
+            self._next_line = line + self._step
+            self._progress(line / self._last_line)
 
     # ------------------------------------------------------------------ recording
     def line(self, loc: Loc) -> int | None:
@@ -102,6 +121,8 @@ class Collector:
         required: Collection[str] = (),
     ) -> dict[str, object] | None:
         """`value` as a mapping whose keys are all in `fields` (unknown keys are issues)."""
+        if self._progress is not None:
+            self._reached(loc)
         if not isinstance(value, dict):
             self.wrong_type(loc, what, "a mapping", value)
             return None

@@ -39,7 +39,7 @@ from pathlib import Path
 from graphmodel.errors import Issue, WorldInvalid
 from graphmodel.ingest._build import build_world, sort_issues
 from graphmodel.ingest._fields import Collector
-from graphmodel.ingest.yamlsource import Loc, parse_yaml
+from graphmodel.ingest.yamlsource import Loc, Share, parse_yaml, scaled
 from graphmodel.schema.world import World
 
 __all__ = [
@@ -57,9 +57,13 @@ WARNING_CODES: frozenset[str] = frozenset(
 )
 """Codes of issues that are warnings: the world loads, but the configuration is unusual."""
 
+# The share of loading a world file spent parsing YAML; the rest builds and checks the World
+# (measured on generated worlds of 10,000 and 100,000 users).
+_PARSED = 0.7
+
 
 def parse_world(
-    data: object, locs: Mapping[Loc, int], file: str = "<input>"
+    data: object, locs: Mapping[Loc, int], file: str = "<input>", progress: Share | None = None
 ) -> tuple[World | None, list[Issue]]:
     """Build a World from parsed YAML data and its location table (see `parse_yaml`).
 
@@ -67,18 +71,23 @@ def parse_world(
     issues are in file order.
     """
     c = Collector(file=file, lines=locs)
-    build = build_world(c, data)
+    build = build_world(c, data, progress)
     if build.world is None:
         return None, sort_issues(c.errors)
     return build.world, sort_issues(c.warnings)
 
 
-def load_world_text_with_warnings(text: str, *, file: str = "<input>") -> tuple[World, list[Issue]]:
-    """Parse world YAML `text`; raise `WorldInvalid` with every problem, else warnings too."""
-    doc = parse_yaml(text, file=file)
+def load_world_text_with_warnings(
+    text: str, *, file: str = "<input>", progress: Share | None = None
+) -> tuple[World, list[Issue]]:
+    """Parse world YAML `text`; raise `WorldInvalid` with every problem, else warnings too.
+
+    `progress` is told the share of the work done (parsing, then building the World).
+    """
+    doc = parse_yaml(text, file=file, progress=scaled(progress, 0.0, _PARSED))
     if doc.data is None and doc.issues:
         raise WorldInvalid(list(doc.issues))
-    world, issues = parse_world(doc.data, doc.lines, file)
+    world, issues = parse_world(doc.data, doc.lines, file, scaled(progress, _PARSED, 1.0))
     if world is None or doc.issues:
         errors = list(doc.issues) + (issues if world is None else [])
         raise WorldInvalid(sort_issues(errors))
@@ -90,10 +99,15 @@ def load_world_text(text: str, *, file: str = "<input>") -> World:
     return load_world_text_with_warnings(text, file=file)[0]
 
 
-def load_world_file_with_warnings(path: str | PathLike[str]) -> tuple[World, list[Issue]]:
-    """Load a world or scenario file; raise `WorldInvalid`, else return its warnings too."""
+def load_world_file_with_warnings(
+    path: str | PathLike[str], *, progress: Share | None = None
+) -> tuple[World, list[Issue]]:
+    """Load a world or scenario file; raise `WorldInvalid`, else return its warnings too.
+
+    `progress` (for a large file) is told the share of the loading done, as it grows.
+    """
     text, file = read_source(path)
-    return load_world_text_with_warnings(text, file=file)
+    return load_world_text_with_warnings(text, file=file, progress=progress)
 
 
 def load_world_file(path: str | PathLike[str]) -> World:

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from yaml.nodes import MappingNode, Node, SequenceNode
@@ -57,16 +58,27 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def measure(root: Node) -> Measure:
-    """Distinct and expanded node counts and depth of `root` (a recursive alias counts once)."""
+def measure(
+    root: Node, progress: Callable[[float], None] | None = None, length: int = 0
+) -> Measure:
+    """Distinct and expanded node counts and depth of `root` (a recursive alias counts once).
+
+    `progress`, when given, is told how far through the text of `length` characters the
+    walk is (it visits nodes in document order).
+    """
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
     on_path: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
+    step = max(1, length // 500)
+    next_at = step if progress is not None else length + 1  # text offset of the next report
     while stack:
         node, children_done = stack.pop()
         key = id(node)
         if children_done:
+            if node.start_mark.index >= next_at and progress is not None:
+                next_at = node.start_mark.index + step
+                progress(node.start_mark.index / max(1, length))
             kids = [k for k in _children(node) if id(k) in size]
             size[key] = 1 + sum(size[id(k)] for k in kids)
             depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)

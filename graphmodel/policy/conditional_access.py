@@ -58,6 +58,8 @@ from graphmodel.schema.enums import (
     GrantOperator,
 )
 from graphmodel.schema.governance import ConditionalAccessPolicy
+from graphmodel.schema.kinds import EdgeKind
+from graphmodel.schema.trust import TRUST_RULES
 from graphmodel.schema.verdict import Mfa, Reason, ReasonCode, Side
 from graphmodel.schema.xtap import InboundTrust
 
@@ -221,7 +223,7 @@ def _mfa(s: CaSubject, pol: str, tenant: str, *, strong: bool) -> _Control:
     trusted = s.trust is not None and s.trust.is_mfa_accepted
     note = reason(
         ReasonCode.MFA_TRUSTED,
-        "R29",
+        TRUST_RULES[EdgeKind.TRUSTS_MFA],
         f"`{tenant}` trusts MFA performed in `{s.home_tenant}`",
         tenant=tenant,
         policy=s.trust_policy,
@@ -277,7 +279,9 @@ def _device(s: CaSubject, pol: str, tenant: str, control: GrantControl) -> _Cont
             True,
             note=reason(
                 ReasonCode.DEVICE_TRUSTED,
-                "R31",
+                TRUST_RULES[
+                    EdgeKind.TRUSTS_COMPLIANT_DEVICE if compliant else EdgeKind.TRUSTS_HYBRID_JOINED
+                ],
                 f"`{tenant}` trusts the {label} claim of `{s.home_tenant}`",
                 tenant=tenant,
                 policy=s.trust_policy,

@@ -21,6 +21,7 @@ __all__ = [
     "GrantOperator",
     "GuestUserAccess",
     "IdentityProviderKind",
+    "InvitationStatus",
     "LifecycleAction",
     "MembershipType",
     "PrincipalKind",
@@ -51,6 +52,15 @@ class UserType(StrEnum):
 class ExternalUserState(StrEnum):
     PENDING_ACCEPTANCE = "PendingAcceptance"
     ACCEPTED = "Accepted"
+
+
+class InvitationStatus(StrEnum):
+    """Graph `invitation.status`: redemption pending, done, under way, or failed."""
+
+    PENDING_ACCEPTANCE = "PendingAcceptance"
+    COMPLETED = "Completed"
+    IN_PROGRESS = "InProgress"
+    ERROR = "Error"
 
 
 class CreationType(StrEnum):

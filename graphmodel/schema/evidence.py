@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-__all__ = ["CrossTenantAccessType", "SignInUsage"]
+__all__ = ["CrossTenantAccessType", "SignInUsage", "UsageDirection"]
 
 
 class CrossTenantAccessType(StrEnum):
@@ -22,6 +22,13 @@ class CrossTenantAccessType(StrEnum):
 
     B2B_COLLABORATION = "b2bCollaboration"
     B2B_DIRECT_CONNECT = "b2bDirectConnect"
+
+
+class UsageDirection(StrEnum):
+    """Which way cross-tenant sign-ins between a tenant and a partner went."""
+
+    INBOUND = "inbound"  # the partner's users signed in to this tenant's resources
+    OUTBOUND = "outbound"  # this tenant's users signed in to the partner's resources
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,7 @@ from graphmodel.schema.enums import (
     DirectoryRole,
     ExternalUserType,
     GrantOperator,
+    InvitationStatus,
 )
 
 __all__ = [
@@ -129,4 +130,4 @@ class Invitation:
     invited_user: str  # ref of the user object created in `tenant`
     invite_redeem_url: str
     invited_by: str | None = None
-    status: str = "PendingAcceptance"
+    status: InvitationStatus = InvitationStatus.PENDING_ACCEPTANCE

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterable
 
-__all__ = ["closest", "closest_ref", "suggest"]
+__all__ = ["closest", "closest_ref", "refs_named", "suggest"]
 
 
 def closest(word: str, choices: Collection[str]) -> str | None:
@@ -62,3 +62,19 @@ def closest_ref(ref: str, refs: Iterable[str]) -> str | None:
     everything = list(refs)
     same_tenant = [r for r in everything if r.startswith(tenant)]
     return closest(ref, same_tenant) or closest(ref, everything)
+
+
+def refs_named(name: str, refs: Iterable[str], limit: int = 3) -> list[str]:
+    """Up to `limit` refs whose part after the tenant is exactly `name`, sorted.
+
+    Why: a newcomer types `check bob payroll`; ids are `tenant/name`, and the refs that end in
+    that name are the answer to "which one did you mean".
+
+    Examples
+    --------
+    >>> refs_named("bob", ["fabrikam/bob", "contoso/bob", "contoso/bobby"])
+    ['contoso/bob', 'fabrikam/bob']
+    >>> refs_named("launch/partners", ["contoso/launch/partners"])
+    ['contoso/launch/partners']
+    """
+    return sorted(r for r in refs if r.partition("/")[2] == name)[:limit]

@@ -6,7 +6,21 @@ from dataclasses import dataclass
 
 from graphmodel.schema.kinds import EdgeKind
 
-__all__ = ["TrustEdge"]
+__all__ = ["TRUST_RULES", "TrustEdge"]
+
+
+TRUST_RULES: dict[EdgeKind, str] = {
+    EdgeKind.TRUSTS_MFA: "R29",
+    EdgeKind.TRUSTS_COMPLIANT_DEVICE: "R31",
+    EdgeKind.TRUSTS_HYBRID_JOINED: "R31",
+}
+"""The rule behind each inbound-trust edge (xtap.md): R29 MFA claims, R31 device claims.
+
+Why one table: the trust graph, a verdict's `mfa_trusted` / `device_trusted` notes and the audit
+report's trust column must cite the same rule for the same trust. R28 (trust is resolved like
+any section and only changes how Conditional Access is satisfied) underlies all three kinds but
+says nothing of one claim, so no edge cites it.
+"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,6 +20,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+from graphmodel.bulk import paused_gc
 from graphmodel.changes import ChangeSet
 from graphmodel.engine import (
     DEFAULT_UNUSED_DAYS,
@@ -222,14 +223,15 @@ class GraphService:
             for _attempt in range(WRITE_ATTEMPTS):
                 serving = self.follower.advance()
                 try:
-                    info = write_world(
-                        self.store,
-                        world,
-                        source=source,
-                        current=serving.info,
-                        held=None if serving.info is None else serving.index.world,
-                        request_key=request_key,
-                    )
+                    with paused_gc():  # a diff of two whole Worlds allocates per entity
+                        info = write_world(
+                            self.store,
+                            world,
+                            source=source,
+                            current=serving.info,
+                            held=None if serving.info is None else serving.index.world,
+                            request_key=request_key,
+                        )
                 except SnapshotConflict as exc:
                     lost = exc
                     continue

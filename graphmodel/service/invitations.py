@@ -27,6 +27,7 @@ from graphmodel.schema.enums import (
     DirectoryRole,
     ExternalUserState,
     IdentityProviderKind,
+    InvitationStatus,
     TenantType,
     UserType,
 )
@@ -280,7 +281,7 @@ def redeem_invitation(
     )
     changes = _patched("users", user, accepted)
     if invitation is not None:
-        done = dataclasses.replace(invitation, status="Completed")
+        done = dataclasses.replace(invitation, status=InvitationStatus.COMPLETED)
         changes += _patched("invitations", invitation, done)
         invitation = done
     return changes, accepted, invitation

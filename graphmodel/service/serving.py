@@ -53,10 +53,12 @@ def rebuild(ix: WorldIndex, changes: ChangeSet, world: World) -> WorldIndex:
 
 @dataclass(frozen=True, slots=True)
 class Serving:
-    """The snapshot questions read (None: the store is empty) and its engine index."""
+    """The snapshot questions read (None: the store is empty), its engine index, and since
+    when (epoch seconds) this process serves it."""
 
     info: SnapshotInfo | None
     index: WorldIndex
+    since: float = 0.0
 
     @property
     def id(self) -> int | None:
@@ -159,7 +161,8 @@ class Follower:
                 return serving
             if serving is not None and _older(info, serving):  # never go back
                 return serving
-            new = Serving(info, self.cache.get(None if info is None else info.id))
+            index = self.cache.get(None if info is None else info.id)
+            new = Serving(info, index, since=time.time())
             with self._moved:
                 self._serving = new
                 self._moved.notify_all()

@@ -28,13 +28,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 
-from graphmodel.changes import FAMILIES, ChangeSet, apply_changes, diff_worlds
+from graphmodel.changes import FAMILIES, ChangeSet, Replace, apply_changes, diff_worlds
+from graphmodel.changes.diff import NODE_KEYED
 from graphmodel.changes.model import Patch
 from graphmodel.engine import derive_trust_edges
 from graphmodel.errors import GraphModelError, SnapshotConflict
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
 from graphmodel.stores.base import GraphStore, SnapshotInfo
+from graphmodel.stores.graphmap import check_node_keys
 
 __all__ = [
     "WHOLE_ABOVE",
@@ -185,6 +187,8 @@ def write_world(
     newer snapshot (`SnapshotConflict` propagates for that)."""
     if current is not None and held is not None:
         changes = diff_worlds(held, world)
+        if any(isinstance(c, Replace) and c.family in NODE_KEYED for c in changes):
+            check_node_keys(world)  # keys repeat: refused, as a whole write would refuse them
         if len(changes) <= WHOLE_ABOVE * max(_size(world), 1):
             trust = derive_trust_edges(world) if trust_changed_by(changes) else None
             return store.write_changes(

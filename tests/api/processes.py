@@ -2,7 +2,9 @@
 
 Nothing is mocked: each server is `python -m graphmodel serve ...` on a free 127.0.0.1 port
 over a real sqlite store file; CLI commands run in their own processes too. Each server runs
-in its own session (process group), so a test that fails mid-way can end it with every worker.
+in its own session (process group), so a test that fails mid-way can end it with every worker,
+and is waited for with a load-scaled deadline (`tests.support.processes`): a busy machine is
+slow, not failing.
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from typing import IO, Any
 
 import httpx
+
+from tests.support.processes import answers, free_port, patience, spawn, stop, wait_until
 
 __all__ = ["Served", "free_port", "serve", "tenantgraph"]
 
@@ -26,17 +28,10 @@ _ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 _CLI = [sys.executable, "-c", "import sys; from graphmodel.cli import main; sys.exit(main())"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def tenantgraph(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run one `tenantgraph` command in its own process; stdout and stderr captured."""
     done = subprocess.run(
-        [*_CLI, *args], capture_output=True, text=True, env=_ENV, timeout=120, check=False
+        [*_CLI, *args], capture_output=True, text=True, env=_ENV, timeout=patience(), check=False
     )
     if check and done.returncode != 0:
         raise AssertionError(f"tenantgraph {' '.join(args)}: {done.stderr}{done.stdout}")
@@ -90,14 +85,9 @@ class Served:
         return answer
 
     def stop(self) -> str:
-        """SIGTERM (a graceful stop), then SIGKILL to the whole group if it does not end."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.kill_group()
-            self.proc.wait()
+        """SIGTERM (a graceful stop), then SIGKILL to the whole group (workers included) if it
+        does not end, or once the leader is gone; its output."""
+        stop(self.proc, grace=60)
         return self.output()
 
     def kill_group(self) -> None:
@@ -106,26 +96,21 @@ class Served:
 
 
 def serve(*args: str, env: dict[str, str] | None = None) -> Served:
-    """Start `tenantgraph serve ARGS` and wait until every worker answers `/readyz`."""
+    """Start `tenantgraph serve ARGS` and wait until `/readyz` answers (200, or 503 when the
+    store is empty), with a load-scaled deadline."""
     port = free_port()
     log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - kept by Served
-    proc = subprocess.Popen(
+    proc = spawn(
         [*_CLI, "serve", "--port", str(port), *args],
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         env={**_ENV, **(env or {})},
-        start_new_session=True,
     )
     served = Served(proc, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(served.stop())
-        try:
-            if httpx.get(f"{served.url}/readyz", timeout=5).status_code in (200, 503):
-                return served
-        except httpx.TransportError:
-            time.sleep(0.2)
-    out = served.stop()
-    raise AssertionError(f"tenantgraph serve did not come up:\n{out}")
+    ready = answers(f"{served.url}/readyz", (200, 503))
+    try:
+        wait_until(ready, what="tenantgraph serve did not come up", proc=proc)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{served.stop()}") from None
+    return served

@@ -20,6 +20,7 @@ from api.auth import Authenticator
 from graphmodel.ingest import load_world_file
 from graphmodel.service import GraphService
 from graphmodel.stores import open_store
+from tests.support.processes import patience
 
 WORLD = Path(__file__).with_name("world.yaml")
 # The snapshot a request read and the access decision it got there.
@@ -86,7 +87,7 @@ class LiveServer:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + patience(20)  # load-scaled: the machine may be busy
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("the test server did not start")
@@ -97,7 +98,7 @@ class LiveServer:
     def stop(self) -> None:
         if self.server is not None and self.thread is not None:
             self.server.should_exit = True
-            self.thread.join(timeout=20)
+            self.thread.join(timeout=patience(20))
             assert not self.thread.is_alive(), "the test server did not stop"
 
     @property
@@ -113,7 +114,7 @@ class Client:
 
     def __init__(self, url: str, token: str | None) -> None:
         headers = {"authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(base_url=url, headers=headers, timeout=30)
+        self.http = httpx.Client(base_url=url, headers=headers, timeout=120)
 
     def post(self, query: str, variables: dict[str, Any] | None = None) -> httpx.Response:
         return self.http.post("/graphql", json={"query": query, "variables": variables or {}})

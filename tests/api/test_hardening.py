@@ -166,6 +166,26 @@ def test_cors_is_off_by_default_and_explicit_when_on(
         other.stop()
 
 
+def test_a_short_wait_is_reported_as_the_one_second_retry_after_says(tmp_path: Path) -> None:
+    db = tmp_path / "rate.db"
+    seed(db)
+    tokens = Tokens.create(tmp_path / "tokens.sqlite")
+    limit = RateLimit(per_second=1, burst=1)  # the next request waits less than a second
+    server = LiveServer(
+        db, token_auth(tmp_path / "tokens.sqlite"), options={"rate_limit": limit}
+    ).start()
+    try:
+        reader = server.client(tokens.reader)
+        answers = [reader.post("{ viewer { role } }") for _ in range(10)]
+        refused = [a for a in answers if a.status_code == 429]
+        assert refused, "10 requests in a row never exceeded 1/s with a burst of 1"
+        for answer in refused:
+            assert answer.headers["retry-after"] == "1"
+            assert answer.json()["errors"][0]["message"] == "too many requests: retry in 1 s"
+    finally:
+        server.stop()
+
+
 def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
     db = tmp_path / "rate.db"
     seed(db)
@@ -179,8 +199,13 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
         statuses = [reader.post("{ viewer { role } }").status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
         refused = reader.post("{ viewer { role } }")
-        assert refused.json()["errors"][0]["extensions"]["code"] == "rate-limited"
-        assert int(refused.headers["retry-after"]) >= 1
+        (error,) = refused.json()["errors"]
+        assert error["extensions"]["code"] == "rate-limited"
+        retry_after = int(refused.headers["retry-after"])
+        assert retry_after >= 1
+        # the message names the time the header asks for (0.01/s: about 100 s)
+        assert error["message"] == f"too many requests: retry in {retry_after} s"
+        assert retry_after > 50
         # the bucket is per token: another token is not slowed by this one
         assert server.client(tokens.auditor).post("{ viewer { role } }").status_code == 200
     finally:

@@ -30,7 +30,7 @@ def test_create_and_redeem_invitation(fresh: Fresh) -> None:
     assert made["answer"] == {"decision": "ALLOW", "codes": []}
     inv = made["invitation"]
     assert made["inviteRedeemUrl"].startswith("https://login.microsoftonline.com/redeem?rd=")
-    assert inv["status"] == "PendingAcceptance" and inv["invitedBy"] == "contoso/alice"
+    assert inv["status"] == "PENDING_ACCEPTANCE" and inv["invitedBy"] == "contoso/alice"
     assert inv["invitedUser"] == {
         "ref": "contoso/erin",
         "userType": "GUEST",
@@ -46,7 +46,7 @@ def test_create_and_redeem_invitation(fresh: Fresh) -> None:
     done = admin.data(redeem, {"id": inv["invitationId"]})["redeemInvitation"]
     assert done == {
         "answer": {"decision": "ALLOW"},
-        "invitation": {"status": "Completed"},
+        "invitation": {"status": "COMPLETED"},
         "user": {"externalUserState": "ACCEPTED"},
     }
     assert (

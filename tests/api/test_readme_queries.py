@@ -1,6 +1,6 @@
-"""The README's example queries, run by a real GraphQL client (`gql`) against `tenantgraph serve`.
+"""The documented example queries, run by a real GraphQL client (`gql`) against `tenantgraph serve`.
 
-Each ```graphql block of README.md is sent by gql (over httpx) to a real `serve --demo` process
+Each ```graphql block of docs/api.md is sent by gql (over httpx) to a real `serve --demo` process
 (what `make run` starts), after gql has validated it against the schema the server
 introspects; the answer must equal the ```json block that follows it, except for opaque
 cursors (`endCursor`), which a reader cannot predict anyway.
@@ -18,16 +18,16 @@ import pytest
 from gql import Client, gql
 from gql.transport.httpx import HTTPXTransport
 
-from tests.api.test_serve import _serve, _stop
+from tests.api.processes import serve
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+API_DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 _BLOCK = re.compile(r"```graphql\n(?P<query>.*?)```\s*```json\n(?P<answer>.*?)```", re.S)
 
 
 def readme_examples() -> list[tuple[str, str, Any]]:
     """(operation name, query text, expected `data`) for every graphql + json pair."""
     found = []
-    for m in _BLOCK.finditer(README.read_text("utf-8")):
+    for m in _BLOCK.finditer(API_DOC.read_text("utf-8")):
         query = m.group("query")
         name = re.search(r"query\s+(\w+)", query)
         found.append((name.group(1) if name else query[:30], query, json.loads(m["answer"])))
@@ -45,13 +45,13 @@ def _without_cursors(value: Any) -> Any:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     db = tmp_path_factory.mktemp("readme") / "demo.db"
-    proc, url = _serve("--no-auth", "--demo", "--db", str(db))
+    server = serve("--no-auth", "--demo", "--db", str(db))
     try:
-        transport = HTTPXTransport(url=f"{url}/graphql", timeout=30)
+        transport = HTTPXTransport(url=f"{server.url}/graphql", timeout=120)
         with Client(transport=transport, fetch_schema_from_transport=True) as session:
             yield session  # type: ignore[misc]
     finally:
-        _stop(proc)
+        server.stop()
 
 
 def test_the_readme_has_example_queries() -> None:

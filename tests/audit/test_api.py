@@ -65,7 +65,7 @@ def gql(url: str, query: str, token: str = "admin", **variables: Any) -> dict[st
         f"{url}/graphql",
         json={"query": query, "variables": variables},
         headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
+        timeout=120,
     ).json()
     return answer  # type: ignore[no-any-return]
 

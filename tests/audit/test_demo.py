@@ -1,4 +1,4 @@
-"""The demo world's documented findings: the README's block is the real `tenantgraph audit`."""
+"""The demo world's documented findings: docs/audits.md's block is the real `tenantgraph audit`."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from graphmodel.stores import open_store
 
 from .support import DEMO
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+AUDITS_DOC = Path(__file__).resolve().parents[2] / "docs" / "audits.md"
 BLOCK = re.compile(r"<!-- audit-demo:begin -->\n```text\n(.*?)\n```\n<!-- audit-demo:end -->", re.S)
 
 
 @pytest.mark.memory
 def test_readme_shows_the_demo_findings() -> None:
-    found = BLOCK.search(README.read_text(encoding="utf-8"))
-    assert found, "README.md has no audit-demo block"
+    found = BLOCK.search(AUDITS_DOC.read_text(encoding="utf-8"))
+    assert found, "docs/audits.md has no audit-demo block"
     with open_store("memory") as store:
         graph = GraphService(store)
         graph.load_world(load_world_file(DEMO), source="fixtures/demo.yaml")
@@ -30,7 +30,7 @@ def test_readme_shows_the_demo_findings() -> None:
         report = audits.report(record=False)
         audits.close()
     assert found.group(1) == render_report(report), (
-        "the demo's findings changed: update the README block with `tenantgraph audit`"
+        "the demo's findings changed: update the block in docs/audits.md with `tenantgraph audit`"
     )
     checks = {a.finding.check for a in report.findings}
     assert {

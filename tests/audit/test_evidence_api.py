@@ -138,7 +138,7 @@ def test_tenant_and_user_carry_the_evidence(client: str) -> None:
         {
             "userRef": "fabrikam/bob",
             "resourceRef": "contoso/payroll",
-            "crossTenantAccessType": "b2bCollaboration",
+            "crossTenantAccessType": "B2B_COLLABORATION",
             "last": "2026-11-01T08:00:00+00:00",
             "first": None,
             "count": None,
@@ -147,7 +147,7 @@ def test_tenant_and_user_carry_the_evidence(client: str) -> None:
     assert tenant["partnerUsage"] == [
         {
             "partner": "fabrikam",
-            "direction": "inbound",
+            "direction": "INBOUND",
             "last": "2026-11-01T08:00:00+00:00",
             "count": None,
             "users": 1,

@@ -90,7 +90,7 @@ def test_html_escapes_every_value_and_draws_the_path() -> None:
 def test_html_caps_long_exposure_lists() -> None:
     html = render_html(_report(MAX_ROWS + 5))
     assert "5 more exposures" in html
-    assert html.count('<tr><td class="mono">f/user') == MAX_ROWS
+    assert html.count('<tr><td class="mono">f/<wbr>user') == MAX_ROWS  # ids wrap after /
 
 
 def test_text_and_json_agree() -> None:

@@ -8,6 +8,7 @@ but itself (an auditor attaches it to a ticket and opens it offline).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,12 @@ import pytest
 
 from graphmodel.audit.render_html import render_html
 from graphmodel.ingest import load_world_file
+from graphmodel.schema.kinds import EdgeKind
+from graphmodel.schema.trust import TRUST_RULES
 from graphmodel.service import GraphService
 from graphmodel.service.audits import AuditService
 from graphmodel.stores import open_store
+from tests.e2e.conftest import TIMEOUT_MS, split_words
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,7 +67,7 @@ def page(report_file: tuple[Path, Any]) -> Iterator[tuple[Any, list[str], list[s
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         pg = context.new_page()
-        pg.set_default_timeout(20_000)
+        pg.set_default_timeout(TIMEOUT_MS)
         requests: list[str] = []
         errors: list[str] = []
         pg.on("request", lambda r: requests.append(r.url))
@@ -182,3 +186,27 @@ def test_print_opens_every_finding(page: tuple[Any, list[str], list[str]]) -> No
         pg.pdf(path=str(REPO / "test-artifacts" / "audit-report.pdf"))
     finally:
         pg.emulate_media(media="screen")
+
+
+def test_trust_column_wraps_between_parts_and_cites_the_trust_rule(
+    page: tuple[Any, list[str], list[str]], report_file: tuple[Path, Any]
+) -> None:
+    """Ids in the exposures' trust, path and principal cells never wrap mid-word, and a trust
+    edge there cites the rule the verdict's notes cite (R29 MFA, R31 devices)."""
+    pg, _, _ = page
+    path, report = report_file
+    pg.goto(path.as_uri())
+    trusting = next(
+        a.finding
+        for a in report.findings
+        if any(t.kind in TRUST_RULES for e in a.finding.exposures for t in e.trust)
+    )
+    pg.locator(f"#f-{trusting.fingerprint} > summary").click()
+    table = pg.locator(f"#f-{trusting.fingerprint} table.exposures").first
+    table.scroll_into_view_if_needed()
+    cells = table.locator("tbody td:nth-child(4)")
+    cited = re.findall(r"(TRUSTS_\w+) \S+ (R\d+) \(", " ".join(cells.all_inner_texts()))
+    assert cited, "the trust column names no trust edge with its rule"
+    assert all(rule == TRUST_RULES[EdgeKind(kind)] for kind, rule in cited), cited
+    assert split_words(pg, f"#f-{trusting.fingerprint} table.exposures td.mono") == []
+    table.screenshot(path=str(REPO / "test-artifacts" / "audit-trust-column.png"))

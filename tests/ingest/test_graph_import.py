@@ -11,7 +11,7 @@ import pytest
 
 from graphmodel.errors import ExportUnreadable, WorldInvalid
 from graphmodel.ingest.graph_export import export_world, import_export
-from graphmodel.schema import World
+from graphmodel.schema import InvitationStatus, World
 from graphmodel.schema.omissions import omitted
 from graphmodel.schema.verdict import Decision
 from graphmodel.service import GraphService
@@ -179,3 +179,30 @@ def test_a_world_built_in_code_round_trips_exactly(tmp_path: Path) -> None:
     assert different_fields(world, imported) == []
     assert imported.as_of == world.as_of and imported.title == world.title
     assert imported.source == world.source
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "warned"),
+    [
+        ("Completed", InvitationStatus.COMPLETED, []),
+        ("inProgress", InvitationStatus.IN_PROGRESS, []),  # Graph's casing varies
+        ("Cancelled", InvitationStatus.PENDING_ACCEPTANCE, ["unknown-enum-value"]),
+    ],
+)
+def test_invitation_status_is_one_of_graphs_values_or_a_located_warning(
+    tmp_path: Path, status: str, expected: InvitationStatus, warned: list[str]
+) -> None:
+    folder = TenantFolder(tmp_path, "contoso").users(
+        {"id": "cbb896f9-8306-49d0-b56b-b8e39cd28825", "displayName": "admin",
+         "userPrincipalName": "admin_contoso.com#EXT#@contoso.onmicrosoft.com",
+         "userType": "Guest", "creationType": "Invitation"})
+    folder.json("invitations.json", {"value": [{
+        "id": "7b92124c-9fa9-406f-8b8e-225df8376ba9", "status": status,
+        "invitedUserEmailAddress": "admin@contoso.com", "inviteRedeemUrl": "https://x",
+        "invitedUser": {"id": "cbb896f9-8306-49d0-b56b-b8e39cd28825"}}]})
+    world, issues = import_export([folder.path])
+    (invitation,) = world.invitations
+    assert invitation.status is expected
+    found = [i for i in issues if i.code == "unknown-enum-value"]
+    assert [i.code for i in found] == warned
+    assert all(i.loc == ("value", 0, "status") for i in found)

@@ -37,6 +37,7 @@ from neo4j import Driver, GraphDatabase
 
 import graphmodel.stores.neo4j  # noqa: F401  (registers the `neo4j` store kind)
 from graphmodel.stores import GraphStore, open_store
+from tests.support.processes import patience, spawn, stop
 
 __all__ = [
     "NEO4J_KINDS",
@@ -129,20 +130,19 @@ class BoltServer:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self.alive():
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
 
 
-def start_falkordb(workdir: Path, *, timeout: float = 5.0, attempts: int = 3) -> BoltServer:
+def start_falkordb(
+    workdir: Path, *, timeout: float | None = None, attempts: int = 3
+) -> BoltServer:
     """Start FalkorDB's bundled redis-server with Bolt on a free port; wait until it answers.
 
     A port taken between the check and the start makes Bolt stay silent: retried on another.
+    `timeout` defaults to a load-scaled deadline (`processes.patience`): on a busy machine the
+    server is slow to start, not broken.
     """
+    timeout = patience(10) if timeout is None else timeout
     for attempt in range(1, attempts + 1):
         try:
             return _start(workdir, timeout=timeout)
@@ -164,7 +164,7 @@ def _start(workdir: Path, *, timeout: float) -> BoltServer:
     ]  # fmt: skip
     begin = time.monotonic()
     with (workdir / "falkordb.log").open("wb") as log:
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+        process = spawn(args, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     server = BoltServer(process, bolt_port, redis_port, workdir, 0.0)
     while not bolt_answers(bolt_port):
         if not server.alive() or time.monotonic() - begin > timeout:

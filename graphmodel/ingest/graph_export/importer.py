@@ -14,7 +14,7 @@ stops the import.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from graphmodel.errors import ExportUnreadable, Issue, WorldInvalid
@@ -66,17 +66,23 @@ def tenant_folders(dirs: Sequence[Path]) -> tuple[list[Path], list[Issue]]:
 
 
 def import_export(
-    dirs: Sequence[Path], progress: Progress | None = None, *, allow_partial: bool = False
+    dirs: Sequence[Path],
+    progress: Progress | None = None,
+    read_bytes: Callable[[int], None] | None = None,
+    *,
+    allow_partial: bool = False,
 ) -> tuple[World, list[Issue]]:
     """Read the export folders and build one World; returns it with every warning.
 
+    `progress` is told objects read per file, `read_bytes` the bytes read over all files.
     Raises WorldInvalid (every located problem) when a folder is not a readable tenant export,
     and ExportUnreadable (each file not read, and why) when parts of it cannot be read, unless
     `allow_partial`: then only parts of policy files stop the import, and the World's `source`
     names what was left out.
     """
     folders, problems = tenant_folders([Path(d) for d in dirs])
-    report = Report(roots=tuple(dict.fromkeys(f.parent for f in folders)), progress=progress)
+    roots = tuple(dict.fromkeys(f.parent for f in folders))
+    report = Report(roots=roots, progress=progress, read_bytes=read_bytes)
     datas: list[TenantData] = []
     for folder in folders:
         data = TenantData(folder=folder, label=folder.name)

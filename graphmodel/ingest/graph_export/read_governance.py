@@ -26,6 +26,7 @@ from graphmodel.schema.enums import (
     AccessPackageAssignmentState,
     AllowedTargetScope,
     ConnectedOrgState,
+    InvitationStatus,
 )
 
 __all__ = ["read_governance"]
@@ -205,7 +206,8 @@ def _invitation(data: TenantData, at: At, obj: dict[str, Any]) -> None:
             email=email,
             user_id=user_id,
             redeem_url=at.text(obj, "inviteRedeemUrl") or "",
-            status=at.text(obj, "status") or "PendingAcceptance",
+            status=at.choice(obj, "status", InvitationStatus)
+            or InvitationStatus.PENDING_ACCEPTANCE,
             invited_by=at.guid(obj, "@tenantgraph.invitedBy", what="inviter id"),
         )
     )

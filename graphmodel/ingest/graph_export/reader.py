@@ -49,6 +49,7 @@ _TICK = 5000
 _OPEN = ("start_map", "start_array")
 _CLOSE = ("end_map", "end_array")
 _PAGE_SUFFIX = re.compile(r"\.page[0-9]+$")
+_BYTES_TICK = 200  # items between two byte-progress reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +73,30 @@ class FileMeta:
 @dataclass(slots=True)
 class Report:
     """Collects located warnings (`Issue`s) and what could not be read (`Omission`s), and
-    forwards progress; paths are shown relative."""
+    forwards progress; paths are shown relative.
+
+    `read_bytes`, when set, is told the bytes read so far over every file (a file read twice
+    counts once), so a caller can show progress within one large file.
+    """
 
     roots: tuple[Path, ...] = ()
     progress: Progress | None = None
     issues: list[Issue] = field(default_factory=list)
     omissions: list[tuple[Omission, Issue]] = field(default_factory=list)
+    read_bytes: Callable[[int], None] | None = None
+    _positions: dict[str, int] = field(default_factory=dict)
+    _bytes: int = 0
+
+    def reached(self, path: Path, position: int) -> None:
+        """The file at `path` has been read up to byte `position`."""
+        if self.read_bytes is None:
+            return
+        key = str(path)
+        before = self._positions.get(key, 0)
+        if position > before:
+            self._positions[key] = position
+            self._bytes += position - before
+            self.read_bytes(self._bytes)
 
     def rel(self, path: Path) -> str:
         """`path` relative to the first root it is under (the folder holding tenant folders)."""
@@ -164,6 +183,8 @@ def read_items(path: Path, report: Report, meta: FileMeta | None = None) -> Iter
         report.omit("unexpected-shape", file, (), "the file holds a single json value, not "
                     "a graph response object")
     report.tick(file, meta.items, done=True)
+    if report.read_bytes is not None:
+        report.reached(path, path.stat().st_size)
 
 
 def _shape(path: Path, meta: FileMeta) -> str | dict[str, Any] | object:
@@ -207,6 +228,8 @@ def _stream(
             for index, value in items:
                 yield from _emit(value, (*base, index), report, file, meta)
                 reached = index + 1
+                if reached % _BYTES_TICK == 0:
+                    report.reached(path, handle.tell())
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
             report.omit("json-syntax", file, (*base, reached), "the file is not valid json and was "
                         f"read only up to this point: {_detail(exc)}", cut=True)

@@ -27,6 +27,7 @@ from graphmodel.schema.enums import (
     GrantOperator,
     GuestUserAccess,
     IdentityProviderKind,
+    InvitationStatus,
     LifecycleAction,
     MembershipType,
     SignInAudience,
@@ -245,7 +246,7 @@ class InvitationRec:
     email: str
     user_id: str
     redeem_url: str
-    status: str
+    status: InvitationStatus
     invited_by: str | None
 
 

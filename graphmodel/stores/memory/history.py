@@ -9,9 +9,12 @@ with `store_whole`, inside the caller's transaction.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
+from graphmodel.bulk import paused_gc
 from graphmodel.changes import ChangeSet, apply_changes, decode_changes
 from graphmodel.errors import Conflict, StoreUnavailable
 from graphmodel.schema.trust import TrustEdge
@@ -27,6 +30,8 @@ __all__ = [
     "CHECKPOINT_EVERY",
     "MAX_CHAIN",
     "History",
+    "RecentChanges",
+    "decoded",
     "read_view",
     "replay",
     "replay_onto",
@@ -34,10 +39,13 @@ __all__ = [
     "trust_of",
 ]
 
-CHECKPOINT_EVERY: Final = 64
+CHECKPOINT_EVERY: Final = 1000
 """Changes after a checkpoint at which `checkpoint_due()` says to store the snapshot whole."""
-MAX_CHAIN: Final = 256
-"""Changes after a checkpoint at which a write stores its snapshot whole itself."""
+CHECKPOINT_SHARE: Final = 0.25
+"""...or when the changes since the checkpoint weigh this share of the checkpoint itself."""
+MAX_CHAIN: Final = 4096
+"""Changes after a checkpoint at which a write stores its snapshot whole itself (a bound on
+every read, should no server ever have written a checkpoint in the background)."""
 
 
 def store_whole(
@@ -50,18 +58,38 @@ def store_whole(
     tx.mark_checkpoint(sid)
 
 
+def store_whole_stepwise(
+    db: SnapshotDb, sid: int, world: World, trust: Iterable[TrustEdge], *, part_rows: int
+) -> bool:
+    """`store_whole` in one short transaction per part, so writers are never held up for
+    longer than one part (a checkpoint of a 1M-user World is 200 MB). Readers ignore the parts
+    until the last transaction marks the snapshot a checkpoint; a second writer of the same
+    checkpoint writes the same parts (kept once). False when the snapshot was pruned
+    meanwhile (its parts are dropped then)."""
+    for seq, (field, rows) in enumerate(encode_world(world, part_rows=part_rows)):
+        with db.write() as tx:
+            tx.add_parts(sid, [(seq, field, rows)])
+    with db.write() as tx:
+        tx.add_trust(sid, trust)
+        return tx.mark_checkpoint(sid)
+
+
 def replay(
-    world: World, trust: Iterable[TrustEdge], stored: Sequence[StoredChange]
+    world: World,
+    trust: Iterable[TrustEdge],
+    stored: Sequence[StoredChange],
+    decoded: Sequence[ChangeSet] | None = None,
 ) -> tuple[World, list[TrustEdge]]:
-    """`world` and `trust` after the stored changes, the World's applied as one batch.
+    """`world` and `trust` after the stored changes, the World's applied as one batch
+    (`decoded`: the stored changes decoded already, one per stored change).
 
     Raises ValueError (unreadable text) or `Conflict` (a change that does not apply)."""
     edges = list(trust)
     if not stored:
         return world, edges
-    world = apply_changes(
-        world, ChangeSet(tuple(c for s in stored for c in decode_changes(s.changes)))
-    )
+    with paused_gc(freeze=True):  # a new World of long-lived objects (`graphmodel.bulk`)
+        sets = [decode_changes(s.changes) for s in stored] if decoded is None else decoded
+        world = apply_changes(world, ChangeSet(tuple(c for cs in sets for c in cs)))
     for s in stored:
         if s.trust_delta is not None:
             edges = apply_trust_delta(edges, s.trust_delta)
@@ -80,12 +108,21 @@ def replay_onto(
     world: World,
     trust: Iterable[TrustEdge],
     stored: Sequence[StoredChange],
+    decoded: Sequence[ChangeSet] | None = None,
 ) -> tuple[World, list[TrustEdge]]:
     """`replay`, with what it raises on a damaged file as `StoreUnavailable`."""
     try:
-        return replay(world, trust, stored)
+        return replay(world, trust, stored, decoded)
     except (ValueError, Conflict) as exc:
         raise _unreadable(db, snapshot_id, exc) from exc
+
+
+def decoded(db: SnapshotDb, stored: Sequence[StoredChange]) -> list[ChangeSet]:
+    """The ChangeSets of stored changes; unreadable text is `StoreUnavailable`."""
+    try:
+        return [decode_changes(s.changes) for s in stored]
+    except ValueError as exc:
+        raise StoreUnavailable(f"store file `{db.name}` holds an unreadable change: {exc}") from exc
 
 
 def read_view(db: SnapshotDb, snapshot_id: int | None) -> SnapshotView:
@@ -115,6 +152,35 @@ def trust_of(db: SnapshotDb, snapshot_id: int) -> list[TrustEdge]:
     return trust
 
 
+class RecentChanges:
+    """The decoded changes of the snapshots this process wrote or applied lately (snapshot id
+    -> base id and change), so `changes_after` need not read and decode them again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[int, ChangeSet]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, snapshot_id: int, base: int, changes: ChangeSet) -> None:
+        with self._lock:
+            self._items[snapshot_id] = (base, changes)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def between(self, base: int, snapshot_id: int) -> ChangeSet | None:
+        """The changes from `base` to `snapshot_id`, if every one of them is remembered."""
+        found: list[ChangeSet] = []
+        sid = snapshot_id
+        with self._lock:
+            while sid != base:
+                entry = self._items.get(sid)
+                if entry is None or sid < base:
+                    return None
+                sid, changes = entry
+                found.append(changes)
+        return ChangeSet(tuple(c for cs in reversed(found) for c in cs))
+
+
 class History:
     """Checkpoints and pruning of one store file; `view_of(id)` gives a snapshot's view (held
     in memory or read), `forget(ids)` drops views of deleted snapshots."""
@@ -133,19 +199,26 @@ class History:
         self.forget = forget
 
     def checkpoint_due(self, current: int | None, base: int | None) -> int | None:
-        """`current` when it is `CHECKPOINT_EVERY` or more changes after the last checkpoint."""
+        """`current` when it follows the last checkpoint by `CHECKPOINT_EVERY` changes or
+        more, or by changes weighing `CHECKPOINT_SHARE` of that checkpoint; else None."""
         if current is None or base is None:
             return None
-        return current if self.db.depth(current) >= CHECKPOINT_EVERY else None
+        depth, weight = self.db.chain(current)
+        if depth == 0:
+            return None
+        if depth >= CHECKPOINT_EVERY or weight >= CHECKPOINT_SHARE * self.db.anchor_bytes(current):
+            return current
+        return None
 
     def write_checkpoint(self, snapshot_id: int) -> bool:
-        """Store `snapshot_id` whole too; False when it already is."""
+        """Store `snapshot_id` whole too, part by part (`store_whole_stepwise`); False when it
+        already is, or was pruned meanwhile."""
+        if self.db.depth(snapshot_id) == 0:
+            return False
         view = self.view_of(snapshot_id)
-        with self.db.write() as tx:
-            if tx.depth(snapshot_id) == 0:
-                return False
-            store_whole(tx, snapshot_id, view.world, view.trust.edges, part_rows=self.part_rows)
-        return True
+        return store_whole_stepwise(
+            self.db, snapshot_id, view.world, view.trust.edges, part_rows=self.part_rows
+        )
 
     def prune(self, *, keep: int | None, keep_days: float | None) -> PruneReport:
         """Delete the snapshots `kept_count` does not keep, after storing the oldest kept one

@@ -122,12 +122,20 @@ class SnapshotTx:
         request_key: str | None = None,
     ) -> int:
         """A snapshot row: stored whole (`changes` None; add its parts and trust edges) or as
-        `changes` on `base_id`."""
+        `changes` on `base_id` (its depth and chain bytes follow the base's)."""
         checkpoint = changes is None
         size = len(changes or "") + len(trust_delta or "")
+        depth, chain = 0, 0
+        if not checkpoint and base_id is not None:
+            found = self._conn.execute(
+                "SELECT depth, chain_bytes FROM snapshots WHERE id = ?", (base_id,)
+            ).fetchone()
+            if found is not None:
+                depth, chain = found[0] + 1, found[1] + size
         cur = self._conn.execute(
             "INSERT INTO snapshots (created_at, source, title, counts, base_id, checkpoint,"
-            " changes, trust_delta, stored_bytes, request_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " changes, trust_delta, stored_bytes, request_key, depth, chain_bytes)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 created_at.isoformat(),
                 source,
@@ -139,6 +147,8 @@ class SnapshotTx:
                 trust_delta,
                 size,
                 request_key,
+                depth,
+                chain,
             ),
         )
         assert cur.lastrowid is not None  # INVARIANT: an INSERT into a rowid table sets it
@@ -173,12 +183,17 @@ class SnapshotTx:
                 raise RequestReplayed(request_key, done.id)
 
     def add_parts(self, snapshot_id: int, parts: Iterable[tuple[int, str, str]]) -> None:
-        """World parts `(seq, field, rows)` of a snapshot (see `encoding.encode_world`)."""
+        """World parts `(seq, field, rows)` of a snapshot (see `encoding.encode_world`).
+
+        A part already there is kept: parts are a deterministic encoding of one World, so a
+        checkpoint written again (another process, or after an interrupted attempt) is the same.
+        """
         rows = [(snapshot_id, seq, field, text) for seq, field, text in parts]
         self._conn.executemany(
-            "INSERT INTO world_parts (snapshot_id, seq, field, rows) VALUES (?, ?, ?, ?)", rows
+            "INSERT OR IGNORE INTO world_parts (snapshot_id, seq, field, rows)"
+            " VALUES (?, ?, ?, ?)",
+            rows,
         )
-        self._grow(snapshot_id, sum(len(text) for *_, text in rows))
 
     def add_trust(self, snapshot_id: int, edges: Iterable[TrustEdge]) -> None:
         rows = [
@@ -186,10 +201,10 @@ class SnapshotTx:
             for e in edges
         ]
         self._conn.executemany(
-            f"INSERT INTO trust_edges (snapshot_id, {_TRUST_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO trust_edges (snapshot_id, {_TRUST_COLUMNS})"
+            " VALUES (?,?,?,?,?,?,?,?)",
             rows,
         )
-        self._grow(snapshot_id, sum(len(str(v)) for row in rows for v in row[1:]))
 
     def delete_trust(self, snapshot_id: int, edges: Iterable[TrustEdge]) -> None:
         self._conn.executemany(
@@ -206,13 +221,37 @@ class SnapshotTx:
             (len(trust_delta or ""), trust_delta, snapshot_id),
         )
 
-    def mark_checkpoint(self, snapshot_id: int) -> None:
-        """Record that `snapshot_id`'s parts and trust edges now hold it whole."""
-        self._conn.execute("UPDATE snapshots SET checkpoint = 1 WHERE id = ?", (snapshot_id,))
+    def mark_checkpoint(self, snapshot_id: int) -> bool:
+        """Record that `snapshot_id`'s parts and trust edges now hold it whole, and count them in
+        its size; False (its rows deleted) when the snapshot itself is gone (pruned meanwhile)."""
+        updated = self._conn.execute(
+            "UPDATE snapshots SET checkpoint = 1, depth = 0, chain_bytes = 0, stored_bytes ="
+            " coalesce(length(changes), 0) + coalesce(length(trust_delta), 0)"
+            " + coalesce((SELECT sum(length(rows)) FROM world_parts WHERE snapshot_id = ?), 0)"
+            " + coalesce((SELECT sum(length(kind) + length(source) + length(target)"
+            "   + length(rule) + length(policy) + length(scope) + length(source_url))"
+            "   FROM trust_edges WHERE snapshot_id = ?), 0) WHERE id = ?",
+            (snapshot_id, snapshot_id, snapshot_id),
+        ).rowcount
+        if not updated:
+            for table in ("world_parts", "trust_edges"):
+                self._conn.execute(f"DELETE FROM {table} WHERE snapshot_id = ?", (snapshot_id,))
+        return bool(updated)
 
     def depth(self, snapshot_id: int | None) -> int:
-        """How many changes reading `snapshot_id` applies after its nearest checkpoint."""
-        return 0 if snapshot_id is None else len(chain_rows(self._conn, snapshot_id)) - 1
+        """How many changes reading `snapshot_id` replays after its nearest checkpoint."""
+        return self.chain(snapshot_id)[0]
+
+    def chain(self, snapshot_id: int | None) -> tuple[int, int]:
+        """(changes, their bytes) replayed after `snapshot_id`'s nearest checkpoint."""
+        if snapshot_id is None:
+            return 0, 0
+        row = self._conn.execute(
+            "SELECT depth, chain_bytes FROM snapshots WHERE id = ?", (snapshot_id,)
+        ).fetchone()
+        if row is None:
+            raise SnapshotNotFound(snapshot_id)
+        return int(row[0]), int(row[1])
 
     def delete_before(self, snapshot_id: int) -> int:
         """Delete every snapshot older than `snapshot_id`; returns how many went."""
@@ -220,12 +259,6 @@ class SnapshotTx:
             self._conn.execute(f"DELETE FROM {table} WHERE snapshot_id < ?", (snapshot_id,))
         cur = self._conn.execute("DELETE FROM snapshots WHERE id < ?", (snapshot_id,))
         return cur.rowcount
-
-    def _grow(self, snapshot_id: int, size: int) -> None:
-        self._conn.execute(
-            "UPDATE snapshots SET stored_bytes = stored_bytes + ? WHERE id = ?",
-            (size, snapshot_id),
-        )
 
 
 def chain_rows(conn: sqlite3.Connection, snapshot_id: int) -> list[tuple[Any, ...]]:

@@ -16,7 +16,9 @@ Schema version 4 (`meta.schema_version`)::
               trust_delta TEXT,                        -- its derived trust edges' change on
                                                        -- base_id's (JSON); NULL: the same
               stored_bytes INTEGER,                    -- text this snapshot keeps on disk
-              request_key TEXT UNIQUE)                 -- idempotency key of the write
+              request_key TEXT UNIQUE,                 -- idempotency key of the write
+              depth INTEGER,                           -- changes replayed after its nearest
+              chain_bytes INTEGER)                     -- checkpoint, and their bytes
     world_parts(snapshot_id, seq, field, rows)         -- a whole World, field by field: rows
                                                        -- is JSON keys and rows (`encoding`)
     trust_edges(snapshot_id, kind, source, target, rule, policy, scope, source_url)
@@ -48,7 +50,8 @@ CREATE TABLE snapshots (
     id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,
     source TEXT NOT NULL, title TEXT, counts TEXT NOT NULL,
     base_id INTEGER, checkpoint INTEGER NOT NULL DEFAULT 1, changes TEXT, trust_delta TEXT,
-    stored_bytes INTEGER NOT NULL DEFAULT 0, request_key TEXT);
+    stored_bytes INTEGER NOT NULL DEFAULT 0, request_key TEXT,
+    depth INTEGER NOT NULL DEFAULT 0, chain_bytes INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX snapshots_request_key ON snapshots (request_key);
 CREATE TABLE world_parts (
     snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), seq INTEGER NOT NULL,
@@ -78,6 +81,8 @@ _NEW_COLUMNS: Final = (
     ("trust_delta", "TEXT"),
     ("stored_bytes", "INTEGER NOT NULL DEFAULT 0"),
     ("request_key", "TEXT"),
+    ("depth", "INTEGER NOT NULL DEFAULT 0"),
+    ("chain_bytes", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 

@@ -208,10 +208,23 @@ class SnapshotDb:
         with self._read() as conn:
             return SnapshotTx(conn).by_request(request_key)
 
-    def depth(self, snapshot_id: int) -> int:
-        """How many changes reading `snapshot_id` applies after its nearest checkpoint."""
+    def chain(self, snapshot_id: int) -> tuple[int, int]:
+        """(changes, their bytes) reading `snapshot_id` replays after its nearest checkpoint."""
         with self._read() as conn:
-            return SnapshotTx(conn).depth(snapshot_id)
+            return SnapshotTx(conn).chain(snapshot_id)
+
+    def depth(self, snapshot_id: int) -> int:
+        return self.chain(snapshot_id)[0]
+
+    def anchor_bytes(self, snapshot_id: int) -> int:
+        """The stored size of the newest checkpoint at or before `snapshot_id` (0: none)."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT stored_bytes FROM snapshots WHERE checkpoint = 1 AND id <= ?"
+                " ORDER BY id DESC LIMIT 1",
+                (snapshot_id,),
+            ).fetchone()
+            return 0 if row is None else int(row[0])
 
     def _snapshot(self, conn: sqlite3.Connection, snapshot_id: int) -> SnapshotInfo:
         return SnapshotTx(conn).info(snapshot_id)

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Final, Self
 
+from graphmodel.bulk import paused_gc
 from graphmodel.changes import ChangeSet, apply_changes, decode_changes, encode_changes
 from graphmodel.errors import (
     Conflict,
@@ -56,6 +57,8 @@ from graphmodel.stores.memory.encoding import PART_ROWS
 from graphmodel.stores.memory.graph import SnapshotView
 from graphmodel.stores.memory.history import (
     History,
+    RecentChanges,
+    decoded,
     read_view,
     replay_onto,
     store_whole,
@@ -68,6 +71,7 @@ from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 __all__ = ["MemoryStore"]
 
 _RECENT: Final = 4  # views of recent snapshots kept for readers pinned to them
+_RECENT_CHANGES: Final = 64  # decoded changes of recent snapshots
 
 
 class MemoryStore:
@@ -99,6 +103,7 @@ class MemoryStore:
         self._swap_lock = threading.Lock()  # guards `_view` + `_generation` replacement
         self._generation = -1  # the `Head.generation` the view reflects
         self._recent: OrderedDict[int, SnapshotView] = OrderedDict()
+        self._changes = RecentChanges(_RECENT_CHANGES)
         self._history = History(
             self._db, part_rows=batch_size, view_of=self._view_of, forget=self._forget
         )
@@ -214,8 +219,12 @@ class MemoryStore:
         if view.info is not None:
             stored = self._db.changes_after(view.info.id, head.snapshot)
             if stored:
+                sets = decoded(self._db, stored)
+                for s, cs in zip(stored, sets, strict=True):
+                    if s.info.base is not None:
+                        self._changes.remember(s.info.id, s.info.base, cs)
                 world, trust = replay_onto(
-                    self._db, head.snapshot, view.world, view.trust.edges, stored
+                    self._db, head.snapshot, view.world, view.trust.edges, stored, sets
                 )
                 return SnapshotView.of(info=stored[-1].info, world=world, trust=trust)
         return self._load(head.snapshot)
@@ -261,6 +270,9 @@ class MemoryStore:
     def changes_after(self, base: int, snapshot_id: int) -> ChangeSet | None:
         if base == snapshot_id:
             return ChangeSet()
+        held = self._changes.between(base, snapshot_id)
+        if held is not None:
+            return held
         stored = self._db.changes_after(base, snapshot_id)
         if not stored:
             return None
@@ -329,7 +341,8 @@ class MemoryStore:
             held = None if view.info is None else view.info.id
             if base is None or base != held:
                 raise SnapshotConflict(base, held)
-            world = apply_changes(view.world, changes)  # Conflict when it does not apply
+            with paused_gc(freeze=True):  # a new World of long-lived objects
+                world = apply_changes(view.world, changes)  # Conflict when it does not apply
             trust_delta = None
             trust = view.trust
             if trust_edges is not None:
@@ -359,6 +372,7 @@ class MemoryStore:
                     store_whole(tx, sid, world, trust.edges, part_rows=self._batch_size)
                 generation = tx.publish(head)
                 info = tx.info(sid)
+            self._changes.remember(sid, base, changes)
             self._swap(SnapshotView.with_trust_index(info, world, trust), generation)
             return info
 

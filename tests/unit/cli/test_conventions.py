@@ -196,7 +196,7 @@ def test_load_progress_off_a_terminal_is_quiet_lines_and_timings_add_up(tmp_path
     assert run.returncode == 0
     assert "\r" not in run.stderr
     lines = run.stderr.splitlines()
-    assert any(line.startswith("read: 1/1 files in ") for line in lines)
+    assert any(line.startswith("read: 1/1 files, ") and "B in " in line for line in lines)
     assert any(line.startswith("write: ") and " objects in " in line for line in lines)
     out = run.stdout.strip()
     assert out.startswith('snapshot 1 written: {"tenants": 6')
@@ -220,11 +220,12 @@ def test_import_progress_is_one_updating_line_when_asked(tmp_path: Path) -> None
         env=clean,
     )
     assert live.returncode == 0, live.stderr
-    assert b"\r" in live.stderr and f"/{files}".encode() in live.stderr  # one line redrawn
-    assert b" files/s]" in live.stderr and b"<" in live.stderr  # with a rate and an ETA
+    assert b"\r" in live.stderr and b"import:" in live.stderr  # one line redrawn
+    assert b"B/s]" in live.stderr and b"<" in live.stderr  # bytes, with a rate and an ETA
+    assert f"import: {files}/{files} files, ".encode() in live.stderr
     quiet = tg("--db", str(tmp_path / "j.db"), "import", *dirs, "--quiet", "--no-progress")
     assert "\r" not in quiet.stderr
-    assert f"import: {files}/{files} files in " in quiet.stderr
+    assert f"import: {files}/{files} files, " in quiet.stderr
 
 
 def test_bench_generate_runs_as_a_script(tmp_path: Path) -> None:

@@ -31,10 +31,11 @@ from graphmodel.changes import (
     SetWorld,
     apply_changes,
 )
-from graphmodel.engine import WorldIndex, check, evolve_index, who_can_access
+from graphmodel.engine import WorldIndex, _index_delta, check, evolve_index, who_can_access
 from graphmodel.engine.equivalence import classes_of
 from graphmodel.engine.index import INDEXED_FAMILIES
 from graphmodel.engine.index_update import FAMILY_STRUCTURES
+from graphmodel.errors import Conflict
 from graphmodel.ingest import load_world_text
 from graphmodel.schema import AppRoleAssignment, Group, User, World
 from graphmodel.schema.enums import DirectoryRole, UserType
@@ -405,7 +406,11 @@ def test_a_replaced_or_renamed_family_is_rebuilt(world: World) -> None:
     ix = WorldIndex(world)
     groups = tuple(reversed(world.groups))
     _evolve(ix, Replace("groups", groups))
-    _evolve(ix, Patch("users", "contoso/carol", set=(("name", "caroline"),)))
+    rename = Patch("users", "contoso/carol", set=(("name", "caroline"),))
+    with pytest.raises(Conflict, match="may not change its key"):  # a rename is remove + add
+        apply_changes(world, ChangeSet((rename,)))
+    carol = world.user_by_ref["contoso/carol"]
+    _evolve(ix, Remove("users", "contoso/carol"), Add("users", replace(carol, name="caroline")))
     _evolve(
         ix, Patch("groups", "contoso/sales", set=(("members", ("contoso/carol", "contoso/carol")),))
     )
@@ -416,3 +421,15 @@ def test_a_replaced_or_renamed_family_is_rebuilt(world: World) -> None:
 def test_doctests() -> None:
     result = doctest.testmod(graphmodel.engine.index_update)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_an_overlay_reads_as_the_dict_it_stands_for() -> None:
+    base = {f"t/u{i}": [f"t/g{i}"] for i in range(100)}
+    changes = {"t/u1": _index_delta._GONE, "t/new": ["t/g"]}
+    copied = _index_delta._changed_mapping(base, changes)  # small: a plain dict
+    expected = {k: v for k, v in base.items() if k != "t/u1"} | {"t/new": ["t/g"]}
+    for mapping in (copied, _index_delta.Overlay(base, changes)):
+        assert dict(mapping) == expected and len(mapping) == len(expected)
+        assert "t/u1" not in mapping and mapping.get("t/u1") is None and "t/new" in mapping
+        assert mapping.get("t/u2") == ["t/g2"] and mapping["t/new"] == ["t/g"]
+    assert base["t/u1"] == ["t/g1"]  # the base itself never changes

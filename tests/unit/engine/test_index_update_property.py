@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from bench.generate import generate
 from graphmodel.changes import ChangeSet, apply_changes, diff_worlds
-from graphmodel.engine import WorldIndex, evolve_index
+from graphmodel.engine import WorldIndex, _index_delta, evolve_index
 from graphmodel.schema import World
 from tests.audit.support import DEMO, SCENARIOS, WORLDS, load_world_any
 from tests.unit.changes.test_changes_property import edited_world
@@ -147,3 +147,23 @@ def test_generated_world_sequences(
     assert answers(ix, users=users, resources=resources) == answers(
         fresh, users=users, resources=resources
     )
+
+
+@seed(20261225)
+@settings(max_examples=60, **_BOUNDS)
+@given(st.sampled_from(FILES), st.lists(picks, min_size=2, max_size=6))
+def test_sequences_through_overlays(path: Path, steps: list[list[tuple[int, int]]]) -> None:
+    """The same with every large-map edit as an `Overlay` (the threshold set to 0), so the
+    small worlds here take the path a 1M-user index takes: overlays over overlays, flattened
+    once their top grows, must answer as a fresh index does."""
+    saved = _index_delta.OVERLAY_ABOVE
+    _index_delta.OVERLAY_ABOVE = 0
+    try:
+        world = _world(path)
+        ix = WorldIndex(world)
+        for step in steps:
+            changes, after = draw_change_set(world, step)
+            ix = _step(ix, changes, after, full=path != DEMO)
+            world = after
+    finally:
+        _index_delta.OVERLAY_ABOVE = saved

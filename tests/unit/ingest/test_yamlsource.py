@@ -8,6 +8,8 @@ from __future__ import annotations
 import textwrap
 from datetime import UTC, datetime
 
+import pytest
+
 from graphmodel.ingest.yamlsource import line_of, parse_yaml
 
 
@@ -104,3 +106,23 @@ def test_complex_key_and_invalid_date_are_issues() -> None:
         ("yaml-unsupported", 1),
         ("invalid-value", 3),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tenants:\n" + "".join(f"  - name: t{i}\n    users: [a, {{name: c}}]\n" for i in range(99)),
+        "a: 1\na: 2\n",  # a duplicate key
+        "a: [1, 2\n",  # a syntax error
+        "a: b\x07c\n",  # a control character, located by the reader
+        "",
+    ],
+    ids=["tenants", "duplicate", "syntax", "control", "empty"],
+)
+def test_progress_changes_nothing_but_is_told_a_growing_share(text: str) -> None:
+    shares: list[float] = []
+    followed = parse_yaml(text, file="f.yaml", progress=shares.append)
+    assert followed == parse_yaml(text, file="f.yaml")  # data, lines and issues alike
+    assert shares == sorted(shares) and all(0.0 <= s <= 1.0 for s in shares)
+    if text.startswith("tenants"):
+        assert len(shares) > 3 and shares[-1] > 0.9  # composed, measured, converted

@@ -25,6 +25,7 @@ from graphmodel.stores import SnapshotInfo
 from graphmodel.stores.memory import MemoryStore
 from graphmodel.stores.memory.sqlite import SnapshotTx
 from tests.conformance.worlds import big_world, three_tenants, trust_edges
+from tests.support.processes import patience, spawn
 
 REPO = Path(__file__).resolve().parents[3]
 USERS_B = 100_000  # big enough that writing B takes seconds, so kills land inside the write
@@ -60,7 +61,7 @@ def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
-    child = subprocess.Popen(
+    child = spawn(
         [sys.executable, "-m", "tests.unit.stores._crash_child", str(path), str(users), mode],
         cwd=REPO,
         env=env,
@@ -74,7 +75,7 @@ def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(
         delay = random.uniform(0, 0.2)
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
+        child.wait(timeout=patience(30))
     finally:
         if child.poll() is None:
             child.kill()

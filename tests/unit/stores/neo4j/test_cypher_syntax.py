@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import patience, spawn, stop
+
 REPO = Path(__file__).resolve().parents[4]
 LINTER = REPO / "tools" / "node" / "lint-cypher.mjs"
 PACKAGE = REPO / "tools" / "node" / "node_modules" / "@neo4j-cypher" / "language-support"
@@ -27,7 +29,7 @@ def lint(*files: Path, workers: int = 2) -> tuple[int, dict[str, list[dict[str, 
     assert PACKAGE.is_dir(), f"{PACKAGE} is missing: run `make setup` (npm ci in tools/node)"
     shares = [files[i::workers] for i in range(workers) if files[i::workers]]
     runs = [
-        subprocess.Popen(
+        spawn(
             [node, str(LINTER), *map(str, share)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -36,11 +38,15 @@ def lint(*files: Path, workers: int = 2) -> tuple[int, dict[str, list[dict[str, 
         for share in shares
     ]
     rc, report = 0, {}
-    for run in runs:
-        out, err = run.communicate(timeout=120)
-        assert run.returncode in (0, 1), err
-        rc = max(rc, run.returncode)
-        report.update(json.loads(out))
+    try:
+        for run in runs:
+            out, err = run.communicate(timeout=patience(120))
+            assert run.returncode in (0, 1), err
+            rc = max(rc, run.returncode)
+            report.update(json.loads(out))
+    finally:
+        for run in runs:
+            stop(run)
     return rc, report
 
 

@@ -1,0 +1,151 @@
+"""The "Changes" section of bench/RESULTS.md from `bench.probe_changes` results (issue 22).
+
+    python -m bench.changes_report bench/out/changes-M.json bench/out/changes-L.json
+
+Prints the table of targets (measured, goal, met) per scale and replaces the section between
+`<!-- changes:begin -->` and `<!-- changes:end -->` in bench/RESULTS.md (appended when absent).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "rows"]
+
+HERE = Path(__file__).resolve().parent
+BEGIN, END = "<!-- changes:begin -->", "<!-- changes:end -->"
+
+
+def _ms(us: float) -> str:
+    return f"{us / 1000:,.1f} ms"
+
+
+def rows(r: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """(target, measured, goal, met) for one scale's result."""
+    local, served = r["in_process"], r["served"]
+    writes, during, before = (
+        served["writes"],
+        served["reads_during_writes"],
+        served["reads_without_writes"],
+    )
+    seen = writes["all_workers_serve_it"]
+    errors = writes["error_count"] + during["non2xx"] + during["socket_errors"]
+    out = [
+        (
+            "one-object mutation committed, p50 (HTTP, readers running)",
+            _ms(writes["commit"]["p50_us"]),
+            "≤ 100 ms",
+            writes["commit"]["p50_us"] <= 100_000,
+        ),
+        (
+            "one-object mutation committed, p95",
+            _ms(writes["commit"]["p95_us"]),
+            "≤ 250 ms",
+            writes["commit"]["p95_us"] <= 250_000,
+        ),
+        (
+            "every worker answers the new snapshot, p95 (max)",
+            f"{_ms(seen.get('p95_us', 0))} ({_ms(seen.get('max_us', 0))})",
+            "≤ 1 s",
+            seen.get("max_us", 1e12) <= 1_000_000 and writes["never_seen"] == 0,
+        ),
+        (
+            "reads during the change stream, p99",
+            f"{_ms(during['p99_us'])} (no writes: {_ms(before['p99_us'])})",
+            "≤ 50 ms",
+            during["p99_us"] <= 50_000,
+        ),
+        (
+            "reads during the change stream, max",
+            f"{_ms(during['max_us'])} (no writes: {_ms(before['max_us'])})",
+            "≤ 250 ms",
+            during["max_us"] <= 250_000,
+        ),
+        (
+            "errors during the stream (writes, reads)",
+            f"{writes['error_count']}, {during['non2xx'] + during['socket_errors']}",
+            "0",
+            errors == 0,
+        ),
+        (
+            "store growth per one-object change (file; stored)",
+            f"{served['file_growth_per_change']:,} B; {local['bytes_per_change']['mean']:,} B",
+            "≤ 1 MB",
+            served["file_growth_per_change"] <= 1_000_000,
+        ),
+        (
+            "re-load with 0.1% of users changed",
+            f"{local['reload_0_1pct_s']:.2f} s",
+            "≤ 5 s",
+            local["reload_0_1pct_s"] <= 5,
+        ),
+        (
+            "its bytes / a whole snapshot's",
+            f"{local['reload_share_of_whole'] * 100:.3f}% "
+            f"({local['reload_bytes']:,} of {local['whole_bytes']:,} B)",
+            "≤ 5%",
+            local["reload_share_of_whole"] <= 0.05,
+        ),
+    ]
+    return out
+
+
+def _ratio(seconds: float, us: float) -> str:
+    return f"{seconds * 1e6 / max(us, 1):,.0f}x"
+
+
+def _table(r: dict[str, Any]) -> str:
+    local = r["in_process"]
+    counts = r["counts"]
+    lines = [
+        f"### Scale {r['scale']} ({counts['users']:,} users, {counts['groups']:,} groups; "
+        f"load average {r['load_before']:.1f} at the start)",
+        "",
+        "| target | measured | goal | met |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {t} | {m} | {g} | {'yes' if ok else 'NO'} |" for t, m, g, ok in rows(r)]
+    lines += [
+        "",
+        f"Baselines of the same run: the whole-World write took {local['whole_write_s']:.2f} s "
+        f"({local['whole_bytes']:,} B); a one-object change in process committed in "
+        f"{_ms(local['commit']['p50_us'])} p50 / {_ms(local['commit']['p95_us'])} p95 and its "
+        f"writer served it {_ms(local['writer_serves_it']['p50_us'])} p50 later (the index "
+        f"evolved; building it from scratch took {local['index_from_scratch_s']:.2f} s: "
+        f"{_ratio(local['index_from_scratch_s'], local['writer_serves_it']['p50_us'])}). "
+        f"Commits over HTTP: {r['served']['writes']['changes']} in the stream.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    files = [Path(a) for a in (argv if argv is not None else sys.argv[1:])]
+    results = [json.loads(f.read_text()) for f in files]
+    body = "\n".join(_table(r) for r in results)
+    section = (
+        f"{BEGIN}\n## Changes cost the size of the change "
+        "(issue 22, `python -m bench.probe_changes`)\n\n"
+        "Memory store, `serve --workers 2` on the file, `wrk` (2 connections, its own process) "
+        "asking `access` over distinct pairs while this process sends one-object mutations "
+        "(a member added to / removed from the largest group, at most 4 a second) over HTTP; "
+        '"every worker": until each of the two workers says in `/healthz` that it serves the new '
+        "snapshot.\n\n"
+        f"{body}\n{END}"
+    )
+    print(section)
+    results_md = HERE / "RESULTS.md"
+    text = results_md.read_text(encoding="utf-8")
+    if BEGIN in text and END in text:
+        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    results_md.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
