@@ -8,8 +8,9 @@ the Neo4j 5 server in `NEO4J_URI`. Every figure has its baseline measured in the
 1. The whole-World write (`write_snapshot`: what every change cost before): seconds, rows
    (node versions + relationships) and, on FalkorDB, the bytes of its RDB dump (`SAVE`).
 2. `--changes` one-object mutations through `GraphService.update_world` (a member added to /
-   removed from the largest group, in turn): commit time, rows written per change
-   (`Neo4jStore.last_write_rows`), RDB growth per change.
+   removed from the largest group, in turn), then as many on a group of median size: commit
+   time, rows written per change (`Neo4jStore.last_write_rows`), RDB growth per change (both
+   kinds together).
 3. Another store (another process's view) reads the first snapshot after all the changes,
    and catches up from it to the newest one by replaying the change sets: both must equal
    the Worlds written; the times are beside the whole paged read.
@@ -48,6 +49,32 @@ def _largest_group(world: World) -> tuple[str, list[str]]:
     return group.ref, outside
 
 
+def _median_group(world: World) -> tuple[str, list[str]]:
+    """A group of median size (by members) and users of its tenant that are not in it."""
+    groups = sorted(world.groups, key=lambda g: (len(g.members), g.ref))
+    group = groups[len(groups) // 2]
+    inside = set(group.members)
+    outside = [u.ref for u in world.users if u.tenant == group.tenant and u.ref not in inside]
+    return group.ref, outside
+
+
+def _mutations(
+    svc: GraphService, store: Neo4jStore, group: str, outside: list[str], changes: int
+) -> tuple[list[float], list[int]]:
+    """Commit seconds (serving the new snapshot excluded) and rows of `changes` one-member
+    mutations of `group`: a member added, then removed, in turn."""
+    commits, rows = [], []
+    for i in range(changes):
+        member = outside[i // 2]
+        change = add_group_member if i % 2 == 0 else remove_group_member
+        started = time.perf_counter()
+        svc.update_world(lambda w, c=change, m=member: c(w, group, m), source="bench")
+        total = time.perf_counter() - started
+        commits.append(total - (svc.follower.last_catch_up_s or 0.0))
+        rows.append(store.last_write_rows)
+    return commits, rows
+
+
 def _rdb_bytes(redis_port: int | None, workdir: Path | None) -> int | None:
     """FalkorDB's graph on disk: `SAVE`, then the dump's size (None on another server)."""
     if redis_port is None or workdir is None:
@@ -72,22 +99,22 @@ def _measure(store: Neo4jStore, other: Neo4jStore, world: World, changes: int,
     svc.refresh()
     group, outside = _largest_group(world)
     out["group"], out["group_members"] = group, len(world.group_by_ref[group].members)
-    commits, rows = [], []
-    for i in range(changes):
-        member = outside[i // 2]
-        change = add_group_member if i % 2 == 0 else remove_group_member
-        started = time.perf_counter()
-        svc.update_world(lambda w, c=change, m=member: c(w, group, m), source="bench")
-        total = time.perf_counter() - started
-        commits.append(total - (svc.follower.last_catch_up_s or 0.0))
-        rows.append(store.last_write_rows)
+    commits, rows = _mutations(svc, store, group, outside, changes)
+    typical, others = _median_group(world)
+    out["typical_group_members"] = len(world.group_by_ref[typical].members)
+    commits_typical, rows_typical = _mutations(svc, store, typical, others, changes)
     last = store.current_snapshot()
     assert last is not None
     out["commit"] = percentiles(commits)
     out["rows_per_change"] = {"max": max(rows), "mean": round(sum(rows) / len(rows))}
+    out["commit_typical"] = percentiles(commits_typical)
+    out["rows_per_change_typical"] = {
+        "max": max(rows_typical),
+        "mean": round(sum(rows_typical) / len(rows_typical)),
+    }
     grown = rdb()
     if grown is not None and base_bytes is not None:
-        out["bytes_per_change"] = round((grown - base_bytes) / changes)
+        out["bytes_per_change"] = round((grown - base_bytes) / (2 * changes))
     read_first, out["read_first_s"] = timed(lambda: other.read_world(first.id))
     newest, out["catch_up_s"] = timed(lambda: other.read_world(last.id))
     out["old_snapshot_equal"] = read_first == world
