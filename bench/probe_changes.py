@@ -1,6 +1,7 @@
 """Changes cost the size of the change (issue 22): writes, catch-up, reads during a stream.
 
     python -m bench.probe_changes M OUT [--seed 7] [--changes 40] [--duration 20]
+    python -m bench.probe_changes M OUT --store neo4j   # steps 1-2, then the Neo4j store
 
 Every figure has its baseline measured in the same run:
 
@@ -42,6 +43,7 @@ from typing import Any
 import httpx
 
 from bench.generate import generate
+from bench.probe_changes_neo4j import neo4j_in_process
 from bench.probe_http import QUERY as ACCESS_QUERY
 from bench.probe_serve import wrk
 from bench.server_proc import free_port
@@ -266,6 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=40)
     parser.add_argument("--duration", type=int, default=20, help="seconds of each wrk run")
     parser.add_argument("--rate", type=float, default=4.0, help="mutations per second at most")
+    parser.add_argument(
+        "--store",
+        choices=("memory", "neo4j"),
+        default="memory",
+        help="neo4j: steps 1-2 on the memory store, then `bench.probe_changes_neo4j` (no serve)",
+    )
     args = parser.parse_args(argv)
     result: dict[str, Any] = {"scale": args.scale, "load_before": os.getloadavg()[0]}
     world, result["generate_s"] = timed(lambda: generate(args.scale, seed=args.seed))
@@ -273,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tg-changes-") as tmp:
         db = Path(tmp) / "store.db"
         result["in_process"] = in_process(world, db, args.changes)
-        result["served"] = served(db, world, args.duration, args.rate)
+        if args.store == "neo4j":
+            result["neo4j"] = neo4j_in_process(world, args.changes)
+        else:
+            result["served"] = served(db, world, args.duration, args.rate)
     text = json.dumps(result, indent=2)
     args.out.write_text(text + "\n")
     print(text)
