@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from itertools import compress, repeat
 
 from graphmodel.changes import Key, Patch
-from graphmodel.engine._index_delta import Carried, FamilyDelta, ListsEdit, by_key
 from graphmodel.engine.index import WorldIndex
+from graphmodel.engine.index_delta import Carried, FamilyDelta, ListsEdit, by_key
 from graphmodel.schema.entities import AppRoleAssignment, Group
 
 __all__ = ["evolve_assignments", "evolve_groups"]

@@ -14,13 +14,13 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from graphmodel.engine._index_delta import (
+from graphmodel.engine.index import WorldIndex, principal_ref
+from graphmodel.engine.index_delta import (
     Carried,
     FamilyDelta,
     ListsEdit,
     by_key,
 )
-from graphmodel.engine.index import WorldIndex, principal_ref
 from graphmodel.schema.entities import User
 from graphmodel.schema.enums import DirectoryRole
 

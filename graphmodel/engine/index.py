@@ -131,7 +131,7 @@ class WorldIndex:
         for gref, g in self.groups.items():
             for m in g.members:
                 direct[m].append(gref)
-        # member ref -> groups (after an evolve: an `Overlay` of a large dict, `_index_delta`)
+        # member ref -> groups (after an evolve: an `Overlay` of a large dict, `index_delta`)
         self.direct_groups: Mapping[str, list[str]] = direct
 
     def _index_apps(self, world: World) -> None:
@@ -158,7 +158,7 @@ class WorldIndex:
         for a in world.assignments:
             assignees[a.app].append(a.principal)
             assigned_apps[a.principal].append(a.app)
-        # after an evolve: `Overlay`s of large dicts (`_index_delta`)
+        # after an evolve: `Overlay`s of large dicts (`index_delta`)
         self.assignees: Mapping[str, list[str]] = assignees
         self.assigned_apps: Mapping[str, list[str]] = assigned_apps
 

@@ -33,10 +33,10 @@ from typing import Any
 
 from graphmodel.bulk import paused_gc
 from graphmodel.changes import ChangeSet, Key
-from graphmodel.engine._index_delta import Carried, FamilyDelta, family_delta, same_objects
 from graphmodel.engine._index_groups import evolve_assignments, evolve_groups
 from graphmodel.engine._index_users import evolve_users
 from graphmodel.engine.index import INDEXED_FAMILIES, WorldIndex
+from graphmodel.engine.index_delta import Carried, FamilyDelta, family_delta, same_objects
 from graphmodel.schema.world import World
 
 __all__ = ["FAMILY_STRUCTURES", "evolve_index"]

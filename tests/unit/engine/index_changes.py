@@ -20,6 +20,11 @@ import dataclasses
 import random
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck
+from hypothesis import strategies as st
 
 from graphmodel.audit.changeset import apply_change_text
 from graphmodel.changes import (
@@ -39,6 +44,7 @@ from graphmodel.errors import Conflict, WorldInvalid
 from graphmodel.schema import AppRoleAssignment, Group, User, World
 from graphmodel.schema.enums import CaState, DirectoryRole, ExternalUserState, UserType
 from tests.audit.changes import candidate_changes, text_of
+from tests.audit.support import DEMO, SCENARIOS, WORLDS, load_world_any
 
 __all__ = ["OPS", "draw_change_set"]
 
@@ -289,3 +295,26 @@ def draw_change_set(world: World, picks: Sequence[tuple[int, int]]) -> tuple[Cha
         kept.extend(found)
     changes = ChangeSet(tuple(kept))
     return changes, apply_changes(world, changes)
+
+
+CORPUS = [*sorted(SCENARIOS.rglob("*.yaml")), DEMO, *sorted(WORLDS.glob("*.yaml"))]
+"""World files the change properties draw from: the scenario corpus, the demo, audit worlds."""
+BOUNDS: dict[str, Any] = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+"""Hypothesis settings shared by the change properties (no deadline: CI shares 2 cores)."""
+picks = st.lists(
+    st.tuples(st.integers(0, len(OPS) - 1), st.integers(0, 2**16)), min_size=1, max_size=5
+)
+"""One change set's operations for `draw_change_set`: (index into `OPS`, seed) pairs."""
+_WORLDS: dict[Path, World] = {}
+
+
+def corpus_world(path: Path) -> World:
+    """The World of a corpus file, read once per test session (a fresh copy each call, so
+    no cached lookup of one test leaks into another)."""
+    if path not in _WORLDS:
+        _WORLDS[path] = load_world_any(path)
+    return dataclasses.replace(_WORLDS[path])

@@ -31,7 +31,7 @@ from graphmodel.changes import (
     SetWorld,
     apply_changes,
 )
-from graphmodel.engine import WorldIndex, _index_delta, check, evolve_index, who_can_access
+from graphmodel.engine import WorldIndex, check, evolve_index, index_delta, who_can_access
 from graphmodel.engine.equivalence import classes_of
 from graphmodel.engine.index import INDEXED_FAMILIES
 from graphmodel.engine.index_update import FAMILY_STRUCTURES
@@ -425,10 +425,10 @@ def test_doctests() -> None:
 
 def test_an_overlay_reads_as_the_dict_it_stands_for() -> None:
     base = {f"t/u{i}": [f"t/g{i}"] for i in range(100)}
-    changes = {"t/u1": _index_delta._GONE, "t/new": ["t/g"]}
-    copied = _index_delta._changed_mapping(base, changes)  # small: a plain dict
+    changes = {"t/u1": index_delta.GONE, "t/new": ["t/g"]}
+    copied = index_delta.changed_mapping(base, changes)  # small: a plain dict
     expected = {k: v for k, v in base.items() if k != "t/u1"} | {"t/new": ["t/g"]}
-    for mapping in (copied, _index_delta.Overlay(base, changes)):
+    for mapping in (copied, index_delta.Overlay(base, changes)):
         assert dict(mapping) == expected and len(mapping) == len(expected)
         assert "t/u1" not in mapping and mapping.get("t/u1") is None and "t/new" in mapping
         assert mapping.get("t/u2") == ["t/g2"] and mapping["t/new"] == ["t/g"]

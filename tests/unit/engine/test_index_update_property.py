@@ -17,23 +17,21 @@ add an operation that changes it to `index_changes.OPS`.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from pathlib import Path
-from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from bench.generate import generate
 from graphmodel.changes import ChangeSet, apply_changes, diff_worlds
-from graphmodel.engine import WorldIndex, _index_delta, evolve_index
+from graphmodel.engine import WorldIndex, evolve_index, index_delta
 from graphmodel.schema import World
-from tests.audit.support import DEMO, SCENARIOS, WORLDS, load_world_any
+from tests.audit.support import DEMO
 from tests.unit.changes.test_changes_property import edited_world
 
-from .index_changes import OPS, draw_change_set
+from .index_changes import BOUNDS, CORPUS, corpus_world, draw_change_set, picks
 from .index_compare import (
     answers,
     assert_caches_exact,
@@ -41,24 +39,6 @@ from .index_compare import (
     fill_caches,
     structures,
 )
-
-FILES = [*sorted(SCENARIOS.rglob("*.yaml")), DEMO, *sorted(WORLDS.glob("*.yaml"))]
-_WORLDS: dict[Path, World] = {}
-_BOUNDS: dict[str, Any] = {
-    "deadline": None,
-    "database": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
-
-picks = st.lists(
-    st.tuples(st.integers(0, len(OPS) - 1), st.integers(0, 2**16)), min_size=1, max_size=5
-)
-
-
-def _world(path: Path) -> World:
-    if path not in _WORLDS:
-        _WORLDS[path] = load_world_any(path)
-    return _WORLDS[path]
 
 
 def _step(ix: WorldIndex, changes: ChangeSet, world: World, *, full: bool) -> WorldIndex:
@@ -75,9 +55,9 @@ def _step(ix: WorldIndex, changes: ChangeSet, world: World, *, full: bool) -> Wo
 
 
 @seed(20261222)
-@settings(max_examples=200, **_BOUNDS)
+@settings(max_examples=200, **BOUNDS)
 @given(
-    st.sampled_from(FILES),
+    st.sampled_from(CORPUS),
     st.lists(picks, min_size=1, max_size=4),
     st.booleans(),
     st.booleans(),
@@ -87,7 +67,7 @@ def test_realistic_change_sequences(
 ) -> None:
     """`lookups`: the World has its lookups by key built (carried from World to World by
     `apply_changes`), so the index gets the World's own objects; else replayed equal ones."""
-    world = dataclasses.replace(_world(path))  # no cached lookups
+    world = corpus_world(path)  # a fresh copy: no cached lookups
     if lookups:
         assert world.user_by_ref is not None and world.group_by_ref is not None
     ix = WorldIndex(world, closures=warm)
@@ -104,10 +84,10 @@ def test_realistic_change_sequences(
 
 
 @seed(20261223)
-@settings(max_examples=150, **_BOUNDS)
-@given(st.sampled_from(FILES), st.lists(st.integers(0, 10**6), min_size=2, max_size=4))
+@settings(max_examples=150, **BOUNDS)
+@given(st.sampled_from(CORPUS), st.lists(st.integers(0, 10**6), min_size=2, max_size=4))
 def test_random_structural_edits(path: Path, seeds: list[int]) -> None:
-    base = _world(path)
+    base = corpus_world(path)
     world = edited_world(base, seeds[0])
     ix = WorldIndex(world)
     fill_caches(ix)
@@ -126,7 +106,7 @@ def generated() -> World:
 
 
 @seed(20261224)
-@settings(max_examples=10, **_BOUNDS)
+@settings(max_examples=10, **BOUNDS)
 @given(st.lists(picks, min_size=1, max_size=3), st.integers(0, 2**16))
 def test_generated_world_sequences(
     generated: World, steps: list[list[tuple[int, int]]], sample: int
@@ -150,20 +130,20 @@ def test_generated_world_sequences(
 
 
 @seed(20261225)
-@settings(max_examples=60, **_BOUNDS)
-@given(st.sampled_from(FILES), st.lists(picks, min_size=2, max_size=6))
+@settings(max_examples=60, **BOUNDS)
+@given(st.sampled_from(CORPUS), st.lists(picks, min_size=2, max_size=6))
 def test_sequences_through_overlays(path: Path, steps: list[list[tuple[int, int]]]) -> None:
     """The same with every large-map edit as an `Overlay` (the threshold set to 0), so the
     small worlds here take the path a 1M-user index takes: overlays over overlays, flattened
     once their top grows, must answer as a fresh index does."""
-    saved = _index_delta.OVERLAY_ABOVE
-    _index_delta.OVERLAY_ABOVE = 0
+    saved = index_delta.OVERLAY_ABOVE
+    index_delta.OVERLAY_ABOVE = 0
     try:
-        world = _world(path)
+        world = corpus_world(path)
         ix = WorldIndex(world)
         for step in steps:
             changes, after = draw_change_set(world, step)
             ix = _step(ix, changes, after, full=path != DEMO)
             world = after
     finally:
-        _index_delta.OVERLAY_ABOVE = saved
+        index_delta.OVERLAY_ABOVE = saved

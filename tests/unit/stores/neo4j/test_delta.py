@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from graphmodel.changes import ChangeSet, Replace, apply_changes, diff_worlds
@@ -29,26 +29,15 @@ from graphmodel.stores.base import EdgeRecord, NodeRecord
 from graphmodel.stores.graphmap import HELD_PROPS, graph_to_world, iter_edges, iter_nodes
 from graphmodel.stores.neo4j.delta import VersionDelta, plan_delta
 from graphmodel.stores.neo4j.positions import GAP, NeedsWhole
-from tests.audit.support import DEMO, SCENARIOS, WORLDS, load_world_any
+from tests.audit.support import DEMO
 from tests.unit.changes.test_changes_property import edited_world
-from tests.unit.engine.index_changes import OPS, draw_change_set
-
-FILES = [*sorted(SCENARIOS.rglob("*.yaml")), DEMO, *sorted(WORLDS.glob("*.yaml"))]
-_WORLDS: dict[Path, World] = {}
-_BOUNDS: dict[str, Any] = {
-    "deadline": None,
-    "database": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
-picks = st.lists(
-    st.tuples(st.integers(0, len(OPS) - 1), st.integers(0, 2**16)), min_size=1, max_size=5
+from tests.unit.engine.index_changes import (
+    BOUNDS,
+    CORPUS,
+    corpus_world,
+    draw_change_set,
+    picks,
 )
-
-
-def _world(path: Path) -> World:
-    if path not in _WORLDS:
-        _WORLDS[path] = load_world_any(path)
-    return dataclasses.replace(_WORLDS[path])
 
 
 def _identity(e: EdgeRecord) -> tuple[str, str, str, str]:
@@ -134,10 +123,10 @@ def _valid(world: World) -> bool:
 
 
 @seed(20270101)
-@settings(max_examples=150, **_BOUNDS)
-@given(st.sampled_from(FILES), st.lists(picks, min_size=1, max_size=4))
+@settings(max_examples=150, **BOUNDS)
+@given(st.sampled_from(CORPUS), st.lists(picks, min_size=1, max_size=4))
 def test_realistic_change_sequences(path: Path, steps: list[list[tuple[int, int]]]) -> None:
-    world = _world(path)
+    world = corpus_world(path)
     versions = Versions(world)
     for picked in steps:
         changes, after = draw_change_set(world, picked)
@@ -148,10 +137,10 @@ def test_realistic_change_sequences(path: Path, steps: list[list[tuple[int, int]
 
 
 @seed(20270102)
-@settings(max_examples=150, **_BOUNDS)
-@given(st.sampled_from(FILES), st.lists(st.integers(0, 10**6), min_size=2, max_size=4))
+@settings(max_examples=150, **BOUNDS)
+@given(st.sampled_from(CORPUS), st.lists(st.integers(0, 10**6), min_size=2, max_size=4))
 def test_random_structural_edits(path: Path, seeds: list[int]) -> None:
-    base = _world(path)
+    base = corpus_world(path)
     world = edited_world(base, seeds[0])
     if not _valid(world):
         return
@@ -165,7 +154,7 @@ def test_random_structural_edits(path: Path, seeds: list[int]) -> None:
 
 
 def test_one_member_writes_one_node_and_one_edge() -> None:
-    world = _world(DEMO)
+    world = corpus_world(DEMO)
     group = max(world.groups, key=lambda g: len(g.members))
     newcomer = next(u for u in world.users if u.ref not in group.members)
     after = dataclasses.replace(
@@ -186,7 +175,7 @@ def test_one_member_writes_one_node_and_one_edge() -> None:
 
 
 def test_an_entity_inserted_between_neighbours_gets_a_key_between_theirs() -> None:
-    world = _world(DEMO)
+    world = corpus_world(DEMO)
     middle = len(world.users) // 2
     clone = dataclasses.replace(world.users[middle], name="inserted", id="ffff")
     after = dataclasses.replace(world, users=(*world.users[:middle], clone, *world.users[middle:]))
@@ -199,7 +188,7 @@ def test_an_entity_inserted_between_neighbours_gets_a_key_between_theirs() -> No
 
 
 def test_no_room_between_neighbours_asks_for_a_whole_write() -> None:
-    world = _world(DEMO)
+    world = corpus_world(DEMO)
     versions = Versions(world)
     for i in range(25):  # each insert halves the room right after the first user
         users = world.users

@@ -30,10 +30,14 @@ from graphmodel.changes import (
 )
 
 __all__ = [
+    "GONE",
+    "OVERLAY_ABOVE",
     "Carried",
     "FamilyDelta",
     "ListsEdit",
+    "Overlay",
     "by_key",
+    "changed_mapping",
     "family_delta",
     "object_positions",
     "same_objects",
@@ -185,7 +189,7 @@ def object_positions(items: Sequence[object], objects: Iterable[object]) -> dict
     return {id(x): i for i, x in enumerate(items) if id(x) in found}
 
 
-_GONE: Any = object()
+GONE: Any = object()
 _ABSENT: Any = object()
 OVERLAY_ABOVE = 50_000
 """A dict of lists with more keys than this is edited as an `Overlay` rather than copied."""
@@ -195,7 +199,7 @@ class Overlay(Mapping[K, V]):
     """A large dict with a few keys changed, sharing the dict itself (copy-on-write for one
     entry of a million, where a copy costs 60 ms of GIL-held C at scale L).
 
-    `top` holds the changed keys (`_GONE` for a removed one) and is consulted first, so `get`
+    `top` holds the changed keys (`GONE` for a removed one) and is consulted first, so `get`
     and `[]` cost two dict lookups. Evolving an Overlay again extends a copy of `top` over the
     same `base`; once `top` grows past a fiftieth of `base`, the next edit flattens it into one
     new dict (`flattened`), so the extra lookup stays cheap and memory bounded.
@@ -207,32 +211,32 @@ class Overlay(Mapping[K, V]):
         self.base = base
         self.top = top
         self._len = len(base) + sum(
-            (v is not _GONE) - (k in base) for k, v in top.items()
+            (v is not GONE) - (k in base) for k, v in top.items()
         )
 
     def get(self, key: K, default: Any = None) -> Any:
         found = self.top.get(key, _ABSENT)
         if found is _ABSENT:
             return self.base.get(key, default)
-        return default if found is _GONE else found
+        return default if found is GONE else found
 
     def __getitem__(self, key: K) -> V:
         found = self.top.get(key, _ABSENT)
         if found is _ABSENT:
             return self.base[key]
-        if found is _GONE:
+        if found is GONE:
             raise KeyError(key)
         value: V = found
         return value
 
     def __contains__(self, key: object) -> bool:
         found = self.top.get(key, _ABSENT)  # type: ignore[arg-type]
-        return key in self.base if found is _ABSENT else found is not _GONE
+        return key in self.base if found is _ABSENT else found is not GONE
 
     def __iter__(self) -> Iterator[K]:
         top = self.top
         yield from (k for k in self.base if k not in top)
-        yield from (k for k, v in top.items() if v is not _GONE)
+        yield from (k for k, v in top.items() if v is not GONE)
 
     def __len__(self) -> int:
         return self._len
@@ -240,15 +244,15 @@ class Overlay(Mapping[K, V]):
     def flattened(self) -> dict[K, V]:
         out = dict(self.base)
         for key, value in self.top.items():
-            if value is _GONE:
+            if value is GONE:
                 out.pop(key, None)
             else:
                 out[key] = value
         return out
 
 
-def _changed_mapping(base: Mapping[K, V], changes: dict[K, Any]) -> Mapping[K, V]:
-    """`base` with `changes` (`_GONE`: removed): a copied dict when small, else an Overlay."""
+def changed_mapping(base: Mapping[K, V], changes: dict[K, Any]) -> Mapping[K, V]:
+    """`base` with `changes` (`GONE`: removed): a copied dict when small, else an Overlay."""
     if isinstance(base, Overlay):
         top = {**base.top, **changes}
         if len(top) * 50 <= len(base.base):
@@ -260,12 +264,12 @@ def _changed_mapping(base: Mapping[K, V], changes: dict[K, Any]) -> Mapping[K, V
 
 
 def _applied(base: Mapping[K, V], changes: dict[K, Any]) -> dict[K, V]:
-    """A copy of `base` (a `defaultdict` stays one) with `changes` (`_GONE`: removed)."""
+    """A copy of `base` (a `defaultdict` stays one) with `changes` (`GONE`: removed)."""
     if isinstance(base, Overlay):
         base = base.flattened()
     out = base.copy() if isinstance(base, dict) else dict(base)
     for key, value in changes.items():
-        if value is _GONE:
+        if value is GONE:
             out.pop(key, None)
         else:
             out[key] = value
@@ -330,26 +334,26 @@ class ListsEdit(Generic[K, V]):
             self.edit(key)
         if not self.lists:
             return self.base
-        changes = {k: items if items else _GONE for k, items in self.lists.items()}
+        changes = {k: items if items else GONE for k, items in self.lists.items()}
         if self.overlay:
-            return _changed_mapping(self.base, changes)
+            return changed_mapping(self.base, changes)
         return _applied(self.base, changes)
 
     def build_dict(self) -> dict[K, list[V]]:
         """`build()` as a dict of its own (to be edited further in place)."""
         for key in [*self._drops, *self._swaps]:
             self.edit(key)
-        return _applied(self.base, {k: v if v else _GONE for k, v in self.lists.items()})
+        return _applied(self.base, {k: v if v else GONE for k, v in self.lists.items()})
 
 
 def _rewritten(items: Sequence[V], drops: Sequence[V], swaps: Sequence[tuple[V, V]]) -> list[V]:
     """`items` with `swaps` put in place and `drops` taken out (by identity), in one pass of
     C-level iterators: no bytecode runs per item of a 400k-user tenant's list."""
     instead: dict[int, Any] = {id(old): new for old, new in swaps}
-    instead.update((id(o), _GONE) for o in drops)
+    instead.update((id(o), GONE) for o in drops)
     out: Iterable[V] = map(instead.get, map(id, items), items)
     if drops:
-        out = filter(partial(operator.is_not, _GONE), out)
+        out = filter(partial(operator.is_not, GONE), out)
     return list(out)
 
 
