@@ -13,9 +13,14 @@ hard deadline; mutations go to the audit log (`api.audit_log`). See docs/securit
 Outermost, `api.observe` keeps one record per request for the JSON request log
 (`api.requestlog`) and, with `metrics=True`, `/metrics` (`api.metrics`); see docs/deploy.md.
 
-Several processes (uvicorn workers, the CLI, an import job) share one store: every GraphQL
-request and every `/readyz` first calls `GraphService.refresh()` (one cheap change-signal read
-when nothing was published), so a process answers from the newest snapshot whoever wrote it.
+Several processes (uvicorn workers, the CLI, an import job) share one store. Every GraphQL
+request checks for a newer snapshot (one cheap change-signal read when nothing was published)
+and, when there is one, has it applied in the background while the request reads the snapshot
+held (`extensions.snapshot` names it); a background task does the same every
+`FOLLOW_INTERVAL_S` (`api.freshness`), so an idle process is never far behind. A request that
+must see a given snapshot sends `At-Least-Snapshot` and waits for it (`api.consistency`);
+`/readyz` catches up before answering. A mutation commits before the request's hard deadline
+or not at all (`WriteTicket`, `api.deadline`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ import contextlib
 import logging
 import math
 import os
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -37,7 +41,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api import metrics as metric
@@ -45,10 +49,13 @@ from api.audit_log import AuditLog
 from api.auth import Authenticator, AuthRefused, Viewer
 from api.bearer import refusal_response
 from api.body import BodySizeLimit
+from api.consistency import read_request_headers
 from api.context import Context
 from api.cursors import CursorSealer
-from api.errors import ApiCode, error_body
+from api.deadline import with_hard_deadline
+from api.errors import ApiCode, ApiError, error_body
 from api.fastlane import RESOLVERS, FastLane, Planner
+from api.freshness import catch_up, follow, keep_history, record_catch_up, wait_for_snapshot
 from api.frontdoor import AcceptedRequestView, FrontDoor
 from api.jwks import KeysUnavailable
 from api.limits import Limits
@@ -68,15 +75,17 @@ from api.viewer import (
     missing_files,
     viewer_routes,
 )
-from graphmodel.errors import GraphModelError, StoreError, error_extensions
+from graphmodel.errors import StoreError, error_extensions
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
+from graphmodel.service.writes import HistoryPolicy, WriteTicket
 
 __all__ = ["ServiceSource", "create_app"]
 
 log = logging.getLogger("tenantgraph.api")
 ServiceSource = GraphService | Callable[[], GraphService]
 _VIEWER_KEY = "tenantgraph.viewer"
+TICKET_KEY = "tenantgraph.write-ticket"
 FAST_LANE_MAX_CHARS = 4096
 """Longer documents skip the fast lane: planning validates on the event loop, so it is kept
 to documents far smaller than any hostile one (an `access` with its full explanation is ~1 KB)."""
@@ -122,23 +131,6 @@ class _Runtime:
             cursors=self.cursors,
             audit=audit,
         )
-
-
-async def catch_up(service: GraphService) -> str | None:
-    """See what other processes published (one cheap change-signal read when nothing was);
-    on failure, say why: the request is answered from the snapshot held."""
-    try:
-        if service.refresh_pending():  # else no thread hand-off: nothing to catch up with
-            started = time.perf_counter()
-            current = await run_in_threadpool(service.refresh)
-            metric.record_catch_up(time.perf_counter() - started)
-            if current is not None:
-                metric.record_snapshot(current.id, current.created_at.timestamp())
-    except GraphModelError as exc:
-        log.warning("could not catch up with the store: %s", exc)
-        metric.record_store_error(exc.code)
-        return f"could not check for a newer snapshot: {exc}"
-    return None
 
 
 class _GraphQLView(AcceptedRequestView, GraphQL[Context, None]):
@@ -250,33 +242,27 @@ class _Authenticate:
                 )
                 await response(scope, receive, send)
                 return
+        try:
+            headers = read_request_headers(scope)
+        except ApiError as exc:
+            await JSONResponse(error_body(exc.code, str(exc)), status_code=400)(
+                scope, receive, send
+            )
+            return
+        if headers.at_least is not None:
+            service = await run_in_threadpool(self.view.runtime.open)
+            refused = await wait_for_snapshot(
+                service, headers.at_least, self.view.limits.deadline_s
+            )
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
         scope[_VIEWER_KEY] = viewer
+        scope[TICKET_KEY] = ticket = WriteTicket()
         note_viewer(scope, viewer)
-        await _with_hard_deadline(self.app, self.view.limits.hard_deadline_s, scope, receive, send)
-
-
-async def _with_hard_deadline(
-    app: ASGIApp, seconds: float, scope: Scope, receive: Receive, send: Send
-) -> None:
-    """Cancel the request after `seconds`: its awaits stop, a worker thread already running
-    finishes its one call (the soft deadline stops it starting another) and the client gets
-    `deadline-exceeded` with HTTP 503 when no answer had started."""
-    started = False
-
-    async def tracking_send(message: Message) -> None:
-        nonlocal started
-        started = started or message["type"] == "http.response.start"
-        await send(message)
-
-    try:
-        async with asyncio.timeout(seconds):
-            await app(scope, receive, tracking_send)
-    except TimeoutError:
-        log.warning("request cancelled at the hard deadline of %gs", seconds)
-        if not started:
-            message = f"the request was cancelled at the hard deadline of {seconds:g}s"
-            response = JSONResponse(error_body("deadline-exceeded", message), status_code=503)
-            await response(scope, receive, send)
+        await with_hard_deadline(
+            self.app, self.view.limits.hard_deadline_s, ticket, scope, receive, send
+        )
 
 
 def create_app(
@@ -289,6 +275,7 @@ def create_app(
     rate_limit: RateLimit | None = None,
     audit: AuditLog | None = None,
     fast_lane: bool = True,
+    history: HistoryPolicy | None = None,
     metrics: bool = False,
     metrics_token: str | None = None,
     request_log: bool = True,
@@ -301,7 +288,8 @@ def create_app(
     origins (default: localhost names, no CORS); `rate_limit` the per-token rate (default:
     none); `audit` the mutation log (default: none). `fast_lane=False` answers every request
     by regular GraphQL execution (the reference the fast lane is tested and benchmarked
-    against); `app.state.fast_lane` is the `FastLane`. `metrics` serves `/metrics` (only with
+    against); `app.state.fast_lane` is the `FastLane`. `history`: prune old snapshots while
+    serving (default: keep everything). `metrics` serves `/metrics` (only with
     `Authorization: Bearer <metrics_token>` when that is set); `request_log` writes one log line
     per request (`api.requestlog`). `sign_in` turns on Entra ID sign-in in the viewer page
     (`api.signin`); checking the tokens is `auth`'s job.
@@ -338,13 +326,25 @@ def create_app(
         held = await run_in_threadpool(svc.current_snapshot)  # neo4j: a read
         if held is not None:
             metric.record_snapshot(held.id, held.created_at.timestamp())
+        svc.observe_catch_up(record_catch_up)
+        tasks = [asyncio.create_task(follow(svc))]
+        if history is not None and history.enabled:
+            tasks.append(asyncio.create_task(keep_history(svc, history)))
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await run_in_threadpool(runtime.close)
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        """Alive; which process answers, the snapshot it serves right now and since when (epoch
+        seconds), without catching up (a newer one may be being applied: `/readyz` waits)."""
+        held = None if runtime.service is None else runtime.service.follower.held()
+        served = {"snapshot": None} if held is None else {"snapshot": held.id, "since": held.since}
+        return JSONResponse({"status": "ok", "worker": os.getpid(), **served})
 
     async def readyz(request: Request) -> Response:
         """Ready when caught up with the store and holding a snapshot; says which one.

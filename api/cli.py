@@ -43,6 +43,7 @@ from api.serve_flags import (
     SWITCH_INTERVAL_S,
     ServeSecurity,
     add_security_arguments,
+    history_policy,
     no_auth_refusal,
 )
 from api.settings import config_file
@@ -188,6 +189,7 @@ def _serve(args: argparse.Namespace) -> int:
             metrics=ops.metrics,
             metrics_token=ops.metrics_token(),
             sign_in=sign_in,
+            history=history_policy(args.keep, args.keep_days),
         )
         print(f"serving GraphQL on {where}", file=sys.stderr)
         # uvicorn drains, then re-raises SIGTERM to end the process by it; end with 0 instead,

@@ -34,6 +34,7 @@ from starlette.responses import Response
 
 from api.audit_log import AuditLog
 from api.auth import Viewer
+from api.consistency import request_headers
 from api.cursors import CursorSealer
 from api.errors import ApiError
 from api.frontdoor import accepted_request
@@ -44,6 +45,7 @@ from graphmodel.errors import GraphModelError
 from graphmodel.schema.world import World
 from graphmodel.service import GraphService
 from graphmodel.service.management import Management
+from graphmodel.service.writes import WriteRequest, WriteTicket, write_request
 
 __all__ = ["Context"]
 
@@ -71,10 +73,13 @@ class Context:
     document: DocumentNode | None = None  # the executed document (`api.limits.DeadlineReport`)
     whatif_changes: int = 0  # what-if changes this request ran (`api.limits.whatif_budget`)
     whatif_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one what-if at a time
+    _writes: int = 0
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.scope)
+        held = self.service.follower.held()
+        self._arrived_at = None if held is None else held.id  # what the request first saw
 
     # --- time ------------------------------------------------------------------------------
     def expired(self) -> bool:
@@ -97,6 +102,23 @@ class Context:
         """Run a blocking service call in the thread pool, unless the deadline has passed."""
         self.check_deadline(getattr(fn, "__name__", "the next step"))
         return await self.run(fn, *args, **kwargs)
+
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a write (a `Management` operation) in the thread pool, unless the deadline has
+        passed, saying what this request knows about it (`WriteRequest`): the idempotency key
+        (`Idempotency-Key`, numbered per write of the request), the snapshot the request read,
+        and the hard deadline's handshake, so it commits in time or not at all."""
+        self.check_deadline(getattr(fn, "__name__", "the write"))
+        self._writes += 1
+        key = request_headers(self.request.scope).idempotency_key
+        ticket = self.request.scope.get("tenantgraph.write-ticket")
+        asked = WriteRequest(
+            request_key=None if key is None else f"{key}#{self._writes}",
+            read_snapshot=self._arrived_at if self.read_snapshot is None else self.read_snapshot,
+            ticket=ticket if isinstance(ticket, WriteTicket) else None,
+        )
+        with write_request(asked):  # the thread pool runs `fn` in a copy of this context
+            return await run_in_threadpool(fn, *args, **kwargs)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking call in the thread pool even after the deadline (loading the World,

@@ -5,7 +5,9 @@ Codes a client can switch on (never on the message):
 - every `graphmodel.errors.GraphModelError` keeps its own `.code` (`node-not-found`,
   `snapshot-not-found`, `world-invalid`, `conflict`, `store-unavailable`, `query-invalid`, ...);
   a `conflict` from a write that lost a race to another process carries `baseSnapshot` and
-  `currentSnapshot`;
+  `currentSnapshot`; `already-applied` (a retried write whose `Idempotency-Key` was used
+  already) carries `snapshot`, the one the first attempt made; `snapshot-not-found` also
+  answers an `At-Least-Snapshot` header naming a snapshot that does not exist (HTTP 404);
   `store-unavailable` also carries `retryable: true`, `world-invalid` the located `issues`,
   `node-not-found` a `suggestion` when a known ref is close (`graphmodel.errors.error_extensions`,
   which the CLI's `--json` errors use too);
@@ -38,6 +40,7 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 
 from api.metrics import record_store_error
 from graphmodel.errors import (
+    ErrorCode,
     GraphModelError,
     StoreError,
     WorldInvalid,
@@ -90,7 +93,7 @@ class ApiError(Exception):
         self.extensions: dict[str, Json] = {"code": code, **extra}
 
 
-def error_body(code: ApiCode, message: str) -> dict[str, Json]:
+def error_body(code: ApiCode | ErrorCode, message: str) -> dict[str, Json]:
     """A GraphQL-shaped response body for errors raised before GraphQL runs (401, 413)."""
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 

@@ -16,12 +16,14 @@ from pathlib import Path
 from api.audit_log import AuditLog, audit_path_for
 from api.ratelimit import RateLimit
 from api.security import HttpPolicy, host_names
+from graphmodel.service.writes import HistoryPolicy
 
 __all__ = [
     "LOOPBACK",
     "SWITCH_INTERVAL_S",
     "ServeSecurity",
     "add_security_arguments",
+    "history_policy",
     "no_auth_refusal",
 ]
 
@@ -56,6 +58,24 @@ def add_security_arguments(parser: argparse.ArgumentParser) -> None:
         help="requests per second per token, bursts of 4x (50; 0 = no limit)",
     )
     parser.add_argument("--audit-log", help="mutation audit log (default: next to the tokens)")
+    parser.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="prune the history while serving: keep the newest N snapshots (default: all)",
+    )
+    parser.add_argument(
+        "--keep-days",
+        type=float,
+        metavar="D",
+        help="prune the history while serving: keep snapshots younger than D days",
+    )
+
+
+def history_policy(keep: int | None, keep_days: float | None) -> HistoryPolicy | None:
+    """The history a server keeps (`serve --keep/--keep-days`; None: everything)."""
+    policy = HistoryPolicy(keep=keep, keep_days=keep_days)
+    return policy if policy.enabled else None
 
 
 def no_auth_refusal(host: str) -> str | None:

@@ -31,7 +31,7 @@ from starlette.applications import Starlette
 from api.auth import Authenticator
 from api.oidc_config import OidcConfig
 from api.ops_flags import Operations
-from api.serve_flags import SWITCH_INTERVAL_S, ServeSecurity
+from api.serve_flags import SWITCH_INTERVAL_S, ServeSecurity, history_policy
 from api.supervise import die_with_parent
 from graphmodel.cli.common import open_service
 from graphmodel.errors import GraphModelError
@@ -66,6 +66,8 @@ class ServeOptions:
     log_format: str = "json"
     graceful_timeout: float = 30.0
     supervisor_pid: int = 0
+    keep: int | None = None  # `--keep` / `--keep-days`: history pruned while serving
+    keep_days: float | None = None
 
     @classmethod
     def from_args(
@@ -101,6 +103,8 @@ class ServeOptions:
             log_format=ops.log_format,
             graceful_timeout=ops.graceful_timeout,
             supervisor_pid=os.getpid(),
+            keep=args.keep,
+            keep_days=args.keep_days,
         )
 
     def to_env(self) -> str:
@@ -162,4 +166,5 @@ def worker_app() -> Starlette:
         metrics=options.metrics,
         metrics_token=os.environ.get(options.metrics_token_env) or None,
         sign_in=options.sign_in,
+        history=history_policy(options.keep, options.keep_days),
     )

@@ -11,6 +11,8 @@
     │   │   ├── StoreEmpty               store-empty        (a store without any snapshot)
     │   │   └── SnapshotNotFound         snapshot-not-found (.snapshot_id)
     │   ├── Conflict                     conflict
+    │   │   └── SnapshotConflict         conflict           (.base, .current)
+    │   ├── RequestReplayed              already-applied    (.request_key, .snapshot_id)
     │   ├── StoreIncompatible            store-incompatible (not a store of ours, corrupt)
     │   ├── StoreFull                    store-full         (no space left: free some)
     │   └── StoreUnavailable             store-unavailable  (retryable)
@@ -42,6 +44,7 @@ __all__ = [
     "PolicyError",
     "PolicyInvalid",
     "QueryError",
+    "RequestReplayed",
     "SchemaError",
     "SnapshotNotFound",
     "StoreEmpty",
@@ -67,6 +70,7 @@ ErrorCode = Literal[
     "store-empty",
     "snapshot-not-found",
     "conflict",
+    "already-applied",
     "store-incompatible",
     "store-unavailable",
     "store-full",
@@ -229,6 +233,21 @@ class SnapshotConflict(Conflict):
         super().__init__(message if detail is None else f"{message}: {detail}")
 
 
+class RequestReplayed(StoreError):
+    """A write carried an idempotency key that an earlier write already used: nothing was
+    written again. `snapshot_id` is the snapshot the first write made (the caller answers
+    with it, so a retried request never applies twice)."""
+
+    code: ErrorCode = "already-applied"
+
+    def __init__(self, request_key: str, snapshot_id: int) -> None:
+        self.request_key = request_key
+        self.snapshot_id = snapshot_id
+        super().__init__(
+            f"a write with request key `{request_key}` already made snapshot `{snapshot_id}`"
+        )
+
+
 class StoreIncompatible(StoreError):
     """The store cannot be used as given (corrupt, another program's file, wrong version, bad path).
 
@@ -323,4 +342,6 @@ def error_extensions(exc: GraphModelError) -> dict[str, Json]:
     if isinstance(exc, SnapshotConflict):  # both snapshots, so a client can re-read and decide
         ext["baseSnapshot"] = exc.base
         ext["currentSnapshot"] = exc.current
+    if isinstance(exc, RequestReplayed):  # the snapshot the first write made
+        ext["snapshot"] = exc.snapshot_id
     return ext

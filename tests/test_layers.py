@@ -3,9 +3,9 @@
 Walks every ``.py`` under ``graphmodel/`` and ``api/`` with :mod:`ast` (nothing is imported or
 executed) and reports each import that breaks one of these rules:
 
-* graphmodel layers, lowest first: ``schema`` -> ``ingest`` -> ``policy`` -> ``engine`` ->
-  ``stores`` -> ``export`` -> ``audit`` -> ``service`` -> ``cli``. A module may import its own
-  layer and the layers below it. ``graphmodel.errors``, ``graphmodel.bulk`` and
+* graphmodel layers, lowest first: ``schema`` -> ``changes`` -> ``ingest`` -> ``policy`` ->
+  ``engine`` -> ``stores`` -> ``export`` -> ``audit`` -> ``service`` -> ``cli``. A module may
+  import its own layer and the layers below it. ``graphmodel.errors``, ``graphmodel.bulk`` and
   ``graphmodel.timings`` are importable by everyone and import nothing else from graphmodel.
   ``graphmodel.stores.base`` (the store protocols) sits between ``ingest`` and ``policy``, so
   ``policy`` and ``engine`` may use the protocols but never a concrete backend
@@ -44,6 +44,7 @@ LAYERS: dict[str, float] = {
     "bulk": -1,  # the cyclic-GC pause of bulk builds (schema decoding, engine index)
     "timings": -1,  # durations of long jobs, for the API's metrics to observe
     "schema": 0,
+    "changes": 0.5,  # the change language over schema entities (graphmodel.changes)
     "ingest": 1,
     "stores.base": 1.5,
     "policy": 2,

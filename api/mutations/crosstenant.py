@@ -60,7 +60,7 @@ class CrossTenantMutations:
         ctx = info.context
         (await ctx.scope()).require_tenant(tenant)
         with input_errors():
-            outcome = await ctx.call(
+            outcome = await ctx.write(
                 ctx.management.update_cross_tenant_access_default, tenant, _body(input)
             )
         ctx.pin(outcome.snapshot.id)
@@ -78,7 +78,7 @@ class CrossTenantMutations:
         ctx = info.context
         (await ctx.scope()).require_tenant(tenant)
         with input_errors():
-            outcome = await ctx.call(
+            outcome = await ctx.write(
                 ctx.management.create_cross_tenant_access_partner, tenant, _body(input)
             )
         return await _partner_payload(ctx, tenant, outcome)
@@ -90,7 +90,7 @@ class CrossTenantMutations:
         ctx = info.context
         (await ctx.scope()).require_tenant(tenant)
         with input_errors():
-            outcome = await ctx.call(
+            outcome = await ctx.write(
                 ctx.management.update_cross_tenant_access_partner, tenant, partner, _body(input)
             )
         return await _partner_payload(ctx, tenant, outcome)
@@ -102,7 +102,7 @@ class CrossTenantMutations:
         ctx = info.context
         (await ctx.scope()).require_tenant(tenant)
         with input_errors():
-            outcome = await ctx.call(
+            outcome = await ctx.write(
                 ctx.management.delete_cross_tenant_access_partner, tenant, partner
             )
         ctx.pin(outcome.snapshot.id)

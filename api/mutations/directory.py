@@ -42,7 +42,7 @@ async def _run(
     ctx = info.context
     (await ctx.scope()).require(target, "object")
     with input_errors():
-        outcome = await ctx.call(fn, target, item)
+        outcome = await ctx.write(fn, target, item)
     ctx.pin(outcome.snapshot.id)
     scope = await ctx.scope()
     snapshot = Snapshot.from_domain(outcome.snapshot, scope)
@@ -80,7 +80,7 @@ class DirectoryMutations:
         ctx = info.context
         (await ctx.scope()).require(input.invited_by, "inviter")
         with input_errors():
-            outcome = await ctx.call(
+            outcome = await ctx.write(
                 ctx.management.create_invitation,
                 inviter=input.invited_by,
                 address=input.invited_user_email_address,
@@ -111,7 +111,7 @@ class DirectoryMutations:
         if invitation is not None:
             scope.require_tenant(invitation.tenant)
         with input_errors():
-            outcome = await ctx.call(
+            outcome = await ctx.write(
                 ctx.management.redeem_invitation,
                 invitation_id=input.invitation_id,
                 user_ref=input.user,
@@ -185,7 +185,7 @@ class DirectoryMutations:
             raise ApiError(
                 "forbidden", "loading a world replaces every tenant; this token is scoped"
             )
-        outcome = await ctx.call(ctx.management.load_world_text, text, file=file_name)
+        outcome = await ctx.write(ctx.management.load_world_text, text, file=file_name)
         ctx.pin(outcome.snapshot.id)
         return LoadWorldPayload(
             snapshot=Snapshot.from_domain(outcome.snapshot, await ctx.scope()),

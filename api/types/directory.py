@@ -7,6 +7,7 @@ account outside a scoped token's tenants comes back as an `ExternalObject` (`ten
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
@@ -222,9 +223,8 @@ class Group(Entity, relay.Node):
     name: str
     tenant_name: str = strawberry.field(name="tenantName")
     object_id: str
-    member_refs: list[str]
     snapshot: strawberry.Private[int | None]
-    raw_members: strawberry.Private[list[str]]
+    raw_members: strawberry.Private[tuple[str, ...]]
 
     @classmethod
     def from_domain(cls, g: de.Group, scope: Scope) -> Group:
@@ -234,10 +234,15 @@ class Group(Entity, relay.Node):
             name=g.name,
             tenant_name=g.tenant,
             object_id=g.id,
-            member_refs=scope.refs(list(g.members)),
             snapshot=scope.snapshot,
-            raw_members=list(g.members),
+            raw_members=g.members,
         )
+
+    @field()
+    async def member_refs(self, info: Info) -> list[str]:
+        """Computed when asked: a group of 300k members costs nothing to a payload that only
+        names its snapshot."""
+        return (await info.context.scope(self.snapshot)).refs(self.raw_members)
 
     @field(description="Direct members: users and nested groups.")
     async def members(self, info: Info) -> list[DirectoryObject]:
@@ -263,11 +268,11 @@ async def tenant_of(info: Info, name: str, snapshot: int | None) -> Tenant | Non
 
 
 async def directory_objects(
-    info: Info, refs: list[str], snapshot: int | None
+    info: Info, refs: Sequence[str], snapshot: int | None
 ) -> list[User | Group | ExternalObject]:
     """Users and groups by ref (one loader batch); others as `ExternalObject`."""
     scope = await info.context.scope(snapshot)
-    found = await info.context.loaders.many("principal", refs, scope.snapshot)
+    found = await info.context.loaders.many("principal", list(refs), scope.snapshot)
     out: list[User | Group | ExternalObject] = []
     for ref, obj in zip(refs, found, strict=True):
         tenant = ref.partition("/")[0]

@@ -34,7 +34,6 @@ class App(Entity, relay.Node, Resource):
     app_role_assignment_required: bool
     account_enabled: bool
     instance_of: str | None
-    assigned_refs: list[str]
     snapshot: strawberry.Private[int | None]
     raw_assigned: strawberry.Private[list[str]]
 
@@ -52,10 +51,13 @@ class App(Entity, relay.Node, Resource):
             app_role_assignment_required=a.app_role_assignment_required,
             account_enabled=a.account_enabled,
             instance_of=None if a.instance_of is None else scope.ref(a.instance_of),
-            assigned_refs=scope.refs(scope.lookups.assignees.get(a.ref, [])),
             snapshot=scope.snapshot,
             raw_assigned=scope.lookups.assignees.get(a.ref, []),
         )
+
+    @field()
+    async def assigned_refs(self, info: Info) -> list[str]:
+        return (await info.context.scope(self.snapshot)).refs(self.raw_assigned)
 
     @field(description="Users and groups with an app role assignment.")
     async def assigned_to(self, info: Info) -> list[DirectoryObject]:
@@ -74,10 +76,9 @@ class Team(Entity, relay.Node):
     name: str
     tenant_name: str = strawberry.field(name="tenantName")
     object_id: str
-    member_refs: list[str]
     channel_refs: list[str]
     snapshot: strawberry.Private[int | None]
-    raw_members: strawberry.Private[list[str]]
+    raw_members: strawberry.Private[tuple[str, ...]]
 
     @classmethod
     def from_domain(cls, t: de.Team, scope: Scope) -> Team:
@@ -87,11 +88,14 @@ class Team(Entity, relay.Node):
             name=t.name,
             tenant_name=t.tenant,
             object_id=t.id,
-            member_refs=scope.refs(list(t.members)),
             channel_refs=scope.lookups.channels_of_team.get(t.ref, []),
             snapshot=scope.snapshot,
-            raw_members=list(t.members),
+            raw_members=t.members,
         )
+
+    @field()
+    async def member_refs(self, info: Info) -> list[str]:
+        return (await info.context.scope(self.snapshot)).refs(self.raw_members)
 
     @field()
     async def members(self, info: Info) -> list[DirectoryObject]:
@@ -114,10 +118,9 @@ class Channel(Entity, relay.Node, Resource):
     team_ref: str
     object_id: str
     membership_type: MembershipType
-    member_refs: list[str]
     shared_with_teams: list[str]
     snapshot: strawberry.Private[int | None]
-    raw_members: strawberry.Private[list[str]]
+    raw_members: strawberry.Private[tuple[str, ...]]
 
     @classmethod
     def from_domain(cls, c: de.Channel, scope: Scope) -> Channel:
@@ -129,11 +132,14 @@ class Channel(Entity, relay.Node, Resource):
             team_ref=c.team_ref,
             object_id=c.id,
             membership_type=c.membership_type,
-            member_refs=scope.refs(list(c.members)),
             shared_with_teams=scope.refs(list(c.shared_with_teams)),
             snapshot=scope.snapshot,
-            raw_members=list(c.members),
+            raw_members=c.members,
         )
+
+    @field()
+    async def member_refs(self, info: Info) -> list[str]:
+        return (await info.context.scope(self.snapshot)).refs(self.raw_members)
 
     @field(description="Direct channel members (private and shared channels).")
     async def members(self, info: Info) -> list[DirectoryObject]:

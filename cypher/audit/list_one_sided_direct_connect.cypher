@@ -6,13 +6,17 @@
 // shared channels between them do not work; `missing` is the edge kind the partner lacks.
 MATCH (ns:TgNamespace)
 MATCH (s:TgSnapshot {id: ns.current})
-MATCH (a:TgNode:Tenant {snapshot: s.id})-[dc:DIRECT_CONNECT_IN|DIRECT_CONNECT_OUT]->(b:Tenant)
-WHERE dc.gen = s.trustGen
-WITH ns, s, a, b, dc,
+WITH ns, s.id AS sid, coalesce(s.line, s.id) AS line, s.trustGen AS gen
+MATCH (a:TgNode:Tenant {snapshot: line})-[dc:DIRECT_CONNECT_IN|DIRECT_CONNECT_OUT]->(b:Tenant)
+WHERE dc.gen = gen
+  AND (a.from IS NULL OR a.from <= sid) AND (a.to IS NULL OR a.to > sid)
+  AND (dc.from IS NULL OR dc.from <= sid) AND (dc.to IS NULL OR dc.to > sid)
+WITH ns, sid, gen, a, b, dc,
      CASE type(dc) WHEN 'DIRECT_CONNECT_IN' THEN 'DIRECT_CONNECT_OUT'
                    ELSE 'DIRECT_CONNECT_IN' END AS missing
 OPTIONAL MATCH (b)-[back]->(a)
-WHERE back.gen = s.trustGen AND type(back) = missing
+WHERE back.gen = gen AND type(back) = missing
+  AND (back.from IS NULL OR back.from <= sid) AND (back.to IS NULL OR back.to > sid)
 WITH ns, a, b, dc, missing, count(back) AS matched
 WHERE matched = 0
 RETURN ns.name AS namespace, a.ref AS configured_by, b.ref AS partner,

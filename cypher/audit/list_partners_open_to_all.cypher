@@ -6,8 +6,11 @@
 // partner entry or the default configuration decided it.
 MATCH (ns:TgNamespace)
 MATCH (s:TgSnapshot {id: ns.current})
-MATCH (resource:TgNode:Tenant {snapshot: s.id})-[inbound:B2B_COLLAB_IN]->(partner:Tenant)
-WHERE inbound.gen = s.trustGen AND inbound.scope = 'all'
+WITH ns, s.id AS sid, coalesce(s.line, s.id) AS line, s.trustGen AS gen
+MATCH (resource:TgNode:Tenant {snapshot: line})-[inbound:B2B_COLLAB_IN]->(partner:Tenant)
+WHERE inbound.gen = gen AND inbound.scope = 'all'
+  AND (resource.from IS NULL OR resource.from <= sid) AND (resource.to IS NULL OR resource.to > sid)
+  AND (inbound.from IS NULL OR inbound.from <= sid) AND (inbound.to IS NULL OR inbound.to > sid)
 RETURN ns.name AS namespace, resource.ref AS tenant, partner.ref AS partner,
        inbound.rule AS rule, inbound.policy AS policy, inbound.sourceUrl AS source_url
 ORDER BY namespace, tenant, partner

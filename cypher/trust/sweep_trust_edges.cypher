@@ -1,7 +1,8 @@
 // name: trust/sweep_trust_edges
-// params: $snapshot, $gen
-// returns: deleted (derived edges of every generation but the live one $gen)
-MATCH (a:TgNode:Tenant {snapshot: $snapshot})-[r]->(:Tenant)
-WHERE r.gen IS NOT NULL AND r.gen <> $gen
-DELETE r
-RETURN count(*) AS deleted
+// params: $line, $snapshot, $gen
+// returns: swept (live derived edges of every generation but $gen, now closed at $snapshot)
+// Closed, not deleted: older snapshots of the line still read them with their own generation.
+MATCH (a:TgNode:Tenant {snapshot: $line})-[r]->(:Tenant)
+WHERE a.to IS NULL AND r.gen IS NOT NULL AND r.gen <> $gen AND r.to IS NULL
+SET r.to = $snapshot
+RETURN count(*) AS swept

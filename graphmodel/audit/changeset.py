@@ -44,6 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graphmodel.audit._changeops import OPS, Applier
+from graphmodel.changes import ChangeSet, diff_worlds
 from graphmodel.errors import ChangeSetTooLarge, Issue, WorldInvalid
 from graphmodel.ingest.readers import Collector
 from graphmodel.ingest.yamlsource import parse_yaml
@@ -55,12 +56,17 @@ __all__ = ["OPS", "AppliedChanges", "apply_change_text"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AppliedChanges:
-    """The World after the change set, its title, how many changes, and the warnings."""
+    """The World after the change set, its title, how many changes, and the warnings.
+
+    `changes` says the same in the change language every write speaks (`graphmodel.changes`):
+    what `tenantgraph whatif --apply` stores as the next snapshot.
+    """
 
     world: World
     title: str | None
     count: int
     warnings: tuple[Issue, ...]
+    changes: ChangeSet
 
 
 def apply_change_text(
@@ -121,4 +127,10 @@ def apply_change_text(
         count += len(c.errors) == before
     if c.errors:
         raise WorldInvalid(sorted(c.errors, key=lambda i: i.line or 0))
-    return AppliedChanges(world=applier.world, title=title, count=count, warnings=tuple(c.warnings))
+    return AppliedChanges(
+        world=applier.world,
+        title=title,
+        count=count,
+        warnings=tuple(c.warnings),
+        changes=diff_worlds(world, applier.world),
+    )

@@ -25,6 +25,7 @@ from graphmodel.audit.access import AccessChange, AccessChangeKind, access_chang
 from graphmodel.audit.impact import scope_of
 from graphmodel.audit.whatif import explain_access
 from graphmodel.audit.worlddiff import EntityChange, diff_worlds
+from graphmodel.changes import ChangeSet
 from graphmodel.engine import WorldIndex, is_outsider_ref
 from graphmodel.schema.codec import to_data
 from graphmodel.schema.enums import Via
@@ -119,17 +120,24 @@ def _reaching(before: WorldIndex, after: WorldIndex, c: AccessChange) -> WorldIn
 
 
 def feed_events(
-    before: WorldIndex, after: WorldIndex, *, group_over: int = GROUP_OVER
+    before: WorldIndex,
+    after: WorldIndex,
+    *,
+    group_over: int = GROUP_OVER,
+    changes: ChangeSet | None = None,
 ) -> tuple[FeedEvent, ...]:
-    """The outsider access changes from `before` to `after`, grouped (module docstring)."""
-    entities = diff_worlds(before.world, after.world)
+    """The outsider access changes from `before` to `after`, grouped (module docstring).
+
+    `changes`: the ChangeSet between them when the store knows it, so only what changed is
+    compared."""
+    entities = diff_worlds(before.world, after.world, changes)
     if not entities:
         return ()
     scopes = scope_of(entities, before, after)
     rects = None if scopes is None else [r for rs in scopes for r in rs]
-    changes = explain_access(access_changes(before, after, rects), scopes, len(entities))
+    found = explain_access(access_changes(before, after, rects), scopes, len(entities))
     groups: dict[tuple[tuple[int, ...], AccessChangeKind, str], list[AccessChange]] = {}
-    for c in changes:
+    for c in found:
         if is_outsider_ref(_reaching(before, after, c), c.principal, c.resource):
             key = (_relevant(c.explained_by, entities, c), c.change, c.resource.split("/", 1)[0])
             groups.setdefault(key, []).append(c)

@@ -19,6 +19,7 @@ from graphmodel.audit.checks import run_checks
 from graphmodel.audit.impact import Rect, scope_of
 from graphmodel.audit.model import AuditOptions, Finding, Zone
 from graphmodel.audit.worlddiff import EntityChange, diff_worlds
+from graphmodel.changes import ChangeSet
 from graphmodel.engine import WorldIndex
 from graphmodel.errors import Issue
 
@@ -83,9 +84,14 @@ def compare_worlds(
     zone: Zone | None = None,
     options: AuditOptions | None = None,
     full: bool = False,
+    changes: ChangeSet | None = None,
 ) -> WorldDiff:
-    """The diff from `before` to `after`; `full` compares every pair (the reference answer)."""
-    entities = diff_worlds(before.world, after.world)
+    """The diff from `before` to `after`; `full` compares every pair (the reference answer).
+
+    `changes`: the ChangeSet between the two, when the caller has it (a store knows it for
+    snapshots written as changes), so the entity diff looks only at what changed.
+    """
+    entities = diff_worlds(before.world, after.world, changes)
     scopes = scope_of(entities, before, after)
     rects = None if full or scopes is None else [r for rs in scopes for r in rs]
     access = access_changes(before, after, rects)

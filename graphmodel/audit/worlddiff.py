@@ -1,5 +1,11 @@
 """What changed between two Worlds, entity by entity: policies, memberships, accounts, grants.
 
+Why from a ChangeSet: the change language (`graphmodel.changes`) already says which entities
+changed; these records explain each of them field by field, so describing a one-member change
+of a 1M-user World looks at one group, not at a million users (`describe_changes`).
+`diff_worlds(a, b)` first asks the change language what differs (entities that are the same
+objects compare by identity), then describes it.
+
 Why field-level records: an access change is explained by the policy or membership change
 behind it ("`contoso` blocked `fabrikam`'s contractors on payroll", "`bob` left `finance`"), so
 the diff is as fine as those explanations need: one record per cross-tenant access section of
@@ -16,14 +22,17 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from graphmodel.changes import ChangeSet, keyed
+from graphmodel.changes import diff_worlds as change_set_between
 from graphmodel.schema.codec import to_data
 from graphmodel.schema.entities import AppRoleAssignment, Tenant
 from graphmodel.schema.evidence import SignInUsage
 from graphmodel.schema.world import World
 from graphmodel.schema.xtap import B2BSetting, CrossTenantAccessPolicy, InboundTrust
 
-__all__ = ["ChangeOp", "EntityChange", "diff_worlds"]
+__all__ = ["ChangeOp", "EntityChange", "describe_changes", "diff_worlds"]
 
 
 class ChangeOp(StrEnum):
@@ -70,20 +79,33 @@ _PARTNER_FLAGS = (
 
 
 class _Names:
-    """Object id / app id -> handle, from both Worlds, so targets read as handles."""
+    """Object id / app id -> handle, from both Worlds, so targets read as handles.
+
+    Built on first use: only a changed cross-tenant setting shows targets, and most changes
+    (memberships, accounts) never need the million-entry map.
+    """
 
     def __init__(self, *worlds: World) -> None:
-        self.by_id: dict[str, str] = {}
+        self._worlds = worlds
+        self._by_id: dict[str, str] | None = None
         self.tenants: dict[str, str] = {}
         for w in worlds:
-            for u in w.users:
-                self.by_id.setdefault(u.id, u.ref)
-            for g in w.groups:
-                self.by_id.setdefault(g.id, g.ref)
-            for a in w.apps:
-                self.by_id.setdefault(a.app_id, a.ref)
             for t in w.tenants:
                 self.tenants.setdefault(t.id, t.name)
+
+    @property
+    def by_id(self) -> dict[str, str]:
+        if self._by_id is None:
+            found: dict[str, str] = {}
+            for w in self._worlds:
+                for u in w.users:
+                    found.setdefault(u.id, u.ref)
+                for g in w.groups:
+                    found.setdefault(g.id, g.ref)
+                for a in w.apps:
+                    found.setdefault(a.app_id, a.ref)
+            self._by_id = found
+        return self._by_id
 
     def show(self, value: object) -> str | None:
         if value is None:
@@ -207,8 +229,9 @@ def _xtap(
         yield change(op, "allowedCloudEndpoints", None, endpoint)
 
 
-def _tenants(a: World, b: World, names: _Names) -> Iterator[EntityChange]:
-    ta, tb = a.tenant_by_name, b.tenant_by_name
+def _tenants(
+    ta: Mapping[str, Tenant], tb: Mapping[str, Tenant], names: _Names
+) -> Iterator[EntityChange]:
     for name in sorted(set(ta) | set(tb)):
         va, vb = ta.get(name), tb.get(name)
         if va is None or vb is None:
@@ -256,63 +279,63 @@ def _assignment_key(x: AppRoleAssignment) -> str:
     return f"{x.principal}->{x.app}{role}"
 
 
-def diff_worlds(a: World, b: World) -> tuple[EntityChange, ...]:
-    """Every entity change from World `a` to World `b`, grouped by family, in ref order.
+def _touched(world: World, family: str, changes: ChangeSet) -> dict[Any, Any]:
+    """`world`'s entities of `family` that `changes` adds, removes or patches, by family key
+    (every entity when the family was replaced as a whole)."""
+    keys = changes.keys(family)
+    found = keyed(world, family)
+    if keys is None:
+        return {k: v for k, v in found.items()}
+    return {k: found[k] for k in keys if k in found}
+
+
+def describe_changes(changes: ChangeSet, a: World, b: World) -> tuple[EntityChange, ...]:
+    """The records of `changes`, which turn World `a` into `b`, grouped by family, in ref order.
 
     Examples
     --------
-    >>> diff_worlds(World(), World())
+    >>> describe_changes(ChangeSet(), World(), World())
     ()
     """
     names = _Names(a, b)
-    out: list[EntityChange] = list(_tenants(a, b, names))
-    families: tuple[tuple[str, Mapping[str, object], Mapping[str, object], bool], ...] = (
-        ("user", a.user_by_ref, b.user_by_ref, False),
-        ("group", a.group_by_ref, b.group_by_ref, True),
-        ("app", a.app_by_ref, b.app_by_ref, False),
-        ("team", a.team_by_ref, b.team_by_ref, True),
-        ("channel", a.channel_by_ref, b.channel_by_ref, True),
-        (
-            "conditionalAccess",
-            {p.ref: p for p in a.conditional_access},
-            {p.ref: p for p in b.conditional_access},
-            False,
-        ),
-        (
-            "connectedOrganization",
-            {o.ref: o for o in a.connected_organizations},
-            {o.ref: o for o in b.connected_organizations},
-            False,
-        ),
-        ("accessPackage", a.access_package_by_ref, b.access_package_by_ref, False),
+    out: list[EntityChange] = list(
+        _tenants(_touched(a, "tenants", changes), _touched(b, "tenants", changes), names)
     )
-    for kind, ma, mb, members in families:
+    families = (
+        ("user", "users", False),
+        ("group", "groups", True),
+        ("app", "apps", False),
+        ("team", "teams", True),
+        ("channel", "channels", True),
+        ("conditionalAccess", "conditional_access", False),
+        ("connectedOrganization", "connected_organizations", False),
+        ("accessPackage", "access_packages", False),
+    )
+    for kind, family, members in families:
+        ma = {e.ref: e for e in _touched(a, family, changes).values()}
+        mb = {e.ref: e for e in _touched(b, family, changes).values()}
         tenants = {ref: ref.split("/", 1)[0] for ref in (*ma, *mb)}
         out.extend(_keyed(kind, ma, mb, tenants, names, members=members))
     out.extend(
         _pairs(
             "assignment",
-            ((_assignment_key(x), x) for x in a.assignments),
-            ((_assignment_key(x), x) for x in b.assignments),
+            ((_assignment_key(x), x) for x in _touched(a, "assignments", changes).values()),
+            ((_assignment_key(x), x) for x in _touched(b, "assignments", changes).values()),
             names,
         )
     )
-    out.extend(
-        _pairs(
-            "packageAssignment",
-            ((f"{x.package}->{x.target}", x) for x in a.access_package_assignments),
-            ((f"{x.package}->{x.target}", x) for x in b.access_package_assignments),
-            names,
+    for kind, family, key in (
+        ("packageAssignment", "access_package_assignments", _package_key),
+        ("invitation", "invitations", _invitation_key),
+    ):
+        out.extend(
+            _pairs(
+                kind,
+                ((key(x), x) for x in _touched(a, family, changes).values()),
+                ((key(x), x) for x in _touched(b, family, changes).values()),
+                names,
+            )
         )
-    )
-    out.extend(
-        _pairs(
-            "invitation",
-            ((x.invited_user, x) for x in a.invitations),
-            ((x.invited_user, x) for x in b.invitations),
-            names,
-        )
-    )
     if a.as_of != b.as_of:
         out.append(
             EntityChange(
@@ -326,3 +349,27 @@ def diff_worlds(a: World, b: World) -> tuple[EntityChange, ...]:
             )
         )
     return tuple(out)
+
+
+def _package_key(x: Any) -> str:
+    return f"{x.package}->{x.target}"
+
+
+def _invitation_key(x: Any) -> str:
+    return str(x.invited_user)
+
+
+def diff_worlds(
+    a: World, b: World, changes: ChangeSet | None = None
+) -> tuple[EntityChange, ...]:
+    """Every entity change from World `a` to World `b`, grouped by family, in ref order.
+
+    `changes`: the ChangeSet turning `a` into `b` when the caller has it (a store's
+    `changes_after`, a write's own), so nothing is compared that did not change.
+
+    Examples
+    --------
+    >>> diff_worlds(World(), World())
+    ()
+    """
+    return describe_changes(change_set_between(a, b) if changes is None else changes, a, b)

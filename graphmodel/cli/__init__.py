@@ -20,6 +20,7 @@ from graphmodel.cli import (
     data,
     export_commands,
     graph_commands,
+    history_commands,
     query,
     sync_commands,
 )
@@ -42,6 +43,7 @@ _BUILTIN: tuple[Command, ...] = (
     *export_commands.COMMANDS,
     *audit_commands.COMMANDS,
     *graph_commands.COMMANDS,
+    *history_commands.COMMANDS,
     *sync_commands.COMMANDS,
 )
 

@@ -26,10 +26,11 @@ from graphmodel.audit.render import diff_data, render_diff, render_report, repor
 from graphmodel.audit.render_html import render_html
 from graphmodel.cli.common import Command, add_clock_argument, add_store_arguments, open_service
 from graphmodel.cli.progress import Phase
-from graphmodel.errors import Issue, WorldInvalid
+from graphmodel.errors import Issue, QueryError, WorldInvalid
 from graphmodel.schema.codec import to_data
 from graphmodel.schema.output import to_output
 from graphmodel.service.audits import AuditService
+from graphmodel.service.management import Management
 
 __all__ = ["COMMANDS"]
 
@@ -187,9 +188,17 @@ def _whatif(args: argparse.Namespace) -> int:
                 f"snapshot {args.snapshot}" if args.snapshot is not None else "the current snapshot"
             )
             print(render_diff(diff, heading=f"what if {path.name} were applied to {where}"))
+        if args.apply:
+            if args.snapshot is not None:
+                raise QueryError("`--apply` writes on the newest snapshot; drop `--snapshot`")
+            done = Management(a.graph, origin="cli").apply_change_set(text, file=str(path))
+            print(
+                f"snapshot {done.snapshot.id} written: {done.value} change(s) of {path.name} "
+                f"applied on snapshot {done.snapshot.base}"
+            )
         return 0
 
-    return _with_audits(args, run, read_only=True)
+    return _with_audits(args, run, read_only=not args.apply)
 
 
 def _remove_unused(args: argparse.Namespace) -> int:
@@ -375,6 +384,12 @@ def _cfg_whatif(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the diff as JSON: entities changed, access gained/lost/changed with paths and "
         "reasons, findings appeared/disappeared/changed",
+    )
+    p.add_argument(
+        "--apply",
+        action="store_true",
+        help="then store the change set as the next snapshot (on the newest one; a change "
+        "that no longer applies there is refused with `conflict`)",
     )
     add_clock_argument(p)
     add_store_arguments(p)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from graphmodel.cli.common import Command, add_store_arguments, open_service
+from graphmodel.cli.history_commands import size_text
 from graphmodel.cli.progress import Phase, add_progress_argument, since_start
 from graphmodel.errors import Issue, WorldInvalid
 from graphmodel.ingest.world import load_world_file_with_warnings
@@ -99,8 +100,9 @@ def written_line(info: SnapshotInfo, **phases: float) -> str:
     total = since_start()
     parts = [f"start-up {max(total - sum(phases.values()), 0.0):.1f}s"]
     parts += [f"{name} {seconds:.1f}s" for name, seconds in phases.items()]
+    stored = "" if info.base is None else f" as its change on snapshot {info.base}"
     return (
-        f"snapshot {info.id} written: {json.dumps(info.counts)}; "
+        f"snapshot {info.id} written{stored}: {json.dumps(info.counts)}; "
         f"took {total:.1f}s ({', '.join(parts)})"
     )
 
@@ -163,6 +165,8 @@ def _snapshots(args: argparse.Namespace) -> int:
                         "created": s.created_at.isoformat(),
                         "source": s.source,
                         "counts": s.counts,
+                        "base": s.base,
+                        "storedBytes": s.stored_bytes,
                     }
                     for s in rows
                 ],
@@ -170,8 +174,15 @@ def _snapshots(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    for s in rows:
-        print(f"{s.id:>5}  {s.created_at:%Y-%m-%d %H:%M:%S}  {s.source}  {json.dumps(s.counts)}")
+    if rows:
+        print(f"{'id':>5}  {'created (UTC)':<19}  {'on disk':>9}  {'stored as':<14}  source")
+    held = {s.id for s in rows}
+    for s in rows:  # a base pruned away: the snapshot was stored whole when it went
+        stored = "whole" if s.base is None or s.base not in held else f"change on {s.base}"
+        print(
+            f"{s.id:>5}  {s.created_at:%Y-%m-%d %H:%M:%S}  {size_text(s.stored_bytes):>9}  "
+            f"{stored:<14}  {s.source}  {json.dumps(s.counts)}"
+        )
     return 0
 
 

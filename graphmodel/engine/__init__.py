@@ -5,6 +5,7 @@ from graphmodel.engine.derive import derive_trust_edges
 from graphmodel.engine.explain import render, render_reason
 from graphmodel.engine.held import collaboration_grants
 from graphmodel.engine.index import WorldIndex
+from graphmodel.engine.index_update import evolve_index
 from graphmodel.engine.invitations import Answer, can_invite, can_request, can_sign_up
 from graphmodel.engine.lookup import (
     Reach,
@@ -51,6 +52,7 @@ __all__ = [
     "collaboration_grants",
     "decide",
     "derive_trust_edges",
+    "evolve_index",
     "home_tenant",
     "is_outsider",
     "is_outsider_ref",

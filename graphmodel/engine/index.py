@@ -10,6 +10,10 @@ union of its direct groups' closures, computed on demand, so a 1M-user index hol
 closure objects. Indexes only a few questions need (mail addresses, domains, resources per
 tenant) are built on first use. No query enumerates simple paths.
 
+Each World family has its own builder (`_index_<family>`), so the index of the next snapshot
+can be made from this one by `graphmodel.engine.index_update.evolve_index`, which reruns the
+builders of small families and patches the structures of large ones, leaving this one as is.
+
 Why the cyclic garbage collector is paused while building: the index creates millions of
 long-lived containers, and every GC generation-2 pass would rescan all of them (measured: ~45%
 of a 1M-user build). Callers that keep an index should `gc.freeze()` afterwards (the service
@@ -20,10 +24,12 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cached_property
 
 from graphmodel.bulk import paused_gc
+from graphmodel.changes import FAMILIES
 from graphmodel.engine.usage import UsageIndex
 from graphmodel.schema.builtin import BUILTIN_APP_IDS
 from graphmodel.schema.entities import App, Channel, Group, Team, Tenant, User
@@ -43,11 +49,24 @@ from graphmodel.schema.governance import (
 from graphmodel.schema.ids import derive_id
 from graphmodel.schema.world import World
 
-__all__ = ["WorldIndex"]
+__all__ = ["INDEXED_FAMILIES", "WorldIndex", "principal_ref"]
 
 _EMPTY: frozenset[str] = frozenset()
 _XTAP_CACHE = 100_000  # users whose cross-tenant target ids are remembered
+INDEXED_FAMILIES = tuple(family for family in FAMILIES if family != "invitations")
+"""The World families the index is built from, one `_index_<family>` builder each (a World's
+`invitations` are read by no index)."""
 
+
+def principal_ref(users: Mapping[str, User], ref: str, user: User) -> str:
+    """The ref of the principal `user` (keyed `ref` in `users`) stands for: its home identity
+    when that is in `users`, resolved once more as `check` resolves a candidate."""
+    home = user.guest_of or user.synced_from
+    if home is None or home not in users:
+        return ref
+    found = users[home]
+    second = found.guest_of or found.synced_from
+    return second if second is not None and second in users else home
 
 
 class WorldIndex:
@@ -57,9 +76,16 @@ class WorldIndex:
     not depend on who computed them first.
     """
 
-    def __init__(
-        self, world: World, *, now: datetime | None = None, closures: bool = True
-    ) -> None:
+    def __init__(self, world: World, *, now: datetime | None = None, closures: bool = True) -> None:
+        self._start(world, now)
+        with paused_gc(freeze=True):
+            self._build(world)
+            if closures:
+                self.warm()
+
+    def _start(self, world: World, now: datetime | None) -> None:
+        """The clock, the lock and empty lazily filled caches (an index updated from an older
+        one by `graphmodel.engine.index_update` starts here too, then shares or patches)."""
         self.world = world
         self.now = world.as_of or now or datetime.now(UTC)
         self._lock = threading.Lock()
@@ -70,10 +96,9 @@ class WorldIndex:
         self._ids_up: dict[str, frozenset[str]] = {}  # group -> the object ids of its _up
         self._xtap_ids: dict[str, tuple[User, frozenset[str]]] = {}
         self._resources_in: dict[tuple[str, bool], list[tuple[str, App | Channel]]] = {}
-        with paused_gc(freeze=True):
-            self._build(world)
-            if closures:
-                self.warm()
+        self._teams_apps: dict[str, App] = {}
+        #: what `index_update` keeps between an index and the next (orders of large families)
+        self._carried: object | None = None
 
     @cached_property
     def usage(self) -> UsageIndex:
@@ -81,15 +106,16 @@ class WorldIndex:
         return UsageIndex(self.world.tenants)
 
     def _build(self, world: World) -> None:
+        for family in INDEXED_FAMILIES:
+            getattr(self, f"_index_{family}")(world)
+
+    # --- one builder per World family (`index_update` reruns the one of a small family) ----
+    def _index_tenants(self, world: World) -> None:
         self.tenants: dict[str, Tenant] = {t.name: t for t in world.tenants}
         self.tenant_by_id: dict[str, Tenant] = {t.id: t for t in world.tenants}
-        self.users: dict[str, User] = {f"{u.tenant}/{u.name}": u for u in world.users}
-        self.groups: dict[str, Group] = {f"{g.tenant}/{g.name}": g for g in world.groups}
-        self.apps: dict[str, App] = {f"{a.tenant}/{a.name}": a for a in world.apps}
-        self.teams: dict[str, Team] = {t.ref: t for t in world.teams}
-        self.channels: dict[str, Channel] = {c.ref: c for c in world.channels}
-        self.packages: dict[str, AccessPackage] = {p.ref: p for p in world.access_packages}
 
+    def _index_users(self, world: World) -> None:
+        self.users: dict[str, User] = {f"{u.tenant}/{u.name}": u for u in world.users}
         self.users_by_tenant: dict[str, list[User]] = defaultdict(list)
         self.representations: dict[str, dict[str, User]] = defaultdict(dict)
         for u in world.users:
@@ -99,39 +125,20 @@ class WorldIndex:
                 self.representations[home][u.tenant] = u
         self._principals_of_tenants()
 
-        self.direct_groups: dict[str, list[str]] = defaultdict(list)  # member ref -> groups
+    def _index_groups(self, world: World) -> None:
+        self.groups: dict[str, Group] = {f"{g.tenant}/{g.name}": g for g in world.groups}
+        direct: dict[str, list[str]] = defaultdict(list)
         for gref, g in self.groups.items():
             for m in g.members:
-                self.direct_groups[m].append(gref)
+                direct[m].append(gref)
+        # member ref -> groups (after an evolve: an `Overlay` of a large dict, `index_delta`)
+        self.direct_groups: Mapping[str, list[str]] = direct
 
-        self.assignees: dict[str, list[str]] = defaultdict(list)  # app ref -> principals
-        self.assigned_apps: dict[str, list[str]] = defaultdict(list)  # principal -> apps
-        for a in world.assignments:
-            self.assignees[a.app].append(a.principal)
-            self.assigned_apps[a.principal].append(a.app)
-
-        self.team_members: dict[str, frozenset[str]] = {
-            t.ref: frozenset(t.members) for t in world.teams
-        }
-        self.teams_of_user: dict[str, list[str]] = defaultdict(list)
-        for t in world.teams:
-            for m in t.members:
-                self.teams_of_user[m].append(t.ref)
-        self.channels_of_team: dict[str, list[Channel]] = defaultdict(list)
-        self.channels_shared_with: dict[str, list[Channel]] = defaultdict(list)
-        self.channels_of_member: dict[str, list[Channel]] = defaultdict(list)
-        self.channels_by_tenant: dict[str, list[Channel]] = defaultdict(list)
-        for c in world.channels:
-            self.channels_by_tenant[c.tenant].append(c)
-            self.channels_of_team[c.team_ref].append(c)
-            for team_ref in c.shared_with_teams:
-                self.channels_shared_with[team_ref].append(c)
-            for m in c.members:
-                self.channels_of_member[m].append(c)
-
+    def _index_apps(self, world: World) -> None:
+        self.apps: dict[str, App] = {f"{a.tenant}/{a.name}": a for a in world.apps}
         self.service_principals: dict[str, dict[str, App]] = defaultdict(dict)
         self.apps_by_tenant: dict[str, list[App]] = defaultdict(list)
-        self._teams_apps: dict[str, App] = {}
+        self._teams_apps = {}
         for app in world.apps:
             self.apps_by_tenant[app.tenant].append(app)
             if app.instance_of is not None:
@@ -145,13 +152,58 @@ class WorldIndex:
                 for tenant in sps:
                     self.registrations_consented_in[tenant].append(reg)
 
+    def _index_assignments(self, world: World) -> None:
+        assignees: dict[str, list[str]] = defaultdict(list)  # app ref -> principals
+        assigned_apps: dict[str, list[str]] = defaultdict(list)  # principal -> apps
+        for a in world.assignments:
+            assignees[a.app].append(a.principal)
+            assigned_apps[a.principal].append(a.app)
+        # after an evolve: `Overlay`s of large dicts (`index_delta`)
+        self.assignees: Mapping[str, list[str]] = assignees
+        self.assigned_apps: Mapping[str, list[str]] = assigned_apps
+
+    def _index_teams(self, world: World) -> None:
+        self.teams: dict[str, Team] = {t.ref: t for t in world.teams}
+        self.team_members: dict[str, frozenset[str]] = {
+            t.ref: frozenset(t.members) for t in world.teams
+        }
+        self.teams_of_user: dict[str, list[str]] = defaultdict(list)
+        for t in world.teams:
+            for m in t.members:
+                self.teams_of_user[m].append(t.ref)
+
+    def _index_channels(self, world: World) -> None:
+        self.channels: dict[str, Channel] = {c.ref: c for c in world.channels}
+        self.channels_of_team: dict[str, list[Channel]] = defaultdict(list)
+        self.channels_shared_with: dict[str, list[Channel]] = defaultdict(list)
+        self.channels_of_member: dict[str, list[Channel]] = defaultdict(list)
+        self.channels_by_tenant: dict[str, list[Channel]] = defaultdict(list)
+        for c in world.channels:
+            self.channels_by_tenant[c.tenant].append(c)
+            self.channels_of_team[c.team_ref].append(c)
+            for team_ref in c.shared_with_teams:
+                self.channels_shared_with[team_ref].append(c)
+            for m in c.members:
+                self.channels_of_member[m].append(c)
+
+    def _index_conditional_access(self, world: World) -> None:
         self.ca_by_tenant: dict[str, list[ConditionalAccessPolicy]] = defaultdict(list)
         for pol in world.conditional_access:
             self.ca_by_tenant[pol.tenant].append(pol)
+
+    def _index_connected_organizations(self, world: World) -> None:
         self.connected_orgs: dict[str, list[ConnectedOrganization]] = defaultdict(list)
         for org in world.connected_organizations:
             self.connected_orgs[org.tenant].append(org)
 
+    def _index_access_packages(self, world: World) -> None:
+        self.packages: dict[str, AccessPackage] = {p.ref: p for p in world.access_packages}
+        self.packages_granting: dict[str, list[AccessPackage]] = defaultdict(list)
+        for p in world.access_packages:
+            for r in p.resources:
+                self.packages_granting[r].append(p)
+
+    def _index_access_package_assignments(self, world: World) -> None:
         self.package_assignments: dict[str, list[AccessPackageAssignment]] = defaultdict(list)
         self.package_assignments_by_package: dict[str, list[AccessPackageAssignment]] = defaultdict(
             list
@@ -159,10 +211,6 @@ class WorldIndex:
         for pa in world.access_package_assignments:
             self.package_assignments[pa.target].append(pa)
             self.package_assignments_by_package[pa.package].append(pa)
-        self.packages_granting: dict[str, list[AccessPackage]] = defaultdict(list)
-        for p in world.access_packages:
-            for r in p.resources:
-                self.packages_granting[r].append(p)
 
     def warm(self) -> None:
         """Compute every group's closure (and its object ids) now instead of on first use.
@@ -183,14 +231,8 @@ class WorldIndex:
         by_tenant: dict[str, dict[str, User]] = defaultdict(dict)
         admins: dict[str, list[str]] = defaultdict(list)
         for ref, u in users.items():  # the dict's key strings: no new string per user
-            p, pref = u, ref
-            home = u.guest_of or u.synced_from
-            if home is not None and home in users:
-                p, pref = users[home], home
-                second = p.guest_of or p.synced_from  # check resolves a candidate once more
-                if second is not None and second in users:
-                    p, pref = users[second], second
-            by_tenant[u.tenant][pref] = p
+            pref = principal_ref(users, ref, u)
+            by_tenant[u.tenant][pref] = users[pref]
             if DirectoryRole.GLOBAL_ADMINISTRATOR in u.roles:
                 admins[u.tenant].append(ref)
         #: tenant -> (principal refs sorted, the principals in the same order)

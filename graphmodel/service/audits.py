@@ -48,6 +48,7 @@ from graphmodel.audit.store import AuditStore, Sighting, audit_db_path
 from graphmodel.audit.unused import UnusedAccessProposal, propose_unused_removal
 from graphmodel.audit.whatif import FindingDelta, WorldDiff, compare_worlds, what_if
 from graphmodel.audit.worlddiff import ChangeOp, EntityChange, diff_worlds
+from graphmodel.changes import ChangeSet
 from graphmodel.engine import WorldIndex
 from graphmodel.errors import NodeNotFound, QueryError
 from graphmodel.schema.suggest import closest
@@ -276,7 +277,8 @@ class AuditService:
             previous = last.by_check
         elif last is not None:
             before, previous = last.index, last.by_check
-            changes = diff_worlds(last.index.world, ix.world)
+            stored = self._stored_changes(last.snapshot, sid)
+            changes = diff_worlds(last.index.world, ix.world, stored)
         by_check, findings = audit_after_changes(
             previous,
             changes,
@@ -296,6 +298,13 @@ class AuditService:
             while len(self._last) > _LAST_RUNS:
                 self._last.popitem(last=False)
         return findings
+
+    def _stored_changes(self, base: int, snapshot_id: int) -> ChangeSet | None:
+        """The store's change sets from `base` to `snapshot_id` (None when it cannot say, or
+        the run goes back in time): the audit then compares only what they touch."""
+        if base > snapshot_id:
+            return None
+        return self.graph.store.changes_after(base, snapshot_id)
 
     @timed("audit")
     def report(
@@ -495,7 +504,14 @@ class AuditService:
         """Who newly reaches or lost which resource between two snapshots, and why."""
         before = self.graph.index(from_snapshot)
         after = self.graph.index(to_snapshot)
-        diff = compare_worlds(before, after, zone=self.zone(zone), options=options)
+        changes = (
+            self.graph.store.changes_after(from_snapshot, to_snapshot)
+            if from_snapshot <= to_snapshot
+            else None
+        )
+        diff = compare_worlds(
+            before, after, zone=self.zone(zone), options=options, changes=changes
+        )
         return replace(diff, title=f"snapshot {from_snapshot} -> {to_snapshot}")
 
 

@@ -119,7 +119,8 @@ class ChangeFeed:
     def _record(self, info: SnapshotInfo, previous: SnapshotInfo | None, *,
                 baseline: bool = False) -> int:
         found = () if baseline or previous is None else feed_events(
-            self.graph.index(previous.id), self.graph.index(info.id), group_over=self.group_over)
+            self.graph.index(previous.id), self.graph.index(info.id), group_over=self.group_over,
+            changes=self.graph.store.changes_after(previous.id, info.id))
         stored = self.store.record(info.id, info.created_at,
                                    None if previous is None else previous.id, found,
                                    datetime.now(UTC))

@@ -1,22 +1,27 @@
-"""GraphService: answer questions at the current (or a given) snapshot; write new snapshots.
+"""GraphService: answer questions at the served (or a given) snapshot; write new snapshots.
 
-Several processes may share one store (API workers, the CLI, a scheduled import). `refresh()`
-catches up with what they published; `update_world` publishes compare-and-swap on the snapshot
-its change was computed from and re-applies the change when it lost the race, so no writer is
-silently undone.
+Several processes may share one store (API workers, the CLI, a scheduled import). Questions
+read the *serving* snapshot (`graphmodel.service.serving`): `refresh()` catches up with what
+other processes published, `catch_up_soon()` does it in the background while questions keep
+reading the snapshot held, `wait_for_snapshot(n)` waits for a client's consistency token.
+Writes are change sets (`graphmodel.service.writes`): `update_world` publishes compare-and-swap
+on the snapshot its change was computed from and re-applies the change when it lost the race,
+so no writer is silently undone; `load_world` writes a World that mostly matches the current
+one as its change.
 """
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+from graphmodel.bulk import paused_gc
+from graphmodel.changes import ChangeSet
 from graphmodel.engine import (
     DEFAULT_UNUSED_DAYS,
     Answer,
@@ -29,27 +34,49 @@ from graphmodel.engine import (
     can_request,
     can_sign_up,
     check,
-    derive_trust_edges,
+    evolve_index,
     is_outsider_ref,
     reachable,
     who_can_access,
 )
-from graphmodel.errors import GraphModelError, QueryError, SnapshotConflict, StoreEmpty
+from graphmodel.errors import (
+    GraphModelError,
+    QueryError,
+    RequestReplayed,
+    SnapshotConflict,
+    StoreEmpty,
+)
 from graphmodel.schema.enums import Via
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
 from graphmodel.schema.world import World
-from graphmodel.stores.base import Capability, GraphStore, SnapshotInfo
+from graphmodel.service.serving import Evolve, Follower, IndexCache
+from graphmodel.service.writes import (
+    WRITE_ATTEMPTS,
+    WriteTicket,
+    conflict_for,
+    current_write_request,
+    write_change,
+    write_world,
+)
+from graphmodel.stores.base import Capability, GraphStore, PruneReport, SnapshotInfo
 from graphmodel.stores.lookups import GraphLookups
 from graphmodel.stores.neighbourhood import check_world
 
-__all__ = ["GraphService", "Page"]
+__all__ = ["WRITE_ATTEMPTS", "Checkpointing", "GraphService", "Page"]
 
 T = TypeVar("T")
 MAX_PAGE = 1000
-WRITE_ATTEMPTS = 5
-"""How often `update_world` applies its change before giving up on a store that keeps moving."""
 _OPEN = ReachFilter()
+
+
+@runtime_checkable
+class Checkpointing(Protocol):
+    """A store that keeps snapshots as changes and can store one whole (the memory store)."""
+
+    def checkpoint_due(self) -> int | None: ...
+
+    def write_checkpoint(self, snapshot_id: int) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,13 +89,6 @@ class Page(Generic[T]):
     total_count: int | None = None
 
 
-def _warm(ix: WorldIndex) -> None:
-    """Fill `ix`'s group closures, then move them out of the cyclic GC's view as the index
-    itself was (left tracked, every full collection rescanned them: tens of ms at 1M users)."""
-    ix.warm()
-    gc.freeze()
-
-
 class GraphService:
     """Thread-safe for concurrent reads; writes are serialised."""
 
@@ -78,10 +98,12 @@ class GraphService:
         *,
         limits: CheckLimits | None = None,
         warm_indexes: bool = False,
+        evolve: Evolve = evolve_index,
         partial_reads: bool = False,
     ) -> None:
         """`warm_indexes`: fill each new index's group closures on a background thread
-        (servers: ready sooner, first questions still fast); else on first use.
+        (servers: ready sooner, first questions still fast); else on first use. `evolve`
+        makes a snapshot's index from an older one and the changes between them.
         `partial_reads`: a `check` on a store with `GraphLookups` reads only what it needs
         (`stores.neighbourhood`) unless the snapshot's index is built already (one-shot
         commands: one question, so one small read beats reading the whole snapshot)."""
@@ -89,10 +111,12 @@ class GraphService:
         self.limits = limits or CheckLimits()
         self.warm_indexes = warm_indexes
         self.partial_reads = partial_reads
-        self._indexes: OrderedDict[int | None, WorldIndex] = OrderedDict()
+        self.indexes = IndexCache(store, evolve=evolve, warm=warm_indexes)
+        self.follower = Follower(store, self.indexes)
         self._clocked: OrderedDict[tuple[int | None, datetime], WorldIndex] = OrderedDict()
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._upkeep = threading.Lock()
 
     def close(self) -> None:
         """Close the store (the service is unusable afterwards)."""
@@ -106,16 +130,32 @@ class GraphService:
 
     # --- snapshots ------------------------------------------------------------------------
     def current_snapshot(self) -> SnapshotInfo | None:
-        """The newest snapshot this process has seen (`refresh()` first to catch up)."""
-        return self.store.current_snapshot()
+        """The snapshot questions read now (`refresh()` first to catch up)."""
+        return self.follower.current().info
 
     def refresh(self) -> SnapshotInfo | None:
         """Catch up with snapshots other processes published; cheap when there are none."""
-        return self.store.refresh()
+        return self.follower.advance().info
 
     def refresh_pending(self) -> bool:
         """Whether `refresh()` may have work to do; cheap, non-blocking (store protocol)."""
-        return self.store.refresh_pending()
+        return self.follower.pending()
+
+    def catch_up_soon(self) -> None:
+        """Catch up on a background thread; questions keep reading the snapshot held."""
+        self.follower.advance_soon()
+
+    def observe_catch_up(self, observer: Callable[[float, SnapshotInfo | None], None]) -> None:
+        """Call `observer(seconds, snapshot)` after every catch-up (metrics); it must not fail."""
+        self.follower.observers.append(observer)
+
+    def catch_up_problem(self) -> GraphModelError | None:
+        """Why the last background catch-up failed (None: it did not)."""
+        return self.follower.last_error
+
+    def wait_for_snapshot(self, snapshot_id: int, timeout: float) -> SnapshotInfo | None:
+        """Serve snapshot `snapshot_id` or newer, waiting up to `timeout` s (see `Follower`)."""
+        return self.follower.wait_for(snapshot_id, timeout).info
 
     def snapshots(self) -> list[SnapshotInfo]:
         return self.store.snapshots()
@@ -124,52 +164,40 @@ class GraphService:
         return self.index(snapshot_id).world
 
     def index(self, snapshot_id: int | None = None, *, as_of: datetime | None = None) -> WorldIndex:
-        """The engine index of a snapshot (None = current), built once per snapshot.
+        """The engine index of a snapshot (None = the serving one), built once per snapshot.
 
         `as_of` sets the evaluation clock (assignment expiry, lifecycle deletion, staleness)
         instead of the snapshot's own `asOf` or now; the snapshot itself is not changed.
         """
         if as_of is not None:
             return self._at(snapshot_id, as_of)
-        key = self._snapshot_key(snapshot_id)
-        with self._lock:
-            cached = self._indexes.get(key)
-            if cached is not None:
-                self._indexes.move_to_end(key)
-                return cached
-        ix = WorldIndex(self.store.read_world(key), closures=False)
-        with self._lock:
-            self._indexes[key] = ix
-            while len(self._indexes) > 4:
-                self._indexes.popitem(last=False)
-        gc.freeze()  # long-lived graph objects: keep the cyclic GC from rescanning them
-        if self.warm_indexes:
-            threading.Thread(target=_warm, args=(ix,), name="warm-index", daemon=True).start()
-        return ix
+        serving = self.follower.current()
+        if snapshot_id is None or snapshot_id == serving.id:
+            return serving.index
+        return self.indexes.get(snapshot_id)
 
     def world_only(self, snapshot_id: int | None = None, *, as_of: datetime | None = None) -> World:
         """The snapshot's World as `index(...).world` has it, without building the index when
         it is not built yet: for questions that read settings alone (an index of a 1M-user
         World costs seconds)."""
-        key = self._snapshot_key(snapshot_id)
-        with self._lock:
-            cached = self._indexes.get(key)
-        world = cached.world if cached is not None else self.store.read_world(key)
+        held = self.follower.held()  # never catch up here: that builds an index
+        if held is not None and snapshot_id in (None, held.id):
+            world = held.index.world
+        else:
+            key = snapshot_id
+            if key is None:
+                current = self.store.current_snapshot()
+                key = None if current is None else current.id
+            cached = self.indexes.cached(key)
+            world = cached.world if cached is not None else self.store.read_world(key)
         return world if as_of is None else replace(world, as_of=as_of)
-
-    def _snapshot_key(self, snapshot_id: int | None) -> int | None:
-        """The id an index is cached under: the current snapshot's for None (None if empty)."""
-        if snapshot_id is not None:
-            return snapshot_id
-        current = self.store.current_snapshot()
-        return current.id if current is not None else None
 
     def question_index(
         self, snapshot_id: int | None = None, *, as_of: datetime | None = None
     ) -> WorldIndex:
         """`index()` for a question about objects: raises `StoreEmpty` when the store holds no
         snapshot at all (the empty World would answer "not found")."""
-        if snapshot_id is None and self.store.current_snapshot() is None:
+        if snapshot_id is None and self.follower.current().info is None:
             raise StoreEmpty()
         return self.index(snapshot_id, as_of=as_of)
 
@@ -188,59 +216,147 @@ class GraphService:
         return ix
 
     def answers_inline(self) -> bool:
-        """Whether a question about the current snapshot can run on the caller's thread (an
-        event loop): the store reads from memory and the snapshot's index is already built.
+        """Whether a question about the serving snapshot can run on the caller's thread (an
+        event loop): the store reads from memory and the serving index is built.
 
         Why: handing a 30 µs question to a thread pool costs more than the question; only a
         first question (index build) or a store doing I/O needs to leave the loop.
         """
         if Capability.LOCAL_READS not in self.store.capabilities:
             return False
-        current = self.store.current_snapshot()
-        with self._lock:
-            return (current.id if current is not None else None) in self._indexes
+        return self.follower.held() is not None
 
-    def load_world(self, world: World, *, source: str) -> SnapshotInfo:
-        """Write `world` as the new current snapshot with its derived trust edges (atomic)."""
+    # --- writes ---------------------------------------------------------------------------
+    def load_world(
+        self, world: World, *, source: str, request_key: str | None = None
+    ) -> SnapshotInfo:
+        """Write `world` as the new current snapshot (atomic): as its change from the current
+        World when it mostly matches it, else whole, with its derived trust edges."""
+        if request_key is None:
+            request_key = current_write_request().request_key
         with self._write_lock:
-            info = self.store.write_snapshot(
-                world, source=source, trust_edges=derive_trust_edges(world)
-            )
-        return info
+            self._check_request(request_key)
+            for _attempt in range(WRITE_ATTEMPTS):
+                serving = self.follower.advance()
+                try:
+                    with paused_gc():  # a diff of two whole Worlds allocates per entity
+                        info = write_world(
+                            self.store,
+                            world,
+                            source=source,
+                            current=serving.info,
+                            held=None if serving.info is None else serving.index.world,
+                            request_key=request_key,
+                        )
+                except SnapshotConflict as exc:
+                    lost = exc
+                    continue
+                self._written(info)
+                return info
+            raise lost
 
-    def update_world(self, change: Callable[[World], World], *, source: str) -> SnapshotInfo:
+    def update_world(
+        self,
+        change: Callable[[World], ChangeSet | World],
+        *,
+        source: str,
+        request_key: str | None = None,
+        read_snapshot: int | None = None,
+        ticket: WriteTicket | None = None,
+    ) -> SnapshotInfo:
         """Apply `change` to the newest World and publish the result on that base (CAS).
 
-        `change` must be a pure operation: when another process publishes between the read
-        and the publish, it is applied again to the newest World (`WRITE_ATTEMPTS` in all).
-        When it no longer applies there (it raises a `GraphModelError`), the write is refused
-        with `SnapshotConflict(first base, newest, detail=why)`; other exceptions (a refusal
+        `change` must be a pure operation returning the changes (or the new World): when
+        another process publishes between the read and the publish, it is applied again to
+        the newest World (`WRITE_ATTEMPTS` in all). When it no longer applies there (it raises
+        a `GraphModelError`) — or, on the first attempt, when `read_snapshot` (the snapshot the
+        caller read before asking) is not the newest — the write is refused with
+        `SnapshotConflict(read or first base, newest, detail=why)`; other exceptions (a refusal
         the caller models itself) pass through unchanged. Nothing is written on refusal.
+        `request_key` and `ticket`: see `graphmodel.service.writes`; when not given, the
+        caller's `WriteRequest` (a context variable) supplies them and `read_snapshot`.
         """
+        asked = current_write_request()
+        request_key = asked.request_key if request_key is None else request_key
+        read_snapshot = asked.read_snapshot if read_snapshot is None else read_snapshot
+        ticket = asked.ticket if ticket is None else ticket
         with self._write_lock:
+            self._check_request(request_key)
             first: int | None = None
             for attempt in range(WRITE_ATTEMPTS):
-                current = self.store.refresh()
-                base = None if current is None else current.id
+                serving = self.follower.advance()
                 try:
-                    world = change(World() if base is None else self.world(base))
-                except GraphModelError as exc:
-                    if attempt == 0:
-                        raise
-                    raise SnapshotConflict(
-                        first, base, detail=f"it no longer applies: {exc}"
-                    ) from exc
-                try:
-                    return self.store.write_snapshot(
-                        world, source=source, trust_edges=derive_trust_edges(world), base=base
+                    info, _changes = write_change(
+                        self.store,
+                        change,
+                        source=source,
+                        current=serving.info,
+                        world=serving.index.world,
+                        request_key=request_key,
+                        ticket=ticket,
                     )
                 except SnapshotConflict as exc:
-                    if attempt == 0:
-                        first = base
+                    first = serving.id if first is None else first
                     lost = exc
+                    continue
+                except RequestReplayed:
+                    raise
+                except GraphModelError as exc:
+                    problem = conflict_for(
+                        exc, attempt=attempt, first=first, base=serving.id, read=read_snapshot
+                    )
+                    if problem is exc:
+                        raise
+                    raise problem from exc
+                self._written(info)
+                return info
             raise SnapshotConflict(
                 first, lost.current, detail=f"other writers won {WRITE_ATTEMPTS} races in a row"
             )
+
+    def _check_request(self, request_key: str | None) -> None:
+        if request_key is not None:
+            done = self.store.snapshot_for_request(request_key)
+            if done is not None:
+                raise RequestReplayed(request_key, done.id)
+
+    def _written(self, info: SnapshotInfo) -> None:
+        """Serve the snapshot this process just wrote; store it whole if its time has come."""
+        self.follower.advance(to=info)
+        self.maintain_soon()
+
+    def maintain_soon(self) -> None:
+        """Store the current snapshot whole on a background thread when the store says a
+        checkpoint is due (reads of any snapshot stay bounded; the write path never waits)."""
+        store = self.store
+        if not isinstance(store, Checkpointing) or store.checkpoint_due() is None:
+            return
+        if not self._upkeep.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                due = store.checkpoint_due()
+                if due is not None:
+                    store.write_checkpoint(due)
+            except GraphModelError:
+                pass  # the next write tries again; a checkpoint is an optimisation
+            finally:
+                self._upkeep.release()
+
+        threading.Thread(target=run, name="checkpoint", daemon=True).start()
+
+    def prune(self, *, keep: int | None = None, keep_days: float | None = None) -> PruneReport:
+        """Delete old snapshots (see `ChangeWriter.prune`); the served one is always kept."""
+        return self.store.prune(keep=keep, keep_days=keep_days)
+
+    def vacuum(self) -> bool:
+        """Give pruned space back to the file system, where the store can (False: it cannot)."""
+        compact = getattr(self.store, "vacuum", None)
+        if compact is None:
+            return False
+        compact()
+        return True
 
     # --- questions ------------------------------------------------------------------------
     def check(
@@ -266,13 +382,14 @@ class GraphService:
             return None
         key = snapshot
         if key is None:
-            current = store.current_snapshot()
+            if self.follower.held() is not None:  # a server: it serves a whole index already
+                return None
+            current = store.current_snapshot()  # the pointer only, not the snapshot
             if current is None:
                 return None
             key = current.id
-        with self._lock:
-            if key in self._indexes:
-                return None
+        if self.indexes.cached(key) is not None:
+            return None
         world = check_world(store, key, principal, resource)
         if world is None:  # an unknown ref: the whole World gives the error and a suggestion
             return None
@@ -375,7 +492,7 @@ class GraphService:
         self, tenants: list[str] | None = None, *, snapshot: int | None = None
     ) -> list[TrustEdge]:
         """Derived trust edges, optionally only those touching the named tenants."""
-        edges = self.store.trust_edges(snapshot)
+        edges = self.store.trust_edges(self.follower.current().id if snapshot is None else snapshot)
         if tenants is None:
             return edges
         wanted = set(tenants)

@@ -18,6 +18,7 @@ import dataclasses
 import re
 from urllib.parse import quote, urlsplit
 
+from graphmodel.changes import Add, ChangeSet, entity_patch
 from graphmodel.errors import Conflict, Issue, NodeNotFound, WorldInvalid
 from graphmodel.schema.entities import Tenant, User
 from graphmodel.schema.enums import (
@@ -33,7 +34,7 @@ from graphmodel.schema.enums import (
 from graphmodel.schema.governance import Invitation
 from graphmodel.schema.ids import derive_id
 from graphmodel.schema.world import World
-from graphmodel.service.mutations import invalid, replace_item, user_named
+from graphmodel.service.mutations import invalid, user_named
 
 __all__ = [
     "ADMIN_ROLES",
@@ -140,7 +141,7 @@ def create_invitation(
     user_type: UserType = UserType.GUEST,
     invitation_id: str,
     ticket: str,
-) -> tuple[World, Invitation, User]:
+) -> tuple[ChangeSet, Invitation, User]:
     """Create the guest object and the invitation in the inviter's tenant.
 
     Only a Global or User Administrator may invite as `Member` (lifecycle.md §2A). The caller
@@ -177,10 +178,7 @@ def create_invitation(
         invite_redeem_url=_redeem_url(tenant, invitation_id, ticket),
         invited_by=by.ref,
     )
-    changed = dataclasses.replace(
-        world, users=(*world.users, user), invitations=(*world.invitations, invitation)
-    )
-    return changed, invitation, user
+    return ChangeSet((Add("users", user), Add("invitations", invitation))), invitation, user
 
 
 def reset_redemption(
@@ -192,7 +190,7 @@ def reset_redemption(
     redirect_url: str,
     invitation_id: str,
     ticket: str,
-) -> tuple[World, Invitation, User]:
+) -> tuple[ChangeSet, Invitation, User]:
     """Re-invite an existing external user, keeping its object, memberships and grants (L11)."""
     by = check_input(world, inviter, address, redirect_url)
     if not RESET_ROLES & set(by.roles):
@@ -226,12 +224,8 @@ def reset_redemption(
         invite_redeem_url=_redeem_url(tenant, invitation_id, ticket),
         invited_by=by.ref,
     )
-    changed = dataclasses.replace(
-        world,
-        users=replace_item(world.users, user, reset),
-        invitations=(*world.invitations, invitation),
-    )
-    return changed, invitation, reset
+    changes = _patched("users", user, reset) + ChangeSet((Add("invitations", invitation),))
+    return changes, invitation, reset
 
 
 def find_pending(
@@ -263,7 +257,7 @@ def redeem_invitation(
     invitation_id: str | None = None,
     user_ref: str | None = None,
     identity_provider: IdentityProviderKind | None = None,
-) -> tuple[World, User, Invitation | None]:
+) -> tuple[ChangeSet, User, Invitation | None]:
     """Mark the guest `Accepted` (and its invitation `Completed`), signing in with the given
     identity provider; an invitee with an Entra home account always redeems with it (L9)."""
     user, invitation = find_pending(world, invitation_id=invitation_id, user_ref=user_ref)
@@ -285,12 +279,15 @@ def redeem_invitation(
     accepted = dataclasses.replace(
         user, external_user_state=ExternalUserState.ACCEPTED, identity_provider=idp
     )
-    invitations = world.invitations
+    changes = _patched("users", user, accepted)
     if invitation is not None:
         done = dataclasses.replace(invitation, status=InvitationStatus.COMPLETED)
-        invitations = replace_item(invitations, invitation, done)
+        changes += _patched("invitations", invitation, done)
         invitation = done
-    changed = dataclasses.replace(
-        world, users=replace_item(world.users, user, accepted), invitations=invitations
-    )
-    return changed, accepted, invitation
+    return changes, accepted, invitation
+
+
+def _patched(family: str, old: object, new: object) -> ChangeSet:
+    """The change of one entity (nothing when it is unchanged)."""
+    patch = entity_patch(family, old, new)
+    return ChangeSet() if patch is None else ChangeSet((patch,))

@@ -1,13 +1,14 @@
 """Management operations: the Microsoft Graph writes adapters (the API) offer, made atomic.
 
-Why a class next to `GraphService`: each operation is a pure `World -> World` function
-(`mutations`, `invitations`, `xtap_mutations`) applied through `GraphService.update_world`, which
-holds the write lock, reads the current World, and stores the result (with re-derived trust
-edges) as one new snapshot. Gates that the engine owns are asked *inside* that change, against
-the very World being changed, so no concurrent write can slip between the check and the write:
-an invitation is created only if `can_invite` allows it (L1-L3, R15, R35), a redemption only if
-the domain and cross-tenant gates still pass (L4, L8). A refused gate writes nothing and comes
-back as the engine's `Answer`, the same data `canInvite` returns.
+Why a class next to `GraphService`: each operation is a pure function of the World returning
+what changes (`mutations`, `invitations`: a `ChangeSet`; `xtap_mutations`: the new World, whose
+change is computed from the one tenant it replaces) applied through `GraphService.update_world`,
+which holds the write lock, reads the current World, and stores the change (with re-derived
+trust edges when it can move them) as one new snapshot. Gates that the engine owns are asked
+*inside* that change, against the very World being changed, so no concurrent write can slip
+between the check and the write: an invitation is created only if `can_invite` allows it (L1-L3,
+R15, R35), a redemption only if the domain and cross-tenant gates still pass (L4, L8). A refused
+gate writes nothing and comes back as the engine's `Answer`, the same data `canInvite` returns.
 
 Every read after a write sees the new snapshot: the service caches indexes per snapshot id.
 """
@@ -21,6 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from graphmodel.audit.changeset import AppliedChanges, apply_change_text
+from graphmodel.changes import ChangeSet
 from graphmodel.engine import Answer, WorldIndex, can_invite
 from graphmodel.errors import Issue
 from graphmodel.ingest import load_world_text_with_warnings
@@ -77,11 +80,13 @@ class _Refused(Exception):
 class Management:
     """Graph-shaped writes against one `GraphService`; thread-safe (writes are serialised)."""
 
-    def __init__(self, service: GraphService) -> None:
+    def __init__(self, service: GraphService, *, origin: str = "api") -> None:
+        """`origin` names the adapter in every snapshot's source (`api: addGroupMember ...`)."""
         self.service = service
+        self.origin = origin
 
-    def _apply(self, change: Callable[[World], World], source: str) -> SnapshotInfo:
-        return self.service.update_world(change, source=f"api: {source}")
+    def _apply(self, change: Callable[[World], ChangeSet | World], source: str) -> SnapshotInfo:
+        return self.service.update_world(change, source=f"{self.origin}: {source}")
 
     def _index_of(self, world: World) -> WorldIndex:
         """The engine index of `world`: the cached one when it is the current World."""
@@ -102,7 +107,7 @@ class Management:
         made: list[tuple[Invitation, User]] = []
         invitation_id, ticket = str(uuid.uuid4()), secrets.token_urlsafe(24)
 
-        def change(world: World) -> World:
+        def change(world: World) -> ChangeSet:
             if reset_user is not None:
                 changed, inv, user = invitations.reset_redemption(
                     world,
@@ -149,7 +154,7 @@ class Management:
         """The invitee redeems: the domain list and cross-tenant settings are re-checked (L8)."""
         made: list[tuple[User, Invitation | None]] = []
 
-        def change(world: World) -> World:
+        def change(world: World) -> ChangeSet:
             user, invitation = invitations.find_pending(
                 world, invitation_id=invitation_id, user_ref=user_ref
             )
@@ -222,7 +227,7 @@ class Management:
         return self._edit(mutations.unassign_app, "unassignApp", app, principal)
 
     def _edit(
-        self, edit: Callable[[World, str, str], World], name: str, target: str, item: str
+        self, edit: Callable[[World, str, str], ChangeSet], name: str, target: str, item: str
     ) -> Outcome[str]:
         """Apply a membership / assignment edit of `target`; the outcome names `target`."""
         info = self._apply(lambda w: edit(w, target, item), f"{name} {target} {item}")
@@ -285,6 +290,21 @@ class Management:
 
         info = self._apply(change, f"deleteCrossTenantAccessPartner {tenant} {partner}")
         return Outcome(value=got[-1], snapshot=info)
+
+    # --- change sets ---------------------------------------------------------------------
+    def apply_change_set(self, text: str, *, file: str) -> Outcome[int]:
+        """Apply a what-if change set (`graphmodel.audit.changeset`) to the newest World and
+        store it as the next snapshot; the value is how many changes it held."""
+        got: list[AppliedChanges] = []
+
+        def change(world: World) -> ChangeSet:
+            done = apply_change_text(world, text, file=file)
+            got.append(done)
+            return done.changes
+
+        info = self._apply(change, f"change set {file}")
+        done = got[-1]
+        return Outcome(value=done.count, snapshot=info, warnings=done.warnings)
 
     # --- whole worlds --------------------------------------------------------------------
     def load_world_text(self, text: str, *, file: str) -> Outcome[World]:

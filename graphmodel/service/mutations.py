@@ -1,8 +1,10 @@
-"""Directory mutations as pure `World -> World` functions: memberships, assignments, invitations.
+"""Directory mutations as pure `World -> ChangeSet` functions: memberships and assignments.
 
-Why pure functions: `GraphService.update_world(change)` applies a change to the current World
-under the write lock and stores the result as one new snapshot, so every function here takes a
-World and returns a new one (never touching a store), and either succeeds completely or raises:
+Why pure functions returning changes: `GraphService.update_world(change)` runs a change against
+the current World under the write lock and stores what it returns as one new snapshot, so every
+function here takes a World and says what changes (the change language, `graphmodel.changes`:
+one group member is one item of a list edit, whatever the group's size), never touching a
+store, and either succeeds completely or raises:
 
 - `WorldInvalid` — the input is wrong, with every problem as a located `Issue`
   (`loc` starts at `("input", ...)`, codes as in world files: `unknown-reference`,
@@ -19,10 +21,7 @@ channel's membership is its team's (L25); an invitation creates the guest object
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-from typing import TypeVar
-
+from graphmodel.changes import END, Add, ChangeSet, ListEdit, Patch, Remove
 from graphmodel.errors import Conflict, Issue, NodeNotFound, WorldInvalid
 from graphmodel.schema.entities import AppRoleAssignment, Channel, Group, User
 from graphmodel.schema.enums import MembershipType
@@ -35,22 +34,15 @@ __all__ = [
     "invalid",
     "remove_channel_member",
     "remove_group_member",
-    "replace_item",
     "unassign_app",
     "user_named",
 ]
 
-T = TypeVar("T")
 
 
 def invalid(code: str, loc: tuple[str | int, ...], msg: str) -> WorldInvalid:
     """One located input problem, as the error every mutation raises for bad input."""
     return WorldInvalid([Issue(code=code, loc=("input", *loc), msg=msg)])
-
-
-def replace_item(items: Sequence[T], old: T, new: T) -> tuple[T, ...]:
-    """`items` with `old` (by identity) replaced by `new`, order kept."""
-    return tuple(new if item is old else item for item in items)
 
 
 def _full_ref(text: str, tenant: str) -> str:
@@ -104,7 +96,11 @@ def _contains(world: World, group_ref: str, wanted: str) -> bool:
     return False
 
 
-def add_group_member(world: World, group_ref: str, member: str) -> World:
+def _members(family: str, ref: str, edit: ListEdit) -> ChangeSet:
+    return ChangeSet((Patch(family, ref, edit=(("members", edit),)),))
+
+
+def add_group_member(world: World, group_ref: str, member: str) -> ChangeSet:
     """Add a user or group of the group's tenant to `group_ref` (POST /groups/{id}/members/$ref).
 
     Examples
@@ -113,7 +109,8 @@ def add_group_member(world: World, group_ref: str, member: str) -> World:
     >>> w = World(tenants=(Tenant(name="t", id="1", domains=("t.com",)),),
     ...           users=(User(tenant="t", name="al", id="2", user_principal_name="al@t.com"),),
     ...           groups=(Group(tenant="t", name="g", id="3"),))
-    >>> add_group_member(w, "t/g", "al").group_by_ref["t/g"].members
+    >>> from graphmodel.changes import apply_changes
+    >>> apply_changes(w, add_group_member(w, "t/g", "al")).group_by_ref["t/g"].members
     ('t/al',)
     >>> add_group_member(w, "t/g", "g")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -129,21 +126,19 @@ def add_group_member(world: World, group_ref: str, member: str) -> World:
             ("member",),
             "a group cannot contain itself, directly or through nesting",
         )
-    changed = dataclasses.replace(group, members=(*group.members, ref))
-    return dataclasses.replace(world, groups=replace_item(world.groups, group, changed))
+    return _members("groups", group.ref, ListEdit(add=((END, ref),)))
 
 
-def remove_group_member(world: World, group_ref: str, member: str) -> World:
+def remove_group_member(world: World, group_ref: str, member: str) -> ChangeSet:
     """Remove a direct member (DELETE /groups/{id}/members/{id}/$ref)."""
     group = _group(world, group_ref)
     ref = _full_ref(member, group.tenant)
     if ref not in group.members:
         raise NodeNotFound(f"{group.ref} -> {ref}", kind="group membership")
-    changed = dataclasses.replace(group, members=tuple(m for m in group.members if m != ref))
-    return dataclasses.replace(world, groups=replace_item(world.groups, group, changed))
+    return _members("groups", group.ref, ListEdit(drop=(ref,)))
 
 
-def add_channel_member(world: World, channel_ref: str, user: str) -> World:
+def add_channel_member(world: World, channel_ref: str, user: str) -> ChangeSet:
     """Add a user to a private or shared channel (POST /teams/{id}/channels/{id}/members).
 
     A standard channel has its team's members (L25); only a shared channel takes users of other
@@ -170,21 +165,19 @@ def add_channel_member(world: World, channel_ref: str, user: str) -> World:
         )
     if ref in channel.members:
         raise Conflict(f"`{ref}` is already a member of `{channel.ref}`")
-    changed = dataclasses.replace(channel, members=(*channel.members, ref))
-    return dataclasses.replace(world, channels=replace_item(world.channels, channel, changed))
+    return _members("channels", channel.ref, ListEdit(add=((END, ref),)))
 
 
-def remove_channel_member(world: World, channel_ref: str, user: str) -> World:
+def remove_channel_member(world: World, channel_ref: str, user: str) -> ChangeSet:
     """Remove a user from a private or shared channel."""
     channel = _channel(world, channel_ref)
     ref = _full_ref(user, channel.tenant)
     if ref not in channel.members:
         raise NodeNotFound(f"{channel.ref} -> {ref}", kind="channel membership")
-    changed = dataclasses.replace(channel, members=tuple(m for m in channel.members if m != ref))
-    return dataclasses.replace(world, channels=replace_item(world.channels, channel, changed))
+    return _members("channels", channel.ref, ListEdit(drop=(ref,)))
 
 
-def assign_app(world: World, app_ref: str, principal: str) -> World:
+def assign_app(world: World, app_ref: str, principal: str) -> ChangeSet:
     """Assign a user or group of the app's tenant to the app (POST appRoleAssignedTo)."""
     app = world.app_by_ref.get(app_ref)
     if app is None:
@@ -192,20 +185,23 @@ def assign_app(world: World, app_ref: str, principal: str) -> World:
     ref = _local_principal(world, app.tenant, principal, "principal")
     if any(a.app == app.ref and a.principal == ref for a in world.assignments):
         raise Conflict(f"`{ref}` is already assigned to `{app.ref}`")
-    added = AppRoleAssignment(principal=ref, app=app.ref)
-    return dataclasses.replace(world, assignments=(*world.assignments, added))
+    return ChangeSet((Add("assignments", AppRoleAssignment(principal=ref, app=app.ref)),))
 
 
-def unassign_app(world: World, app_ref: str, principal: str) -> World:
+def unassign_app(world: World, app_ref: str, principal: str) -> ChangeSet:
     """Remove every app role assignment of `principal` to the app (DELETE appRoleAssignedTo)."""
     app = world.app_by_ref.get(app_ref)
     if app is None:
         raise NodeNotFound(app_ref, kind="app")
     ref = _full_ref(principal, app.tenant)
-    remaining = tuple(a for a in world.assignments if not (a.app == app.ref and a.principal == ref))
-    if len(remaining) == len(world.assignments):
+    gone = [
+        Remove("assignments", (a.principal, a.app, a.app_role_id))
+        for a in world.assignments
+        if a.app == app.ref and a.principal == ref
+    ]
+    if not gone:
         raise NodeNotFound(f"{ref} -> {app.ref}", kind="app role assignment")
-    return dataclasses.replace(world, assignments=remaining)
+    return ChangeSet(tuple(gone))
 
 
 def user_named(world: World, ref: str) -> User:

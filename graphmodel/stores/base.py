@@ -22,6 +22,7 @@ from enum import Enum, StrEnum
 from types import TracebackType
 from typing import Final, Protocol, Self
 
+from graphmodel.changes import ChangeSet
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
@@ -30,6 +31,7 @@ __all__ = [
     "ANY_BASE",
     "AnyBase",
     "Capability",
+    "ChangeWriter",
     "DeriveStats",
     "EdgeRecord",
     "GraphReader",
@@ -38,6 +40,7 @@ __all__ = [
     "MetaKind",
     "NodeRecord",
     "PropValue",
+    "PruneReport",
     "Scalar",
     "SnapshotInfo",
 ]
@@ -80,13 +83,30 @@ class MetaKind(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SnapshotInfo:
-    """One stored snapshot: ids grow with every write and are never reused."""
+    """One stored snapshot: ids grow with every write and are never reused.
+
+    `base` is the snapshot it was written as a change of (None: written as a whole World);
+    `stored_bytes` what it keeps on disk (None: the backend cannot tell); `request_key` the
+    idempotency key of the write that made it, if the writer gave one.
+    """
 
     id: int
     created_at: datetime  # timezone-aware, UTC
     source: str  # where the World came from, e.g. file names
     title: str | None = None
     counts: dict[str, int] = field(default_factory=dict)  # World.counts().as_dict()
+    base: int | None = None
+    stored_bytes: int | None = None
+    request_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PruneReport:
+    """What `prune` did: the snapshots deleted (ids), the oldest kept, the bytes freed."""
+
+    deleted: tuple[int, ...] = ()
+    oldest_kept: int | None = None
+    freed_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,6 +228,7 @@ class GraphWriter(Protocol):
         source: str,
         trust_edges: Sequence[TrustEdge],
         base: int | AnyBase | None = ANY_BASE,
+        request_key: str | None = None,
     ) -> SnapshotInfo:
         """Store `world` and its derived `trust_edges` as a new snapshot and make it current.
 
@@ -222,6 +243,9 @@ class GraphWriter(Protocol):
         `world.counts().as_dict()`). Raises `Conflict` (nothing written) when two entities map
         to one node key, or a trust edge breaks the rules of `replace_trust_edges`; raises
         `StoreUnavailable` when the database cannot be written.
+
+        `request_key`: an idempotency key. When a snapshot was already written under it, nothing
+        is written and `RequestReplayed` (carrying that snapshot) is raised instead.
         """
         ...
 
@@ -240,7 +264,50 @@ class GraphWriter(Protocol):
         ...
 
 
-class GraphStore(GraphReader, GraphWriter, Protocol):
+class ChangeWriter(Protocol):
+    """Writes sized by the change: a snapshot stored as the `ChangeSet` from its base, the
+    history behind it (`changes_after`), and its upkeep (`prune`)."""
+
+    def write_changes(
+        self,
+        changes: ChangeSet,
+        *,
+        source: str,
+        base: int | None,
+        trust_edges: Sequence[TrustEdge] | None = None,
+        request_key: str | None = None,
+    ) -> SnapshotInfo:
+        """Publish `apply_changes(World of base, changes)` as the next snapshot (CAS on `base`).
+
+        `base` must be the current snapshot, checked atomically with the publish (else
+        `SnapshotConflict(base, current)`, nothing written); `trust_edges` are the new World's
+        derived edges (None: the base's, when the changes touch no policy). A change that does
+        not apply to the base raises `Conflict`. Readers see the new snapshot exactly as if it
+        had been written whole: `read_world(id)` equals the applied World. `request_key` as in
+        `write_snapshot`. What is stored is the size of the change (backends that cannot store
+        changes may store the World).
+        """
+        ...
+
+    def changes_after(self, base: int, snapshot_id: int) -> ChangeSet | None:
+        """The changes turning snapshot `base` into `snapshot_id` (in order), or None when the
+        history cannot say (a snapshot written whole between them, an unknown or pruned id;
+        a process that remembers changes it applied may still answer for one pruned elsewhere:
+        a stored change never changes)."""
+        ...
+
+    def snapshot_for_request(self, request_key: str) -> SnapshotInfo | None:
+        """The snapshot a write with this idempotency key made, if one did."""
+        ...
+
+    def prune(self, *, keep: int | None = None, keep_days: float | None = None) -> PruneReport:
+        """Delete old snapshots: keep the newest `keep`, and every one younger than `keep_days`
+        (at least the current one is always kept). Readers holding a deleted snapshot keep what
+        they hold; asking the store for it afterwards raises `SnapshotNotFound`."""
+        ...
+
+
+class GraphStore(GraphReader, GraphWriter, ChangeWriter, Protocol):
     """A backend: reader + writer + lifecycle. Use it as a context manager.
 
     After `close()` (idempotent) every other method raises `StoreUnavailable`.

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
+from graphmodel.changes import ChangeSet
 from graphmodel.errors import Conflict
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
@@ -22,6 +23,7 @@ from graphmodel.stores.base import (
     EdgeRecord,
     GraphStore,
     NodeRecord,
+    PruneReport,
     SnapshotInfo,
 )
 
@@ -106,8 +108,29 @@ class ReadOnlyStore:
         source: str,
         trust_edges: Sequence[TrustEdge],
         base: int | AnyBase | None = ANY_BASE,
+        request_key: str | None = None,
     ) -> SnapshotInfo:
         raise StoreReadOnly("write_snapshot")
+
+    def write_changes(
+        self,
+        changes: ChangeSet,
+        *,
+        source: str,
+        base: int | None,
+        trust_edges: Sequence[TrustEdge] | None = None,
+        request_key: str | None = None,
+    ) -> SnapshotInfo:
+        raise StoreReadOnly("write_changes")
+
+    def changes_after(self, base: int, snapshot_id: int) -> ChangeSet | None:
+        return self.inner.changes_after(base, snapshot_id)
+
+    def snapshot_for_request(self, request_key: str) -> SnapshotInfo | None:
+        return self.inner.snapshot_for_request(request_key)
+
+    def prune(self, *, keep: int | None = None, keep_days: float | None = None) -> PruneReport:
+        raise StoreReadOnly("prune")
 
     def replace_trust_edges(
         self, edges: Sequence[TrustEdge], snapshot_id: int | None = None

@@ -16,9 +16,10 @@ of the app node they point at; access-package assignments as `packageAssignments
 package node. One `World:meta` node (`MetaKind.WORLD`) carries `as_of`, `title`, `source` and
 any assignment whose owner node is absent. So `graph_to_world(world_to_graph(w)[0]) == w`.
 
-Edges. The observed edges of `graphmodel.schema.kinds`, derived from entity fields, each obeying
-`EDGE_RULES`. An edge is emitted only when both ends are nodes: a dangling reference stays in
-the entity's `data` but has no edge. A member ref names a user if one exists, else a group.
+Edges (`graphedges`, re-exported here). The observed edges of `graphmodel.schema.kinds`, derived
+from entity fields, each obeying `EDGE_RULES`. An edge is emitted only when both ends are nodes:
+a dangling reference stays in the entity's `data` but has no edge. A member ref names a user if
+one exists, else a group.
 """
 
 from __future__ import annotations
@@ -26,78 +27,61 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from graphmodel.errors import Conflict
 from graphmodel.schema import codec
-from graphmodel.schema.entities import App, AppRoleAssignment, Channel, Group, Team, Tenant, User
-from graphmodel.schema.governance import (
-    AccessPackage,
-    AccessPackageAssignment,
-    ConditionalAccessPolicy,
-    ConnectedOrganization,
-    Invitation,
-)
-from graphmodel.schema.kinds import EdgeKind, NodeKind
+from graphmodel.schema.entities import AppRoleAssignment
+from graphmodel.schema.governance import AccessPackageAssignment
+from graphmodel.schema.kinds import NodeKind
 from graphmodel.schema.world import World
 from graphmodel.stores.base import EdgeRecord, MetaKind, NodeRecord, PropValue
+from graphmodel.stores.graphedges import iter_edges, owned_edges
+from graphmodel.stores.graphkeys import (
+    ENTITY_FIELDS,
+    FIELD_KINDS,
+    NO_PROPS,
+    WORLD_KEY,
+    entity_ref,
+    node_key,
+)
 
 __all__ = [
+    "FIELD_KINDS",
+    "HELD_PROPS",
     "NO_PROPS",
     "WORLD_KEY",
     "check_node_keys",
+    "entity_key",
+    "entity_node",
     "graph_to_world",
+    "holder_key",
     "iter_edges",
     "iter_nodes",
+    "meta_node",
     "node_entity",
     "node_key",
+    "owned_edges",
     "sorted_edges",
     "world_to_graph",
 ]
 
-WORLD_KEY: Final = "World:meta"
-
-# (kind, World field, entity class) in World field order.
-_ENTITIES: Final[tuple[tuple[NodeKind, str, type[Any]], ...]] = (
-    (NodeKind.TENANT, "tenants", Tenant),
-    (NodeKind.USER, "users", User),
-    (NodeKind.GROUP, "groups", Group),
-    (NodeKind.APP, "apps", App),
-    (NodeKind.TEAM, "teams", Team),
-    (NodeKind.CHANNEL, "channels", Channel),
-    (NodeKind.CONDITIONAL_ACCESS_POLICY, "conditional_access", ConditionalAccessPolicy),
-    (NodeKind.CONNECTED_ORGANIZATION, "connected_organizations", ConnectedOrganization),
-    (NodeKind.ACCESS_PACKAGE, "access_packages", AccessPackage),
-    (NodeKind.INVITATION, "invitations", Invitation),
-)
-_BY_KIND: Final = {kind: (field, cls) for kind, field, cls in _ENTITIES}
+_BY_KIND: Final = {kind: (field, cls) for kind, field, cls in ENTITY_FIELDS}
 _EDGE_LISTS: Final = frozenset({"members", "sharedWithTeams", "resources"})
 _ASSIGNMENTS: Final = "appRoleAssignments"
 _PACKAGE_ASSIGNMENTS: Final = "packageAssignments"
-NO_PROPS: Final[Mapping[str, PropValue]] = MappingProxyType({})
-"""The props of most edges, shared: an edge per membership must not cost a dict each."""
-
-
-def node_key(kind: NodeKind | MetaKind, ref: str) -> str:
-    """The key of the node for the entity `ref` of `kind`.
-
-    Examples
-    --------
-    >>> node_key(NodeKind.USER, "contoso/alice")
-    'User:contoso/alice'
-    """
-    return f"{kind.value}:{ref}"
+HELD_PROPS: Final = {
+    "assignments": _ASSIGNMENTS,
+    "access_package_assignments": _PACKAGE_ASSIGNMENTS,
+}
+"""The World fields kept as JSON props of their owner node, and those props' names."""
+NO_HELD: Final[Mapping[str, Sequence[object]]] = MappingProxyType({})
 
 
 def _json(data: object) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def _ref(entity: Any) -> str:
-    if isinstance(entity, Invitation):
-        return f"{entity.tenant}/{entity.id}"
-    return str(entity.ref)
 
 
 def _readable(data: Mapping[str, Any]) -> dict[str, PropValue]:
@@ -115,12 +99,52 @@ def _readable(data: Mapping[str, Any]) -> dict[str, PropValue]:
     return props
 
 
-def _by_owner(items: Sequence[Any], owner: Callable[[Any], str | None]) -> dict[str, list[object]]:
+def _by_owner(
+    items: Sequence[Any], owner: Callable[[Any], str | None], scale: int
+) -> dict[str, list[object]]:
     """`[position, data]` of each item, grouped by owner node key (`WORLD_KEY` when absent)."""
     grouped: dict[str, list[object]] = {}
     for i, item in enumerate(items):
-        grouped.setdefault(owner(item) or WORLD_KEY, []).append([i, codec.to_data(item)])
+        grouped.setdefault(owner(item) or WORLD_KEY, []).append([i * scale, codec.to_data(item)])
     return grouped
+
+
+def holder_key(world: World, family: str, item: Any) -> str:
+    """The node holding `item` of `family` (`assignments` or `access_package_assignments`) in
+    `world`: its app or access package node, or `World:meta` when that is absent."""
+    if family == "assignments":
+        return node_key(NodeKind.APP, item.app) if item.app in world.app_by_ref else WORLD_KEY
+    if item.package in world.access_package_by_ref:
+        return node_key(NodeKind.ACCESS_PACKAGE, item.package)
+    return WORLD_KEY
+
+
+def entity_key(family: str, entity: Any) -> str:
+    """The node key of `entity` of World field `family` (an entity family, not assignments)."""
+    return node_key(FIELD_KINDS[family], entity_ref(entity))
+
+
+def entity_node(
+    kind: NodeKind, entity: Any, *, ord: int, held: Mapping[str, Sequence[object]] = NO_HELD
+) -> NodeRecord:
+    """The node of one entity at World position `ord`, holding the `[position, data]` entries
+    of `held` (by prop name: `appRoleAssignments`, `packageAssignments`)."""
+    ref = entity_ref(entity)
+    data = codec.to_data(entity)
+    props = _readable(data)
+    props.update(ref=ref, ord=ord, data=_json(data))
+    props.update({name: _json(entries) for name, entries in held.items()})
+    return NodeRecord(key=node_key(kind, ref), kind=kind, props=props)
+
+
+def meta_node(world: World, held: Mapping[str, Sequence[object]] = NO_HELD) -> NodeRecord:
+    """The `World:meta` node of `world`, holding the entries of `held` (assignments whose
+    owner node is absent)."""
+    meta = {"asOf": codec.to_data(world.as_of), "title": world.title, "source": world.source}
+    props = _readable(meta)
+    props["data"] = _json(meta)
+    props.update({name: _json(entries) for name, entries in held.items()})
+    return NodeRecord(key=WORLD_KEY, kind=MetaKind.WORLD, props=props)
 
 
 def check_node_keys(world: World) -> None:
@@ -129,19 +153,21 @@ def check_node_keys(world: World) -> None:
     Why on its own: a store that keeps no node rows (the memory store writes the World) must
     refuse the same Worlds as one that does (`iter_nodes`), so the conformance suite holds.
     """
-    for kind, field, _cls in _ENTITIES:
+    for kind, field, _cls in ENTITY_FIELDS:
         seen: set[str] = set()
         for entity in getattr(world, field):
-            ref = _ref(entity)
+            ref = entity_ref(entity)
             if ref in seen:
                 raise Conflict(f"two entities map to the node key `{node_key(kind, ref)}`")
             seen.add(ref)
 
 
-def iter_nodes(world: World) -> Iterator[NodeRecord]:
+def iter_nodes(world: World, *, scale: int = 1) -> Iterator[NodeRecord]:
     """The nodes of `world`, entity kinds in World field order, then the `World:meta` node.
 
-    Raises `Conflict` when two entities map to the same key.
+    Raises `Conflict` when two entities map to the same key. `scale` multiplies every position
+    (`ord`, and those of held assignments): a store that inserts between positions later
+    leaves that much room (positions only order, `graph_to_world` needs no more).
 
     Examples
     --------
@@ -149,132 +175,20 @@ def iter_nodes(world: World) -> Iterator[NodeRecord]:
     >>> [n.key for n in iter_nodes(World(tenants=(Tenant(name="t", id="1", domains=("t.com",)),)))]
     ['Tenant:t', 'World:meta']
     """
-    apps, packages = world.app_by_ref, world.access_package_by_ref
     held = {
-        _ASSIGNMENTS: _by_owner(
-            world.assignments, lambda a: node_key(NodeKind.APP, a.app) if a.app in apps else None
-        ),
-        _PACKAGE_ASSIGNMENTS: _by_owner(
-            world.access_package_assignments,
-            lambda p: (
-                node_key(NodeKind.ACCESS_PACKAGE, p.package) if p.package in packages else None
-            ),
-        ),
+        name: _by_owner(getattr(world, family), partial(holder_key, world, family), scale)
+        for family, name in HELD_PROPS.items()
     }
     seen: set[str] = set()
-    for kind, field, _cls in _ENTITIES:
+    for kind, field, _cls in ENTITY_FIELDS:
         for i, entity in enumerate(getattr(world, field)):
-            ref = _ref(entity)
-            key = node_key(kind, ref)
+            key = node_key(kind, entity_ref(entity))
             if key in seen:
                 raise Conflict(f"two entities map to the node key `{key}`")
             seen.add(key)
-            data = codec.to_data(entity)
-            props = _readable(data)
-            props.update(ref=ref, ord=i, data=_json(data))
-            props.update({name: _json(by[key]) for name, by in held.items() if key in by})
-            yield NodeRecord(key=key, kind=kind, props=props)
-    meta = {"asOf": codec.to_data(world.as_of), "title": world.title, "source": world.source}
-    props = _readable(meta)
-    props["data"] = _json(meta)
-    props.update({name: _json(by[WORLD_KEY]) for name, by in held.items() if WORLD_KEY in by})
-    yield NodeRecord(key=WORLD_KEY, kind=MetaKind.WORLD, props=props)
-
-
-def _edge(
-    kind: EdgeKind, source: str, target: str, props: Mapping[str, PropValue] | None = None
-) -> EdgeRecord:
-    return EdgeRecord(
-        source=source, target=target, kind=kind, props=dict(props) if props else NO_PROPS
-    )
-
-
-def iter_edges(world: World) -> Iterator[EdgeRecord]:
-    """The observed edges of `world`, in World order; dangling references give no edge.
-
-    Examples
-    --------
-    >>> from graphmodel.schema import Tenant, User
-    >>> w = World(tenants=(Tenant(name="t", id="1", domains=("t.com",)),),
-    ...           users=(User(tenant="t", name="a", id="2", user_principal_name="a@t.com"),))
-    >>> [(e.source, e.kind.value, e.target) for e in iter_edges(w)]
-    [('User:t/a', 'HOMED_IN', 'Tenant:t')]
-    """
-    k = NodeKind
-    tenants, users, groups = world.tenant_by_name, world.user_by_ref, world.group_by_ref
-    apps, teams, packages = world.app_by_ref, world.team_by_ref, world.access_package_by_ref
-
-    def homed(source: str, tenant: str) -> Iterator[EdgeRecord]:
-        if tenant in tenants:
-            yield _edge(EdgeKind.HOMED_IN, source, node_key(k.TENANT, tenant))
-
-    def principal(ref: str) -> str | None:
-        if ref in users:
-            return node_key(k.USER, ref)
-        return node_key(k.GROUP, ref) if ref in groups else None
-
-    for u in world.users:
-        key = node_key(k.USER, u.ref)
-        yield from homed(key, u.tenant)
-        if u.guest_of is not None and u.guest_of in users:
-            yield _edge(EdgeKind.GUEST_OF, key, node_key(k.USER, u.guest_of))
-        if u.synced_from is not None and u.synced_from in users:
-            yield _edge(EdgeKind.SYNCED_FROM, key, node_key(k.USER, u.synced_from))
-    for g in world.groups:
-        key = node_key(k.GROUP, g.ref)
-        yield from homed(key, g.tenant)
-        for member in g.members:
-            if (source := principal(member)) is not None:
-                yield _edge(EdgeKind.MEMBER_OF, source, key)
-    for a in world.apps:
-        key = node_key(k.APP, a.ref)
-        yield from homed(key, a.tenant)
-        if a.instance_of is not None and a.instance_of in apps:
-            yield _edge(EdgeKind.INSTANCE_OF, key, node_key(k.APP, a.instance_of))
-    for asg in world.assignments:
-        if (source := principal(asg.principal)) is not None and asg.app in apps:
-            props = {"appRoleId": asg.app_role_id}
-            yield _edge(EdgeKind.ASSIGNED_TO, source, node_key(k.APP, asg.app), props)
-    for t in world.teams:
-        key = node_key(k.TEAM, t.ref)
-        yield from homed(key, t.tenant)
-        for member in t.members:
-            if member in users:
-                yield _edge(EdgeKind.TEAM_MEMBER, node_key(k.USER, member), key)
-    for c in world.channels:
-        key = node_key(k.CHANNEL, c.ref)
-        yield from homed(key, c.tenant)
-        if c.team_ref in teams:
-            yield _edge(EdgeKind.CHANNEL_OF, key, node_key(k.TEAM, c.team_ref))
-        for member in c.members:
-            if member in users:
-                yield _edge(EdgeKind.CHANNEL_MEMBER, node_key(k.USER, member), key)
-        for team in c.shared_with_teams:
-            if team in teams:
-                yield _edge(EdgeKind.SHARED_WITH_TEAM, key, node_key(k.TEAM, team))
-    for p in world.conditional_access:
-        yield from homed(node_key(k.CONDITIONAL_ACCESS_POLICY, p.ref), p.tenant)
-    for o in world.connected_organizations:
-        key = node_key(k.CONNECTED_ORGANIZATION, o.ref)
-        yield from homed(key, o.tenant)
-        if o.identity_tenant in tenants:
-            yield _edge(EdgeKind.CONNECTED_ORG, key, node_key(k.TENANT, o.identity_tenant))
-    for pkg in world.access_packages:
-        key = node_key(k.ACCESS_PACKAGE, pkg.ref)
-        yield from homed(key, pkg.tenant)
-        for res in pkg.resources:
-            if res in groups or res in apps:
-                target = node_key(k.GROUP if res in groups else k.APP, res)
-                yield _edge(EdgeKind.GRANTS, key, target)
-    for pa in world.access_package_assignments:
-        if pa.target in users and pa.package in packages:
-            props = {"state": pa.state.value}
-            if pa.expires is not None:
-                props["expires"] = pa.expires.isoformat()
-            source, target = node_key(k.USER, pa.target), node_key(k.ACCESS_PACKAGE, pa.package)
-            yield _edge(EdgeKind.HAS_ASSIGNMENT, source, target, props)
-    for inv in world.invitations:
-        yield from homed(node_key(k.INVITATION, _ref(inv)), inv.tenant)
+            own = {name: by[key] for name, by in held.items() if key in by}
+            yield entity_node(kind, entity, ord=i * scale, held=own)
+    yield meta_node(world, {name: by[WORLD_KEY] for name, by in held.items() if WORLD_KEY in by})
 
 
 def world_to_graph(world: World) -> tuple[list[NodeRecord], list[EdgeRecord]]:
@@ -331,7 +245,7 @@ def graph_to_world(nodes: Iterable[NodeRecord]) -> World:
     >>> graph_to_world(reversed(world_to_graph(w)[0])) == w
     True
     """
-    buckets: dict[NodeKind, list[tuple[int, Any]]] = {kind: [] for kind, _f, _c in _ENTITIES}
+    buckets: dict[NodeKind, list[tuple[int, Any]]] = {kind: [] for kind, _f, _c in ENTITY_FIELDS}
     assignments: list[tuple[int, Any]] = []
     package_assignments: list[tuple[int, Any]] = []
     fields: dict[str, Any] = {}
@@ -367,6 +281,7 @@ def sorted_edges(
 
     Examples
     --------
+    >>> from graphmodel.schema import EdgeKind
     >>> es = [EdgeRecord(source="b", target="x", kind=EdgeKind.MEMBER_OF),
     ...       EdgeRecord(source="a", target="x", kind=EdgeKind.MEMBER_OF)]
     >>> [e.source for e in sorted_edges(es, by="source")]

@@ -55,18 +55,28 @@ class Served:
         return self.log.read()
 
     def post(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """One request on a new connection (so several workers each get their share)."""
         body = {"query": query, "variables": variables or {}}
-        headers = {"authorization": f"Bearer {token}"} if token else {}
+        sent = {**({"authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
         with httpx.Client(timeout=60) as client:
-            return client.post(f"{self.url}/graphql", json=body, headers=headers)
+            return client.post(f"{self.url}/graphql", json=body, headers=sent)
 
     def graphql(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        answer: dict[str, Any] = self.post(query, variables, token=token).json()
+        answer: dict[str, Any] = self.post(query, variables, token=token, headers=headers).json()
         return answer
 
     def ready(self) -> dict[str, Any]:

@@ -78,6 +78,10 @@ class LiveServer:
             **self.options,
             fast_lane=self.fast_lane,
         )
+        return self.start_app(app)
+
+    def start_app(self, app: Any) -> LiveServer:
+        """Serve `app` (made by the test itself) the way `start` serves its own."""
         self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)

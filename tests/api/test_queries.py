@@ -291,7 +291,9 @@ def test_snapshots_and_viewer(admin: Client) -> None:
 def test_health_readiness_and_graphiql(shared: tuple[LiveServer, Tokens]) -> None:
     server, _ = shared
     http = server.client().http
-    assert http.get("/healthz").json() == {"status": "ok"}
+    health = http.get("/healthz").json()
+    assert health["status"] == "ok" and isinstance(health["worker"], int)
+    assert health["snapshot"] == http.get("/readyz").json()["snapshot"]
     ready = http.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
     page = http.get("/graphql", headers={"accept": "text/html"})

@@ -128,6 +128,13 @@ class SnapshotView:
         return cls(info=info, world=world, trust=TrustIndex.of(trust), _graph=_Graph(world))
 
     @classmethod
+    def with_trust_index(
+        cls, info: SnapshotInfo | None, world: World, trust: TrustIndex
+    ) -> SnapshotView:
+        """A view whose trust edges are an index already built (a change kept them)."""
+        return cls(info=info, world=world, trust=trust, _graph=_Graph(world))
+
+    @classmethod
     def empty(cls) -> SnapshotView:
         return cls.of(info=None, world=World(), trust=())
 

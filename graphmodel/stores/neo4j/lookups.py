@@ -26,19 +26,30 @@ __all__ = ["KeyedLookups"]
 
 
 class KeyedLookups:
-    """The `GraphLookups` methods of `Neo4jStore` (a mixin: the store supplies `_live`)."""
+    """The `GraphLookups` methods of `Neo4jStore` (a mixin: the store supplies `_live` and
+    `_line_of`, the line a snapshot's versions belong to).
+
+    Nodes keep their stored order keys in `ord` and held positions: they order the partial
+    World as `read_world` orders the whole one.
+    """
 
     def _live(self) -> Runner:
         raise NotImplementedError  # pragma: no cover - Neo4jStore defines it
 
+    def _line_of(self, snapshot_id: int) -> int:
+        raise NotImplementedError  # pragma: no cover - Neo4jStore defines it
+
     def _node_rows(self, snapshot_id: int, rows: list[Row]) -> list[NodeRecord]:
-        rows = with_text_parts(self._live(), snapshot_id, rows)
+        rows = with_text_parts(self._live(), self._line_of(snapshot_id), rows)
         return [reader.node_record(r["key"], r["kind"], r["props"]) for r in rows]
+
+    def _at(self, snapshot_id: int, **params: object) -> dict[str, object]:
+        return {"snapshot": snapshot_id, "line": self._line_of(snapshot_id), **params}
 
     def nodes_by_key(self, snapshot_id: int, keys: Collection[str]) -> list[NodeRecord]:
         if not keys:
             return []
-        params = {"snapshot": snapshot_id, "keys": sorted(set(keys))}
+        params = self._at(snapshot_id, keys=sorted(set(keys)))
         return self._node_rows(snapshot_id, self._live().run(QueryName.GET_NODES_BY_KEYS, params))
 
     def edges_of(
@@ -53,26 +64,18 @@ class KeyedLookups:
         name = QueryName.LIST_OUT_EDGES_OF_KEYS
         if direction == "in":
             name = QueryName.LIST_IN_EDGES_OF_KEYS
-        params = {
-            "snapshot": snapshot_id,
-            "keys": sorted(set(keys)),
-            "kinds": sorted(k.value for k in kinds),
-        }
+        params = self._at(snapshot_id, keys=sorted(set(keys)), kinds=sorted(k.value for k in kinds))
         return _edges(self._live().run(name, params))
 
     def homed_nodes(self, snapshot_id: int, tenant: str, kind: NodeKind) -> list[NodeRecord]:
-        params = {"snapshot": snapshot_id, "tenant_key": node_key(NodeKind.TENANT, tenant)}
+        params = self._at(snapshot_id, tenant_key=node_key(NodeKind.TENANT, tenant))
         rows = self._live().run(QueryName.LIST_HOMED_NODES, params, node_kind=kind)
         return self._node_rows(snapshot_id, rows)
 
-    def builtin_apps(
-        self, snapshot_id: int, tenant: str, builtin: BuiltinApp
-    ) -> list[NodeRecord]:
-        params = {
-            "snapshot": snapshot_id,
-            "tenant_key": node_key(NodeKind.TENANT, tenant),
-            "builtin": builtin.value,
-        }
+    def builtin_apps(self, snapshot_id: int, tenant: str, builtin: BuiltinApp) -> list[NodeRecord]:
+        params = self._at(
+            snapshot_id, tenant_key=node_key(NodeKind.TENANT, tenant), builtin=builtin.value
+        )
         return self._node_rows(snapshot_id, self._live().run(QueryName.LIST_BUILTIN_APPS, params))
 
 

@@ -1,12 +1,13 @@
 """Whole-snapshot reads in bounded pages: each page a range of `seq`, read with a deadline.
 
 Why pages: one statement returning a whole snapshot (300k nodes at scale M) stalled on
-FalkorDB with client and server idle, and nothing bounded it. Every node carries
-`seq` = snapshot id * 2^32 + its position (the writer numbers them), indexed, so page k is the
-range [k * rows, (k + 1) * rows) whatever came before: a page costs the same at any offset,
-holds at most `rows` nodes, and a failed or timed-out page is simply read again (one retry),
-which is what makes the read resumable. The snapshot's node count (kept at publish) says how
-many pages there are and proves the read complete.
+FalkorDB with client and server idle, and nothing bounded it. Every node version carries
+`seq` = its line's id * 2^32 + a number that grows along the line (the writer numbers them),
+indexed, so page k is the range [k * rows, (k + 1) * rows) whatever came before: a page costs
+the same at any offset, holds at most `rows` versions (those the snapshot does not see are
+skipped), and a failed or timed-out page is simply read again (one retry), which is what makes
+the read resumable. The snapshot's end of `seq` says how many pages there are and its node
+count (both kept at publish) proves the read complete.
 
 Pages are read `parallel` at a time, each on its own connection: FalkorDB sends a result in
 small writes and waits for the client's delayed TCP ACK (about 40 ms) between them, so one
@@ -21,11 +22,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from graphmodel.errors import StoreIncompatible, StoreUnavailable
+from graphmodel.schema.world import World
+from graphmodel.stores.graphmap import graph_to_world
+from graphmodel.stores.neo4j import reader
 from graphmodel.stores.neo4j.queries import QueryName
 from graphmodel.stores.neo4j.runner import Row, Runner
+from graphmodel.stores.neo4j.snapshots import StoredSnapshot
 from graphmodel.stores.neo4j.writer import TEXT_PARTS, seq_range
 
-__all__ = ["PageProgress", "ReadPolicy", "read_snapshot_rows", "with_text_parts"]
+__all__ = [
+    "PageProgress",
+    "ReadPolicy",
+    "read_snapshot_rows",
+    "read_whole_world",
+    "with_text_parts",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,15 +60,17 @@ class PageProgress:
     total: int
 
 
-def with_text_parts(runner: Runner, snapshot: int, rows: list[Row]) -> list[Row]:
-    """`rows` (`key`, `props`) with the long text kept in `TgText` parts put back in `props`.
+def with_text_parts(runner: Runner, line: int, rows: list[Row]) -> list[Row]:
+    """`rows` (`key`, `props`: versions of `line`) with the long text kept in `TgText` parts
+    put back in `props`.
 
     Raises `StoreIncompatible` when a listed part is missing (a gap in the numbering).
     """
     owners = {r["key"]: r for r in rows if r["props"].get(TEXT_PARTS)}
     if not owners:
         return rows
-    params = {"snapshot": snapshot, "keys": sorted(owners)}
+    versions = [{"key": k, "from": r["props"].get("from") or line} for k, r in owners.items()]
+    params = {"snapshot": line, "versions": versions}
     parts: dict[tuple[str, str], dict[int, str]] = {}
     for p in runner.run(QueryName.LIST_TEXT_PARTS, params):
         parts.setdefault((p["key"], p["prop"]), {})[int(p["part"])] = p["text"]
@@ -72,13 +85,13 @@ def with_text_parts(runner: Runner, snapshot: int, rows: list[Row]) -> list[Row]
     return rows
 
 
-def _page(runner: Runner, snapshot: int, page: int, policy: ReadPolicy) -> list[Row]:
-    low, high = seq_range(snapshot, page * policy.page_rows, (page + 1) * policy.page_rows)
+def _page(runner: Runner, snapshot: int, line: int, page: int, policy: ReadPolicy) -> list[Row]:
+    low, high = seq_range(line, page * policy.page_rows, (page + 1) * policy.page_rows)
     for attempt in range(policy.retries + 1):
         try:
             return runner.run(
                 QueryName.LIST_SNAPSHOT_NODES_PAGE,
-                {"low": low, "high": high},
+                {"snapshot": snapshot, "low": low, "high": high},
                 timeout=policy.page_timeout,
             )
         except StoreUnavailable as exc:
@@ -93,20 +106,23 @@ def _page(runner: Runner, snapshot: int, page: int, policy: ReadPolicy) -> list[
 def read_snapshot_rows(
     runner: Runner,
     snapshot: int,
+    line: int,
+    seq_stop: int,
     node_count: int,
     policy: ReadPolicy,
     progress: Callable[[PageProgress], None] | None = None,
 ) -> Iterator[Row]:
-    """Every node row (`kind`, `key`, `props`) of a snapshot written with `seq`, page by page.
+    """Every node row (`kind`, `key`, `props`) snapshot `snapshot` of `line` sees, page by
+    page over the line's `seq` numbers below `seq_stop`.
 
     Raises `StoreUnavailable` for a page that fails twice or times out, and
     `StoreIncompatible` when the pages hold a different number of nodes than the snapshot.
     """
-    pages = -(-node_count // policy.page_rows)
+    pages = -(-(seq_stop - seq_range(line, 0, 0)[0]) // policy.page_rows)
     done = 0
 
     def read(page: int) -> list[Row]:
-        return with_text_parts(runner, snapshot, _page(runner, snapshot, page, policy))
+        return with_text_parts(runner, line, _page(runner, snapshot, line, page, policy))
 
     with ThreadPoolExecutor(max_workers=max(1, policy.parallel)) as pool:
         for page, rows in enumerate(pool.map(read, range(pages))):
@@ -118,3 +134,27 @@ def read_snapshot_rows(
         raise StoreIncompatible(
             f"snapshot `{snapshot}` should hold {node_count} nodes but {done} were read"
         )
+
+
+def read_whole_world(
+    runner: Runner,
+    found: StoredSnapshot,
+    policy: ReadPolicy,
+    progress: Callable[[PageProgress], None] | None = None,
+) -> World:
+    """The World of snapshot `found`, read node by node (in pages when it has `seq` numbers).
+
+    Raises `StoreIncompatible` when the stored nodes do not make a World.
+    """
+    sid, stop = found.info.id, found.seq_stop
+    if found.node_count is None or stop is None:  # written before paged reads
+        rows = runner.run(QueryName.LIST_SNAPSHOT_NODES, {"snapshot": sid})
+    else:
+        rows = list(
+            read_snapshot_rows(runner, sid, found.line, stop, found.node_count, policy, progress)
+        )
+    nodes = [reader.node_record(r["key"], r["kind"], r["props"]) for r in rows]
+    try:
+        return graph_to_world(nodes)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreIncompatible(f"snapshot `{sid}` is unreadable: {exc}") from exc

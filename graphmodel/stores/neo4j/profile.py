@@ -38,7 +38,7 @@ class ServerProfile:
     name: str
     schema: tuple[SchemaStep, ...]
     index_listing: QueryName | None = None  # lists (label, properties) of existing indexes
-    unique_constraints: bool = True  # duplicate node keys are refused by the server itself
+    unique_constraints: bool = True  # snapshot ids and namespace names are unique on the server
     selects_database: bool = True  # `database=` picks a database (else: must stay None)
     splices_parameters: bool = False  # parameters are pasted into the text: see splice.py
     max_statement_bytes: int | None = None  # the spliced statement must stay below this
@@ -50,12 +50,16 @@ class ServerProfile:
 NEO4J5: Final = ServerProfile(
     name="neo4j5",
     schema=(
-        SchemaStep(query=QueryName.CREATE_NODE_IDENTITY_CONSTRAINT),
+        SchemaStep(query=QueryName.DROP_NODE_IDENTITY_CONSTRAINT),
+        SchemaStep(query=QueryName.CREATE_NODE_KEY_INDEX_NEO4J5),
         SchemaStep(query=QueryName.CREATE_SNAPSHOT_ID_CONSTRAINT),
         SchemaStep(query=QueryName.CREATE_NAMESPACE_NAME_CONSTRAINT),
         SchemaStep(query=QueryName.CREATE_META_VERSION_CONSTRAINT),
         SchemaStep(query=QueryName.CREATE_NODE_KIND_INDEX),
         SchemaStep(query=QueryName.CREATE_NODE_SEQ_INDEX_NEO4J5),
+        SchemaStep(query=QueryName.CREATE_NODE_FROM_INDEX_NEO4J5),
+        SchemaStep(query=QueryName.CREATE_NODE_TO_INDEX_NEO4J5),
+        SchemaStep(query=QueryName.CREATE_TEXT_KEY_INDEX_NEO4J5),
     ),
     note="Neo4j 5: uniqueness constraints and indexes with IF NOT EXISTS, bound parameters",
 )
@@ -69,6 +73,9 @@ OPENCYPHER: Final = ServerProfile(
         SchemaStep(query=QueryName.CREATE_TEXT_SNAPSHOT_INDEX, index=("TgText", "snapshot")),
         SchemaStep(query=QueryName.CREATE_SNAPSHOT_ID_INDEX, index=("TgSnapshot", "id")),
         SchemaStep(query=QueryName.CREATE_NAMESPACE_NAME_INDEX, index=("TgNamespace", "name")),
+        SchemaStep(query=QueryName.CREATE_NODE_FROM_INDEX, index=("TgNode", "from")),
+        SchemaStep(query=QueryName.CREATE_NODE_TO_INDEX, index=("TgNode", "to")),
+        SchemaStep(query=QueryName.CREATE_TEXT_KEY_INDEX, index=("TgText", "key")),
     ),
     index_listing=QueryName.LIST_INDEXES,
     unique_constraints=False,

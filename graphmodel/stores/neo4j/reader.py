@@ -8,6 +8,7 @@ server's collation.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -15,11 +16,11 @@ from graphmodel.errors import StoreIncompatible
 from graphmodel.schema.kinds import EdgeKind, NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.stores.base import EdgeRecord, MetaKind, NodeRecord, PropValue
-from graphmodel.stores.graphmap import node_key, sorted_edges
+from graphmodel.stores.graphmap import HELD_PROPS, node_key, sorted_edges
 from graphmodel.stores.neo4j.writer import RESERVED_EDGE_PROPS, RESERVED_NODE_PROPS
 from graphmodel.stores.sync_derived import record_to_trust
 
-__all__ = ["edge_records", "node_kind", "node_record", "props_of", "trust_edges"]
+__all__ = ["edge_records", "node_kind", "node_record", "positions", "props_of", "trust_edges"]
 
 
 def props_of(raw: Mapping[str, Any], reserved: frozenset[str]) -> dict[str, PropValue]:
@@ -41,8 +42,36 @@ def node_kind(value: str) -> NodeKind | MetaKind:
         raise StoreIncompatible(f"the database holds a node of unknown kind `{value}`") from exc
 
 
-def node_record(key: str, kind: str, raw: Mapping[str, Any]) -> NodeRecord:
-    return NodeRecord(key=key, kind=node_kind(kind), props=props_of(raw, RESERVED_NODE_PROPS))
+def node_record(key: str, kind: str, raw: Mapping[str, Any], *, gap: int = 1) -> NodeRecord:
+    """The record of a stored node version; `gap` > 1 shows its order keys as positions."""
+    props = props_of(raw, RESERVED_NODE_PROPS)
+    return NodeRecord(key=key, kind=node_kind(kind), props=positions(props, gap))
+
+
+def positions(props: dict[str, PropValue], gap: int) -> dict[str, PropValue]:
+    """`props` with the order keys of a line of scale `gap` shown as World positions.
+
+    Why: a whole write stores position x `gap` (`positions.py` makes room for inserts), so its
+    nodes read back exactly as the shared mapping made them; after changes, a key divided by
+    the scale is still in World order, with gaps where entities went and equal to its
+    predecessor's for an entity inserted between two (`read_world` orders by the keys).
+
+    Examples
+    --------
+    >>> positions({"ord": 6, "appRoleAssignments": '[[4,{"app":"a"}],[9,{"app":"a"}]]'}, 2)
+    {'ord': 3, 'appRoleAssignments': '[[2,{"app":"a"}],[4,{"app":"a"}]]'}
+    """
+    if gap == 1:
+        return props
+    order = props.get("ord")
+    if isinstance(order, int):
+        props["ord"] = order // gap
+    for name in HELD_PROPS.values():
+        text = props.get(name)
+        if isinstance(text, str):
+            entries = [[int(k) // gap, data] for k, data in json.loads(text)]
+            props[name] = json.dumps(entries, separators=(",", ":"), ensure_ascii=False)
+    return props
 
 
 def edge_records(

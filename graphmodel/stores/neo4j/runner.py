@@ -14,7 +14,7 @@ metadata map as the graph name, so `mode`, `tx_timeout` or `db` there would swit
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -26,7 +26,12 @@ from graphmodel.stores.base import MetaKind
 from graphmodel.stores.neo4j.errors import map_driver_errors
 from graphmodel.stores.neo4j.profile import ServerProfile
 from graphmodel.stores.neo4j.queries import Catalog, QueryName
-from graphmodel.stores.neo4j.splice import escape_text, spliced_statement, spliced_statement_size
+from graphmodel.stores.neo4j.splice import (
+    escape_text,
+    spliced_size,
+    spliced_statement,
+    spliced_statement_size,
+)
 
 __all__ = ["Row", "Runner", "within"]
 
@@ -134,6 +139,44 @@ class Runner:
             lambda: self.execute(name.value, text, encoded),
             what=f"the Neo4j server at `{self.server}` running `{name.value}`",
         )
+
+    def run_chunked(
+        self,
+        name: QueryName,
+        params: Mapping[str, Any],
+        field: str,
+        items: Sequence[Any],
+        *,
+        max_items: int = 2_000,
+        session: Session | None = None,
+        node_kind: NodeKind | MetaKind | None = None,
+        edge_kind: EdgeKind | None = None,
+    ) -> list[Row]:
+        """Run `name` once per chunk of `items` (passed as parameter `field`), each chunk at
+        most `max_items` long and as large as one statement may be; the rows of every run."""
+        limit = self.budget()
+        text = self.catalog.text(name, node_kind=node_kind, edge_kind=edge_kind)
+        base = 0 if limit is None else self.size(text, self.encode({**params, field: []}))
+        out: list[Row] = []
+        chunk: list[Any] = []
+        size = base
+
+        def flush() -> None:
+            run = {**params, field: chunk}
+            out.extend(
+                self.run(name, run, session=session, node_kind=node_kind, edge_kind=edge_kind)
+            )
+
+        for item in items:
+            grow = 0 if limit is None else spliced_size(item) + 2
+            if chunk and (len(chunk) >= max_items or (limit is not None and size + grow > limit)):
+                flush()
+                chunk, size = [], base
+            chunk.append(item)
+            size += grow
+        if chunk:
+            flush()
+        return out
 
     def execute(
         self, label: str, text: str, encoded: dict[str, Any], *, session: Session | None = None

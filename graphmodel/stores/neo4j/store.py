@@ -31,24 +31,21 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from contextlib import suppress
-from dataclasses import replace
-from datetime import UTC, datetime
+from functools import partial
 from types import TracebackType
-from typing import Literal, Self
+from typing import Self
 
 from neo4j import Driver
 
+from graphmodel.changes import ChangeSet, apply_changes
 from graphmodel.errors import (
     Conflict,
-    NodeNotFound,
+    RequestReplayed,
     SnapshotConflict,
     SnapshotNotFound,
-    StoreError,
-    StoreIncompatible,
     StoreUnavailable,
 )
-from graphmodel.schema.kinds import EdgeKind, NodeKind
+from graphmodel.schema.kinds import NodeKind
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.world import World
 from graphmodel.stores.base import (
@@ -56,27 +53,28 @@ from graphmodel.stores.base import (
     AnyBase,
     Capability,
     DeriveStats,
-    EdgeRecord,
-    NodeRecord,
+    PruneReport,
     SnapshotInfo,
 )
-from graphmodel.stores.graphmap import graph_to_world, iter_edges, iter_nodes
-from graphmodel.stores.neo4j import reader, snapshots
+from graphmodel.stores.graphmap import graph_to_world
+from graphmodel.stores.neo4j import history, lease, publishing, reader, snapshots
+from graphmodel.stores.neo4j.change_writer import write_as_versions
 from graphmodel.stores.neo4j.connect import connect
+from graphmodel.stores.neo4j.current_reads import CurrentReads
 from graphmodel.stores.neo4j.drivers import close_driver
 from graphmodel.stores.neo4j.lookups import KeyedLookups
 from graphmodel.stores.neo4j.paging import (
     PageProgress,
     ReadPolicy,
-    read_snapshot_rows,
-    with_text_parts,
+    read_whole_world,
 )
-from graphmodel.stores.neo4j.pipeline import Pipeline
+from graphmodel.stores.neo4j.pointer import PointerCache
+from graphmodel.stores.neo4j.positions import NeedsWhole
 from graphmodel.stores.neo4j.profile import ServerProfile
 from graphmodel.stores.neo4j.queries import Query, QueryName, default_catalog
 from graphmodel.stores.neo4j.runner import Runner
 from graphmodel.stores.neo4j.snapshots import StoredSnapshot
-from graphmodel.stores.neo4j.writer import SnapshotWriter
+from graphmodel.stores.neo4j.worlds import Recent
 from graphmodel.stores.sync_derived import check_trust_edges, plan_trust_sync
 
 __all__ = ["Neo4jStore"]
@@ -91,7 +89,7 @@ _CAPABILITIES = frozenset(
 )
 
 
-class Neo4jStore(KeyedLookups):
+class Neo4jStore(CurrentReads, KeyedLookups):
     """A `GraphStore` in a Neo4j (or Bolt-speaking openCypher) database reached by `driver`.
 
     The store borrows `driver` and never closes it unless `owns_driver`; `server` names the
@@ -122,13 +120,15 @@ class Neo4jStore(KeyedLookups):
         self._owns_driver = owns_driver
         self._namespace = namespace
         self._batch_rows = batch_rows
-        self._refresh_interval = refresh_interval
         self.read_policy = read_policy or ReadPolicy()
         self.read_progress: Callable[[PageProgress], None] | None = None
         self._lock = threading.Lock()  # serialises this store's writers
-        self._pointer_lock = threading.Lock()
-        self._pointer: StoredSnapshot | None = None
-        self._pointer_at: float | None = None  # monotonic time of the last read; None: never
+        self._worlds: Recent[World] = Recent()  # the Worlds last read or written
+        self._trust: Recent[tuple[int, list[TrustEdge]]] = Recent(4)  # (generation, edges)
+        self._lines: dict[int, int] = {}  # snapshot id -> its line (never changes)
+        self.lease_ms = lease.LEASE_MS
+        self.last_write_rows = 0  # rows the last change touched (benchmarks)
+        self._pointer = PointerCache(refresh_interval)
         self._closed = False
         try:
             self._runner = connect(
@@ -138,7 +138,7 @@ class Neo4jStore(KeyedLookups):
                 catalog=default_catalog(),
                 namespace=namespace,
             )
-            snapshots.clean_partial(self._runner, namespace)
+            lease.clean_partial(self._runner, namespace)
         except BaseException:
             if owns_driver:
                 close_driver(driver)
@@ -198,27 +198,13 @@ class Neo4jStore(KeyedLookups):
     def _current(self, *, fresh: bool = False) -> StoredSnapshot | None:
         """The current-snapshot pointer, read again when older than `refresh_interval`."""
         runner = self._live()
-        with self._pointer_lock:
-            at = self._pointer_at
-            if not fresh and at is not None and time.monotonic() - at < self._refresh_interval:
-                return self._pointer
+        held = None if fresh else self._pointer.held()
+        if held is not None:
+            return held[0]
         read_at = time.monotonic()
         found = snapshots.current(runner, self._namespace)
-        self._remember(found, read_at)
+        self._pointer.remember(found, read_at)
         return found
-
-    def _remember(self, found: StoredSnapshot | None, read_at: float) -> None:
-        """Cache `found` unless a newer snapshot was cached meanwhile (ids only grow)."""
-        with self._pointer_lock:
-            cached = None if self._pointer is None else self._pointer.info.id
-            new = None if found is None else found.info.id
-            if cached is None or (new is not None and new >= cached):
-                self._pointer = found
-            self._pointer_at = read_at
-
-    def _forget(self) -> None:
-        with self._pointer_lock:
-            self._pointer_at = None
 
     def refresh(self) -> SnapshotInfo | None:
         found = self._current()
@@ -234,81 +220,55 @@ class Neo4jStore(KeyedLookups):
     def snapshots(self) -> list[SnapshotInfo]:
         return snapshots.listed(self._live(), self._namespace)
 
-    def _snapshot_id(self, snapshot_id: int | None) -> int | None:
-        """The id to read (None: the store is empty); `SnapshotNotFound` for unknown ids."""
-        found = self._stored(snapshot_id)
-        return None if found is None else found.info.id
-
     def _stored(self, snapshot_id: int | None) -> StoredSnapshot | None:
         if snapshot_id is None:
             return self._current()
         found = snapshots.get(self._live(), self._namespace, snapshot_id)
         if found is None:
             raise SnapshotNotFound(snapshot_id)
+        self._lines[found.info.id] = found.line
         return found
+
+    def _line_of(self, snapshot_id: int) -> int:
+        """The line of a published snapshot (its versions' `snapshot` prop); ids never move."""
+        line = self._lines.get(snapshot_id)
+        if line is None:
+            found = self._stored(snapshot_id)
+            assert found is not None  # INVARIANT: `_stored` of an id raises or finds it
+            line = found.line
+        return line
 
     def read_world(self, snapshot_id: int | None = None) -> World:
         found = self._stored(snapshot_id)
-        if found is None:
-            return World()
-        sid, runner = found.info.id, self._live()
-        if found.node_count is None:  # written before paged reads: one statement
-            rows = runner.run(QueryName.LIST_SNAPSHOT_NODES, {"snapshot": sid})
-        else:
-            rows = list(
-                read_snapshot_rows(
-                    runner, sid, found.node_count, self.read_policy, self.read_progress
-                )
-            )
-        nodes = [reader.node_record(r["key"], r["kind"], r["props"]) for r in rows]
-        try:
-            return graph_to_world(nodes)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreIncompatible(f"snapshot `{sid}` is unreadable: {exc}") from exc
+        return World() if found is None else self._world_of(found)
 
-    def node(self, key: str) -> NodeRecord:
-        runner = self._live()
-        rows = runner.run(QueryName.GET_NODE, {"namespace": self._namespace, "key": key})
-        if not rows:
-            raise NodeNotFound(key)
-        rows = with_text_parts(runner, rows[0]["props"]["snapshot"], [{"key": key, **rows[0]}])
-        record = reader.node_record(key, rows[0]["kind"], rows[0]["props"])
-        if not isinstance(record.kind, NodeKind):
-            raise NodeNotFound(key)  # the World bookkeeping node is not for readers
-        return record
+    def _world_of(self, found: StoredSnapshot) -> World:
+        sid = found.info.id
+        world = self._worlds.get(sid)
+        if world is None:
+            held = self._worlds.older(sid)
+            world = history.caught_up(self._live(), self._namespace, held, sid)
+        if world is None:
+            world = self._read_whole(found)
+        self._worlds.put(sid, world)
+        return world
 
-    def nodes(self, kind: NodeKind) -> list[NodeRecord]:
-        params = {"namespace": self._namespace, "kind": kind.value}
-        runner = self._live()
-        rows = runner.run(QueryName.LIST_NODES, params)
-        if rows:
-            rows = with_text_parts(runner, rows[0]["props"]["snapshot"], rows)
-        return sorted(
-            (reader.node_record(r["key"], kind.value, r["props"]) for r in rows),
-            key=lambda n: n.key,
-        )
-
-    def _edges(
-        self, key: str, kinds: frozenset[EdgeKind], direction: Literal["out", "in"]
-    ) -> list[EdgeRecord]:
-        name = QueryName.LIST_OUT_EDGES if direction == "out" else QueryName.LIST_IN_EDGES
-        params = {"namespace": self._namespace, "key": key, "kinds": sorted(kinds)}
-        rows = self._live().run(name, params)
-        if not rows or not isinstance(reader.node_kind(rows[0]["kind"]), NodeKind):
-            raise NodeNotFound(key)
-        return reader.edge_records(key, rows[0]["edges"], direction=direction)
-
-    def out_edges(self, key: str, *, kinds: frozenset[EdgeKind]) -> list[EdgeRecord]:
-        return self._edges(key, kinds, "out")
-
-    def in_edges(self, key: str, *, kinds: frozenset[EdgeKind]) -> list[EdgeRecord]:
-        return self._edges(key, kinds, "in")
+    def _read_whole(self, found: StoredSnapshot) -> World:
+        return read_whole_world(self._live(), found, self.read_policy, self.read_progress)
 
     def trust_edges(self, snapshot_id: int | None = None) -> list[TrustEdge]:
-        sid = self._snapshot_id(snapshot_id)
-        if sid is None:
-            return []
-        return reader.trust_edges(self._live().run(QueryName.LIST_TRUST_EDGES, {"snapshot": sid}))
+        found = self._stored(snapshot_id)
+        return [] if found is None else list(self._trust_of(found))
+
+    def _trust_of(self, found: StoredSnapshot) -> list[TrustEdge]:
+        sid = found.info.id
+        held = self._trust.get(sid)
+        if held is not None and held[0] == found.trust_gen:
+            return held[1]
+        rows = self._live().run(QueryName.LIST_TRUST_EDGES, {"snapshot": sid})
+        edges = reader.trust_edges(rows)
+        self._trust.put(sid, (found.trust_gen, edges))
+        return edges
 
     # ------------------------------------------------------------------ writer
     def write_snapshot(
@@ -318,48 +278,122 @@ class Neo4jStore(KeyedLookups):
         source: str,
         trust_edges: Sequence[TrustEdge],
         base: int | AnyBase | None = ANY_BASE,
+        request_key: str | None = None,
     ) -> SnapshotInfo:
         with self._lock:
-            runner = self._live()
+            if request_key is not None:
+                done = snapshots.by_request(self._live(), self._namespace, request_key)
+                if done is not None:
+                    raise RequestReplayed(request_key, done)
             expect = None if base is ANY_BASE else (base or 0)  # 0: the empty namespace
             if expect is not None:  # fail before writing; the publish checks again, atomically
                 found = self._current(fresh=True)
                 current_id = None if found is None else found.info.id
                 if (current_id or 0) != expect:
                     raise SnapshotConflict(base if isinstance(base, int) else None, current_id)
-            check_trust_edges(world, trust_edges)
-            info = SnapshotInfo(
-                id=0,
-                created_at=datetime.now(UTC),
+            return self._write_whole(
+                world,
                 source=source,
-                title=world.title,
-                counts=world.counts().as_dict(),
+                trust_edges=trust_edges,
+                expect=expect,
+                request_key=request_key,
             )
-            sid = snapshots.allocate(runner, self._namespace, info)
+
+    def _write_whole(
+        self,
+        world: World,
+        *,
+        source: str,
+        trust_edges: Sequence[TrustEdge],
+        expect: int | None,
+        request_key: str | None,
+    ) -> SnapshotInfo:
+        stored = publishing.write_whole(
+            self._live(),
+            self._namespace,
+            world,
+            source=source,
+            trust_edges=trust_edges,
+            expect=expect,
+            request_key=request_key,
+            batch_rows=self._batch_rows,
+        )
+        self._trust.put(stored.info.id, (0, sorted(trust_edges, key=lambda e: e.key)))
+        self._published(stored, world)
+        return stored.info
+
+    def _published(self, stored: StoredSnapshot, world: World) -> None:
+        self._pointer.remember(stored, time.monotonic())
+        self._lines[stored.info.id] = stored.line
+        self._worlds.put(stored.info.id, world)
+
+    def write_changes(
+        self,
+        changes: ChangeSet,
+        *,
+        source: str,
+        base: int | None,
+        trust_edges: Sequence[TrustEdge] | None = None,
+        request_key: str | None = None,
+    ) -> SnapshotInfo:
+        with self._lock:
+            runner = self._live()
+            if request_key is not None:  # a retry answers so even when it no longer applies
+                done = snapshots.by_request(runner, self._namespace, request_key)
+                if done is not None:
+                    raise RequestReplayed(request_key, done)
+            found = self._current(fresh=True)
+            current_id = None if found is None else found.info.id
+            if found is None or base is None or base != current_id:
+                raise SnapshotConflict(base, current_id)
+            before = self._world_of(found)
+            world = apply_changes(before, changes)  # Conflict when it does not apply
+            if trust_edges is not None:
+                check_trust_edges(world, trust_edges)
             try:
-                with runner.session() as session, Pipeline() as pipeline:
-                    writer = SnapshotWriter(
-                        runner, session, sid, batch_rows=self._batch_rows, pipeline=pipeline
-                    )
-                    nodes = writer.nodes(iter_nodes(world))
-                    writer.edges(iter_edges(world))
-                    writer.trust(trust_edges, gen=0)
-                published, before = snapshots.publish(
-                    runner, self._namespace, sid, base=expect, nodes=nodes
+                written = write_as_versions(
+                    runner,
+                    self._namespace,
+                    found,
+                    before,
+                    world,
+                    changes,
+                    trust_edges=trust_edges,
+                    base_trust=partial(self._trust_of, found),
+                    source=source,
+                    request_key=request_key,
+                    batch_rows=self._batch_rows,
+                    lease_ms=self.lease_ms,
                 )
-                if not published and expect is not None and (before or 0) != expect:
-                    raise SnapshotConflict(base if isinstance(base, int) else None, before)
-                if not published:
-                    raise Conflict(
-                        f"a newer snapshot became current while snapshot `{sid}` was written"
-                    )
-            except BaseException:
-                with suppress(Exception):  # best effort; `clean_partial` catches the rest
-                    snapshots.discard(runner, sid)
-                raise
-            stored = StoredSnapshot(info=replace(info, id=sid), trust_gen=0, node_count=nodes)
-            self._remember(stored, time.monotonic())
-            return stored.info
+            except NeedsWhole:
+                trust = list(trust_edges) if trust_edges is not None else self._trust_of(found)
+                return self._write_whole(
+                    world, source=source, trust_edges=trust, expect=base, request_key=request_key
+                )
+            self.last_write_rows = written.rows
+            sid = written.stored.info.id
+            if written.trust is not None:
+                self._trust.put(sid, (written.stored.trust_gen, written.trust))
+            elif (held := self._trust.get(base)) is not None:
+                self._trust.put(sid, held)
+            self._published(written.stored, world)
+            return written.stored.info
+
+    def changes_after(self, base: int, snapshot_id: int) -> ChangeSet | None:
+        return history.changes_after(self._live(), self._namespace, base, snapshot_id)
+
+    def snapshot_for_request(self, request_key: str) -> SnapshotInfo | None:
+        runner = self._live()
+        sid = snapshots.by_request(runner, self._namespace, request_key)
+        found = None if sid is None else snapshots.get(runner, self._namespace, sid)
+        return None if found is None else found.info
+
+    def prune(self, *, keep: int | None = None, keep_days: float | None = None) -> PruneReport:
+        with self._lock:
+            report = history.prune(self._live(), self._namespace, keep=keep, keep_days=keep_days)
+            for sid in report.deleted:
+                self._worlds.drop(sid)
+            return report
 
     def replace_trust_edges(
         self, edges: Sequence[TrustEdge], snapshot_id: int | None = None
@@ -381,23 +415,15 @@ class Neo4jStore(KeyedLookups):
             plan = plan_trust_sync(self.trust_edges(sid), edges)
             if plan.is_noop:
                 return plan.stats
-            live, gen = current.trust_gen, current.trust_gen + 1
-            runner.run(QueryName.SWEEP_TRUST_EDGES, {"snapshot": sid, "gen": live})
             try:
-                with runner.session() as session, Pipeline() as pipeline:
-                    writer = SnapshotWriter(
-                        runner, session, sid, batch_rows=self._batch_rows, pipeline=pipeline
-                    )
-                    writer.trust(plan.result, gen=gen)
-                params = {"snapshot": sid, "expected": live, "gen": gen}
-                if not runner.run(QueryName.PUBLISH_TRUST_GENERATION, params):
-                    raise Conflict(f"the trust edges of snapshot `{sid}` changed meanwhile")
-            except BaseException:
-                with suppress(Exception):
-                    runner.run(QueryName.DELETE_TRUST_GENERATION, {"snapshot": sid, "gen": gen})
-                raise
+                publishing.replace_generation(
+                    runner,
+                    self._namespace,
+                    current,
+                    plan.result,
+                    batch_rows=self._batch_rows,
+                    lease_ms=self.lease_ms,
+                )
             finally:
-                self._forget()  # the cached pointer carries the trust generation
-            with suppress(StoreError):  # stale generations are invisible; swept next time
-                runner.run(QueryName.SWEEP_TRUST_EDGES, {"snapshot": sid, "gen": gen})
+                self._pointer.forget()  # the cached pointer carries the trust generation
             return plan.stats

@@ -7,7 +7,10 @@ full: `batch_rows` rows, or, on a server that bounds a statement
 large record back (`ServerProfile.max_record_bytes`), a node's long JSON text is kept in parts
 beside it (`nodes/create_text_parts`) and the node lists those props in `textParts`.
 
-Every node gets `seq` (snapshot id * 2^32 + its position) for paged reads (`paging.py`).
+Every node gets `seq` (its line's id * 2^32 + a number that grows along the line) for paged
+reads (`paging.py`). The same writer writes a whole snapshot (`WHOLE`: nodes of its own line)
+and the new versions of a change (`VERSIONS`: statements that check the namespace's writer
+lease, see `lease.py`); `params` are the values every statement of the write may take.
 
 Idempotent batches: a batch whose statement fails with `StoreUnavailable` is checked with a
 count of its rows by identity (`nodes/count_nodes`, `edges/count_edges`,
@@ -18,7 +21,8 @@ otherwise the write fails and the store discards the snapshot. Nothing is ever w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from neo4j import Session
@@ -38,16 +42,19 @@ __all__ = [
     "RESERVED_NODE_PROPS",
     "SEQ_BITS",
     "TEXT_PARTS",
+    "VERSIONS",
+    "WHOLE",
     "SnapshotWriter",
+    "Statements",
     "seq_range",
 ]
 
 # INVARIANT: the props that may be kept in parts (graphmap's JSON text props).
 APPENDABLE_PROPS: Final = ("data", "appRoleAssignments", "packageAssignments")
 TEXT_PARTS: Final = "textParts"  # names the node's props kept in `TgText` parts
-RESERVED_NODE_PROPS: Final = frozenset({"snapshot", "key", "kind", "seq", TEXT_PARTS})
-SEQ_BITS: Final = 32  # a node's `seq` is snapshot id * 2**SEQ_BITS + its position
-RESERVED_EDGE_PROPS: Final = frozenset({"gen"})
+RESERVED_NODE_PROPS: Final = frozenset({"snapshot", "from", "to", "key", "kind", "seq", TEXT_PARTS})
+SEQ_BITS: Final = 32  # a node's `seq` is its line's id * 2**SEQ_BITS + its number in the line
+RESERVED_EDGE_PROPS: Final = frozenset({"gen", "from", "to"})
 
 
 def _plain(props: Iterable[tuple[str, PropValue]]) -> dict[str, Any]:
@@ -83,10 +90,28 @@ def seq_range(snapshot_id: int, start: int, stop: int) -> tuple[int, int]:
     return base + start, base + stop
 
 
+@dataclass(frozen=True, slots=True)
+class Statements:
+    """The statements that create a write's nodes, edges and text parts."""
+
+    nodes: QueryName
+    edges: QueryName
+    texts: QueryName
+
+
+WHOLE: Final = Statements(
+    QueryName.CREATE_NODES, QueryName.CREATE_EDGES, QueryName.CREATE_TEXT_PARTS
+)
+VERSIONS: Final = Statements(
+    QueryName.CREATE_VERSIONS, QueryName.CREATE_VERSION_EDGES, QueryName.CREATE_VERSION_TEXTS
+)
 _CHECKS: Final = {
     QueryName.CREATE_NODES: QueryName.COUNT_NODES,
     QueryName.CREATE_EDGES: QueryName.COUNT_EDGES,
     QueryName.CREATE_TEXT_PARTS: QueryName.COUNT_TEXT_PARTS,
+    QueryName.CREATE_VERSIONS: QueryName.COUNT_NODES,
+    QueryName.CREATE_VERSION_EDGES: QueryName.COUNT_VERSION_EDGES,
+    QueryName.CREATE_VERSION_TEXTS: QueryName.COUNT_VERSION_TEXTS,
 }
 
 
@@ -114,6 +139,9 @@ class SnapshotWriter:
 
     Batches go out through `pipeline` (one statement in flight while the next is built); every
     public method returns only after its statements ran, and raises the first failure.
+    `statements` and `params` say what is written (default: a whole snapshot, its own line);
+    `seq_start` is the first free `seq` (default: the start of the snapshot's own line).
+    `rows` counts the rows written (nodes, edges, text parts).
     """
 
     def __init__(
@@ -124,16 +152,28 @@ class SnapshotWriter:
         *,
         batch_rows: int,
         pipeline: Pipeline,
+        statements: Statements = WHOLE,
+        params: Mapping[str, Any] | None = None,
+        seq_start: int | None = None,
     ) -> None:
         self.runner = runner
         self.session = session
         self.snapshot_id = snapshot_id
         self.batch_rows = batch_rows
         self.pipeline = pipeline
+        self.statements = statements
+        self.params = dict(params) if params is not None else {"snapshot": snapshot_id}
+        self.seq_start = seq_range(snapshot_id, 0, 0)[0] if seq_start is None else seq_start
         self.limit = runner.budget()
         self.record_limit = runner.profile.max_record_bytes
+        self.rows = 0
 
         self._bases: dict[tuple[QueryName, Any], int] = {}
+
+    def _params(self, name: QueryName, **extra: Any) -> dict[str, Any]:
+        """The write's values (and `extra`) that statement `name` takes."""
+        declared = self.runner.catalog[name].params
+        return {k: v for k, v in {**self.params, **extra}.items() if k in declared}
 
     def _printed(self, row: Row) -> tuple[Any, int]:
         """The row as it is sent and its size: printed once on a splicing server, else as is."""
@@ -174,15 +214,17 @@ class SnapshotWriter:
         created = got[0]["created"] if got else 0
         if created != len(rows):
             raise Conflict(f"statement `{name.value}` created {created} of {len(rows)} rows")
+        self.rows += created
 
     def _landed(
         self, name: QueryName, params: dict[str, Any], idents: list[Row], kinds: dict[str, Any]
     ) -> bool:
         """Whether any row of a failed batch exists (on a new connection)."""
-        check: dict[str, Any] = {"snapshot": self.snapshot_id, "rows": idents}
-        if name is QueryName.CREATE_NODES:  # `seq` alone identifies a node; no label needed
+        counter = _CHECKS[name]
+        check = self._params(counter, rows=idents)
+        if counter is QueryName.COUNT_NODES:  # `seq` alone identifies a node; no label needed
             check, kinds = {"seqs": [i["seq"] for i in idents]}, {}
-        got = self.runner.run(_CHECKS[name], check, **kinds)
+        got = self.runner.run(counter, check, **kinds)
         return bool(got and got[0]["found"])
 
     def _write(self, name: QueryName, items: Iterable[_Item], slot: str | None) -> int:
@@ -213,14 +255,13 @@ class SnapshotWriter:
     def nodes(self, nodes: Iterable[NodeRecord]) -> int:
         """Create every node (kind label + `TgNode`); returns how many."""
         appends: list[tuple[str, str, str]] = []
-
-        base, _ = seq_range(self.snapshot_id, 0, 0)
+        base, name = self.seq_start, self.statements.nodes
 
         def items() -> Iterator[_Item]:
             for position, node in enumerate(nodes):
                 if RESERVED_NODE_PROPS & set(node.props):
                     raise ValueError(f"node `{node.key}` uses a reserved prop name")
-                params = {"snapshot": self.snapshot_id, "kind": node.kind.value}
+                params = self._params(name, kind=node.kind.value)
                 row: Row = {
                     "key": node.key,
                     "seq": base + position,
@@ -229,8 +270,8 @@ class SnapshotWriter:
                 ident = {"seq": row["seq"]}
                 yield node.kind, params, *self._fit(node, params, row, appends), ident
 
-        count = self._write(QueryName.CREATE_NODES, items(), "node_kind")
-        self._text_parts(appends)
+        count = self._write(name, items(), "node_kind")
+        self.texts(appends)
         return count
 
     def _fit(
@@ -244,7 +285,7 @@ class SnapshotWriter:
         sent, size = self._printed(row)
         if self.limit is None and self.record_limit is None:
             return sent, size
-        room = self._room(QueryName.CREATE_NODES, params, node_kind=node.kind)
+        room = self._room(self.statements.nodes, params, node_kind=node.kind)
         props: dict[str, Any] = row["props"]
         moved: list[str] = []
         for prop in APPENDABLE_PROPS:
@@ -270,15 +311,22 @@ class SnapshotWriter:
         limits = [self.record_limit or 0, (self.limit or 0) - self._base(name, params, **kinds)]
         return min(x for x in limits if x > 0)
 
-    def _text_parts(self, appends: Sequence[tuple[str, str, str]]) -> None:
-        """Write the long text moved out of nodes as `TgText` parts, batched like nodes."""
+    def texts(self, appends: Sequence[tuple[str, str, str]]) -> None:
+        """Write long text `(key, prop, text)` as `TgText` parts, batched like nodes: the text
+        moved out of nodes, or other text kept beside them (a change set)."""
         if not appends:
             return
-        params = {"snapshot": self.snapshot_id}
-        room = self._room(QueryName.CREATE_TEXT_PARTS, params)
+        name = self.statements.texts
+        params = self._params(name)
+        bounded = self.limit is not None or self.record_limit is not None
+        room = self._room(name, params) if bounded else 0
 
         def items() -> Iterator[_Item]:
             for key, prop, value in appends:
+                if not bounded:  # one part: the server takes any statement and record
+                    ident = {"key": key, "prop": prop, "part": 0}
+                    yield None, params, *self._printed({**ident, "text": value}), ident
+                    continue
                 # the row's other fields (a long key takes its share); 20 digits for `part`
                 left = room - spliced_size({"key": key, "prop": prop, "part": 0, "text": ""}) - 20
                 if left < 1_000:
@@ -287,11 +335,12 @@ class SnapshotWriter:
                     ident = {"key": key, "prop": prop, "part": part}
                     yield None, params, *self._printed({**ident, "text": text}), ident
 
-        self._write(QueryName.CREATE_TEXT_PARTS, items(), None)
+        self._write(name, items(), None)
 
     def edges(self, edges: Iterable[EdgeRecord]) -> int:
         """Create every edge between nodes of this snapshot; returns how many."""
-        params = {"snapshot": self.snapshot_id}
+        name = self.statements.edges
+        params = self._params(name)
 
         def items() -> Iterator[_Item]:
             for e in edges:
@@ -299,7 +348,7 @@ class SnapshotWriter:
                 ident = {"source": e.source, "target": e.target}
                 yield e.kind, params, *self._printed({**ident, "props": props}), ident
 
-        return self._write(QueryName.CREATE_EDGES, items(), "edge_kind")
+        return self._write(name, items(), "edge_kind")
 
     def trust(self, edges: Iterable[TrustEdge], *, gen: int) -> int:
         """Create derived trust edges of generation `gen` (provenance props plus `gen`)."""

@@ -1,7 +1,8 @@
-"""The pure World -> World mutations: validation (located issues), conflicts, results.
+"""The pure mutations: validation (located issues), conflicts, results.
 
-How to write tests here: build a World from `tests/api/world.yaml` (`world()`), apply one
-function, and assert on the returned World or on the exception's `issues` / `code`.
+How to write tests here: build a World from `tests/api/world.yaml` (`world()`), run one
+function, apply the changes it returns (`apply_changes`) and assert on the World, or on the
+exception's `issues` / `code`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import cache
 
 import pytest
 
+from graphmodel.changes import apply_changes
 from graphmodel.errors import Conflict, NodeNotFound, WorldInvalid
 from graphmodel.ingest import load_world_file
 from graphmodel.schema.enums import AccessType, ExternalUserState, IdentityProviderKind
@@ -38,7 +40,9 @@ def test_examples_run(name: str) -> None:
 
 
 def test_group_membership_rules() -> None:
-    w = mutations.add_group_member(world(), "contoso/project", "contoso/dave")
+    changes = mutations.add_group_member(world(), "contoso/project", "contoso/dave")
+    assert len(changes) == 1  # one list edit of the group, not the group rewritten
+    w = apply_changes(world(), changes)
     assert w.group_by_ref["contoso/project"].members == ("contoso/dave",)
     assert world().group_by_ref["contoso/project"].members == ()  # the input is unchanged
     with pytest.raises(Conflict):
@@ -51,17 +55,17 @@ def test_group_membership_rules() -> None:
 
 
 def test_unassign_removes_every_role_of_the_principal() -> None:
-    w = mutations.assign_app(world(), "contoso/wiki", "alice")
+    w = apply_changes(world(), mutations.assign_app(world(), "contoso/wiki", "alice"))
     assert [a.principal for a in w.assignments if a.app == "contoso/wiki"] == ["contoso/alice"]
-    assert not [
-        a
-        for a in mutations.unassign_app(w, "contoso/wiki", "alice").assignments
-        if a.app == "contoso/wiki"
+    w = apply_changes(w, mutations.assign_app(w, "contoso/wiki", "contoso/project"))
+    gone = apply_changes(w, mutations.unassign_app(w, "contoso/wiki", "alice"))
+    assert [a.principal for a in gone.assignments if a.app == "contoso/wiki"] == [
+        "contoso/project"
     ]
 
 
 def test_invitation_of_a_person_with_an_entra_home() -> None:
-    w, inv, user = invitations.create_invitation(
+    changes, inv, user = invitations.create_invitation(
         world(),
         inviter="contoso/alice",
         address="Erin@Fabrikam.com",
@@ -71,10 +75,14 @@ def test_invitation_of_a_person_with_an_entra_home() -> None:
     )
     assert user.guest_of == "fabrikam/erin" and user.identity_provider is IdentityProviderKind.ENTRA
     assert user.user_principal_name == "Erin_Fabrikam.com#EXT#@contoso.onmicrosoft.com"
+    w = apply_changes(world(), changes)
     assert inv.invited_user == user.ref and w.invitations == (inv,)
-    w2, accepted, done = invitations.redeem_invitation(w, invitation_id="inv-1")
+    assert w.user_by_ref[user.ref] == user and len(changes) == 2  # the user and the invitation
+    redeemed, accepted, done = invitations.redeem_invitation(w, invitation_id="inv-1")
     assert accepted.external_user_state is ExternalUserState.ACCEPTED
     assert done is not None and done.status == "Completed"
+    w2 = apply_changes(w, redeemed)
+    assert w2.user_by_ref[user.ref] == accepted and w2.invitations == (done,)
     with pytest.raises(Conflict):
         invitations.redeem_invitation(w2, invitation_id="inv-1")
 

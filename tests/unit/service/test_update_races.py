@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from graphmodel.changes import ChangeSet, apply_changes
 from graphmodel.errors import NodeNotFound, SnapshotConflict
 from graphmodel.ingest import load_world_file
 from graphmodel.schema.world import World
@@ -53,12 +54,13 @@ def test_a_lost_race_is_re_applied_to_the_winner(pair: Pair) -> None:
     ours, theirs = pair
     bases: list[str | None] = []
 
-    def change(world: World) -> World:
+    def change(world: World) -> ChangeSet:
         bases.append(world.title)
         if len(bases) == 1:  # the other process publishes between our read and our publish
             theirs.update_world(
                 lambda w: dataclasses.replace(
-                    add_group_member(w, "contoso/project", "alice"), title="theirs"
+                    apply_changes(w, add_group_member(w, "contoso/project", "alice")),
+                    title="theirs",
                 ),
                 source="t",
             )
@@ -79,7 +81,7 @@ def test_a_change_that_no_longer_applies_is_a_conflict_naming_both_snapshots(
     theirs.refresh()
     calls = 0
 
-    def remove_dave(world: World) -> World:
+    def remove_dave(world: World) -> ChangeSet:
         nonlocal calls
         calls += 1
         if calls == 1:  # someone else removes dave first

@@ -12,6 +12,8 @@ import pytest
 
 MODULES = [
     "graphmodel.stores.decorators",
+    "graphmodel.stores.graphedges",
+    "graphmodel.stores.graphkeys",
     "graphmodel.stores.graphmap",
     "graphmodel.stores.memory.store",
     "graphmodel.stores.registry",

@@ -46,8 +46,13 @@ def integrity(path: Path) -> str:
         conn.close()
 
 
-@pytest.mark.parametrize("attempt", range(20))
-def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(tmp_path: Path, attempt: int) -> None:
+@pytest.mark.parametrize(
+    ("attempt", "mode"), [(i, "whole") for i in range(20)] + [(i, "changes") for i in range(8)]
+)
+def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(
+    tmp_path: Path, attempt: int, mode: str
+) -> None:
+    """B is written whole, or (`changes`) as its change from A: the same outcome either way."""
     path = tmp_path / "store.db"
     users = USERS_B if attempt % 4 else SMALL_B
     a = write_a(path)
@@ -57,7 +62,7 @@ def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(tmp_path: Path, attemp
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     child = spawn(
-        [sys.executable, "-m", "tests.unit.stores._crash_child", str(path), str(users)],
+        [sys.executable, "-m", "tests.unit.stores._crash_child", str(path), str(users), mode],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -80,7 +85,7 @@ def test_sigkill_during_a_write_leaves_a_or_b_never_a_mix(tmp_path: Path, attemp
         reader.close()
     said = child.stdout.read()
     child.stdout.close()
-    why = f"attempt {attempt}: {users} users, killed {delay * 1000:.0f} ms after `started`"
+    why = f"attempt {attempt} ({mode}): {users} users, killed {delay * 1000:.0f} ms after `started`"
     why += f", then the child said {said!r}"
 
     with MemoryStore(path) as store:

@@ -2,8 +2,9 @@
 
 How to write tests here: behaviour every store shares belongs in `tests/conformance/`; here go
 the backend's own promises (the Cypher catalog, parameter splicing, publish-last clean-up,
-error mapping). Take `store` (a fresh namespace on the session's one driver) or `open_store`
-(another store on the same namespace); both are purged afterwards.
+error mapping). Take `store` (a fresh namespace on the session's one driver), `reader` (a second
+store on it, to read back what the server holds) or `open_store` (one more store on the same
+namespace); all are purged afterwards.
 """
 
 from __future__ import annotations
@@ -57,4 +58,11 @@ def open_store(falkordb: BoltTargets, namespace: str) -> Iterator[OpenStore]:
 
 @pytest.fixture
 def store(open_store: OpenStore) -> Neo4jStore:
+    return open_store()
+
+
+@pytest.fixture
+def reader(open_store: OpenStore) -> Neo4jStore:
+    """Another store on `store`'s namespace: it reads what the server holds, where `store`
+    answers from the Worlds it wrote (as another host would)."""
     return open_store()

@@ -52,9 +52,7 @@ def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
 
 
 def tenantgraph(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, timeout=300, check=False
-    )
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_one_shot_commands_in_a_row_all_answer(server: Served) -> None:

@@ -74,7 +74,7 @@ STRESS = {
 
 @pytest.mark.parametrize("make", list(STRESS.values()), ids=list(STRESS))
 def test_no_statement_exceeds_the_profile_bound(
-    store: Neo4jStore, monkeypatch: pytest.MonkeyPatch, make: Any
+    store: Neo4jStore, reader: Neo4jStore, monkeypatch: pytest.MonkeyPatch, make: Any
 ) -> None:
     sizes: list[tuple[int, str]] = []
     real_execute = Runner.execute
@@ -100,4 +100,4 @@ def test_no_statement_exceeds_the_profile_bound(
     assert largest <= OPENCYPHER.max_statement_bytes, f"`{label}` took {largest} bytes"
     batches = [s for s, name in sizes if name in ("nodes/create_nodes", "edges/create_edges")]
     assert len(batches) > 1  # the world was cut into several statements
-    assert store.read_world() == world
+    assert reader.read_world() == world

@@ -1,0 +1,4 @@
+// name: schema/opencypher/create_node_from_index
+// params: none
+// returns: nothing (fails when the index exists: run only when list_indexes lacks it)
+CREATE INDEX FOR (n:TgNode) ON (n.from)
