@@ -5,6 +5,7 @@ Reads go through a per-snapshot `WorldIndex`, built once and cached by snapshot 
 edges and store snapshot + edges atomically.
 """
 
-from graphmodel.service.facade import GraphService, Page
+from graphmodel.service.facade import GraphService
+from graphmodel.service.paging import Page
 
 __all__ = ["GraphService", "Page"]

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
-from typing import TypeVar
 
 from graphmodel.audit import (
     CATALOGUE,
@@ -43,16 +41,15 @@ from graphmodel.audit.access import AccessChange, AccessChangeKind
 from graphmodel.audit.checks import settings_only
 from graphmodel.audit.context import LazyIndex, Progress
 from graphmodel.audit.history import apply_history, profile_of
-from graphmodel.audit.incremental import audit_after_changes
 from graphmodel.audit.store import AuditStore, Sighting, audit_db_path
 from graphmodel.audit.unused import UnusedAccessProposal, propose_unused_removal
 from graphmodel.audit.whatif import FindingDelta, WorldDiff, compare_worlds, what_if
-from graphmodel.audit.worlddiff import ChangeOp, EntityChange, diff_worlds
-from graphmodel.changes import ChangeSet
-from graphmodel.engine import WorldIndex
+from graphmodel.audit.worlddiff import ChangeOp, EntityChange
 from graphmodel.errors import NodeNotFound, QueryError
 from graphmodel.schema.suggest import closest
-from graphmodel.service.facade import MAX_PAGE, GraphService, Page
+from graphmodel.service.audit_runs import AuditRuns
+from graphmodel.service.facade import GraphService
+from graphmodel.service.paging import Page, check_page_size, page_of_list
 from graphmodel.timings import timed
 
 # The audit types are re-exported for the API, which imports only `graphmodel.service`.
@@ -81,29 +78,7 @@ __all__ = [
     "exposure_page",
 ]
 
-T = TypeVar("T")
-_LAST_RUNS = 4  # full runs kept for incremental audits (profiles x exemplar counts)
 _HEX = frozenset("0123456789abcdef")
-
-
-def _page(items: Sequence[T], first: int, after: str | None, key: Callable[[T], str]) -> Page[T]:
-    if first < 0 or first > MAX_PAGE:
-        raise QueryError(f"page size `{first}` must be between 0 and {MAX_PAGE}")
-    start = 0
-    if after is not None:
-        keys = [key(x) for x in items]
-        if after not in keys:
-            raise QueryError(
-                f"cursor `{after}` is not in this list; it may come from another snapshot"
-            )
-        start = keys.index(after) + 1
-    chunk = tuple(items[start : start + first])
-    return Page(
-        items=chunk,
-        has_next=start + first < len(items),
-        end_cursor=key(chunk[-1]) if chunk else after,
-        total_count=len(items),
-    )
 
 
 def catalogue() -> tuple[CheckInfo, ...]:
@@ -121,11 +96,7 @@ class AuditService:
     def __init__(self, graph: GraphService, audit: AuditStore) -> None:
         self.graph = graph
         self.audit = audit
-        # the last full run per (profile, exemplars): its snapshot, index and findings per
-        # check, from which an audit of the next snapshot re-runs only what changed; the
-        # latest few only (each holds an index and the decisions its findings stream from)
-        self._last: OrderedDict[tuple[str, int | None], _LastRun] = OrderedDict()
-        self._last_lock = threading.Lock()
+        self.runs = AuditRuns(graph.store)
 
     @classmethod
     def open(cls, graph: GraphService, db: str | None, *, read_only: bool = False) -> AuditService:
@@ -241,71 +212,6 @@ class AuditService:
             out[info.id] = found
         return out
 
-    def _findings(
-        self,
-        ix: WorldIndex,
-        sid: int | None,
-        zone: Zone,
-        options: AuditOptions,
-        *,
-        tenants: Sequence[str] | None,
-        checks: Sequence[str] | None,
-        exemplars: int | None,
-        progress: Progress | None,
-    ) -> tuple[Finding, ...]:
-        """The findings at `ix`: only the checks and tenants asked for; after a full run of
-        another snapshot, only what the entity changes between the two can touch."""
-        if tenants is not None or sid is None:
-            return run_checks(
-                ix,
-                zone=zone,
-                options=options,
-                checks=checks,
-                tenants=tenants,
-                exemplars=exemplars,
-                progress=progress,
-            )
-        key = (profile_of(zone, options), exemplars)
-        with self._last_lock:
-            last = self._last.get(key)
-            if last is not None:
-                self._last.move_to_end(key)
-        previous: dict[str, list[Finding]] = {}
-        changes: tuple[EntityChange, ...] = ()
-        before = ix
-        if last is not None and last.snapshot == sid:
-            previous = last.by_check
-        elif last is not None:
-            before, previous = last.index, last.by_check
-            stored = self._stored_changes(last.snapshot, sid)
-            changes = diff_worlds(last.index.world, ix.world, stored)
-        by_check, findings = audit_after_changes(
-            previous,
-            changes,
-            before,
-            ix,
-            zone=zone,
-            options=options,
-            exemplars=exemplars,
-            checks=checks,
-            progress=progress,
-        )
-        merged = dict(previous) if last is not None and last.snapshot == sid else {}
-        merged.update(by_check)
-        with self._last_lock:
-            self._last[key] = _LastRun(snapshot=sid, index=ix, by_check=merged)
-            self._last.move_to_end(key)
-            while len(self._last) > _LAST_RUNS:
-                self._last.popitem(last=False)
-        return findings
-
-    def _stored_changes(self, base: int, snapshot_id: int) -> ChangeSet | None:
-        """The store's change sets from `base` to `snapshot_id` (None when it cannot say, or
-        the run goes back in time): the audit then compares only what they touch."""
-        if base > snapshot_id:
-            return None
-        return self.graph.store.changes_after(base, snapshot_id)
-
     @timed("audit")
     def report(
         self,
@@ -348,7 +254,7 @@ class AuditService:
         else:
             ix = self.graph.index(sid, as_of=opts.as_of)
             world = ix.world
-            findings = self._findings(
+            findings = self.runs.findings(
                 ix,
                 sid,
                 the_zone,
@@ -448,7 +354,7 @@ class AuditService:
             if (severity is None or a.finding.severity == severity)
             and (include_suppressed or a.suppression is None)
         ]
-        return _page(items, first, after, lambda a: a.finding.fingerprint)
+        return page_of_list(items, first, after, lambda a: a.finding.fingerprint)
 
     @staticmethod
     def exposures(
@@ -515,17 +421,9 @@ class AuditService:
         return replace(diff, title=f"snapshot {from_snapshot} -> {to_snapshot}")
 
 
-@dataclass(frozen=True, slots=True)
-class _LastRun:
-    snapshot: int
-    index: WorldIndex
-    by_check: dict[str, list[Finding]]
-
-
 def exposure_page(finding: Finding, first: int, after: str | None) -> Page[Exposure]:
     """A page of `finding.all_exposures()` after the exclusive cursor `after` (a key)."""
-    if first < 0 or first > MAX_PAGE:
-        raise QueryError(f"page size `{first}` must be between 0 and {MAX_PAGE}")
+    check_page_size(first)
     stream = finding.all_exposures(after)
     try:
         chunk = tuple(islice(stream, first))

@@ -22,7 +22,8 @@ from datetime import UTC, datetime, timedelta
 from graphmodel.audit.feed import GROUP_OVER, feed_events
 from graphmodel.audit.feed_store import FeedRecord, FeedStore, feed_db_path
 from graphmodel.errors import QueryError
-from graphmodel.service.facade import MAX_PAGE, GraphService, Page
+from graphmodel.service.facade import GraphService
+from graphmodel.service.paging import Page, check_page_size
 from graphmodel.stores.base import SnapshotInfo
 
 __all__ = ["CHANGES_DB_ENV", "CaughtUp", "ChangeFeed", "FeedRecord"]
@@ -137,8 +138,7 @@ class ChangeFeed:
         after: int | None = None,
     ) -> Page[FeedRecord]:
         """One page of events in feed order; the cursor is the event's `seq` (as text)."""
-        if first < 0 or first > MAX_PAGE:
-            raise QueryError(f"page size `{first}` must be between 0 and {MAX_PAGE}")
+        check_page_size(first)
         if since_snapshot is not None and since_time is not None:
             raise QueryError("give `since` as a snapshot or as a time, not both")
         found = self.store.events(after=after, since_snapshot=since_snapshot,

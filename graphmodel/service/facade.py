@@ -4,23 +4,21 @@ Several processes may share one store (API workers, the CLI, a scheduled import)
 read the *serving* snapshot (`graphmodel.service.serving`): `refresh()` catches up with what
 other processes published, `catch_up_soon()` does it in the background while questions keep
 reading the snapshot held, `wait_for_snapshot(n)` waits for a client's consistency token.
-Writes are change sets (`graphmodel.service.writes`): `update_world` publishes compare-and-swap
-on the snapshot its change was computed from and re-applies the change when it lost the race,
-so no writer is silently undone; `load_world` writes a World that mostly matches the current
-one as its change.
+Writes are change sets, made by the service's `SnapshotWriter` (`graphmodel.service.writer`,
+`graphmodel.service.writes`): `update_world` publishes compare-and-swap on the snapshot its
+change was computed from and re-applies the change when it lost the race, so no writer is
+silently undone; `load_world` writes a World that mostly matches the current one as its change.
+Streamed answers come in `Page`s (`graphmodel.service.paging`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from itertools import islice
-from typing import Generic, Protocol, TypeVar, runtime_checkable
 
-from graphmodel.bulk import paused_gc
 from graphmodel.changes import ChangeSet
 from graphmodel.engine import (
     DEFAULT_UNUSED_DAYS,
@@ -35,58 +33,28 @@ from graphmodel.engine import (
     can_sign_up,
     check,
     evolve_index,
-    is_outsider_ref,
     reachable,
     who_can_access,
 )
 from graphmodel.errors import (
     GraphModelError,
-    QueryError,
-    RequestReplayed,
-    SnapshotConflict,
     StoreEmpty,
 )
 from graphmodel.schema.enums import Via
 from graphmodel.schema.trust import TrustEdge
 from graphmodel.schema.verdict import Verdict
 from graphmodel.schema.world import World
+from graphmodel.service.paging import Page, page_of, with_usage
 from graphmodel.service.serving import Evolve, Follower, IndexCache
-from graphmodel.service.writes import (
-    WRITE_ATTEMPTS,
-    WriteTicket,
-    conflict_for,
-    current_write_request,
-    write_change,
-    write_world,
-)
+from graphmodel.service.writer import SnapshotWriter
+from graphmodel.service.writes import WriteTicket
 from graphmodel.stores.base import Capability, GraphStore, PruneReport, SnapshotInfo
 from graphmodel.stores.lookups import GraphLookups
 from graphmodel.stores.neighbourhood import check_world
 
-__all__ = ["WRITE_ATTEMPTS", "Checkpointing", "GraphService", "Page"]
+__all__ = ["GraphService"]
 
-T = TypeVar("T")
-MAX_PAGE = 1000
 _OPEN = ReachFilter()
-
-
-@runtime_checkable
-class Checkpointing(Protocol):
-    """A store that keeps snapshots as changes and can store one whole (the memory store)."""
-
-    def checkpoint_due(self) -> int | None: ...
-
-    def write_checkpoint(self, snapshot_id: int) -> bool: ...
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Page(Generic[T]):
-    """One page of a streamed answer; `end_cursor` feeds the next call's `after`."""
-
-    items: tuple[T, ...]
-    has_next: bool
-    end_cursor: str | None
-    total_count: int | None = None
 
 
 class GraphService:
@@ -115,8 +83,7 @@ class GraphService:
         self.follower = Follower(store, self.indexes)
         self._clocked: OrderedDict[tuple[int | None, datetime], WorldIndex] = OrderedDict()
         self._lock = threading.Lock()
-        self._write_lock = threading.Lock()
-        self._upkeep = threading.Lock()
+        self.writer = SnapshotWriter(store, self.follower)
 
     def close(self) -> None:
         """Close the store (the service is unusable afterwards)."""
@@ -226,34 +193,13 @@ class GraphService:
             return False
         return self.follower.held() is not None
 
-    # --- writes ---------------------------------------------------------------------------
+    # --- writes (`graphmodel.service.writer`) ----------------------------------------------
     def load_world(
         self, world: World, *, source: str, request_key: str | None = None
     ) -> SnapshotInfo:
         """Write `world` as the new current snapshot (atomic): as its change from the current
         World when it mostly matches it, else whole, with its derived trust edges."""
-        if request_key is None:
-            request_key = current_write_request().request_key
-        with self._write_lock:
-            self._check_request(request_key)
-            for _attempt in range(WRITE_ATTEMPTS):
-                serving = self.follower.advance()
-                try:
-                    with paused_gc():  # a diff of two whole Worlds allocates per entity
-                        info = write_world(
-                            self.store,
-                            world,
-                            source=source,
-                            current=serving.info,
-                            held=None if serving.info is None else serving.index.world,
-                            request_key=request_key,
-                        )
-                except SnapshotConflict as exc:
-                    lost = exc
-                    continue
-                self._written(info)
-                return info
-            raise lost
+        return self.writer.load_world(world, source=source, request_key=request_key)
 
     def update_world(
         self,
@@ -264,87 +210,19 @@ class GraphService:
         read_snapshot: int | None = None,
         ticket: WriteTicket | None = None,
     ) -> SnapshotInfo:
-        """Apply `change` to the newest World and publish the result on that base (CAS).
-
-        `change` must be a pure operation returning the changes (or the new World): when
-        another process publishes between the read and the publish, it is applied again to
-        the newest World (`WRITE_ATTEMPTS` in all). When it no longer applies there (it raises
-        a `GraphModelError`) — or, on the first attempt, when `read_snapshot` (the snapshot the
-        caller read before asking) is not the newest — the write is refused with
-        `SnapshotConflict(read or first base, newest, detail=why)`; other exceptions (a refusal
-        the caller models itself) pass through unchanged. Nothing is written on refusal.
-        `request_key` and `ticket`: see `graphmodel.service.writes`; when not given, the
-        caller's `WriteRequest` (a context variable) supplies them and `read_snapshot`.
-        """
-        asked = current_write_request()
-        request_key = asked.request_key if request_key is None else request_key
-        read_snapshot = asked.read_snapshot if read_snapshot is None else read_snapshot
-        ticket = asked.ticket if ticket is None else ticket
-        with self._write_lock:
-            self._check_request(request_key)
-            first: int | None = None
-            for attempt in range(WRITE_ATTEMPTS):
-                serving = self.follower.advance()
-                try:
-                    info, _changes = write_change(
-                        self.store,
-                        change,
-                        source=source,
-                        current=serving.info,
-                        world=serving.index.world,
-                        request_key=request_key,
-                        ticket=ticket,
-                    )
-                except SnapshotConflict as exc:
-                    first = serving.id if first is None else first
-                    lost = exc
-                    continue
-                except RequestReplayed:
-                    raise
-                except GraphModelError as exc:
-                    problem = conflict_for(
-                        exc, attempt=attempt, first=first, base=serving.id, read=read_snapshot
-                    )
-                    if problem is exc:
-                        raise
-                    raise problem from exc
-                self._written(info)
-                return info
-            raise SnapshotConflict(
-                first, lost.current, detail=f"other writers won {WRITE_ATTEMPTS} races in a row"
-            )
-
-    def _check_request(self, request_key: str | None) -> None:
-        if request_key is not None:
-            done = self.store.snapshot_for_request(request_key)
-            if done is not None:
-                raise RequestReplayed(request_key, done.id)
-
-    def _written(self, info: SnapshotInfo) -> None:
-        """Serve the snapshot this process just wrote; store it whole if its time has come."""
-        self.follower.advance(to=info)
-        self.maintain_soon()
+        """Apply `change` to the newest World and publish the result on that base (CAS); see
+        `SnapshotWriter.update_world` for retries, refusals and the idempotency key."""
+        return self.writer.update_world(
+            change,
+            source=source,
+            request_key=request_key,
+            read_snapshot=read_snapshot,
+            ticket=ticket,
+        )
 
     def maintain_soon(self) -> None:
-        """Store the current snapshot whole on a background thread when the store says a
-        checkpoint is due (reads of any snapshot stay bounded; the write path never waits)."""
-        store = self.store
-        if not isinstance(store, Checkpointing) or store.checkpoint_due() is None:
-            return
-        if not self._upkeep.acquire(blocking=False):
-            return
-
-        def run() -> None:
-            try:
-                due = store.checkpoint_due()
-                if due is not None:
-                    store.write_checkpoint(due)
-            except GraphModelError:
-                pass  # the next write tries again; a checkpoint is an optimisation
-            finally:
-                self._upkeep.release()
-
-        threading.Thread(target=run, name="checkpoint", daemon=True).start()
+        """Store the current snapshot whole in the background when a checkpoint is due."""
+        self.writer.maintain_soon()
 
     def prune(self, *, keep: int | None = None, keep_days: float | None = None) -> PruneReport:
         """Delete old snapshots (see `ChangeWriter.prune`); the served one is always kept."""
@@ -415,8 +293,8 @@ class GraphService:
         so pages and `total_count` are those of the filtered answer.
         """
         ix = self.question_index(snapshot, as_of=as_of)
-        return _page(
-            lambda cursor: _with_usage(
+        return page_of(
+            lambda cursor: with_usage(
                 ix,
                 who_can_access(ix, resource, after=cursor, limits=self.limits, filters=filters),
                 usage,
@@ -443,8 +321,8 @@ class GraphService:
     ) -> Page[Reach]:
         """What `principal` reaches, each answer with its last use (see `who_can_access`)."""
         ix = self.question_index(snapshot, as_of=as_of)
-        return _page(
-            lambda cursor: _with_usage(
+        return page_of(
+            lambda cursor: with_usage(
                 ix,
                 reachable(ix, principal, after=cursor, limits=self.limits, filters=filters),
                 usage,
@@ -498,49 +376,3 @@ class GraphService:
         wanted = set(tenants)
         return [e for e in edges if e.source in wanted or e.target in wanted]
 
-
-def _with_usage(
-    ix: WorldIndex, answers: Iterator[Reach], usage: UsageFilter, days: int
-) -> Iterator[Reach]:
-    """Each answer with its last recorded use, keeping those `usage` asks for.
-
-    Sign-in evidence covers outsiders' access only, so an insider of the resource's tenant
-    (`is_outsider_ref`) is neither used nor unused: the filters leave it out.
-    """
-    for r in answers:
-        r.last_used = ix.usage.last_used(r.principal, r.resource)
-        if usage is UsageFilter.ANY or (
-            usage.keeps(r.last_used, ix.now, days) and is_outsider_ref(ix, r.principal, r.resource)
-        ):
-            yield r
-
-
-def _page(
-    stream: Callable[[str | None], Iterator[T]],
-    first: int,
-    after: str | None,
-    *,
-    key: Callable[[T], str],
-    count: bool,
-) -> Page[T]:
-    if first < 0 or first > MAX_PAGE:
-        raise QueryError(f"page size `{first}` must be between 0 and {MAX_PAGE}")
-    total: int | None = None
-    items: list[T]
-    if count:
-        # one pass over the whole stream: count everything, keep the page after the cursor
-        total, items = 0, []
-        for item in stream(None):
-            total += 1
-            if len(items) <= first and (after is None or key(item) > after):
-                items.append(item)
-    else:
-        items = list(islice(stream(after), first + 1))
-    has_next = len(items) > first
-    items = items[:first]
-    return Page(
-        items=tuple(items),
-        has_next=has_next,
-        end_cursor=key(items[-1]) if items else after,
-        total_count=total,
-    )

@@ -27,7 +27,8 @@ from graphmodel.ingest.checks import (
 from graphmodel.ingest.scenario import discover_scenario_files, load_scenario_file
 from graphmodel.schema.verdict import Decision
 from graphmodel.service.answers import ReachFilter
-from graphmodel.service.facade import MAX_PAGE, GraphService
+from graphmodel.service.facade import GraphService
+from graphmodel.service.paging import MAX_PAGE
 from graphmodel.stores.base import GraphStore
 
 __all__ = ["CheckResult", "FileResult", "run_check", "run_file", "run_scenarios"]

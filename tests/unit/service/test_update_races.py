@@ -18,8 +18,8 @@ from graphmodel.errors import NodeNotFound, SnapshotConflict
 from graphmodel.ingest import load_world_file
 from graphmodel.schema.world import World
 from graphmodel.service import GraphService
-from graphmodel.service.facade import WRITE_ATTEMPTS
 from graphmodel.service.mutations import add_group_member, remove_group_member
+from graphmodel.service.writes import WRITE_ATTEMPTS
 from graphmodel.stores import open_store
 from tests.api.support import WORLD
 
