@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from graphmodel.audit.checks import CATALOGUE, Check, by_report_order, run_check
-from graphmodel.audit.checks._base import Reads
+from graphmodel.audit.checks import CATALOGUE, Check, Reads, by_report_order, run_check
 from graphmodel.audit.context import AuditContext, Progress
 from graphmodel.audit.impact import scope_of
 from graphmodel.audit.model import (
