@@ -220,10 +220,6 @@ class GraphService:
             ticket=ticket,
         )
 
-    def maintain_soon(self) -> None:
-        """Store the current snapshot whole in the background when a checkpoint is due."""
-        self.writer.maintain_soon()
-
     def prune(self, *, keep: int | None = None, keep_days: float | None = None) -> PruneReport:
         """Delete old snapshots (see `ChangeWriter.prune`); the served one is always kept."""
         return self.store.prune(keep=keep, keep_days=keep_days)
